@@ -1,0 +1,237 @@
+"""Validate and clean one ingested batch: every rejected row is quarantined with a reason.
+
+Invariant (checked here and in tests): rows in = clean + quarantined + duplicates removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from realist_report.definitions import Definitions, normalise_code
+from realist_report.errors import InputFileError, PipelineError
+from realist_report.ingest import stable_id
+from realist_report.schemas import CLEAN_EXCERPTS
+
+log = logging.getLogger(__name__)
+
+WAVE_ALIASES = {
+    "baseline": "baseline", "bl": "baseline", "wave 1": "baseline", "wave1": "baseline",
+    "t0": "baseline", "1": "baseline", "initial": "baseline",
+    "followup": "followup", "follow-up": "followup", "follow up": "followup", "fu": "followup",
+    "wave 2": "followup", "wave2": "followup", "t1": "followup", "2": "followup",
+}  # fmt: skip
+SOURCE_TYPE_ALIASES = {
+    "interview": "interview", "interviews": "interview", "transcript": "interview",
+    "observation": "observation", "observations": "observation", "fieldnote": "observation",
+    "fieldnotes": "observation", "field notes": "observation", "obs": "observation",
+    "document": "document", "documents": "document", "doc": "document",
+}  # fmt: skip
+QUARANTINE_COLUMNS = ["batch", "origin", "excerpt_id", "reason", "column", "detail"]
+#: Columns whose equality makes two rows the same coding (used for duplicate detection).
+CONTENT_COLUMNS = ["source_id", "participant_id", "site_id", "wave", "code", "text", "start", "end"]
+
+
+@dataclass
+class CleanResult:
+    """The clean rows, the quarantined rows with reasons, and the batch's row accounting."""
+
+    clean: pd.DataFrame
+    quarantine: pd.DataFrame
+    counts: dict[str, int | str]
+
+
+class _Triage:
+    """Records the first reason each row fails, in the order checks are applied."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.reason = pd.Series(pd.NA, index=frame.index, dtype="string")
+        self.column = pd.Series(pd.NA, index=frame.index, dtype="string")
+        self.detail = pd.Series(pd.NA, index=frame.index, dtype="string")
+
+    def flag(self, mask: pd.Series, reason: str, column: str, detail: pd.Series | str) -> None:
+        mask = mask.fillna(False).astype(bool) & self.reason.isna()
+        self.reason[mask] = reason
+        self.column[mask] = column
+        self.detail[mask] = detail[mask] if isinstance(detail, pd.Series) else detail
+
+    @property
+    def ok(self) -> pd.Series:
+        return self.reason.isna()
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | series.astype("string").str.strip().eq("")
+
+
+def _quoted(series: pd.Series) -> pd.Series:
+    return "'" + series.astype("string").fillna("") + "'"
+
+
+def _offset_problems(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Offsets must be whole numbers with start <= end, or both absent."""
+    start = pd.to_numeric(frame["start"].replace("", pd.NA), errors="coerce")
+    end = pd.to_numeric(frame["end"].replace("", pd.NA), errors="coerce")
+    given_start, given_end = ~_blank(frame["start"]), ~_blank(frame["end"])
+    not_numeric = (given_start & start.isna()) | (given_end & end.isna())
+    not_whole = ((start % 1 != 0) & start.notna()) | ((end % 1 != 0) & end.notna())
+    reversed_ = start.notna() & end.notna() & (start > end)
+    return not_numeric | not_whole | (start < 0), reversed_, start, end
+
+
+def clean_batch(
+    raw: pd.DataFrame,
+    participants: pd.DataFrame,
+    sites: pd.DataFrame,
+    definitions: Definitions,
+    *,
+    on_invalid: str = "quarantine",
+) -> CleanResult:
+    """Normalise codes, waves and source types; check references; quarantine the rest."""
+    batch = str(raw["batch"].iloc[0]) if len(raw) else ""
+    frame = raw.reset_index(drop=True).copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
+            frame[column] = frame[column].astype("string").str.strip()
+
+    exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS], keep="first")
+    duplicates_removed = int(exact.sum())
+    frame = frame[~exact]
+
+    triage = _Triage(frame)
+    if "problem" in frame.columns:
+        problem = frame["problem"].astype("string")
+        triage.flag(~_blank(problem), "source_problem", "text", problem.fillna(""))
+    triage.flag(_blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage")
+
+    code_ids = frame["code"].map(lambda label: definitions.lookup.get(normalise_code(label)) if pd.notna(label) else None)
+    triage.flag(_blank(frame["code"]), "missing_code", "code", "no code given")
+    triage.flag(
+        code_ids.isna(),
+        "unknown_code",
+        "code",
+        "code " + _quoted(frame["code"]) + " is not in the codebook or its aliases",
+    )
+
+    waves = frame["wave"].str.casefold().map(WAVE_ALIASES)
+    triage.flag(
+        waves.isna(),
+        "wave_not_recognised",
+        "wave",
+        "wave " + _quoted(frame["wave"]) + " is not baseline or follow-up (or a known alias)",
+    )
+    source_types = frame["source_type"].str.casefold().map(SOURCE_TYPE_ALIASES)
+    triage.flag(
+        source_types.isna(),
+        "source_type_not_recognised",
+        "source_type",
+        "source type " + _quoted(frame["source_type"]) + " is not interview, observation or document",
+    )
+
+    register = participants.set_index("participant_id")
+    has_person = ~_blank(frame["participant_id"])
+    known = frame["participant_id"].isin(register.index)
+    triage.flag(
+        has_person & ~known,
+        "unknown_participant",
+        "participant_id",
+        "participant " + _quoted(frame["participant_id"]) + " is not in participants.csv",
+    )
+    triage.flag(
+        ~has_person & source_types.eq("interview"),
+        "interview_without_participant",
+        "participant_id",
+        "an interview excerpt needs a participant id",
+    )
+    register_site = frame["participant_id"].map(register["site_id"])
+    given_site = frame["site_id"].where(~_blank(frame["site_id"]))
+    triage.flag(
+        known & given_site.notna() & (given_site != register_site),
+        "site_mismatch",
+        "site_id",
+        "site " + _quoted(frame["site_id"]) + " differs from the register's " + _quoted(register_site),
+    )
+    site_id = given_site.fillna(register_site)
+    triage.flag(
+        ~site_id.isin(sites["site_id"]),
+        "unknown_site",
+        "site_id",
+        "site " + _quoted(site_id) + " is not in sites.csv",
+    )
+    registered_waves = frame["participant_id"].map(register["waves"]).fillna("")
+    not_registered = [
+        bool(wave) and person and wave not in allowed.split(";")
+        for wave, person, allowed in zip(waves.fillna(""), known, registered_waves, strict=True)
+    ]
+    triage.flag(
+        pd.Series(not_registered, index=frame.index),
+        "wave_not_in_register",
+        "wave",
+        "participant " + _quoted(frame["participant_id"]) + " is not registered for this wave",
+    )
+
+    bad_offsets, reversed_offsets, start, end = _offset_problems(frame)
+    triage.flag(bad_offsets, "offsets_not_whole_numbers", "start", "offsets must be whole numbers of at least 0")
+    triage.flag(reversed_offsets, "offsets_reversed", "end", "end offset is before the start offset")
+
+    conflicting = frame["excerpt_id"].duplicated(keep="first") & triage.ok
+    triage.flag(
+        conflicting,
+        "duplicate_id_different_content",
+        "excerpt_id",
+        "id " + _quoted(frame["excerpt_id"]) + " was already used for a different coding",
+    )
+
+    quarantine = frame.assign(
+        reason=triage.reason, column=triage.column, detail=triage.detail
+    ).loc[~triage.ok, QUARANTINE_COLUMNS]
+    ok = triage.ok
+    clean = frame[ok].assign(
+        code_label=frame["code"][ok],
+        code=code_ids[ok],
+        wave=waves[ok],
+        source_type=source_types[ok],
+        site_id=site_id[ok],
+        role=frame["participant_id"][ok].map(register["role"]),
+        participant_id=frame["participant_id"][ok].where(has_person[ok]),
+        start=start[ok].astype("Int64"),
+        end=end[ok].astype("Int64"),
+    )
+    clean["segment_id"] = [
+        stable_id(*values)
+        for values in clean[["batch", "source_id", "start", "end", "text"]].itertuples(index=False)
+    ]
+    clean = CLEAN_EXCERPTS.validate(clean.reset_index(drop=True))
+    counts = {
+        "batch": batch,
+        "rows_in": len(raw),
+        "clean": len(clean),
+        "quarantined": len(quarantine),
+        "duplicates_removed": duplicates_removed,
+    }
+    check_row_accounting(counts)
+    if on_invalid == "fail" and len(quarantine):
+        first = quarantine.iloc[0]
+        raise InputFileError(
+            first["origin"],
+            f"{len(quarantine)} row(s) failed validation and cleaning.on_invalid is 'fail'; "
+            f"first: {first['reason']} in column '{first['column']}': {first['detail']}",
+        )
+    log.info(
+        "batch %s: %d rows in, %d clean, %d quarantined, %d exact duplicates removed",
+        batch, counts["rows_in"], counts["clean"], counts["quarantined"], duplicates_removed,
+    )  # fmt: skip
+    return CleanResult(clean, quarantine.reset_index(drop=True), counts)
+
+
+def check_row_accounting(counts: dict[str, int | str]) -> None:
+    """Nothing silently dropped: rows in must equal clean + quarantined + duplicates removed."""
+    accounted = int(counts["clean"]) + int(counts["quarantined"]) + int(counts["duplicates_removed"])
+    if int(counts["rows_in"]) != accounted:
+        raise PipelineError(
+            f"batch {counts['batch']}: {counts['rows_in']} rows in but {accounted} accounted for "
+            "(clean + quarantined + duplicates); this is a bug in the cleaning step"
+        )

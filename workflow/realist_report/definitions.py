@@ -1,0 +1,144 @@
+"""Codebook and CMOC definitions: load, validate against JSON schemas, check cross-references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import yaml
+
+from realist_report.errors import ConfigError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+PARTS = ("context", "mechanism", "outcome")
+DIRECT_CODE_PREFIX = "CMOC::"
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The validated codebook and CMOCs, as tables the pipeline joins against."""
+
+    areas: pd.DataFrame  # area_id, area_title
+    codes: pd.DataFrame  # code_id, path, role, area, direct_cmoc
+    cmocs: pd.DataFrame  # cmoc_id, area, title, if, then, because
+    cmoc_parts: pd.DataFrame  # cmoc_id, part, code_id
+    lookup: dict[str, str]  # normalised path or alias -> code_id
+
+
+def normalise_code(label: str) -> str:
+    """Fold case, spacing and the separators tools use for hierarchy ('\\', '/', '>', ':')."""
+    label = re.sub(r"\s*(::|\\|/|>|:)\s*", "::", str(label).strip())
+    return re.sub(r"\s+", " ", label).casefold()
+
+
+def _load_yaml(path: Path, schema_name: str) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: cannot read ({error})") from error
+    schema = yaml.safe_load((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+    try:
+        jsonschema.validate(data, schema)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ConfigError(f"{path}: at {where}: {error.message}") from error
+    return data
+
+
+def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Definitions:
+    """Read both files; any reference to an undefined area or code is a configuration error."""
+    codebook = _load_yaml(Path(codebook_path), "codebook.schema.yaml")
+    cmoc_data = _load_yaml(Path(cmocs_path), "cmocs.schema.yaml")
+    areas = pd.DataFrame(
+        [{"area_id": a["id"], "area_title": a["title"]} for a in codebook["areas"]]
+    )
+    area_ids = set(areas["area_id"])
+    codes = pd.DataFrame(
+        [
+            {
+                "code_id": c["id"],
+                "path": c["path"],
+                "role": c["role"],
+                "area": c.get("area"),
+                "direct_cmoc": None,
+            }
+            for c in codebook["codes"]
+        ]
+    )
+    _require_unique(codes["code_id"], f"{codebook_path}: code id")
+    for code in codebook["codes"]:
+        if code.get("area") is not None and code["area"] not in area_ids:
+            raise ConfigError(
+                f"{codebook_path}: code '{code['id']}' names area '{code['area']}', "
+                f"which is not among the areas {sorted(area_ids)}"
+            )
+    cmocs = pd.DataFrame(
+        [
+            {
+                "cmoc_id": m["id"],
+                "area": m["area"],
+                "title": m["title"],
+                "if": m["narrative"]["if"],
+                "then": m["narrative"]["then"],
+                "because": m["narrative"]["because"],
+            }
+            for m in cmoc_data["cmocs"]
+        ]
+    )
+    _require_unique(cmocs["cmoc_id"], f"{cmocs_path}: CMOC id")
+    roles = dict(zip(codes["code_id"], codes["role"], strict=True))
+    part_rows = []
+    for cmoc in cmoc_data["cmocs"]:
+        if cmoc["area"] not in area_ids:
+            raise ConfigError(
+                f"{cmocs_path}: CMOC '{cmoc['id']}' names area '{cmoc['area']}', "
+                f"which the codebook does not define"
+            )
+        for part in PARTS:
+            for code_id in cmoc[part]:
+                if code_id not in roles:
+                    raise ConfigError(
+                        f"{cmocs_path}: CMOC '{cmoc['id']}' {part} refers to code '{code_id}', "
+                        "which is not in the codebook"
+                    )
+                if roles[code_id] != part:
+                    raise ConfigError(
+                        f"{cmocs_path}: CMOC '{cmoc['id']}' uses '{code_id}' as its {part}, "
+                        f"but the codebook tags it as {roles[code_id]}"
+                    )
+                part_rows.append({"cmoc_id": cmoc["id"], "part": part, "code_id": code_id})
+    direct = pd.DataFrame(
+        {
+            "code_id": [f"cmoc_{m}" for m in cmocs["cmoc_id"]],
+            "path": [f"{DIRECT_CODE_PREFIX}{m}" for m in cmocs["cmoc_id"]],
+            "role": "none",
+            "area": cmocs["area"],
+            "direct_cmoc": cmocs["cmoc_id"],
+        }
+    )
+    codes = pd.concat([codes, direct], ignore_index=True)
+    lookup = _build_lookup(codebook["codes"], direct, codebook_path)
+    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup)
+
+
+def _require_unique(values: pd.Series, what: str) -> None:
+    repeated = sorted(values[values.duplicated()].unique())
+    if repeated:
+        raise ConfigError(f"{what}s must be unique; repeated: {repeated}")
+
+
+def _build_lookup(codes: list[dict], direct: pd.DataFrame, source: object) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    entries = [(c["id"], label) for c in codes for label in [c["path"], *c.get("aliases", [])]]
+    entries += list(zip(direct["code_id"], direct["path"], strict=True))
+    for code_id, label in entries:
+        key = normalise_code(label)
+        if lookup.get(key, code_id) != code_id:
+            raise ConfigError(
+                f"{source}: '{label}' would mean both '{lookup[key]}' and '{code_id}'"
+            )
+        lookup[key] = code_id
+    return lookup

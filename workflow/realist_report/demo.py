@@ -1,0 +1,463 @@
+"""Seeded generator of synthetic, study-shaped demo data (registers plus coded export batches).
+
+Same seed and scale give identical files, so the committed demo set can be regenerated and
+checked. The scale factor multiplies sites and participants (and hence excerpts) for benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from realist_report.demo_phrases import FIELDNOTE_OPENERS, FILLER, HEDGES, PHRASES
+from realist_report.schemas import EXCERPT_COLUMNS
+
+DEFAULT_SEED = 20210301
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+#: Published participant numbers per role (baseline), and follow-up patients.
+BASELINE_COUNTS = {
+    "patient": 61,
+    "primary_care_staff": 61,
+    "other_link_worker": 5,
+    "vcse": 20,
+    "link_worker": 7,
+}
+FOLLOWUP_PATIENTS = 41
+SITES_PER_SCALE = 7
+
+ID_PREFIX = {
+    "patient": "PAT",
+    "primary_care_staff": "PCS",
+    "other_link_worker": "OLW",
+    "vcse": "VCSE",
+    "link_worker": "LW",
+}
+#: How many coded segments an interview yields, per role (low, high inclusive).
+SEGMENTS_PER_INTERVIEW = {
+    "patient": (3, 6),
+    "primary_care_staff": (2, 5),
+    "other_link_worker": (3, 6),
+    "vcse": (2, 5),
+    "link_worker": (8, 13),
+}
+#: Which CMOCs each role tends to speak to (relative weights), by wave.
+CMOC_WEIGHTS = {
+    ("patient", "baseline"): {"CMOC01": 4, "CMOC02": 3, "CMOC07": 4, "CMOC08": 3, "CMOC09": 1},
+    ("patient", "followup"): {"CMOC02": 2, "CMOC07": 3, "CMOC08": 4, "CMOC09": 3},
+    ("primary_care_staff", "baseline"): {
+        "CMOC01": 1, "CMOC04": 4, "CMOC05": 3, "CMOC06": 4, "CMOC09": 1, "CMOC10": 2, "CMOC11": 1,
+    },
+    ("vcse", "baseline"): {"CMOC02": 5, "CMOC08": 2, "CMOC04": 1, "CMOC09": 1},
+    ("other_link_worker", "baseline"): {"CMOC03": 3, "CMOC10": 3, "CMOC11": 3, "CMOC12": 1, "CMOC02": 2},
+    ("link_worker", "baseline"): {
+        "CMOC01": 2, "CMOC02": 2, "CMOC03": 4, "CMOC04": 1, "CMOC05": 2,
+        "CMOC06": 1, "CMOC08": 1, "CMOC10": 3, "CMOC11": 2, "CMOC12": 1,
+    },
+    ("link_worker", "followup"): {
+        "CMOC03": 2, "CMOC05": 3, "CMOC09": 2, "CMOC10": 4, "CMOC11": 4, "CMOC12": 4,
+    },
+    ("observation", "baseline"): {
+        "CMOC01": 3, "CMOC02": 2, "CMOC04": 2, "CMOC05": 2, "CMOC06": 2, "CMOC07": 2, "CMOC10": 2,
+    },
+}  # fmt: skip
+
+SITE_ATTRIBUTES = {
+    "region": [
+        "North East", "North West", "Yorkshire and the Humber", "West Midlands",
+        "East of England", "London", "South West",
+    ],
+    "employer_type": [
+        "GP practice", "Primary care network", "VCSE organisation", "Local authority",
+        "Primary care network", "VCSE organisation", "GP practice",
+    ],
+    "setting": ["Urban", "Rural", "Coastal town", "Inner city", "Market town", "Inner city", "Rural"],
+    "team_model": [
+        "Lone link worker", "Team of link workers", "Lone link worker", "Team of link workers",
+        "Lone link worker", "Team of link workers", "Lone link worker",
+    ],
+}  # fmt: skip
+PATIENT_ATTRIBUTES = {
+    "age_band": (["18-34", "35-49", "50-64", "65-79", "80+"], [0.15, 0.22, 0.28, 0.25, 0.10]),
+    "gender": (["Female", "Male", "Non-binary"], [0.58, 0.40, 0.02]),
+    "ethnicity": (
+        ["White British", "Asian or Asian British", "Black or Black British", "Mixed", "Other White"],
+        [0.72, 0.11, 0.07, 0.04, 0.06],
+    ),
+    "long_term_condition": (["Yes", "No"], [0.64, 0.36]),
+}
+STAFF_GROUPS = ["GP", "Practice nurse", "Receptionist", "Practice manager", "Pharmacist"]
+CODERS = ["coder_a", "coder_b", "coder_c"]
+SEGMENT_KINDS = (["full", "partial", "direct"], [0.72, 0.18, 0.10])
+
+
+@dataclass
+class Batch:
+    """One export batch: its canonical coded rows and the full text of each source."""
+
+    name: str
+    file_format: str  # csv | xlsx | qdpx
+    excerpts: pd.DataFrame
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class DemoDataset:
+    """Registers plus coded export batches, ready to write as a data set folder."""
+
+    sites: pd.DataFrame
+    participants: pd.DataFrame
+    batches: list[Batch]
+
+
+def load_definitions(config_dir: Path = CONFIG_DIR) -> tuple[dict, dict]:
+    """Read the codebook and CMOC definitions the demo is coded against."""
+    codebook = yaml.safe_load((config_dir / "codebook.yaml").read_text(encoding="utf-8"))
+    cmocs = yaml.safe_load((config_dir / "cmocs.yaml").read_text(encoding="utf-8"))
+    return codebook, cmocs
+
+
+def _id_width(count: int) -> int:
+    return max(2, len(str(count)))
+
+
+def make_sites(rng: np.random.Generator, scale: int) -> pd.DataFrame:
+    """Sites with varied attributes; observation hours reflect about three weeks of fieldwork."""
+    n = SITES_PER_SCALE * scale
+    width = _id_width(n)
+    rows = []
+    for i in range(n):
+        pattern = i % SITES_PER_SCALE
+        rows.append(
+            {
+                "site_id": f"S{i + 1:0{width}d}",
+                "region": SITE_ATTRIBUTES["region"][pattern],
+                "employer_type": SITE_ATTRIBUTES["employer_type"][pattern],
+                "setting": SITE_ATTRIBUTES["setting"][pattern],
+                "team_model": SITE_ATTRIBUTES["team_model"][pattern],
+                "observation_hours": int(rng.integers(96, 126)),
+                "fieldwork_start": (
+                    dt.date(2021, 3, 1) + dt.timedelta(days=35 * (i % 9) + int(rng.integers(0, 10)))
+                ).isoformat(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def make_participants(rng: np.random.Generator, sites: pd.DataFrame, scale: int) -> pd.DataFrame:
+    """Participants spread over sites, with patient subgroups and follow-up membership."""
+    site_ids = sites["site_id"].tolist()
+    rows = []
+    for role, per_scale in BASELINE_COUNTS.items():
+        n = per_scale * scale
+        width = _id_width(n) if role != "patient" else max(3, len(str(n)))
+        for i in range(n):
+            row = {
+                "participant_id": f"{ID_PREFIX[role]}-{i + 1:0{width}d}",
+                "site_id": site_ids[i % len(site_ids)],
+                "role": role,
+                "waves": "baseline",
+                "staff_group": "",
+            }
+            if role == "patient":
+                for attribute, (values, weights) in PATIENT_ATTRIBUTES.items():
+                    row[attribute] = str(rng.choice(values, p=weights))
+            else:
+                row.update({attribute: "" for attribute in PATIENT_ATTRIBUTES})
+            if role == "primary_care_staff":
+                row["staff_group"] = STAFF_GROUPS[int(rng.integers(0, len(STAFF_GROUPS)))]
+            rows.append(row)
+    participants = pd.DataFrame(rows)
+    patients = participants.index[participants["role"] == "patient"]
+    followed = rng.choice(patients, size=FOLLOWUP_PATIENTS * scale, replace=False)
+    followed_up = participants.index.isin(followed) | (participants["role"] == "link_worker")
+    participants.loc[followed_up, "waves"] = "baseline;followup"
+    columns = ["participant_id", "site_id", "role", "waves", "staff_group", *PATIENT_ATTRIBUTES]
+    return participants[columns]
+
+
+class _SegmentWriter:
+    """Builds coded segments and the source texts they are cut from."""
+
+    def __init__(self, rng: np.random.Generator, codebook: dict, cmocs: dict) -> None:
+        self.rng = rng
+        self.codes = {code["id"]: code for code in codebook["codes"]}
+        self.cmocs = {cmoc["id"]: cmoc for cmoc in cmocs["cmocs"]}
+
+    def pick(self, options: list) -> object:
+        return options[int(self.rng.integers(0, len(options)))]
+
+    def code_path(self, code_id: str) -> str:
+        """Mostly the codebook path; now and then an alias, as real exports mix spellings."""
+        code = self.codes[code_id]
+        if code["aliases"] and self.rng.random() < 0.06:
+            return str(self.pick(code["aliases"]))
+        return code["path"]
+
+    def segment(self, cmoc_id: str, voice: str, opener: str = "") -> tuple[str, list[str]]:
+        """One coded segment for a CMOC: its text and the code paths applied to it."""
+        cmoc = self.cmocs[cmoc_id]
+        parts = {part: str(self.pick(cmoc[part])) for part in ("context", "mechanism", "outcome")}
+        kind = self.rng.choice(SEGMENT_KINDS[0], p=SEGMENT_KINDS[1])
+        order = ["context", "mechanism", "outcome"]
+        if kind == "partial":
+            order.remove(str(self.pick(order)))
+        sentences = [str(self.pick(PHRASES[parts[part]][voice])) for part in order]
+        codes = [self.code_path(parts[part]) for part in order]
+        if kind == "direct":
+            codes = [f"CMOC::{cmoc_id}", self.code_path(parts["outcome"])]
+        marker_draw = self.rng.random()
+        if marker_draw < 0.05:
+            sentences.append(str(self.pick(PHRASES["refutes"][voice])))
+            codes.append(self.codes["refutes"]["path"])
+        elif marker_draw < 0.11:
+            sentences.append(str(self.pick(PHRASES["refines"][voice])))
+            codes.append(self.codes["refines"]["path"])
+        hedge = str(self.pick(HEDGES)) if not opener else opener
+        first = sentences[0]
+        if hedge:
+            first = hedge + first[0].lower() + first[1:] if not first.startswith("I ") else hedge + first
+        text = " ".join([first, *sentences[1:]])
+        return text, codes
+
+
+def _weighted_choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    keys = sorted(weights)
+    p = np.array([weights[key] for key in keys], dtype=float)
+    return str(keys[int(rng.choice(len(keys), p=p / p.sum()))])
+
+
+def _collect_rows(
+    writer: _SegmentWriter,
+    *,
+    batch: str,
+    source_id: str,
+    source_type: str,
+    participant_id: str,
+    site_id: str,
+    wave: str,
+    collected_on: str,
+    voice: str,
+    cmoc_weights: dict[str, float],
+    n_segments: int,
+    openers: list[str] | None = None,
+) -> tuple[list[dict], str]:
+    """Rows for one source (one per code per segment) and the source's full text."""
+    rng = writer.rng
+    chunks: list[str] = []
+    rows: list[dict] = []
+    offset = 0
+    coder = str(writer.pick(CODERS))
+    for _ in range(n_segments):
+        if rng.random() < 0.35:
+            filler = str(writer.pick(FILLER))
+            chunks.append(filler)
+            offset += len(filler) + 2
+        opener = str(writer.pick(openers)) if openers else ""
+        text, codes = writer.segment(_weighted_choice(rng, cmoc_weights), voice, opener)
+        start, end = offset, offset + len(text)
+        chunks.append(text)
+        offset = end + 2
+        for code in codes:
+            rows.append(
+                {
+                    "source_id": source_id,
+                    "source_type": source_type,
+                    "participant_id": participant_id,
+                    "site_id": site_id,
+                    "wave": wave,
+                    "collected_on": collected_on,
+                    "code": code,
+                    "text": text,
+                    "start": start,
+                    "end": end,
+                    "coder": coder,
+                }
+            )
+    return rows, "\n\n".join(chunks)
+
+
+def _interview_batch(
+    writer: _SegmentWriter,
+    name: str,
+    participants: pd.DataFrame,
+    sites: pd.DataFrame,
+    wave: str,
+    file_format: str = "csv",
+) -> Batch:
+    """An interview export batch for the given participants at one wave."""
+    rng = writer.rng
+    starts = dict(zip(sites["site_id"], sites["fieldwork_start"], strict=True))
+    rows: list[dict] = []
+    sources: dict[str, str] = {}
+    suffix = "BL" if wave == "baseline" else "FU"
+    for person in participants.itertuples(index=False):
+        low, high = SEGMENTS_PER_INTERVIEW[person.role]
+        weights = CMOC_WEIGHTS.get((person.role, wave)) or CMOC_WEIGHTS[(person.role, "baseline")]
+        days = int(rng.integers(0, 56)) + (int(rng.integers(274, 366)) if wave == "followup" else 0)
+        collected = dt.date.fromisoformat(starts[person.site_id]) + dt.timedelta(days=days)
+        source_id = f"INT-{person.participant_id}-{suffix}"
+        voice = "lw" if person.role in ("link_worker", "other_link_worker") else "other"
+        source_rows, sources[source_id] = _collect_rows(
+            writer,
+            batch=name,
+            source_id=source_id,
+            source_type="interview",
+            participant_id=person.participant_id,
+            site_id=person.site_id,
+            wave=wave,
+            collected_on=collected.isoformat(),
+            voice=voice,
+            cmoc_weights=weights,
+            n_segments=int(rng.integers(low, high + 1)),
+        )
+        rows.extend(source_rows)
+    return Batch(name, file_format, pd.DataFrame(rows), sources)
+
+
+def _fieldnote_batch(writer: _SegmentWriter, sites: pd.DataFrame) -> Batch:
+    """Observation fieldnotes: three weeks of working days per site, not attributed to a person."""
+    rng = writer.rng
+    rows: list[dict] = []
+    sources: dict[str, str] = {}
+    for site in sites.itertuples(index=False):
+        start = dt.date.fromisoformat(site.fieldwork_start)
+        for day in range(15):
+            date = start + dt.timedelta(days=day + 2 * (day // 5))
+            source_id = f"FN-{site.site_id}-D{day + 1:02d}"
+            source_rows, sources[source_id] = _collect_rows(
+                writer,
+                batch="observation_fieldnotes",
+                source_id=source_id,
+                source_type="observation",
+                participant_id="",
+                site_id=site.site_id,
+                wave="baseline",
+                collected_on=date.isoformat(),
+                voice="other",
+                cmoc_weights=CMOC_WEIGHTS[("observation", "baseline")],
+                n_segments=int(rng.integers(1, 3)),
+                openers=FIELDNOTE_OPENERS,
+            )
+            rows.extend(source_rows)
+    return Batch("observation_fieldnotes", "xlsx", pd.DataFrame(rows), sources)
+
+
+def _plant_data_problems(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """A handful of realistic export faults, so the demo exercises quarantine and de-duplication."""
+    bad = excerpts.head(5).copy()
+    bad["participant_id"] = ["PAT-999", "PAT-999", bad["participant_id"].iloc[2], "", ""]
+    bad.loc[bad.index[2], "code"] = "Context::Weather on the day"
+    bad.loc[bad.index[3], "text"] = "   "
+    bad.loc[bad.index[3], "participant_id"] = excerpts["participant_id"].iloc[3]
+    bad.loc[bad.index[4], "participant_id"] = excerpts["participant_id"].iloc[4]
+    bad.loc[bad.index[4], "wave"] = "wave 3"
+    duplicates = excerpts.iloc[[10, 11, 12]]
+    return pd.concat([excerpts, bad, duplicates], ignore_index=True)
+
+
+def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
+    """Build the whole synthetic data set in memory; deterministic for a seed and scale."""
+    if scale < 1:
+        raise ValueError("scale must be a whole number of at least 1")
+    rng = np.random.default_rng(seed)
+    codebook, cmocs = load_definitions()
+    sites = make_sites(rng, scale)
+    participants = make_participants(rng, sites, scale)
+    writer = _SegmentWriter(rng, codebook, cmocs)
+    lw = participants["role"] == "link_worker"
+    followup = participants["waves"].str.contains("followup")
+    baseline = _interview_batch(writer, "baseline_interviews", participants[~lw], sites, "baseline")
+    baseline.excerpts = _plant_data_problems(baseline.excerpts)
+    batches = [
+        baseline,
+        _interview_batch(writer, "baseline_link_workers", participants[lw], sites, "baseline"),
+        _fieldnote_batch(writer, sites),
+        _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
+    ]
+    return DemoDataset(sites.drop(columns="fieldwork_start"), participants, batches)
+
+
+def _deterministic_zip(path: Path) -> None:
+    """Rewrite a zip with fixed member timestamps so identical content gives identical bytes."""
+    with zipfile.ZipFile(path) as source:
+        members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
+    # openpyxl stamps the save time into docProps/core.xml; pin it to the creation date
+    members = [
+        (name, re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data))
+        if name == "docProps/core.xml"
+        else (name, data)
+        for name, data in members
+    ]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def write_batch(batch: Batch, coded_dir: Path) -> Path:
+    """Write one batch in its export format (canonical CSV, XLSX, or REFI-QDA project)."""
+    table = batch.excerpts[[c for c in EXCERPT_COLUMNS if c in batch.excerpts.columns]]
+    path = coded_dir / f"{batch.name}.{batch.file_format}"
+    if batch.file_format == "csv":
+        table.to_csv(path, index=False, lineterminator="\n")
+    elif batch.file_format == "xlsx":
+        with pd.ExcelWriter(path, engine="openpyxl") as excel:
+            excel.book.properties.created = dt.datetime(2021, 1, 1)
+            excel.book.properties.modified = dt.datetime(2021, 1, 1)
+            excel.book.properties.creator = "realist_report demo generator"
+            table.to_excel(excel, index=False, sheet_name="Coded segments")
+        _deterministic_zip(path)
+    elif batch.file_format == "qdpx":
+        from realist_report.qdpx import write_qdpx
+
+        write_qdpx(table.assign(batch=batch.name), batch.sources, path, project_name=batch.name)
+    else:
+        raise ValueError(f"unknown demo batch format {batch.file_format!r}")
+    return path
+
+
+def write_demo(dataset: DemoDataset, out_dir: Path) -> list[Path]:
+    """Write registers and batches as a data set folder; returns the files written."""
+    coded = out_dir / "coded"
+    coded.mkdir(parents=True, exist_ok=True)
+    for stale in coded.iterdir():
+        stale.unlink()
+    written = [out_dir / "sites.csv", out_dir / "participants.csv"]
+    dataset.sites.to_csv(written[0], index=False, lineterminator="\n")
+    dataset.participants.to_csv(written[1], index=False, lineterminator="\n")
+    written += [write_batch(batch, coded) for batch in dataset.batches]
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: regenerate the demo data set (python -m realist_report.demo)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("data/demo"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--scale", type=int, default=1, help="multiply sites and participants")
+    parser.add_argument(
+        "--without-followup", action="store_true", help="leave out the follow-up batch"
+    )
+    args = parser.parse_args(argv)
+    dataset = generate_demo(args.seed, args.scale)
+    if args.without_followup:
+        dataset.batches = [b for b in dataset.batches if not b.name.startswith("followup")]
+    for path in write_demo(dataset, args.out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

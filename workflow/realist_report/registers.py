@@ -1,0 +1,85 @@
+"""Site and participant registers: read and validate; file-level faults stop the build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from realist_report.errors import InputFileError
+from realist_report.schemas import ROLES, WAVES
+
+SITES = pa.DataFrameSchema(
+    {
+        "site_id": pa.Column(str, unique=True, checks=pa.Check.str_length(min_value=1)),
+        "region": pa.Column(str),
+        "employer_type": pa.Column(str),
+        "setting": pa.Column(str),
+        "team_model": pa.Column(str),
+        "observation_hours": pa.Column(float, pa.Check.in_range(0, 1000), coerce=True),
+    },
+    strict=False,
+    name="sites.csv",
+)
+
+PARTICIPANTS = pa.DataFrameSchema(
+    {
+        "participant_id": pa.Column(str, unique=True, checks=pa.Check.str_length(min_value=1)),
+        "site_id": pa.Column(str),
+        "role": pa.Column(str, pa.Check.isin(ROLES)),
+        "waves": pa.Column(
+            str,
+            pa.Check(
+                lambda s: s.str.split(";").map(lambda waves: set(waves) <= set(WAVES)),
+                element_wise=False,
+                error=f"semicolon-separated waves from {WAVES}",
+            ),
+        ),
+    },
+    strict=False,
+    name="participants.csv",
+)
+
+
+def _read_register(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputFileError(path, "register not found: the data set folder must contain it")
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputFileError(path, f"cannot read the register ({error})") from error
+    table.columns = [column.strip() for column in table.columns]
+    return table.apply(lambda column: column.str.strip())
+
+
+def _validate(table: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    """Validate a register; report the first failures with their file row and column."""
+    try:
+        return schema.validate(table, lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases.head(5)
+        details = []
+        for case in cases.itertuples(index=False):
+            row = "" if pd.isna(case.index) else f"row {int(case.index) + 2}, "
+            details.append(f"{row}column '{case.column}': {case.check} (found {case.failure_case!r})")
+        raise InputFileError(path, "invalid register: " + "; ".join(details)) from None
+
+
+def load_registers(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read sites.csv and participants.csv from a data set folder and check they agree."""
+    dataset = Path(dataset)
+    sites = _validate(_read_register(dataset / "sites.csv"), SITES, dataset / "sites.csv")
+    path = dataset / "participants.csv"
+    participants = _validate(_read_register(path), PARTICIPANTS, path)
+    unknown = ~participants["site_id"].isin(sites["site_id"])
+    if unknown.any():
+        first = participants.index[unknown][0]
+        raise InputFileError(
+            path,
+            f"site '{participants.loc[first, 'site_id']}' is not in sites.csv",
+            row=int(first) + 2,
+            column="site_id",
+        )
+    return sites.reset_index(drop=True), participants.reset_index(drop=True)

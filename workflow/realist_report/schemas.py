@@ -1,0 +1,59 @@
+"""The canonical excerpt table every ingest path produces, and its pandera schemas."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+#: Columns of the canonical excerpt table, one row per coding of one text span.
+EXCERPT_COLUMNS: list[str] = [
+    "excerpt_id",  # stable: QDA GUID, or hash of batch + source + offsets + code
+    "batch",  # export batch name (file stem under coded/)
+    "source_id",  # document / transcript / fieldnote identifier
+    "source_type",  # interview | observation | document
+    "participant_id",  # pseudonym; null for unattributed fieldnotes
+    "role",  # filled from the participant register at clean time
+    "site_id",
+    "wave",  # baseline | followup
+    "collected_on",  # ISO date string or null
+    "code",  # full code path, e.g. "Mechanism::micro-discretion"
+    "text",
+    "start",  # character offset in the source (nullable)
+    "end",  # exclusive end offset (nullable)
+    "coder",
+    "origin",  # "file.csv:row 12" or "project.qdpx#GUID" for audit
+]
+
+SOURCE_TYPES = ["interview", "observation", "document"]
+WAVES = ["baseline", "followup"]
+ROLES = ["patient", "link_worker", "primary_care_staff", "vcse", "other_link_worker"]
+
+#: What ingest must hand to clean: every canonical column present, values still unchecked.
+RAW_EXCERPTS = pa.DataFrameSchema(
+    {name: pa.Column(nullable=True, required=True) for name in EXCERPT_COLUMNS},
+    strict=False,
+    name="ingested excerpts",
+)
+
+#: What clean guarantees to everything downstream.
+CLEAN_EXCERPTS = pa.DataFrameSchema(
+    {
+        "excerpt_id": pa.Column(str, unique=True),
+        "batch": pa.Column(str),
+        "source_id": pa.Column(str),
+        "source_type": pa.Column(str, pa.Check.isin(SOURCE_TYPES)),
+        "participant_id": pa.Column(str, nullable=True),
+        "role": pa.Column(str, pa.Check.isin(ROLES), nullable=True),
+        "site_id": pa.Column(str),
+        "wave": pa.Column(str, pa.Check.isin(WAVES)),
+        "collected_on": pa.Column(str, nullable=True),
+        "code": pa.Column(str),
+        "text": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "start": pa.Column("Int64", nullable=True),
+        "end": pa.Column("Int64", nullable=True),
+        "coder": pa.Column(str, nullable=True),
+        "origin": pa.Column(str),
+    },
+    strict=False,
+    coerce=True,
+    name="clean excerpts",
+)
