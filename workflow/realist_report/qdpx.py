@@ -1,0 +1,831 @@
+"""REFI-QDA project (.qdpx) import into the canonical excerpt table, and an independent export.
+
+Reading trusts nothing: the zip goes through safe_files, the XML through defusedxml, and
+source paths inside the project are only ever looked up inside the same archive.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+from realist_report.errors import InputFileError
+from realist_report.safe_files import (
+    DEFAULT_MAX_MEMBER_BYTES,
+    check_file_size,
+    open_zip_safely,
+    unsafe_member_reason,
+)
+from realist_report.schemas import EXCERPT_COLUMNS
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+#: Extra excerpt columns: a quarantine marker for clean, and where the text came from.
+EXTRA_COLUMNS = ["problem", "text_origin"]
+CODEBOOK_COLUMNS = ["guid", "name", "path", "parent_guid", "description", "color", "is_codable"]
+PROBLEM_OFFSETS = "offsets outside the source"
+PROBLEM_BAD_OFFSETS = "invalid offsets"
+CONTEXT_VARIABLES = ("site_id", "wave", "source_type", "collected_on")
+NON_TEXT_SELECTIONS = {
+    "PictureSelection",
+    "AudioSelection",
+    "VideoSelection",
+    "TranscriptSelection",
+}
+_GUID_NAMESPACE = uuid.UUID("6f1c8f5e-2b1a-5d0e-9a51-7a3c0e6b2d41")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+Fetch = Callable[[str], bytes | None]
+
+
+@dataclass
+class QdpxProject:
+    """Everything read from one REFI-QDA project that the pipeline can use."""
+
+    excerpts: pd.DataFrame
+    codebook: pd.DataFrame
+    cases: pd.DataFrame
+    users: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- XML helpers
+
+
+def _local(tag: Any) -> str:
+    """Strip any namespace so the project, codebook and namespace-free variants read alike."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _kids(el: ET.Element, name: str) -> list[ET.Element]:
+    """Direct children with the given local name."""
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _kid(el: ET.Element, name: str) -> ET.Element | None:
+    """The first direct child with the given local name."""
+    found = _kids(el, name)
+    return found[0] if found else None
+
+
+def _kid_text(el: ET.Element, name: str) -> str | None:
+    """Text of the first child with that local name (None when absent)."""
+    child = _kid(el, name)
+    return None if child is None else (child.text or "")
+
+
+def _find_all(el: ET.Element, name: str) -> Iterator[ET.Element]:
+    """All descendants with the given local name, in document order."""
+    return (d for d in el.iter() if _local(d.tag) == name)
+
+
+def parse_qde(data: bytes, where: str | Path) -> ET.Element:
+    """Parse project XML refusing DTDs and entities (billion laughs, external entities)."""
+    try:
+        return safe_fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise InputFileError(
+            where, f"unsafe XML refused (DTD or entity declarations): {exc!r}"
+        ) from exc
+    except ET.ParseError as exc:
+        raise InputFileError(where, f"not well-formed XML: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_qdpx(path: str | Path, batch: str) -> QdpxProject:
+    """Read a .qdpx (or a bare .qde beside its sources/ folder) into canonical excerpts."""
+    path = Path(path)
+    if path.suffix.lower() in {".qde", ".qdc", ".xml"}:
+        check_file_size(path, DEFAULT_MAX_MEMBER_BYTES)
+        root = parse_qde(path.read_bytes(), path)
+        return _project_from_xml(root, _dir_fetcher(path.parent), path, batch)
+    with open_zip_safely(path) as archive:
+        qde_name = _find_qde(path, archive.namelist())
+        root = parse_qde(archive.read(qde_name), f"{path} (member '{qde_name}')")
+        fetch = _zip_fetcher(archive, str(PurePosixPath(qde_name).parent))
+        return _project_from_xml(root, fetch, path, batch)
+
+
+def _find_qde(path: Path, names: list[str]) -> str:
+    """Pick the project XML: project.qde in any case, else the single *.qde in the archive."""
+    qdes = [n for n in names if n.lower().endswith(".qde") and not n.endswith("/")]
+    named = [n for n in qdes if PurePosixPath(n).name.lower() == "project.qde"]
+    if len(named) == 1:
+        return named[0]
+    if len(qdes) == 1:
+        return qdes[0]
+    if not qdes:
+        raise InputFileError(
+            path, "no .qde project file in the archive (expected project.qde): not a REFI-QDA .qdpx"
+        )
+    raise InputFileError(path, f"several .qde project files, cannot choose: {sorted(qdes)}")
+
+
+def _internal_name(uri: str) -> str | None:
+    """The bare file name behind internal://NAME, or None when it is not a safe plain name."""
+    if not uri.lower().startswith("internal://"):
+        return None
+    name = uri[len("internal://") :]
+    if "/" in name or unsafe_member_reason(name) or name in {".", ".."}:
+        return None
+    return name
+
+
+def _zip_fetcher(archive: zipfile.ZipFile, folder: str) -> Fetch:
+    """Look internal sources up in sources/ or Sources/ next to the .qde, case-insensitively."""
+    prefix = "" if folder in {"", "."} else folder + "/"
+    members = {n.lower(): n for n in archive.namelist()}
+
+    def fetch(name: str) -> bytes | None:
+        member = members.get(f"{prefix}sources/{name}".lower())
+        return None if member is None else archive.read(member)
+
+    return fetch
+
+
+def _dir_fetcher(folder: Path) -> Fetch:
+    """Look internal sources up in a sources/ folder beside a bare .qde file."""
+    candidates = [folder / "sources", folder / "Sources"]
+
+    def fetch(name: str) -> bytes | None:
+        for base in candidates:
+            target = base / name
+            if target.is_file():
+                check_file_size(target, DEFAULT_MAX_MEMBER_BYTES)
+                return target.read_bytes()
+        return None
+
+    return fetch
+
+
+@dataclass
+class _Context:
+    """Lookup tables shared while walking the sources of one project."""
+
+    file_name: str
+    batch: str
+    users: dict[str, str]
+    codes: dict[str, str]
+    fetch: Fetch
+    source_case: dict[str, dict[str, Any]]
+    selection_case: dict[str, dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    uncoded: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+def _project_from_xml(root: ET.Element, fetch: Fetch, path: Path, batch: str) -> QdpxProject:
+    """Turn a parsed project into the excerpt, codebook and case tables."""
+    if _local(root.tag) not in {"Project", "CodeBook"}:
+        raise InputFileError(path, f"root element is <{_local(root.tag)}>, not a REFI <Project>")
+    warnings: list[str] = []
+    users = _read_users(root)
+    codebook = _read_codebook(root, warnings)
+    variables = _read_variable_names(root)
+    cases, source_case, selection_case = _read_cases(root, variables, warnings)
+    ctx = _Context(
+        file_name=path.name,
+        batch=batch,
+        users=users,
+        codes=dict(zip(codebook["guid"], codebook["path"], strict=True)),
+        fetch=fetch,
+        source_case=source_case,
+        selection_case=selection_case,
+        warnings=warnings,
+    )
+    sources = _kid(root, "Sources")
+    for source in [] if sources is None else list(sources):
+        _read_source(source, variables, ctx)
+    _summarise(ctx)
+    return QdpxProject(
+        excerpts=_excerpt_frame(ctx.rows),
+        codebook=codebook,
+        cases=cases,
+        users=users,
+        warnings=ctx.warnings,
+    )
+
+
+def _read_users(root: ET.Element) -> dict[str, str]:
+    """Map user GUIDs to names so codings carry a readable coder."""
+    return {
+        u.get("guid", ""): u.get("name") or u.get("id") or u.get("guid", "")
+        for u in _find_all(root, "User")
+    }
+
+
+def _read_codebook(root: ET.Element, warnings: list[str]) -> pd.DataFrame:
+    """Flatten nested <Code> elements into rows with '::'-joined full paths."""
+    book = root if _local(root.tag) == "CodeBook" else _kid(root, "CodeBook")
+    codes = None if book is None else _kid(book, "Codes")
+    rows: list[dict[str, Any]] = []
+    if codes is not None:
+        for code in _kids(codes, "Code"):
+            _walk_code(code, None, None, rows)
+    seen: set[str] = set()
+    for row in rows:
+        if row["guid"] in seen:
+            warnings.append(f"code GUID {row['guid']} is defined twice; the last definition wins")
+        seen.add(row["guid"])
+    return _frame(rows, CODEBOOK_COLUMNS)
+
+
+def _walk_code(
+    code: ET.Element, parent_path: str | None, parent_guid: str | None, rows: list[dict[str, Any]]
+) -> None:
+    """Add one code and, depth first, its children (ATLAS.ti '::' names are kept as they are)."""
+    name = code.get("name", "")
+    path = name if parent_path is None else f"{parent_path}::{name}"
+    guid = code.get("guid", "")
+    rows.append(
+        {
+            "guid": guid,
+            "name": name,
+            "path": path,
+            "parent_guid": parent_guid,
+            "description": _kid_text(code, "Description"),
+            "color": code.get("color"),
+            "is_codable": (code.get("isCodable") or "true").lower() == "true",
+        }
+    )
+    for child in _kids(code, "Code"):
+        _walk_code(child, path, guid, rows)
+
+
+def _read_variable_names(root: ET.Element) -> dict[str, str]:
+    """Map variable GUIDs to names (VariableValue only carries the GUID)."""
+    block = _kid(root, "Variables")
+    if block is None:
+        return {}
+    return {v.get("guid", ""): v.get("name", "") for v in _kids(block, "Variable")}
+
+
+def _variable_values(el: ET.Element, names: dict[str, str]) -> dict[str, str | None]:
+    """Read the VariableValue children of a case or source as name -> string value."""
+    values: dict[str, str | None] = {}
+    for vv in _kids(el, "VariableValue"):
+        ref = _kid(vv, "VariableRef")
+        guid = None if ref is None else ref.get("targetGUID")
+        name = names.get(guid or "", guid or "")
+        value_el = next((c for c in vv if _local(c.tag).endswith("Value")), None)
+        values[name] = None if value_el is None else (value_el.text or "")
+    return values
+
+
+def _read_cases(
+    root: ET.Element, names: dict[str, str], warnings: list[str]
+) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Read cases and which sources and selections each one owns."""
+    block = _kid(root, "Cases")
+    records: list[dict[str, Any]] = []
+    by_source: dict[str, dict[str, Any]] = {}
+    by_selection: dict[str, dict[str, Any]] = {}
+    shared: set[str] = set()
+    for case in [] if block is None else _kids(block, "Case"):
+        info = {"name": case.get("name"), "variables": _variable_values(case, names)}
+        records.append(
+            {"case_guid": case.get("guid"), "name": case.get("name"), **info["variables"]}
+        )
+        for ref in _kids(case, "SourceRef"):
+            target = ref.get("targetGUID", "")
+            if target in by_source:
+                shared.add(target)
+            by_source.setdefault(target, info)
+        for ref in _kids(case, "SelectionRef"):
+            by_selection.setdefault(ref.get("targetGUID", ""), info)
+    if shared:
+        warnings.append(
+            f"{len(shared)} source(s) belong to more than one case; the first case is used "
+            "as the participant"
+        )
+    return _frame(records, _case_columns(records)), by_source, by_selection
+
+
+def _case_columns(records: list[dict[str, Any]]) -> list[str]:
+    """case_guid, name, then every variable name in first-seen order."""
+    columns = ["case_guid", "name"]
+    for record in records:
+        columns += [k for k in record if k not in columns]
+    return columns
+
+
+def _lookup(values: dict[str, str | None], key: str) -> str | None:
+    """Case-insensitive variable lookup; blank counts as missing."""
+    for name, value in values.items():
+        if name.strip().lower() == key and value not in (None, ""):
+            return value
+    return None
+
+
+@dataclass
+class _Source:
+    """One source being read: its identity and the context fields for its excerpts."""
+
+    guid: str
+    name: str
+    variables: dict[str, str | None]
+
+
+def _read_source(el: ET.Element, names: dict[str, str], ctx: _Context) -> None:
+    """Import the text codings of one source and count the media codings it holds."""
+    kind = _local(el.tag)
+    src = _Source(
+        guid=el.get("guid", ""),
+        name=el.get("name") or el.get("guid", ""),
+        variables=_variable_values(el, names),
+    )
+    holders = [el] if kind == "TextSource" else _kids(el, "Representation")
+    text_guids: set[str] = set()
+    for holder in holders:
+        text_guids |= _read_text_holder(holder, src, ctx)
+    if kind == "PDFSource":
+        for sel in _kids(el, "PDFSelection"):
+            if sel.get("guid") not in text_guids:
+                _read_pdf_selection(sel, src, ctx)
+    if kind != "TextSource":
+        _count_media(el, ctx)
+
+
+def _count_media(el: ET.Element, ctx: _Context) -> None:
+    """Count picture, audio, video and transcript selections, which carry no text offsets."""
+    for sel in el.iter():
+        kind = _local(sel.tag)
+        if kind in NON_TEXT_SELECTIONS:
+            ctx.skipped[kind] = ctx.skipped.get(kind, 0) + 1
+    direct = len(_kids(el, "Coding"))
+    if direct:
+        ctx.skipped["whole-media coding"] = ctx.skipped.get("whole-media coding", 0) + direct
+
+
+def _read_text_holder(holder: ET.Element, src: _Source, ctx: _Context) -> set[str]:
+    """Import the PlainTextSelections of a TextSource or Representation; return their GUIDs."""
+    text, origin = _source_text(holder, src, ctx)
+    guids: set[str] = set()
+    from_name = 0
+    for sel in _kids(holder, "PlainTextSelection"):
+        guids.add(sel.get("guid", ""))
+        from_name += _read_selection(sel, text, origin, src, ctx)
+    if from_name:
+        ctx.warnings.append(
+            f"source '{src.name}': {from_name} coding(s) took their text from the selection name "
+            "because the source text is missing (names may be shortened previews ending in '…')"
+        )
+    for coding in _kids(holder, "Coding"):
+        _add_row(coding, holder, src, ctx, text=text, start=0, end=None, origin=origin)
+        if text is not None:
+            ctx.rows[-1]["end"] = len(text)
+    return guids
+
+
+def _source_text(holder: ET.Element, src: _Source, ctx: _Context) -> tuple[str | None, str | None]:
+    """The plain text of a source: inline PlainTextContent, else its internal:// file."""
+    inline = _kid_text(holder, "PlainTextContent")
+    if inline is not None:
+        return inline, "inline content"
+    uri = holder.get("plainTextPath")
+    if not uri:
+        ctx.warnings.append(f"source '{src.name}': no plain text (no plainTextPath or content)")
+        return None, None
+    name = _internal_name(uri)
+    data = None if name is None else ctx.fetch(name)
+    if data is None:
+        ctx.warnings.append(
+            f"source '{src.name}': text file {uri} is not in the project's sources folder "
+            "(external, unsafe or missing path)"
+        )
+        return None, None
+    return _decode(data, src, ctx), "source"
+
+
+def _decode(data: bytes, src: _Source, ctx: _Context) -> str:
+    """Decode a REFI plain text file (UTF-8 by the standard; cp1252 fallback with a warning)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        ctx.warnings.append(f"source '{src.name}': text is not UTF-8, decoded as cp1252")
+        text = data.decode("cp1252", errors="replace")
+    if any(ord(ch) > 0xFFFF for ch in text):
+        ctx.warnings.append(
+            f"source '{src.name}': contains characters outside the BMP (e.g. emoji); offsets are "
+            "read as Unicode code points, tools counting UTF-16 units would differ after them"
+        )
+    return text
+
+
+def _offsets(sel: ET.Element) -> tuple[int | None, int | None]:
+    """Parse startPosition/endPosition; (None, None) when either is not an integer."""
+    try:
+        return int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+    except ValueError:
+        return None, None
+
+
+def _cut(text: str | None, start: int | None, end: int | None) -> tuple[str | None, str | None]:
+    """Cut source[start:end] (end exclusive) or say why the offsets cannot be used."""
+    if start is None or end is None:
+        return None, PROBLEM_BAD_OFFSETS
+    if text is None:
+        return None, None
+    if not 0 <= start <= end <= len(text):
+        return None, PROBLEM_OFFSETS
+    return text[start:end], None
+
+
+def _read_selection(
+    sel: ET.Element, text: str | None, origin: str | None, src: _Source, ctx: _Context
+) -> int:
+    """Add one row per coding of a text selection; return how many took the selection name."""
+    start, end = _offsets(sel)
+    excerpt, problem = _cut(text, start, end)
+    text_origin = origin if excerpt is not None else None
+    if text is None and problem is None and sel.get("name"):
+        excerpt, text_origin = sel.get("name"), "selection name"
+    codings = _kids(sel, "Coding")
+    if not codings:
+        ctx.uncoded += 1
+    for coding in codings:
+        _add_row(coding, sel, src, ctx, text=excerpt, start=start, end=end, origin=text_origin)
+        ctx.rows[-1]["problem"] = problem
+    return len(codings) if text_origin == "selection name" else 0
+
+
+def _read_pdf_selection(sel: ET.Element, src: _Source, ctx: _Context) -> None:
+    """Import a PDF region coding through its text representation (no character offsets)."""
+    rep = _kid(sel, "Representation")
+    text = None if rep is None else _kid_text(rep, "PlainTextContent")
+    codings = _kids(sel, "Coding")
+    if not codings:
+        ctx.uncoded += 1
+    for coding in codings:
+        _add_row(coding, sel, src, ctx, text=text, start=None, end=None, origin="pdf region text")
+
+
+def _add_row(
+    coding: ET.Element,
+    owner: ET.Element,
+    src: _Source,
+    ctx: _Context,
+    *,
+    text: str | None,
+    start: int | None,
+    end: int | None,
+    origin: str | None,
+) -> None:
+    """Append one canonical excerpt row for one coding of one span."""
+    ref = _kid(coding, "CodeRef")
+    code_guid = None if ref is None else ref.get("targetGUID")
+    code = ctx.codes.get(code_guid or "", f"<unknown code GUID {code_guid or 'missing'}>")
+    owner_guid = owner.get("guid", "")
+    case = ctx.selection_case.get(owner_guid) or ctx.source_case.get(src.guid)
+    case_vars = {} if case is None else case["variables"]
+    row = {
+        "excerpt_id": f"{owner_guid}:{code_guid}",
+        "batch": ctx.batch,
+        "source_id": src.name,
+        "participant_id": (case or {}).get("name") or _lookup(src.variables, "participant_id"),
+        "role": None,
+        "code": code,
+        "text": text,
+        "start": start,
+        "end": end,
+        "coder": _coder(coding, owner, ctx.users),
+        "origin": f"{ctx.file_name}#{owner_guid}",
+        "problem": None,
+        "text_origin": origin if text is not None else None,
+    }
+    for key in CONTEXT_VARIABLES:
+        row[key] = _lookup(src.variables, key) or _lookup(case_vars, key)
+    ctx.rows.append(row)
+
+
+def _coder(coding: ET.Element, owner: ET.Element, users: dict[str, str]) -> str | None:
+    """The coding's creating user by name, else the selection's, else None."""
+    guid = coding.get("creatingUser") or owner.get("creatingUser")
+    if not guid:
+        return None
+    return users.get(guid, guid)
+
+
+def _summarise(ctx: _Context) -> None:
+    """Record the counts of things that were not turned into excerpt rows."""
+    if ctx.uncoded:
+        ctx.warnings.append(f"{ctx.uncoded} selection(s) have no coding and give no excerpt row")
+    for kind, count in sorted(ctx.skipped.items()):
+        ctx.warnings.append(f"{count} {kind}(s) not imported: no text to quote")
+    unknown = sum(str(r["code"]).startswith("<unknown code GUID") for r in ctx.rows)
+    if unknown:
+        ctx.warnings.append(f"{unknown} coding(s) point to a code GUID not in the codebook")
+    empty = sum(not r["text"] for r in ctx.rows)
+    if empty:
+        ctx.warnings.append(
+            f"{empty} coding(s) have no text; they are kept so clean can quarantine them"
+        )
+    bad = sum(r["problem"] is not None for r in ctx.rows)
+    if bad:
+        ctx.warnings.append(f"{bad} coding(s) have offsets that do not fit their source text")
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """Build an object-typed table that keeps None as None (pandas would infer NaN)."""
+    return pd.DataFrame(
+        {c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns}, columns=columns
+    )
+
+
+def _excerpt_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Build the excerpt table with canonical columns first and nullable integer offsets."""
+    frame = _frame(rows, EXCERPT_COLUMNS + EXTRA_COLUMNS)
+    for col in ("start", "end"):
+        frame[col] = pd.array(frame[col].tolist(), dtype="Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _guid(kind: str, *parts: object) -> str:
+    """A deterministic GUID so the same input always gives the same bytes."""
+    return str(uuid.uuid5(_GUID_NAMESPACE, "\x1f".join([kind, *map(str, parts)]))).upper()
+
+
+def _sub(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
+    """Add a child (in the root's default namespace), leaving out attributes that are None."""
+    return ET.SubElement(parent, tag, {k: v for k, v in attrs.items() if v is not None})
+
+
+def _value(raw: Any) -> str | None:
+    """Normalise a cell to a non-empty string or None."""
+    if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
+        return None
+    text = str(raw)
+    return text if text != "" else None
+
+
+def write_qdpx(
+    excerpts: pd.DataFrame,
+    sources: dict[str, str],
+    path: str | Path,
+    *,
+    cases: pd.DataFrame | None = None,
+    project_name: str = "Realist evaluation excerpts",
+    origin: str = "realist_report",
+) -> None:
+    """Write excerpts and their source texts as a byte-reproducible REFI-QDA .qdpx."""
+    rows = _prepare_rows(excerpts, sources)
+    # ElementTree's default_namespace refuses plain attributes, so declare xmlns by hand.
+    root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": project_name, "origin": origin})
+    _write_users(root, rows)
+    _write_codebook(root, rows)
+    variable_names = _variable_names(rows, cases)
+    if variable_names:
+        block = _sub(root, "Variables")
+        for name in variable_names:
+            _sub(block, "Variable", guid=_guid("variable", name), name=name, typeOfVariable="Text")
+    _write_cases(root, rows, cases)
+    _write_sources(root, rows, sources)
+    ET.indent(root)
+    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    members = {"project.qde": xml}
+    for source_id in sorted(sources):
+        members[f"sources/{_guid('text', source_id)}.txt"] = sources[source_id].encode("utf-8")
+    _write_zip(Path(path), members)
+
+
+def _prepare_rows(excerpts: pd.DataFrame, sources: dict[str, str]) -> list[dict[str, Any]]:
+    """Check every excerpt against its source text and fill missing offsets by search."""
+    missing = [c for c in EXCERPT_COLUMNS if c not in excerpts.columns]
+    if missing:
+        raise ValueError(f"excerpts lack canonical columns: {missing}")
+    rows = []
+    for record in excerpts.to_dict("records"):
+        row = {k: _value(record[k]) for k in EXCERPT_COLUMNS if k not in ("start", "end")}
+        row["start"], row["end"] = _locate(record, sources)
+        rows.append(row)
+    return rows
+
+
+def _locate(record: dict[str, Any], sources: dict[str, str]) -> tuple[int, int]:
+    """Return the span of an excerpt in its source, refusing any mismatch."""
+    source_id, text = _value(record["source_id"]), _value(record["text"]) or ""
+    if source_id not in sources:
+        raise ValueError(f"excerpt {record['excerpt_id']}: no text for source '{source_id}'")
+    body = sources[source_id]
+    start, end = record["start"], record["end"]
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        start = body.find(text)
+        if start < 0 or not text:
+            raise ValueError(f"excerpt {record['excerpt_id']}: text not found in '{source_id}'")
+        return start, start + len(text)
+    start, end = int(start), int(end)
+    if body[start:end] != text or not 0 <= start <= end <= len(body):
+        raise ValueError(
+            f"excerpt {record['excerpt_id']}: text differs from '{source_id}'[{start}:{end}]"
+        )
+    return start, end
+
+
+def _write_users(root: ET.Element, rows: list[dict[str, Any]]) -> None:
+    """One User per distinct coder name."""
+    coders = sorted({r["coder"] for r in rows if r["coder"]})
+    if coders:
+        block = _sub(root, "Users")
+        for name in coders:
+            _sub(block, "User", guid=_guid("user", name), name=name)
+
+
+def _write_codebook(root: ET.Element, rows: list[dict[str, Any]]) -> None:
+    """Nest codes by their '::' path segments; every used code is codable."""
+    used = sorted({r["code"] for r in rows if r["code"]})
+    if not used:
+        return
+    tree: dict[str, dict] = {}
+    for code in used:
+        node = tree
+        for part in code.split("::"):
+            node = node.setdefault(part, {})
+    _add_codes(_sub(_sub(root, "CodeBook"), "Codes"), tree, [], set(used))
+
+
+def _add_codes(
+    parent: ET.Element, tree: dict[str, dict], prefix: list[str], used: set[str]
+) -> None:
+    """Write one level of the code tree, depth first, in sorted order."""
+    for name in sorted(tree):
+        path = "::".join([*prefix, name])
+        codable = "true" if path in used else "false"
+        el = _sub(parent, "Code", guid=_guid("code", path), name=name, isCodable=codable)
+        _add_codes(el, tree[name], [*prefix, name], used)
+
+
+def _variable_names(rows: list[dict[str, Any]], cases: pd.DataFrame | None) -> list[str]:
+    """The context variables in use plus any extra case-register columns."""
+    names = [k for k in CONTEXT_VARIABLES if any(r[k] for r in rows)]
+    if cases is not None:
+        names += [c for c in cases.columns if c != "participant_id" and c not in names]
+    return names
+
+
+def _unique(rows: Iterable[dict[str, Any]], key: str, what: str) -> str | None:
+    """The single non-null value of a column over rows, refusing conflicts."""
+    values = sorted({r[key] for r in rows if r[key] is not None})
+    if len(values) > 1:
+        raise ValueError(f"{what} has conflicting {key} values: {values}")
+    return values[0] if values else None
+
+
+def _shared(rows: Iterable[dict[str, Any]], key: str) -> str | None:
+    """The value of a column when all rows agree, else None (used for case-level copies)."""
+    values = {r[key] for r in rows if r[key] is not None}
+    return values.pop() if len(values) == 1 else None
+
+
+def _add_variables(el: ET.Element, values: dict[str, str | None]) -> None:
+    """Write VariableValue children for the non-null values."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        vv = _sub(el, "VariableValue")
+        _sub(vv, "VariableRef", targetGUID=_guid("variable", name))
+        _sub(vv, "TextValue").text = value
+
+
+def _selection_key(row: dict[str, Any]) -> tuple[str, int, int, str]:
+    """Rows sharing source, span and participant form one selection."""
+    return (row["source_id"], row["start"], row["end"], row["participant_id"] or "")
+
+
+def _write_cases(root: ET.Element, rows: list[dict[str, Any]], cases: pd.DataFrame | None) -> None:
+    """One Case per participant, owning whole sources or, when shared, single selections."""
+    extra = _case_register(cases)
+    by_person = _group(rows, "participant_id")
+    people = sorted({p for p in by_person if p} | set(extra))
+    if not people:
+        return
+    owners = _source_owners(rows)
+    block = _sub(root, "Cases")
+    for person in people:
+        mine = by_person.get(person, [])
+        case = _sub(block, "Case", guid=_guid("case", person), name=person)
+        values = {k: _shared(mine, k) for k in CONTEXT_VARIABLES}
+        values.update(extra.get(person, {}))
+        _add_variables(case, values)
+        for source_id in sorted({r["source_id"] for r in mine}):
+            if owners[source_id] == person:
+                _sub(case, "SourceRef", targetGUID=_guid("source", source_id))
+        for key in sorted({_selection_key(r) for r in mine}):
+            if owners[key[0]] is None:
+                _sub(case, "SelectionRef", targetGUID=_guid("selection", *key))
+
+
+def _group(rows: list[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    """Rows grouped by one column, keeping row order inside each group."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def _case_register(cases: pd.DataFrame | None) -> dict[str, dict[str, str | None]]:
+    """Extra case variables from a register keyed by participant_id."""
+    if cases is None:
+        return {}
+    if "participant_id" not in cases.columns:
+        raise ValueError("cases needs a participant_id column")
+    out: dict[str, dict[str, str | None]] = {}
+    for record in cases.to_dict("records"):
+        pid = _value(record.pop("participant_id"))
+        if pid:
+            out[pid] = {k: _value(v) for k, v in record.items() if k not in CONTEXT_VARIABLES}
+    return out
+
+
+def _source_owners(rows: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The participant owning each whole source, or None when it has several (or none)."""
+    owners: dict[str, str | None] = {}
+    for source_id, mine in _group(rows, "source_id").items():
+        people = {r["participant_id"] for r in mine}
+        owners[source_id] = next(iter(people)) if len(people) == 1 else None
+    return owners
+
+
+def _write_sources(root: ET.Element, rows: list[dict[str, Any]], sources: dict[str, str]) -> None:
+    """One TextSource per source text, its selections and codings, then its variables."""
+    block = _sub(root, "Sources")
+    by_source = _group(rows, "source_id")
+    for source_id in sorted(sources):
+        mine = by_source.get(source_id, [])
+        el = _sub(
+            block,
+            "TextSource",
+            guid=_guid("source", source_id),
+            name=source_id,
+            plainTextPath=f"internal://{_guid('text', source_id)}.txt",
+        )
+        selections: dict[tuple[str, int, int, str], list[dict[str, Any]]] = {}
+        for row in mine:
+            selections.setdefault(_selection_key(row), []).append(row)
+        for key in sorted(selections):
+            _write_selection(el, key, selections[key])
+        _add_variables(
+            el, {k: _unique(mine, k, f"source '{source_id}'") for k in CONTEXT_VARIABLES}
+        )
+
+
+def _write_selection(
+    parent: ET.Element, key: tuple[str, int, int, str], rows: list[dict[str, Any]]
+) -> None:
+    """One PlainTextSelection with one Coding per distinct code."""
+    coders = sorted({r["coder"] for r in rows if r["coder"]})
+    sel_guid = _guid("selection", *key)
+    sel = _sub(
+        parent,
+        "PlainTextSelection",
+        guid=sel_guid,
+        startPosition=str(key[1]),
+        endPosition=str(key[2]),
+        creatingUser=_guid("user", coders[0]) if coders else None,
+    )
+    for code in sorted({r["code"] for r in rows if r["code"]}):
+        coder = next((r["coder"] for r in rows if r["code"] == code and r["coder"]), None)
+        coding = _sub(
+            sel,
+            "Coding",
+            guid=_guid("coding", sel_guid, code),
+            creatingUser=_guid("user", coder) if coder else None,
+        )
+        _sub(coding, "CodeRef", targetGUID=_guid("code", code))
+
+
+def _write_zip(path: Path, members: dict[str, bytes]) -> None:
+    """Write sorted members with fixed timestamps, atomically, so reruns give identical bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, members[name], compresslevel=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(buffer.getvalue())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
