@@ -105,9 +105,13 @@ def clean_batch(
     if "problem" in frame.columns:
         problem = frame["problem"].astype("string")
         triage.flag(~_blank(problem), "source_problem", "text", problem.fillna(""))
-    triage.flag(_blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage")
+    triage.flag(
+        _blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage"
+    )
 
-    code_ids = frame["code"].map(lambda label: definitions.lookup.get(normalise_code(label)) if pd.notna(label) else None)
+    code_ids = frame["code"].map(
+        lambda label: definitions.lookup.get(normalise_code(label)) if pd.notna(label) else None
+    )
     triage.flag(_blank(frame["code"]), "missing_code", "code", "no code given")
     triage.flag(
         code_ids.isna(),
@@ -128,7 +132,9 @@ def clean_batch(
         source_types.isna(),
         "source_type_not_recognised",
         "source_type",
-        "source type " + _quoted(frame["source_type"]) + " is not interview, observation or document",
+        "source type "
+        + _quoted(frame["source_type"])
+        + " is not interview, observation or document",
     )
 
     register = participants.set_index("participant_id")
@@ -152,7 +158,10 @@ def clean_batch(
         known & given_site.notna() & (given_site != register_site),
         "site_mismatch",
         "site_id",
-        "site " + _quoted(frame["site_id"]) + " differs from the register's " + _quoted(register_site),
+        "site "
+        + _quoted(frame["site_id"])
+        + " differs from the register's "
+        + _quoted(register_site),
     )
     site_id = given_site.fillna(register_site)
     triage.flag(
@@ -174,8 +183,15 @@ def clean_batch(
     )
 
     bad_offsets, reversed_offsets, start, end = _offset_problems(frame)
-    triage.flag(bad_offsets, "offsets_not_whole_numbers", "start", "offsets must be whole numbers of at least 0")
-    triage.flag(reversed_offsets, "offsets_reversed", "end", "end offset is before the start offset")
+    triage.flag(
+        bad_offsets,
+        "offsets_not_whole_numbers",
+        "start",
+        "offsets must be whole numbers of at least 0",
+    )
+    triage.flag(
+        reversed_offsets, "offsets_reversed", "end", "end offset is before the start offset"
+    )
 
     conflicting = frame["excerpt_id"].duplicated(keep="first") & triage.ok
     triage.flag(
@@ -185,9 +201,9 @@ def clean_batch(
         "id " + _quoted(frame["excerpt_id"]) + " was already used for a different coding",
     )
 
-    quarantine = frame.assign(
-        reason=triage.reason, column=triage.column, detail=triage.detail
-    ).loc[~triage.ok, QUARANTINE_COLUMNS]
+    quarantine = frame.assign(reason=triage.reason, column=triage.column, detail=triage.detail).loc[
+        ~triage.ok, QUARANTINE_COLUMNS
+    ]
     ok = triage.ok
     clean = frame[ok].assign(
         code_label=frame["code"][ok],
@@ -229,9 +245,69 @@ def clean_batch(
 
 def check_row_accounting(counts: dict[str, int | str]) -> None:
     """Nothing silently dropped: rows in must equal clean + quarantined + duplicates removed."""
-    accounted = int(counts["clean"]) + int(counts["quarantined"]) + int(counts["duplicates_removed"])
+    accounted = (
+        int(counts["clean"]) + int(counts["quarantined"]) + int(counts["duplicates_removed"])
+    )
     if int(counts["rows_in"]) != accounted:
         raise PipelineError(
             f"batch {counts['batch']}: {counts['rows_in']} rows in but {accounted} accounted for "
             "(clean + quarantined + duplicates); this is a bug in the cleaning step"
         )
+
+
+def run_clean(
+    raw_path: str,
+    sites_path: str,
+    participants_path: str,
+    codebook_path: str,
+    cmocs_path: str,
+    on_invalid: str,
+    out_clean: str,
+    out_quarantine: str,
+    out_counts: str,
+) -> CleanResult:
+    """Rule adapter: clean one ingested batch; write clean rows, quarantine and row accounting."""
+    from realist_report.definitions import load_definitions
+    from realist_report.tables import read_parquet, write_json, write_parquet
+
+    result = clean_batch(
+        read_parquet(raw_path),
+        read_parquet(participants_path),
+        read_parquet(sites_path),
+        load_definitions(codebook_path, cmocs_path),
+        on_invalid=on_invalid,
+    )
+    for reason, count in result.quarantine["reason"].value_counts().sort_index().items():
+        log.info("quarantined %d row(s): %s", count, reason)
+    write_parquet(result.clean, out_clean)
+    write_parquet(result.quarantine, out_quarantine)
+    write_json(result.counts, out_counts)
+    return result
+
+
+def summarise_quality(counts: list[dict], quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Per-batch row accounting plus a total row; re-checks the invariant for every batch."""
+    table = pd.DataFrame(
+        counts, columns=["batch", "rows_in", "clean", "quarantined", "duplicates_removed"]
+    )
+    for row in counts:
+        check_row_accounting(row)
+    total = table.drop(columns="batch").sum().to_dict() | {"batch": "all batches"}
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table["invariant_holds"] = (
+        table["rows_in"] == table["clean"] + table["quarantined"] + table["duplicates_removed"]
+    )
+    return table
+
+
+def run_collect_quality(
+    counts_paths: list[str], quarantine_paths: list[str], out_quarantine: str, out_quality: str
+) -> None:
+    """Rule adapter: gather every batch's quarantine and accounting into reviewer CSVs."""
+    from realist_report.tables import read_json, read_parquets, write_csv
+
+    quarantine = read_parquets(quarantine_paths)
+    if quarantine.empty:
+        quarantine = pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    write_csv(quarantine, out_quarantine)
+    write_csv(summarise_quality([read_json(p) for p in counts_paths], quarantine), out_quality)

@@ -90,7 +90,13 @@ PATIENT_ATTRIBUTES = {
     "age_band": (["18-34", "35-49", "50-64", "65-79", "80+"], [0.15, 0.22, 0.28, 0.25, 0.10]),
     "gender": (["Female", "Male", "Non-binary"], [0.58, 0.40, 0.02]),
     "ethnicity": (
-        ["White British", "Asian or Asian British", "Black or Black British", "Mixed", "Other White"],
+        [
+            "White British",
+            "Asian or Asian British",
+            "Black or Black British",
+            "Mixed",
+            "Other White",
+        ],
         [0.72, 0.11, 0.07, 0.04, 0.06],
     ),
     "long_term_condition": (["Yes", "No"], [0.64, 0.36]),
@@ -225,7 +231,11 @@ class _SegmentWriter:
         hedge = str(self.pick(HEDGES)) if not opener else opener
         first = sentences[0]
         if hedge:
-            first = hedge + first[0].lower() + first[1:] if not first.startswith("I ") else hedge + first
+            first = (
+                hedge + first[0].lower() + first[1:]
+                if not first.startswith("I ")
+                else hedge + first
+            )
         text = " ".join([first, *sentences[1:]])
         return text, codes
 
@@ -393,7 +403,14 @@ def _deterministic_zip(path: Path) -> None:
         members = [(info.filename, source.read(info.filename)) for info in source.infolist()]
     # openpyxl stamps the save time into docProps/core.xml; pin it to the creation date
     members = [
-        (name, re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2021-01-01T00:00:00Z<", data))
+        (
+            name,
+            re.sub(
+                rb"<dcterms:modified([^>]*)>[^<]*<",
+                rb"<dcterms:modified\1>2021-01-01T00:00:00Z<",
+                data,
+            ),
+        )
         if name == "docProps/core.xml"
         else (name, data)
         for name, data in members

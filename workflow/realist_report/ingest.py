@@ -128,7 +128,9 @@ def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     return excerpts
 
 
-def ingest_table(path: Path, batch: str, formats: dict[str, dict], format_name: str = "auto") -> pd.DataFrame:
+def ingest_table(
+    path: Path, batch: str, formats: dict[str, dict], format_name: str = "auto"
+) -> pd.DataFrame:
     """Read a coded-segment table export into canonical columns."""
     table = read_table(path)
     if format_name == "auto":
@@ -165,3 +167,13 @@ def ingest_batch(
     ordered = [*EXCERPT_COLUMNS, *[c for c in excerpts.columns if c not in EXCERPT_COLUMNS]]
     excerpts = excerpts[ordered].astype({c: "string" for c in ("start", "end")})
     return RAW_EXCERPTS.validate(excerpts)
+
+
+def run_ingest(source: str | Path, batch: str, formats_path: str | Path, out: str | Path) -> int:
+    """Rule adapter: ingest one batch file and write its canonical table as parquet."""
+    from realist_report.tables import write_parquet
+
+    excerpts = ingest_batch(source, batch, load_formats(formats_path))
+    write_parquet(excerpts, out)
+    log.info("batch %s: %d coded rows ingested from %s", batch, len(excerpts), Path(source).name)
+    return len(excerpts)

@@ -63,7 +63,9 @@ def _validate(table: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd
         details = []
         for case in cases.itertuples(index=False):
             row = "" if pd.isna(case.index) else f"row {int(case.index) + 2}, "
-            details.append(f"{row}column '{case.column}': {case.check} (found {case.failure_case!r})")
+            details.append(
+                f"{row}column '{case.column}': {case.check} (found {case.failure_case!r})"
+            )
         raise InputFileError(path, "invalid register: " + "; ".join(details)) from None
 
 
@@ -83,3 +85,14 @@ def load_registers(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             column="site_id",
         )
     return sites.reset_index(drop=True), participants.reset_index(drop=True)
+
+
+def run_validate_registers(
+    dataset: str | Path, out_sites: str | Path, out_participants: str | Path
+) -> None:
+    """Rule adapter: validate both registers and store them as parquet."""
+    from realist_report.tables import write_parquet
+
+    sites, participants = load_registers(dataset)
+    write_parquet(sites, out_sites)
+    write_parquet(participants, out_participants)

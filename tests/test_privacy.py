@@ -1,0 +1,406 @@
+"""Tests for the privacy screen: recall on a labelled corpus, near misses, redaction, the gate."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from realist_report.errors import PrivacyError
+from realist_report.privacy import (
+    KINDS,
+    PLACEHOLDERS,
+    Hit,
+    assert_no_identifiers,
+    find_identifiers,
+    is_valid_nhs_number,
+    load_name_list,
+    names_from_registers,
+    redact,
+    redact_excerpts,
+)
+
+CORPUS_PATH = Path(__file__).parent / "data" / "privacy_corpus.csv"
+
+# The private name list the corpus was written against (all invented).
+CORPUS_NAMES = [
+    "Margaret Okafor",
+    "Tom Hargreaves",
+    "Siobhan O'Neill",
+    "Rukhsana Begum",
+    "Kwame Mensah",
+    "Devinder Patel",
+    "Gladys",
+]
+
+
+def load_corpus(path: Path = CORPUS_PATH) -> list[dict]:
+    """Read the labelled corpus into rows with parsed (kind, substring) expectations."""
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row["planted"] = [
+            tuple(item.split(":", 1)) for item in row["expected"].split(";") if item.strip()
+        ]
+    return rows
+
+
+CORPUS = load_corpus()
+PLANTED_ROWS = [r for r in CORPUS if r["planted"]]
+NEAR_MISS_ROWS = [r for r in CORPUS if not r["planted"]]
+
+
+def reference_check_digit(nine: str) -> int | None:
+    """Independent NHS mod-11 check digit: weights 10..2, 11 -> 0, 10 -> no valid number."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(nine))
+    check = (11 - total % 11) % 11
+    return None if check == 10 else check
+
+
+def make_valid_nhs(rng: random.Random) -> str:
+    """Draw a random valid NHS number using the reference algorithm."""
+    while True:
+        nine = "".join(rng.choice("0123456789") for _ in range(9))
+        check = reference_check_digit(nine)
+        if check is not None:
+            return nine + str(check)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def test_corpus_is_large_and_covers_every_kind():
+    assert len(CORPUS) >= 60
+    assert len(NEAR_MISS_ROWS) >= 20
+    planted_kinds = [kind for r in PLANTED_ROWS for kind, _ in r["planted"]]
+    for kind in KINDS:
+        assert planted_kinds.count(kind) >= 3, kind
+    for row in PLANTED_ROWS:
+        for kind, value in row["planted"]:
+            assert kind in KINDS, row["id"]
+            assert value in row["text"], row["id"]
+
+
+@pytest.mark.parametrize("row", PLANTED_ROWS, ids=[r["id"] for r in PLANTED_ROWS])
+def test_every_planted_identifier_is_found_with_its_kind(row):
+    hits = find_identifiers(row["text"], CORPUS_NAMES)
+    for kind, value in row["planted"]:
+        start = row["text"].index(value)
+        end = start + len(value)
+        covering = [h for h in hits if h.start <= start and h.end >= end]
+        assert covering, f"{row['id']}: {kind} not covered ({row['note']})"
+        assert covering[0].kind == kind, f"{row['id']}: {kind} typed as {covering[0].kind}"
+
+
+@pytest.mark.parametrize("row", PLANTED_ROWS, ids=[r["id"] for r in PLANTED_ROWS])
+def test_planted_rows_have_no_extra_hits(row):
+    spans = []
+    for _, value in row["planted"]:
+        start = row["text"].index(value)
+        spans.append((start, start + len(value)))
+    for hit in find_identifiers(row["text"], CORPUS_NAMES):
+        assert any(hit.start < e and s < hit.end for s, e in spans), (
+            f"{row['id']}: unexpected {hit.kind} at {row['text'][hit.start : hit.end]!r}"
+        )
+
+
+@pytest.mark.parametrize("row", NEAR_MISS_ROWS, ids=[r["id"] for r in NEAR_MISS_ROWS])
+def test_near_misses_are_not_hits(row):
+    hits = find_identifiers(row["text"], CORPUS_NAMES)
+    assert hits == [], [(h.kind, row["text"][h.start : h.end]) for h in hits]
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+@pytest.mark.parametrize("row", PLANTED_ROWS, ids=[r["id"] for r in PLANTED_ROWS])
+def test_redaction_removes_values_and_types_placeholders(row):
+    redacted, hits = redact(row["text"], CORPUS_NAMES)
+    for kind, value in row["planted"]:
+        assert value not in redacted
+        assert PLACEHOLDERS[kind] in redacted
+    assert len(hits) == sum(redacted.count(p) for p in PLACEHOLDERS.values())
+    again, second_hits = redact(redacted, CORPUS_NAMES)
+    assert again == redacted
+    assert second_hits == []
+
+
+def test_redaction_keeps_the_surrounding_words():
+    text = "She was born on 3 March 1961 and lives at 14 Acacia Avenue, M1 1AE."
+    redacted, _ = redact(text)
+    assert redacted == (
+        "She was born on [DATE OF BIRTH] and lives at [ADDRESS], [POSTCODE]."
+    )
+
+
+def test_near_miss_text_is_unchanged_by_redaction():
+    for row in NEAR_MISS_ROWS:
+        assert redact(row["text"], CORPUS_NAMES) == (row["text"], [])
+
+
+def test_placeholders_are_never_identifiers_even_for_awkward_name_lists():
+    text = "[NAME] rang [PHONE] about [NHS NUMBER] and [DATE OF BIRTH] at [ADDRESS]."
+    awkward = ["Name", "Phone", "NHS Number", "Birth", "Address", "Date Of"]
+    assert find_identifiers(text, awkward) == []
+    assert redact(text, awkward)[0] == text
+
+
+def test_overlaps_merge_to_the_longest_span():
+    hits = find_identifiers("She lives at 14 Acacia Avenue now.", ["Acacia"])
+    assert hits == [Hit("ADDRESS", 13, 29)]
+
+
+def test_longer_listed_name_wins_over_its_prefix():
+    text = "Ann Smith-Jones came with Ann Smith."
+    hits = find_identifiers(text, ["Ann Smith", "Ann Smith-Jones"])
+    assert [text[h.start : h.end] for h in hits] == ["Ann Smith-Jones", "Ann Smith"]
+
+
+def test_name_tokens_need_a_capital_but_full_names_do_not():
+    names = ["Tom Hargreaves"]
+    assert find_identifiers("tom hargreaves rang", names) == [Hit("NAME", 0, 14)]
+    assert find_identifiers("the tom toms", names) == []
+    assert find_identifiers("Tom rang", names) == [Hit("NAME", 0, 3)]
+    assert find_identifiers("Jo Bloggs rang Jo", ["Jo Bloggs"]) == [Hit("NAME", 0, 9)]
+
+
+def test_large_name_list_still_finds_names():
+    rng = random.Random(11)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    names = [
+        "".join(rng.choice(letters) for _ in range(rng.randint(3, 8))).title()
+        + " "
+        + "".join(rng.choice(letters) for _ in range(rng.randint(4, 10))).title()
+        for _ in range(500)
+    ]
+    target = names[417]
+    text = f"I met {target} at the lunch club on Tuesday."
+    hits = find_identifiers(text, names)
+    assert [text[h.start : h.end] for h in hits] == [target]
+
+
+# --------------------------------------------------------------------------- NHS mod-11
+
+
+@pytest.mark.parametrize("number", ["9434765919", "9434765870", "4010232137"])
+def test_known_valid_nhs_numbers(number):
+    assert is_valid_nhs_number(number)
+
+
+@pytest.mark.parametrize(
+    "number", ["9434765918", "9434765910", "1234567890", "943476591", "94347659199", "943476591x"]
+)
+def test_invalid_nhs_numbers(number):
+    assert not is_valid_nhs_number(number)
+
+
+def test_check_digit_ten_has_no_valid_completion():
+    nine = "123456789"  # weighted sum 240 -> 240 % 11 = 9 -> check 2; find one that gives 10
+    rng = random.Random(3)
+    while reference_check_digit(nine) is not None:
+        nine = "".join(rng.choice("0123456789") for _ in range(9))
+    assert not any(is_valid_nhs_number(nine + d) for d in "0123456789")
+
+
+def test_mod11_agrees_with_reference_on_random_numbers():
+    rng = random.Random(2024)
+    for _ in range(5000):
+        digits = "".join(rng.choice("0123456789") for _ in range(10))
+        check = reference_check_digit(digits[:9])
+        assert is_valid_nhs_number(digits) == (check is not None and check == int(digits[9]))
+
+
+def test_known_valid_example_is_detected_in_all_spacings():
+    for written in ("943 476 5919", "943-476-5919", "9434765919", "943\u00a0476\u00a05919"):
+        assert find_identifiers(f"NHS no. {written}.") == [Hit("NHS NUMBER", 8, 8 + len(written))]
+    assert find_identifiers("NHS no. 943 476 5918.") == []
+
+
+# --------------------------------------------------------------------------- properties
+
+SEPARATORS = ["", " ", "-", "\u00a0"]
+
+
+@st.composite
+def written_nhs_numbers(draw) -> str:
+    """A valid NHS number written 3-3-4 with one of the common separators."""
+    nine = draw(st.text(alphabet="0123456789", min_size=9, max_size=9))
+    check = reference_check_digit(nine)
+    if check is None:
+        nine = nine[:8] + str((int(nine[8]) + 1) % 10)
+        check = reference_check_digit(nine)
+        if check is None:  # two adjacent failures cannot happen, but stay honest
+            nine = nine[:8] + str((int(nine[8]) + 1) % 10)
+            check = reference_check_digit(nine)
+    digits = nine + str(check)
+    sep = draw(st.sampled_from(SEPARATORS))
+    return f"{digits[:3]}{sep}{digits[3:6]}{sep}{digits[6:]}"
+
+
+@given(
+    number=written_nhs_numbers(),
+    before=st.sampled_from(["NHS number ", "", "her number is ", "(", "ID: "]),
+    after=st.sampled_from(["", ".", ", she said", ")", " on the form"]),
+)
+def test_any_valid_nhs_number_is_detected(number, before, after):
+    text = f"{before}{number}{after}"
+    hits = find_identifiers(text)
+    start = len(before)
+    assert any(
+        h.kind == "NHS NUMBER" and h.start <= start and h.end >= start + len(number) for h in hits
+    )
+    assert number not in redact(text)[0]
+
+
+FRAGMENTS = [
+    "07700 900123",
+    "+44 (0)20 7946 0000",
+    "(01632) 960 123",
+    "943 476 5919",
+    "SW1A 1AA",
+    "m1 1ae",
+    "jo@example.com",
+    "@",
+    ".",
+    "born on ",
+    "DOB ",
+    "3 March 1961",
+    "03/03/1961",
+    "14 Acacia Avenue",
+    "Flat 3, ",
+    "Road",
+    "Tom",
+    "Hargreaves",
+    "[",
+    "]",
+    "NAME",
+    "PHONE",
+    "0",
+    "7",
+    " ",
+    "-",
+    "\n",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=12))
+def test_redact_is_idempotent_on_arbitrary_text(parts):
+    text = "".join(parts)
+    names = ["Tom Hargreaves"]
+    once, _ = redact(text, names)
+    twice, hits = redact(once, names)
+    assert twice == once
+    assert hits == []
+
+
+# --------------------------------------------------------------------------- the gate
+
+
+def test_assert_no_identifiers_names_kinds_but_never_values():
+    text = "Quote: ring Margaret Okafor on 07700 900123 or 07700 900124, NHS 943 476 5919."
+    with pytest.raises(PrivacyError) as info:
+        assert_no_identifiers(text, "PDF text, page 3", CORPUS_NAMES)
+    message = str(info.value)
+    assert "PDF text, page 3" in message
+    assert "2 PHONE" in message
+    assert "1 NHS NUMBER" in message
+    assert "1 NAME" in message
+    assert "no report was written" in message
+    for value in ("07700", "900123", "943 476 5919", "Margaret", "Okafor"):
+        assert value not in message
+
+
+def test_assert_no_identifiers_passes_redacted_text_and_allowed_contacts():
+    redacted, _ = redact("Ring 07700 900123, she said.")
+    assert_no_identifiers(redacted, "report.html")
+    assert_no_identifiers(
+        "Study contact: evaluation@example.ac.uk", "report.html", allowed=["evaluation@example.ac.uk"]
+    )
+    with pytest.raises(PrivacyError, match="1 EMAIL"):
+        assert_no_identifiers("Study contact: evaluation@example.ac.uk", "report.html")
+
+
+# --------------------------------------------------------------------------- tables and lists
+
+
+def test_redact_excerpts_redacts_and_logs_counts_only():
+    df = pd.DataFrame(
+        {
+            "excerpt_id": ["e1", "e2", "e3", "e4"],
+            "site_id": ["S1", "S1", "S2", "S2"],
+            "text": [
+                "Ring 07700 900123 or 07700 900456, Margaret Okafor said.",
+                "It's a 20 minute walk to the hub.",
+                None,
+                "DOB 03/03/1961, M1 1AE.",
+            ],
+        }
+    )
+    out, log = redact_excerpts(df, CORPUS_NAMES)
+    assert list(out.columns) == list(df.columns)
+    assert out["excerpt_id"].tolist() == df["excerpt_id"].tolist()
+    assert out["site_id"].tolist() == df["site_id"].tolist()
+    assert out.loc[0, "text"] == "Ring [PHONE] or [PHONE], [NAME] said."
+    assert out.loc[1, "text"] == df.loc[1, "text"]
+    assert pd.isna(out.loc[2, "text"])
+    assert out.loc[3, "text"] == "DOB [DATE OF BIRTH], [POSTCODE]."
+    assert list(log.columns) == ["excerpt_id", "kind", "count"]
+    assert log.to_dict("records") == [
+        {"excerpt_id": "e1", "kind": "NAME", "count": 1},
+        {"excerpt_id": "e1", "kind": "PHONE", "count": 2},
+        {"excerpt_id": "e4", "kind": "DATE OF BIRTH", "count": 1},
+        {"excerpt_id": "e4", "kind": "POSTCODE", "count": 1},
+    ]
+    assert df.loc[0, "text"].startswith("Ring 07700")  # the input is not modified
+
+
+def test_redact_excerpts_on_corpus_leaves_no_identifier():
+    df = pd.DataFrame({"excerpt_id": [r["id"] for r in CORPUS], "text": [r["text"] for r in CORPUS]})
+    out, log = redact_excerpts(df, CORPUS_NAMES)
+    for text in out["text"]:
+        assert_no_identifiers(text, "redacted corpus", CORPUS_NAMES)
+    assert set(log["excerpt_id"]) == {r["id"] for r in PLANTED_ROWS}
+    assert log["count"].sum() == sum(len(r["planted"]) for r in PLANTED_ROWS)
+
+
+def test_redact_excerpts_requires_the_text_column():
+    with pytest.raises(PrivacyError, match="'quote'"):
+        redact_excerpts(pd.DataFrame({"text": ["x"]}), text_column="quote")
+
+
+def test_load_name_list(tmp_path):
+    path = tmp_path / "private_names.txt"
+    path.write_text(
+        "\ufeff# private: never commit\nMargaret Okafor\n\n  Tom   Hargreaves \n# Gladys\nMargaret Okafor\n",
+        encoding="utf-8",
+    )
+    assert load_name_list(path) == ["Margaret Okafor", "Tom Hargreaves"]
+    assert load_name_list(str(path)) == ["Margaret Okafor", "Tom Hargreaves"]
+    assert load_name_list(None) == []
+    assert load_name_list(tmp_path / "missing.txt") == []
+
+
+def test_names_from_registers():
+    participants = pd.DataFrame(
+        {
+            "participant_id": ["P01", "P02", "P03"],
+            "first_name": ["Kwame", "Gladys", None],
+            "last_name": ["Mensah", None, "Begum"],
+            "staff_name": [None, None, "Devinder Patel"],
+        }
+    )
+    assert names_from_registers(participants) == [
+        "Begum",
+        "Devinder Patel",
+        "Gladys",
+        "Kwame",
+        "Kwame Mensah",
+        "Mensah",
+    ]
+    assert names_from_registers(pd.DataFrame({"participant_id": ["P01"], "role": ["patient"]})) == []

@@ -1,0 +1,49 @@
+"""Run a Snakemake script with its messages in the rule's log and project errors printed once."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from realist_report.errors import PipelineError
+
+FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
+
+
+@contextmanager
+def rule_logging(smk: object) -> Iterator[logging.Logger]:
+    """Log to the rule's `log:` file (and stderr); turn a PipelineError into one clear message."""
+    log_paths = list(getattr(smk, "log", []))
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_paths:
+        Path(log_paths[0]).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_paths[0], mode="w", encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    rule = getattr(smk, "rule", "step")
+    log = logging.getLogger(f"rule.{rule}")
+    for name, path in _named(getattr(smk, "input", {})):
+        log.info("input  %s: %s", name, path)
+    started = time.perf_counter()
+    try:
+        yield log
+    except PipelineError as error:
+        log.error("%s", error)
+        logging.shutdown()
+        sys.exit(1)
+    for name, path in _named(getattr(smk, "output", {})):
+        log.info("output %s: %s", name, path)
+    log.info("done in %.2f s", time.perf_counter() - started)
+
+
+def _named(files: object) -> list[tuple[str, str]]:
+    """(name, path) pairs of a Snakemake Namedlist, positional entries named by index."""
+    names = dict(files.items()) if hasattr(files, "items") else {}
+    by_path = {str(v): k for k, v in names.items() if isinstance(v, str)}
+    return [(by_path.get(str(path), str(i)), str(path)) for i, path in enumerate(files)]

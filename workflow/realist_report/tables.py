@@ -1,0 +1,54 @@
+"""Reading and writing interim tables: parquet for the pipeline, CSV for reviewers, JSON for counts."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write to a temporary file beside `path`, then rename: no half-written outputs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
+    """Parquet without pandas index metadata noise, so identical tables give identical files."""
+    _atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False, engine="pyarrow"))
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow")
+
+
+def read_parquets(paths: list[str] | list[Path]) -> pd.DataFrame:
+    """Concatenate shards (per batch or per site) into one table."""
+    frames = [read_parquet(path) for path in paths]
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    """Reviewer-friendly CSV: UTF-8, Unix line ends, no index."""
+    _atomic_write(Path(path), lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def write_json(data: object, path: str | Path) -> None:
+    """Stable, human-readable JSON (sorted keys) so unchanged content gives unchanged bytes."""
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+    _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def read_json(path: str | Path) -> object:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

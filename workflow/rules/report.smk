@@ -1,0 +1,45 @@
+rule render_report_html:
+    input:
+        participants=rules.validate_registers.output.participants,
+        sites=rules.validate_registers.output.sites,
+        summary=rules.aggregate_cmoc_evidence.output.summary_parquet,
+        matrix=rules.aggregate_cmoc_evidence.output.matrix_parquet,
+        snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        quotes=rules.aggregate_cmoc_evidence.output.quotes,
+        quality=rules.collect_data_quality.output.quality,
+        quarantine=rules.collect_data_quality.output.quarantine,
+        figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
+        template="workflow/templates/report.html.j2",
+        css="workflow/templates/print.css",
+    output:
+        html=report(
+            "reports/evaluation_report.html",
+            caption="../report/report_html.rst",
+            category="Report",
+        ),
+    log:
+        "logs/render_report_html/report.log",
+    params:
+        study=config["study"],
+        settings={
+            "linking": config["linking"],
+            "strength": config["strength"],
+            "privacy": config["privacy"],
+        },
+    script:
+        "../scripts/render_report_html.py"
+
+
+rule render_report_pdf:
+    input:
+        html=rules.render_report_html.output.html,
+    output:
+        pdf=report(
+            "reports/evaluation_report.pdf",
+            caption="../report/report_pdf.rst",
+            category="Report",
+        ),
+    log:
+        "logs/render_report_pdf/report.log",
+    script:
+        "../scripts/render_report_pdf.py"

@@ -1,0 +1,15 @@
+"""Rule aggregate_cmoc_evidence: link excerpts to CMOCs, count, rate, pick quotes."""
+
+from realist_report.cmo import run_aggregate
+from realist_report.rule_logging import rule_logging
+
+with rule_logging(snakemake):  # noqa: F821
+    run_aggregate(
+        list(snakemake.input.clean),  # noqa: F821
+        snakemake.input.codebook,  # noqa: F821
+        snakemake.input.cmocs,  # noqa: F821
+        linking=dict(snakemake.params.linking),  # noqa: F821
+        strength=list(snakemake.params.strength),  # noqa: F821
+        quotes=dict(snakemake.params.quotes),  # noqa: F821
+        outputs=dict(snakemake.output.items()),  # noqa: F821
+    )

@@ -1,0 +1,12 @@
+"""Rule plot_figure: draw one named figure as SVG."""
+
+from realist_report.figures import run_plot
+from realist_report.rule_logging import rule_logging
+
+with rule_logging(snakemake):  # noqa: F821
+    run_plot(
+        snakemake.wildcards.figure,  # noqa: F821
+        dict(snakemake.input.items()),  # noqa: F821
+        dict(snakemake.params.theme),  # noqa: F821
+        snakemake.output.svg,  # noqa: F821
+    )

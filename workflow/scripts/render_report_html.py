@@ -1,0 +1,21 @@
+"""Rule render_report_html: computed context -> jinja2 -> HTML edition of the report."""
+
+from pathlib import Path
+
+from realist_report.report import run_render_html
+from realist_report.rule_logging import rule_logging
+
+with rule_logging(snakemake):  # noqa: F821
+    tables = {
+        name: path
+        for name, path in snakemake.input.items()  # noqa: F821
+        if name not in ("figures", "template", "css")
+    }
+    figures = {Path(path).stem: path for path in snakemake.input.figures}  # noqa: F821
+    run_render_html(
+        tables,
+        figures,
+        dict(snakemake.params.settings),  # noqa: F821
+        dict(snakemake.params.study),  # noqa: F821
+        snakemake.output.html,  # noqa: F821
+    )
