@@ -104,7 +104,10 @@ def clean_batch(
     triage = _Triage(frame)
     if "problem" in frame.columns:
         problem = frame["problem"].astype("string")
-        triage.flag(~_blank(problem), "source_problem", "text", problem.fillna(""))
+        # ingest marks rows it kept but could not complete, e.g. offsets outside the source
+        reasons = problem.fillna("").str.casefold().str.replace(r"\W+", "_", regex=True)
+        for reason in sorted(set(reasons[~_blank(problem)])):
+            triage.flag(reasons == reason, reason, "start", problem + " (REFI-QDA selection)")
     triage.flag(
         _blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage"
     )

@@ -390,7 +390,7 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
     baseline.excerpts = _plant_data_problems(baseline.excerpts)
     batches = [
         baseline,
-        _interview_batch(writer, "baseline_link_workers", participants[lw], sites, "baseline"),
+        _interview_batch(writer, "baseline_link_workers", participants[lw], sites, "baseline", "qdpx"),
         _fieldnote_batch(writer, sites),
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]
@@ -440,7 +440,8 @@ def write_batch(batch: Batch, coded_dir: Path) -> Path:
     elif batch.file_format == "qdpx":
         from realist_report.qdpx import write_qdpx
 
-        write_qdpx(table.assign(batch=batch.name), batch.sources, path, project_name=batch.name)
+        full = batch.excerpts.reindex(columns=EXCERPT_COLUMNS).assign(batch=batch.name)
+        write_qdpx(full, batch.sources, path, project_name=batch.name)
     else:
         raise ValueError(f"unknown demo batch format {batch.file_format!r}")
     return path

@@ -41,6 +41,9 @@ wildcard_constraints:
     figure="|".join(FIGURES),
 
 
+TEMPLATE_FILES = sorted(str(p) for p in Path("workflow/templates").rglob("*") if p.is_file())
+
+
 def batch_file(wildcards):
     return BATCHES[wildcards.batch]
 

@@ -9,8 +9,7 @@ rule render_report_html:
         quality=rules.collect_data_quality.output.quality,
         quarantine=rules.collect_data_quality.output.quarantine,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
-        template="workflow/templates/report.html.j2",
-        css="workflow/templates/print.css",
+        templates=TEMPLATE_FILES,
     output:
         html=report(
             "reports/evaluation_report.html",

@@ -9,7 +9,7 @@ with rule_logging(snakemake):  # noqa: F821
     tables = {
         name: path
         for name, path in snakemake.input.items()  # noqa: F821
-        if name not in ("figures", "template", "css")
+        if name not in ("figures", "templates")
     }
     figures = {Path(path).stem: path for path in snakemake.input.figures}  # noqa: F821
     run_render_html(

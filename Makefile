@@ -1,0 +1,45 @@
+# Two commands: `make report` builds the PDF report, `make test` runs the tests.
+# Both create (or reuse) a local virtual environment from the pinned requirements.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CORES ?= all
+
+.PHONY: report test lint format audit bench system-report system-test clean demo-data
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+system-report:
+	@sh workflow/setup_system.sh report
+
+system-test:
+	@sh workflow/setup_system.sh test
+
+report: $(STAMP) system-report
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(STAMP) system-test
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check workflow tests
+	$(BIN)/ruff format --check workflow tests
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix workflow tests
+	$(BIN)/ruff format workflow tests
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+demo-data: $(STAMP)
+	$(BIN)/python -m realist_report.demo --out data/demo
+
+clean:
+	rm -rf data/interim results logs reports/evaluation_report.* .snakemake

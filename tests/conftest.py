@@ -1,0 +1,69 @@
+"""Shared fixtures: the demo data, loaded definitions, and a workflow built once in a temp copy."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from realist_report.definitions import Definitions, load_definitions
+from realist_report.registers import load_registers
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "data" / "demo"
+SHARED_SAMPLES = REPO.parent / "shared" / "real-qda-samples"
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+WORKFLOW_PARTS = ["Snakefile", "config", "workflow"]
+
+
+@pytest.fixture(scope="session")
+def definitions() -> Definitions:
+    return load_definitions(REPO / "config" / "codebook.yaml", REPO / "config" / "cmocs.yaml")
+
+
+@pytest.fixture(scope="session")
+def registers() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return load_registers(DEMO)
+
+
+def copy_workflow(target: Path, dataset: Path = DEMO) -> Path:
+    """A runnable copy of the workflow with the given data set as data/demo."""
+    target.mkdir(parents=True, exist_ok=True)
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target / part)
+    shutil.copytree(dataset, target / "data" / "demo")
+    return target
+
+
+def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run Snakemake in a workflow copy; on failure show its output in the test report."""
+    result = subprocess.run(
+        [SNAKEMAKE, "--cores", "2", "--directory", str(workdir), "--snakefile", str(workdir / "Snakefile"), *args],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_workflow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo report built once per test session in a temporary copy of the workflow."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("built") / "workflow")
+    run_snakemake(workdir)
+    return workdir
+
+
+def pdf_text(pdf: Path) -> str:
+    """Text of a PDF as pdftotext extracts it (layout kept so table cells stay apart)."""
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
