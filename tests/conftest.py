@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from realist_report.definitions import Definitions, load_definitions
 from realist_report.registers import load_registers
 
@@ -46,13 +45,24 @@ def copy_workflow(target: Path, dataset: Path = DEMO) -> Path:
 def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run Snakemake in a workflow copy; on failure show its output in the test report."""
     result = subprocess.run(
-        [SNAKEMAKE, "--cores", "2", "--directory", str(workdir), "--snakefile", str(workdir / "Snakefile"), *args],
+        [
+            SNAKEMAKE,
+            "--cores",
+            "2",
+            "--directory",
+            str(workdir),
+            "--snakefile",
+            str(workdir / "Snakefile"),
+            *args,
+        ],
         capture_output=True,
         text=True,
         cwd=workdir,
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -66,4 +76,6 @@ def built_workflow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pdf_text(pdf: Path) -> str:
     """Text of a PDF as pdftotext extracts it (layout kept so table cells stay apart)."""
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout

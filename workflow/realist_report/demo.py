@@ -228,7 +228,7 @@ class _SegmentWriter:
         elif marker_draw < 0.11:
             sentences.append(str(self.pick(PHRASES["refines"][voice])))
             codes.append(self.codes["refines"]["path"])
-        hedge = str(self.pick(HEDGES)) if not opener else opener
+        hedge = opener if opener else str(self.pick(HEDGES))
         first = sentences[0]
         if hedge:
             first = (
@@ -390,7 +390,9 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
     baseline.excerpts = _plant_data_problems(baseline.excerpts)
     batches = [
         baseline,
-        _interview_batch(writer, "baseline_link_workers", participants[lw], sites, "baseline", "qdpx"),
+        _interview_batch(
+            writer, "baseline_link_workers", participants[lw], sites, "baseline", "qdpx"
+        ),
         _fieldnote_batch(writer, sites),
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]

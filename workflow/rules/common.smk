@@ -7,7 +7,6 @@ from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 
 DATASET = Path(config["dataset"])
@@ -18,7 +17,9 @@ def discover_batches(dataset: Path) -> dict[str, Path]:
     """Every export batch under <dataset>/coded, named by its file stem."""
     coded = dataset / "coded"
     if not coded.is_dir():
-        raise InputFileError(coded, "the data set has no coded/ folder of export batches")
+        raise InputFileError(
+            coded, "the data set has no coded/ folder of export batches"
+        )
     batches: dict[str, Path] = {}
     for path in sorted(coded.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -29,7 +30,9 @@ def discover_batches(dataset: Path) -> dict[str, Path]:
             )
         batches[path.stem] = path
     if not batches:
-        raise InputFileError(coded, "no export batches found (expected .csv, .xlsx or .qdpx files)")
+        raise InputFileError(
+            coded, "no export batches found (expected .csv, .xlsx or .qdpx files)"
+        )
     return batches
 
 
@@ -41,7 +44,9 @@ wildcard_constraints:
     figure="|".join(FIGURES),
 
 
-TEMPLATE_FILES = sorted(str(p) for p in Path("workflow/templates").rglob("*") if p.is_file())
+TEMPLATE_FILES = sorted(
+    str(p) for p in Path("workflow/templates").rglob("*") if p.is_file()
+)
 
 
 def batch_file(wildcards):

@@ -7,8 +7,6 @@ rule validate_registers:
         participants=f"{INTERIM}/registers/participants.parquet",
     log:
         "logs/validate_registers/registers.log",
-    params:
-        dataset=str(DATASET),
     script:
         "../scripts/validate_registers.py"
 

@@ -1,11 +1,13 @@
 """Rule validate_registers: check sites.csv and participants.csv, store them as parquet."""
 
+from pathlib import Path
+
 from realist_report.registers import run_validate_registers
 from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):  # noqa: F821
     run_validate_registers(
-        snakemake.params.dataset,  # noqa: F821
+        Path(snakemake.input.sites).parent,  # noqa: F821
         snakemake.output.sites,  # noqa: F821
         snakemake.output.participants,  # noqa: F821
     )

@@ -1,0 +1,71 @@
+"""End to end: Snakemake builds the demo report in a temporary copy; a second run has nothing to do."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from conftest import DEMO, pdf_text, run_snakemake
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+@pytest.fixture(scope="module")
+def report_text(built_workflow) -> str:
+    return re.sub(r"\s+", " ", pdf_text(built_workflow / "reports" / "evaluation_report.pdf"))
+
+
+def test_report_and_reviewer_tables_are_built(built_workflow):
+    for path in [
+        "reports/evaluation_report.pdf",
+        "reports/evaluation_report.html",
+        "results/cmoc_evidence.csv",
+        "results/cmoc_summary.csv",
+        "results/quarantine.csv",
+        "results/data_quality.csv",
+    ]:
+        assert (built_workflow / path).stat().st_size > 0, path
+    assert (built_workflow / "reports" / "evaluation_report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_pdf_holds_the_computed_participant_numbers(report_text):
+    participants = pd.read_csv(DEMO / "participants.csv")
+    baseline = participants.groupby("role").size()
+    followup = participants[participants["waves"].str.contains("followup")].groupby("role").size()
+    assert f"{baseline['patient']} patients" in report_text
+    assert f"{baseline['primary_care_staff']} primary care staff" in report_text
+    assert f"{baseline['vcse']} staff of voluntary" in report_text
+    assert (
+        f"{followup['patient']} patients and {followup['link_worker']} link workers" in report_text
+    )
+    assert f"{(participants['role'] != 'patient').sum()} professionals" in report_text
+
+
+def test_pdf_names_every_cmoc(report_text, definitions):
+    for cmoc_id in definitions.cmocs["cmoc_id"]:
+        assert cmoc_id in report_text, cmoc_id
+
+
+def test_every_rule_wrote_a_log(built_workflow):
+    logs = {p.parent.name for p in (built_workflow / "logs").rglob("*.log")}
+    expected = {
+        "validate_registers", "ingest_batch", "clean_batch", "collect_data_quality",
+        "aggregate_cmoc_evidence", "plot_figure", "render_report_html", "render_report_pdf",
+    }  # fmt: skip
+    assert expected <= logs
+    clean_log = (built_workflow / "logs" / "clean_batch" / "baseline_interviews.log").read_text()
+    assert "quarantined 2 row(s): unknown_participant" in clean_log
+
+
+def test_quarantine_and_row_accounting_reach_the_reviewer(built_workflow):
+    quarantine = pd.read_csv(built_workflow / "results" / "quarantine.csv")
+    quality = pd.read_csv(built_workflow / "results" / "data_quality.csv")
+    assert len(quarantine) == quality.loc[quality["batch"] == "all batches", "quarantined"].item()
+    assert quality["invariant_holds"].all()
+    assert set(quarantine.columns) >= {"batch", "origin", "reason", "column", "detail"}
+
+
+def test_second_run_has_nothing_to_do(built_workflow):
+    result = run_snakemake(built_workflow, "--dry-run")
+    assert "Nothing to be done" in result.stdout + result.stderr
