@@ -52,10 +52,12 @@ class _Triage:
         self.column = pd.Series(pd.NA, index=frame.index, dtype="string")
         self.detail = pd.Series(pd.NA, index=frame.index, dtype="string")
 
-    def flag(self, mask: pd.Series, reason: str, column: str, detail: pd.Series | str) -> None:
+    def flag(
+        self, mask: pd.Series, reason: str, column: pd.Series | str, detail: pd.Series | str
+    ) -> None:
         mask = mask.fillna(False).astype(bool) & self.reason.isna()
         self.reason[mask] = reason
-        self.column[mask] = column
+        self.column[mask] = column[mask] if isinstance(column, pd.Series) else column
         self.detail[mask] = detail[mask] if isinstance(detail, pd.Series) else detail
 
     @property
@@ -106,8 +108,13 @@ def clean_batch(
         problem = frame["problem"].astype("string")
         # ingest marks rows it kept but could not complete, e.g. offsets outside the source
         reasons = problem.fillna("").str.casefold().str.replace(r"\W+", "_", regex=True)
+        # table ingest also says which column and why (problem_column, problem_detail)
+        where = frame.get("problem_column", pd.Series("start", index=frame.index))
+        why = frame.get("problem_detail", problem + " (REFI-QDA selection)")
+        where = where.astype("string").fillna("start")
+        why = why.astype("string").fillna(problem + " (REFI-QDA selection)")
         for reason in sorted(set(reasons[~_blank(problem)])):
-            triage.flag(reasons == reason, reason, "start", problem + " (REFI-QDA selection)")
+            triage.flag(reasons == reason, reason, where, why)
     triage.flag(
         _blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage"
     )

@@ -1,17 +1,28 @@
-"""Ingest one export batch (CSV, XLSX or REFI-QDA project) into the canonical excerpt table."""
+"""Ingest one export batch (CSV, XLSX or REFI-QDA project) into the canonical excerpt table.
+
+Coded-segment tables are mapped to canonical columns by a per-format spec in
+config/formats.yaml (see the comments there); a new QDA tool is a new entry, not code.
+Whole-file problems raise InputFileError; row problems are marked in the `problem`,
+`problem_column` and `problem_detail` columns for clean to quarantine with a reason.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import logging
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
 log = logging.getLogger(__name__)
@@ -20,23 +31,148 @@ TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
 PROJECT_SUFFIXES = {".qdpx"}
 SUPPORTED_SUFFIXES = TABLE_SUFFIXES | PROJECT_SUFFIXES
 MAX_TABLE_BYTES = 200 * 1024 * 1024
+#: Exports may put a title or notes above the header row (ATLAS.ti "Tabela 1", NVivo reports).
+HEADER_SEARCH_ROWS = 20
+#: Extra columns ingest adds so clean can quarantine rows with a machine-readable reason.
+PROBLEM_COLUMNS = ["problem", "problem_column", "problem_detail"]
+SPEC_KEYS = {
+    "description", "detect", "columns", "defaults", "extract", "split_codes",
+    "split_codes_pattern", "id_per_code", "date_formats", "offsets", "value_map", "reject",
+    "join",
+}  # fmt: skip
+OFFSET_UNITS = {"characters", "paragraphs", "none"}
+ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Everything in config/formats.yaml: table formats, REFI-QDA defaults and size limits."""
+
+    formats: dict[str, dict]
+    qdpx: dict[str, Any] = field(default_factory=dict)
+    max_table_bytes: int = MAX_TABLE_BYTES
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def _as_list(value: object) -> list[str]:
+    """A header given as one name or a list of alternatives (e.g. English and localised)."""
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def flatten_rules(rules: object) -> list[dict]:
+    """Extract rules with YAML-alias lists (a shared naming convention) spliced in place."""
+    if not isinstance(rules, list):
+        return [rules] if rules else []  # type: ignore[list-item]
+    flat: list[dict] = []
+    for rule in rules:
+        flat.extend(flatten_rules(rule) if isinstance(rule, list) else [rule])
+    return flat
+
+
+def _check_extract(where: str, rules: object) -> None:
+    """Each extract rule needs a `from` column and a regex whose named groups are canonical."""
+    if rules and not isinstance(rules, list):
+        raise ConfigError(f"{where}: `extract` must be a list of {{from, pattern}} rules")
+    for rule in flatten_rules(rules):
+        if not isinstance(rule, dict) or not {"from", "pattern"} <= set(rule):
+            raise ConfigError(f"{where}: every `extract` rule needs `from` and `pattern`")
+        try:
+            groups = set(re.compile(rule["pattern"]).groupindex)
+        except re.error as error:
+            raise ConfigError(f"{where}: bad regex {rule['pattern']!r} ({error})") from error
+        unknown = groups - set(EXCERPT_COLUMNS)
+        if not groups or unknown:
+            raise ConfigError(
+                f"{where}: pattern {rule['pattern']!r} must name groups after canonical "
+                f"columns {EXCERPT_COLUMNS}; unknown or missing: {sorted(unknown) or 'no groups'}"
+            )
+
+
+def _check_value_map(where: str, value_map: object) -> None:
+    """A value map is canonical column -> {export value: canonical value}."""
+    if not isinstance(value_map, dict) or not all(isinstance(v, dict) for v in value_map.values()):
+        raise ConfigError(f"{where}: `value_map` must map a column to {{export value: value}}")
+    unknown = set(value_map) - set(EXCERPT_COLUMNS)
+    if unknown:
+        raise ConfigError(f"{where}: value_map names unknown columns {sorted(unknown)}")
+
+
+def _check_spec(path: str | Path, name: str, spec: object) -> None:
+    """Refuse a format entry with unknown keys, canonical names or unusable regexes."""
+    where = f"{path}: format '{name}'"
+    if not isinstance(spec, dict) or not spec.get("detect"):
+        raise ConfigError(f"{where} needs a `detect` list of identifying headers")
+    unknown_keys = set(spec) - SPEC_KEYS
+    if unknown_keys:
+        raise ConfigError(f"{where}: unknown keys {sorted(unknown_keys)}; expected {sorted(SPEC_KEYS)}")
+    unknown = (set(spec.get("columns", {})) | set(spec.get("defaults", {}))) - set(EXCERPT_COLUMNS)
+    if unknown:
+        raise ConfigError(
+            f"{where} maps unknown canonical columns {sorted(unknown)}; "
+            f"expected some of {EXCERPT_COLUMNS}"
+        )
+    _check_extract(where, spec.get("extract", []))
+    _check_value_map(where, spec.get("value_map", {}))
+    for column, rule in (spec.get("join") or {}).items():
+        if column not in EXCERPT_COLUMNS or not isinstance(rule, dict) or "columns" not in rule:
+            raise ConfigError(f"{where}: `join` maps a canonical column to {{columns, separator}}")
+    for rule in spec.get("reject", []):
+        if not isinstance(rule, dict) or not {"from", "pattern", "reason"} <= set(rule):
+            raise ConfigError(f"{where}: every `reject` rule needs `from`, `pattern` and `reason`")
+    if spec.get("offsets", "characters") not in OFFSET_UNITS:
+        raise ConfigError(f"{where}: `offsets` must be one of {sorted(OFFSET_UNITS)}")
+    if spec.get("split_codes_pattern"):
+        try:
+            re.compile(spec["split_codes_pattern"])
+        except re.error as error:
+            raise ConfigError(f"{where}: bad split_codes_pattern ({error})") from error
+
+
+def load_ingest_options(path: str | Path) -> IngestOptions:
+    """Read and check config/formats.yaml: formats, the `qdpx` section and `limits`."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"{path}: cannot read ({error})") from error
+    formats = data.get("formats") or {}
+    if not formats:
+        raise ConfigError(f"{path}: no `formats` defined")
+    for name, spec in formats.items():
+        _check_spec(path, name, spec)
+    qdpx = data.get("qdpx") or {}
+    unknown = set(qdpx.get("defaults", {})) - set(EXCERPT_COLUMNS)
+    if unknown:
+        raise ConfigError(f"{path}: qdpx defaults name unknown columns {sorted(unknown)}")
+    _check_extract(f"{path}: qdpx", qdpx.get("extract", []))
+    _check_value_map(f"{path}: qdpx", qdpx.get("value_map", {}))
+    limit_mb = (data.get("limits") or {}).get("max_table_mb")
+    max_bytes = int(float(limit_mb) * 1024 * 1024) if limit_mb else MAX_TABLE_BYTES
+    return IngestOptions(formats, qdpx, max_bytes)
 
 
 def load_formats(path: str | Path) -> dict[str, dict]:
     """Read the export-format column mappings from config."""
-    formats = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["formats"]
-    for name, spec in formats.items():
-        unknown = set(spec.get("columns", {})) - set(EXCERPT_COLUMNS)
-        if unknown:
-            raise ConfigError(
-                f"{path}: format '{name}' maps unknown canonical columns {sorted(unknown)}; "
-                f"expected some of {EXCERPT_COLUMNS}"
-            )
-    return formats
+    return load_ingest_options(path).formats
+
+
+# --------------------------------------------------------------------------- reading files
 
 
 def decode_text(raw: bytes, path: Path) -> str:
-    """Decode an export: UTF-8 (with or without BOM) first, then Windows-1252 as tools on Windows write it."""
+    """Decode an export: UTF-16 with BOM, else UTF-8 (with or without BOM), else Windows-1252."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text", some NVivo exports
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise InputFileError(path, f"broken UTF-16 text ({error})") from error
+    if b"\x00" in raw[:4096]:
+        raise InputFileError(
+            path, "binary content (NUL bytes): expected a text table; is it a renamed workbook?"
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -45,48 +181,138 @@ def decode_text(raw: bytes, path: Path) -> str:
     raise InputFileError(path, "cannot decode the file: expected UTF-8 or Windows-1252 text")
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV/TSV/XLSX export as strings, dropping wholly blank rows; row labels are file rows."""
-    if path.stat().st_size > MAX_TABLE_BYTES:
-        raise InputFileError(path, f"file is too large (over {MAX_TABLE_BYTES // 2**20} MB)")
+def _delimiter(text: str, path: Path) -> str:
+    """The separator of the first non-blank line: comma, semicolon (European Excel) or tab."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    return max(",;\t", key=first.count)
+
+
+def read_text_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
+    """Every record of a delimited text export as lists of strings (quoted newlines kept)."""
+    check_file_size(path, max_bytes)
+    text = decode_text(path.read_bytes(), path).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise InputFileError(path, "the file is empty: expected a header row and coded rows")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, path), strict=True)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as error:
+        raise InputFileError(
+            path,
+            f"malformed table ({error}); check for an unbalanced double quote in an excerpt",
+            row=len(records) + 1,
+        ) from error
+    return records
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a researcher sees (dates as ISO, 12.0 as 12)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
+    """The first worksheet as lists of strings, after the zip passes the bomb and path checks."""
+    from openpyxl import load_workbook
+
+    with open_zip_safely(path, max_total_bytes=max(max_bytes, 1), max_member_bytes=max_bytes) as zf:
+        for info in zf.infolist():  # decompress everything once under the limits
+            zf.read(info)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for corrupt workbooks
+        raise InputFileError(path, f"not a readable Excel workbook ({error})") from error
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    except Exception as error:
+        raise InputFileError(path, f"cannot read the first worksheet ({error})") from error
+    finally:
+        book.close()
+
+
+def read_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
+    """Raw records of a CSV/TSV/XLSX export, size-checked before anything is read."""
     if path.suffix.lower() == ".xlsx":
-        try:
-            table = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as error:  # openpyxl raises many types for corrupt workbooks
-            raise InputFileError(path, f"not a readable Excel workbook ({error})") from error
-    else:
-        text = decode_text(path.read_bytes(), path).replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
-            raise InputFileError(path, "the file is empty: expected a header row and coded rows")
-        first_line = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first_line.count)
-        try:
-            table = pd.read_csv(
-                io.StringIO(text),
-                dtype=str,
-                keep_default_na=False,
-                sep=delimiter,
-                quoting=csv.QUOTE_MINIMAL,
-            )
-        except pd.errors.ParserError as error:
-            raise InputFileError(path, f"malformed table ({error})") from error
-    table.columns = [str(column).strip() for column in table.columns]
-    table.index = pd.RangeIndex(2, len(table) + 2)  # spreadsheet rows: the header is row 1
-    blank = table.apply(lambda column: column.str.strip().eq("")).all(axis=1)
+        return read_xlsx_records(path, max_bytes)
+    return read_text_records(path, max_bytes)
+
+
+def _unique_headers(cells: list[str]) -> list[str]:
+    """Strip headers and number repeats (QualCoder repeats 'Category'); name blank headers."""
+    seen: dict[str, int] = {}
+    headers = []
+    for i, cell in enumerate(cells, start=1):
+        name = cell.strip().lstrip("\ufeff") or f"column {i}"
+        seen[name] = seen.get(name, 0) + 1
+        headers.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
+    return headers
+
+
+def find_header(
+    records: list[list[str]], formats: dict[str, dict], path: Path, format_name: str = "auto"
+) -> tuple[int, str]:
+    """The first record (of the first few) holding every identifying header of a format."""
+    if format_name != "auto" and format_name not in formats:
+        raise ConfigError(f"format '{format_name}' is not defined in config/formats.yaml")
+    candidates = {format_name: formats[format_name]} if format_name != "auto" else formats
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        present = {cell.strip().lstrip("\ufeff").casefold() for cell in record}
+        for name, spec in candidates.items():
+            if all(
+                any(alt.casefold() in present for alt in _as_list(item)) for item in spec["detect"]
+            ):
+                return index, name
+    first = next((r for r in records if any(c.strip() for c in r)), [])
+    raise InputFileError(
+        path,
+        f"unrecognised export format: headers {[c.strip() for c in first][:12]} match none of "
+        f"the formats in config/formats.yaml ({', '.join(candidates)}); expected e.g. "
+        f"{list(next(iter(candidates.values()))['detect'])}",
+        row=1,
+    )
+
+
+def table_from_records(records: list[list[str]], header_index: int, path: Path) -> pd.DataFrame:
+    """Rows below the header as strings indexed by file row; ragged rows padded or marked."""
+    headers = _unique_headers(records[header_index])
+    width = len(headers)
+    rows, labels, overflow = [], [], []
+    for number, record in enumerate(records[header_index + 1 :], start=header_index + 2):
+        cells = [str(cell) for cell in record]
+        extra = [cell for cell in cells[width:] if cell.strip()]
+        rows.append((cells + [""] * width)[:width])
+        labels.append(number)
+        overflow.append(len(extra))
+    table = pd.DataFrame(rows, columns=headers, index=pd.Index(labels, name="row"), dtype="string")
+    table["__overflow"] = pd.Series(overflow, index=table.index, dtype="int64")
+    blank = table[headers].apply(lambda column: column.str.strip().eq("")).all(axis=1)
+    blank &= table["__overflow"].eq(0)
+    if blank.any():
+        log.info("%s: %d blank row(s) ignored", path.name, int(blank.sum()))
     return table[~blank]
 
 
-def detect_format(columns: list[str], formats: dict[str, dict], path: Path) -> str:
-    """Pick the first format whose identifying headers are all present."""
-    present = {column.casefold() for column in columns}
-    for name, spec in formats.items():
-        if {header.casefold() for header in spec["detect"]} <= present:
-            return name
-    raise InputFileError(
-        path,
-        "unrecognised export format: headers "
-        f"{columns[:12]} match none of the formats in config/formats.yaml ({', '.join(formats)})",
-    )
+def read_table(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> pd.DataFrame:
+    """Read a CSV/TSV/XLSX export as strings with its first record as header; rows are file rows."""
+    records = read_records(path, max_bytes)
+    if not records:
+        raise InputFileError(path, "the file is empty: expected a header row and coded rows")
+    return table_from_records(records, 0, path).drop(columns="__overflow")
+
+
+# --------------------------------------------------------------------------- mapping
 
 
 def stable_id(*parts: object) -> str:
@@ -95,56 +321,211 @@ def stable_id(*parts: object) -> str:
     return digest.hexdigest()[:16]
 
 
+def _pick(table: pd.DataFrame, headers: list[str]) -> str | None:
+    """The export column for a canonical one: the first alternative present (any case)."""
+    by_folded = {str(column).casefold(): column for column in table.columns}
+    return next((by_folded[h.casefold()] for h in headers if h.casefold() in by_folded), None)
+
+
+def _mark(out: pd.DataFrame, mask: pd.Series, problem: str, column: str, detail: pd.Series) -> None:
+    """Record a row problem for clean, keeping the first one found."""
+    mask = mask.fillna(False).astype(bool) & out["problem"].isna()
+    out.loc[mask, "problem"] = problem
+    out.loc[mask, "problem_column"] = column
+    out.loc[mask, "problem_detail"] = detail[mask]
+
+
+def apply_extract(out: pd.DataFrame, rules: list[dict], source: pd.DataFrame | None = None) -> None:
+    """Fill canonical columns from regex named groups over a column (e.g. a document name)."""
+    for rule in flatten_rules(rules):
+        origin = rule["from"]
+        if origin in out.columns:
+            values = out[origin]
+        elif source is not None and _pick(source, [origin]) is not None:
+            values = source[_pick(source, [origin])]
+        else:
+            continue
+        found = values.astype("string").fillna("").str.extract(rule["pattern"])
+        for group in found.columns:
+            value = found[group].astype("string").str.strip()
+            matched = value.notna() & value.ne("")
+            if not rule.get("overwrite", False):
+                current = out[group].astype("string")
+                matched &= current.isna() | current.str.strip().eq("")
+            out[group] = out[group].astype("string").mask(matched, value)
+
+
+def apply_join(out: pd.DataFrame, table: pd.DataFrame, joins: dict[str, dict]) -> None:
+    """Build a column from several export columns, e.g. QualCoder category + code name."""
+    for column, rule in joins.items():
+        headers = [h for h in (_pick(table, [c]) for c in rule["columns"]) if h is not None]
+        if not headers:
+            continue
+        parts = table[headers].astype("string").fillna("").apply(lambda c: c.str.strip())
+        joined = parts.apply(
+            lambda row: rule.get("separator", "::").join(v for v in row if v), axis=1
+        )
+        out[column] = joined.astype("string").replace("", pd.NA)
+
+
+def apply_value_map(out: pd.DataFrame, value_map: dict[str, dict]) -> None:
+    """Translate tool or study vocabulary (e.g. INT -> interview) case-insensitively."""
+    for column, mapping in value_map.items():
+        folded = {str(k).casefold(): str(v) for k, v in mapping.items()}
+        values = out[column].astype("string")
+        mapped = values.str.strip().str.casefold().map(folded).astype("string")
+        out[column] = values.mask(mapped.notna(), mapped)
+
+
+def _reject(out: pd.DataFrame, table: pd.DataFrame, rules: list[dict]) -> None:
+    """Mark rows a format says cannot be used (e.g. image codings) with the configured reason."""
+    for rule in rules:
+        origin = rule["from"]
+        header = origin if origin in out.columns else _pick(table, [origin])
+        if header is None:
+            continue
+        values = (out if origin in out.columns else table)[header].astype("string").fillna("")
+        hit = values.str.contains(rule["pattern"], regex=True)
+        _mark(out, hit, rule["reason"], origin if origin in out.columns else header,
+              f"{rule['reason']}: {header} '" + values + "' matches " + repr(rule["pattern"]))  # fmt: skip
+
+
+def _parse_dates(out: pd.DataFrame, formats: list[str]) -> None:
+    """Normalise collected_on to ISO dates; mark values no configured format reads."""
+    raw = out["collected_on"].astype("string").fillna("").str.strip()
+    parsed: list[str | None] = []
+    for value in raw:
+        iso = ISO_DATE.match(value)
+        result = iso.group(1) if iso else None
+        for fmt in formats if result is None else []:
+            try:
+                result = dt.datetime.strptime(value, fmt).date().isoformat()
+                break
+            except ValueError:
+                continue
+        parsed.append(result if value else None)
+    parsed_series = pd.Series(parsed, index=out.index, dtype="string")
+    bad = raw.ne("") & parsed_series.isna()
+    expected = ", ".join(["YYYY-MM-DD", *formats])
+    _mark(out, bad, "date not recognised", "collected_on",
+          "date '" + raw + f"' matches none of the date formats ({expected})")  # fmt: skip
+    out["collected_on"] = parsed_series
+
+
+def _split_codes(out: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """One row per code when a cell lists several (ATLAS.ti joins them with ', ')."""
+    pattern = spec.get("split_codes_pattern") or (
+        re.escape(spec["split_codes"]) if spec.get("split_codes") else None
+    )
+    if not pattern:
+        return out
+    out = out.assign(code=out["code"].astype("string").fillna("").str.split(pattern, regex=True))
+    out = out.explode("code")
+    out["code"] = out["code"].astype("string").str.strip()
+    return out
+
+
 def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.DataFrame:
     """Rename an export's columns to the canonical ones; keep file rows as `origin`."""
-    by_folded = {column.casefold(): column for column in table.columns}
     out = pd.DataFrame(index=table.index)
     for canonical in EXCERPT_COLUMNS:
-        header = spec.get("columns", {}).get(canonical)
-        if header is not None and header.casefold() in by_folded:
-            out[canonical] = table[by_folded[header.casefold()]].str.strip()
+        header = _pick(table, _as_list(spec.get("columns", {}).get(canonical)))
+        if header is not None:
+            out[canonical] = table[header].astype("string").str.strip()
         else:
-            out[canonical] = spec.get("defaults", {}).get(canonical, "")
+            out[canonical] = pd.Series(pd.NA, index=table.index, dtype="string")
+    for column in PROBLEM_COLUMNS:
+        out[column] = pd.Series(pd.NA, index=table.index, dtype="string")
     out["batch"] = batch
     out["origin"] = [f"{path.name}:row {row}" for row in table.index]
-    separator = spec.get("split_codes")
-    if separator:
-        out["code"] = out["code"].str.split(separator)
-        out = out.explode("code")
-        out["code"] = out["code"].str.strip()
-    return out
+    apply_join(out, table, spec.get("join") or {})
+    apply_extract(out, spec.get("extract", []), table)
+    apply_value_map(out, spec.get("value_map", {}))
+    _reject(out, table, spec.get("reject", []))
+    for column, value in spec.get("defaults", {}).items():
+        blank = out[column].isna() | out[column].astype("string").str.strip().eq("")
+        out[column] = out[column].astype("string").mask(blank, str(value))
+    if "__overflow" in table.columns:
+        extra = table["__overflow"].gt(0)
+        _mark(out, extra, "too many cells", "(row)",
+              "row has " + table["__overflow"].astype("string") + " non-empty cell(s) beyond the "
+              "last header; an unquoted separator in an excerpt shifts every later column")  # fmt: skip
+    if spec.get("offsets", "characters") != "characters":
+        out["start"] = pd.Series(pd.NA, index=out.index, dtype="string")
+        out["end"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    _parse_dates(out, _as_list(spec.get("date_formats")))
+    exploded = _split_codes(out, spec)
+    if spec.get("id_per_code") or len(exploded) != len(out):
+        has_id = exploded["excerpt_id"].notna() & exploded["excerpt_id"].str.strip().ne("")
+        per_code = exploded["excerpt_id"] + "|" + exploded["code"].fillna("")
+        exploded["excerpt_id"] = exploded["excerpt_id"].mask(has_id, per_code)
+    return exploded
 
 
 def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     """Give rows without an export id a stable id from batch, source, offsets, code and text."""
-    missing = excerpts["excerpt_id"].fillna("").eq("")
+    missing = excerpts["excerpt_id"].isna() | excerpts["excerpt_id"].astype("string").eq("")
     generated = [
         stable_id(*values)
         for values in excerpts.loc[
             missing, ["batch", "source_id", "start", "end", "code", "text"]
         ].itertuples(index=False)
     ]
+    excerpts["excerpt_id"] = excerpts["excerpt_id"].astype("string")
     excerpts.loc[missing, "excerpt_id"] = generated
     return excerpts
 
 
+# --------------------------------------------------------------------------- batches
+
+
 def ingest_table(
-    path: Path, batch: str, formats: dict[str, dict], format_name: str = "auto"
+    path: Path,
+    batch: str,
+    formats: dict[str, dict],
+    format_name: str = "auto",
+    max_bytes: int = MAX_TABLE_BYTES,
 ) -> pd.DataFrame:
     """Read a coded-segment table export into canonical columns."""
-    table = read_table(path)
-    if format_name == "auto":
-        format_name = detect_format(list(table.columns), formats, path)
-    elif format_name not in formats:
-        raise ConfigError(f"format '{format_name}' is not defined in config/formats.yaml")
-    log.info("%s: %d rows read, format '%s'", path.name, len(table), format_name)
-    return map_columns(table, formats[format_name], path, batch)
+    records = read_records(path, max_bytes)
+    if not any(any(cell.strip() for cell in record) for record in records):
+        raise InputFileError(path, "the file is empty: expected a header row and coded rows")
+    header_index, format_name = find_header(records, formats, path, format_name)
+    table = table_from_records(records, header_index, path)
+    spec = formats[format_name]
+    mapped = {h.casefold() for alt in spec.get("columns", {}).values() for h in _as_list(alt)}
+    ignored = [c for c in table.columns if c != "__overflow" and c.casefold() not in mapped]
+    log.info(
+        "%s: %d rows read, format '%s', header on row %d%s",
+        path.name, len(table), format_name, header_index + 1,
+        f"; columns not used: {ignored}" if ignored else "",
+    )  # fmt: skip
+    if table.empty:
+        raise InputFileError(path, "no coded rows below the header row", row=header_index + 1)
+    return map_columns(table, spec, path, batch)
+
+
+def apply_qdpx_options(excerpts: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
+    """Fill context a REFI-QDA project lacks (no cases or variables) from config rules."""
+    for column in EXCERPT_COLUMNS:
+        if column in excerpts.columns:
+            excerpts[column] = excerpts[column].astype("string")
+    apply_extract(excerpts, options.get("extract", []))
+    apply_value_map(excerpts, options.get("value_map") or {})
+    for column, value in (options.get("defaults") or {}).items():
+        blank = excerpts[column].isna() | excerpts[column].str.strip().eq("")
+        excerpts[column] = excerpts[column].mask(blank, str(value))
+    return excerpts
 
 
 def ingest_batch(
-    path: str | Path, batch: str, formats: dict[str, dict], format_name: str = "auto"
+    path: str | Path,
+    batch: str,
+    formats: dict[str, dict] | IngestOptions,
+    format_name: str = "auto",
 ) -> pd.DataFrame:
     """Any supported export -> canonical excerpt table (values not yet validated)."""
+    options = formats if isinstance(formats, IngestOptions) else IngestOptions(formats)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -157,15 +538,18 @@ def ingest_batch(
         project = read_qdpx(path, batch)
         for warning in project.warnings:
             log.warning("%s: %s", path.name, warning)
-        excerpts = project.excerpts
+        excerpts = apply_qdpx_options(project.excerpts, options.qdpx)
     else:
-        excerpts = ingest_table(path, batch, formats, format_name)
+        excerpts = ingest_table(path, batch, options.formats, format_name, options.max_table_bytes)
     for column in EXCERPT_COLUMNS:
         if column not in excerpts.columns:
             excerpts[column] = None
     excerpts = assign_excerpt_ids(excerpts.reset_index(drop=True))
     ordered = [*EXCERPT_COLUMNS, *[c for c in excerpts.columns if c not in EXCERPT_COLUMNS]]
     excerpts = excerpts[ordered].astype({c: "string" for c in ("start", "end")})
+    problems = excerpts["problem"].notna().sum() if "problem" in excerpts.columns else 0
+    if problems:
+        log.warning("%s: %d row(s) marked for quarantine while reading", path.name, problems)
     return RAW_EXCERPTS.validate(excerpts)
 
 
@@ -173,7 +557,7 @@ def run_ingest(source: str | Path, batch: str, formats_path: str | Path, out: st
     """Rule adapter: ingest one batch file and write its canonical table as parquet."""
     from realist_report.tables import write_parquet
 
-    excerpts = ingest_batch(source, batch, load_formats(formats_path))
+    excerpts = ingest_batch(source, batch, load_ingest_options(formats_path))
     write_parquet(excerpts, out)
     log.info("batch %s: %d coded rows ingested from %s", batch, len(excerpts), Path(source).name)
     return len(excerpts)
