@@ -108,7 +108,9 @@ def _check_spec(path: str | Path, name: str, spec: object) -> None:
         raise ConfigError(f"{where} needs a `detect` list of identifying headers")
     unknown_keys = set(spec) - SPEC_KEYS
     if unknown_keys:
-        raise ConfigError(f"{where}: unknown keys {sorted(unknown_keys)}; expected {sorted(SPEC_KEYS)}")
+        raise ConfigError(
+            f"{where}: unknown keys {sorted(unknown_keys)}; expected {sorted(SPEC_KEYS)}"
+        )
     unknown = (set(spec.get("columns", {})) | set(spec.get("defaults", {}))) - set(EXCERPT_COLUMNS)
     if unknown:
         raise ConfigError(
@@ -195,7 +197,9 @@ def read_text_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list
     text = decode_text(path.read_bytes(), path).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputFileError(path, "the file is empty: expected a header row and coded rows")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, path), strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(text, path), strict=True
+    )
     records: list[list[str]] = []
     try:
         for record in reader:
@@ -297,8 +301,10 @@ def table_from_records(records: list[list[str]], header_index: int, path: Path) 
         overflow.append(len(extra))
     table = pd.DataFrame(rows, columns=headers, index=pd.Index(labels, name="row"), dtype="string")
     table["__overflow"] = pd.Series(overflow, index=table.index, dtype="int64")
-    blank = table[headers].apply(lambda column: column.str.strip().eq("")).all(axis=1)
-    blank &= table["__overflow"].eq(0)
+    if table.empty:
+        return table
+    filled = pd.concat([table[h].str.strip().ne("") for h in headers], axis=1).any(axis=1)
+    blank = ~filled & table["__overflow"].eq(0)
     if blank.any():
         log.info("%s: %d blank row(s) ignored", path.name, int(blank.sum()))
     return table[~blank]
@@ -362,8 +368,10 @@ def apply_join(out: pd.DataFrame, table: pd.DataFrame, joins: dict[str, dict]) -
         if not headers:
             continue
         parts = table[headers].astype("string").fillna("").apply(lambda c: c.str.strip())
-        joined = parts.apply(
-            lambda row: rule.get("separator", "::").join(v for v in row if v), axis=1
+        separator = str(rule.get("separator", "::"))
+        joined = pd.Series(
+            [separator.join(v for v in values if v) for values in parts.itertuples(index=False)],
+            index=parts.index,
         )
         out[column] = joined.astype("string").replace("", pd.NA)
 
