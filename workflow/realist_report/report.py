@@ -8,13 +8,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup
 
-from realist_report.cmo import ROLE_LABELS, WAVE_LABELS, site_label
-from realist_report.figures import FIGURES
+from realist_report.cmo import ROLE_LABELS, WAVE_LABELS, change_view, for_whom_view, site_label
+from realist_report.errors import PipelineError
+from realist_report.figures import figure_text
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -26,20 +29,18 @@ def svg_data_uri(path: str | Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def figure_entries(figure_paths: dict[str, str]) -> list[dict]:
-    """Numbered figures in FIGURES order, with caption, alt text and embedded image."""
-    entries = []
-    for number, name in enumerate([n for n in FIGURES if n in figure_paths], start=1):
-        _, caption, alt = FIGURES[name]
-        entries.append(
-            {
-                "name": name,
-                "number": number,
-                "caption": caption,
-                "alt": alt,
-                "src": svg_data_uri(figure_paths[name]),
-            }
-        )
+def figure_entries(figure_paths: dict[str, str]) -> dict[str, dict]:
+    """Each figure with caption, alt text and embedded image; its number comes from placement."""
+    entries = {}
+    for name in sorted(figure_paths):
+        caption, alt = figure_text(name)
+        entries[name] = {
+            "name": name,
+            "number": None,
+            "caption": caption,
+            "alt": alt,
+            "src": svg_data_uri(figure_paths[name]),
+        }
     return entries
 
 
@@ -125,35 +126,19 @@ def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, sites: pd.DataFrame
     return {"sites": [site_label(s) for s in site_ids], "rows": rows}
 
 
-FIXED_TABLES = 3  # summary, sites, participants
-
-
-def table_numbers(summary: pd.DataFrame, *, has_reasons: bool) -> dict[str, int]:
-    """Table numbers in reading order: fixed tables, one per CMOC, then the appendices."""
-    numbers = {cmoc: FIXED_TABLES + i for i, cmoc in enumerate(summary["cmoc_id"], start=1)}
-    following = FIXED_TABLES + len(summary)
-    for key in ["quality", *(["reasons"] if has_reasons else []), "matrix"]:
-        following += 1
-        numbers[key] = following
-    return numbers
-
-
-def table_of_contents(sections: list[dict]) -> list[dict]:
-    """Contents entries (anchor id, title, level); page numbers come from CSS target-counter."""
-    entries = [
-        {"id": "summary", "title": "Summary", "level": 1},
-        {"id": "methods", "title": "Methods", "level": 1},
-        {"id": "sites", "title": "Sites", "level": 2},
-        {"id": "participants", "title": "Participants", "level": 2},
-        {"id": "analysis", "title": "Data analysis", "level": 2},
-        {"id": "results", "title": "Results", "level": 1},
-    ]
-    entries += [{"id": f"area-{s['id']}", "title": s["title"], "level": 2} for s in sections]
-    entries += [
-        {"id": "appendix-quality", "title": "Appendix A. Data quality", "level": 1},
-        {"id": "appendix-matrix", "title": "Appendix B. Evidence matrix", "level": 1},
-    ]
-    return entries
+def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
+    """Discussion summary: per programme-theory area, its CMOCs grouped by strength rating."""
+    rows = []
+    for area_title, own in summary.groupby("area_title", sort=False):
+        groups = [
+            {
+                "strength": s,
+                "cmocs": [f"{r.cmoc_id} ({r.title})" for r in own.itertuples() if r.strength == s],
+            }
+            for s in STRENGTH_ORDER
+        ]
+        rows.append({"title": area_title, "groups": [g for g in groups if g["cmocs"]]})
+    return rows
 
 
 def build_id(paths: list[str | Path]) -> str:
@@ -165,6 +150,154 @@ def build_id(paths: list[str | Path]) -> str:
     return digest.hexdigest()[:12]
 
 
+# ---- narrative, RAMESES II items, numbering and contents ----------------------------------------
+
+NARRATIVE_SCHEMA = TEMPLATE_DIR.parent / "schemas" / "narrative.schema.yaml"
+
+#: RAMESES II reporting items for realist evaluations (Wong et al. 2016): number, section of the
+#: standard, item name, and the id of the element in this report where it is addressed.
+RAMESES_ITEMS: list[tuple[int, str, str, str]] = [
+    (1, "Title", "Title", "title-page"),
+    (2, "Summary or abstract", "Summary or abstract", "summary"),
+    (3, "Introduction", "Rationale for evaluation", "rationale"),
+    (4, "Introduction", "Programme theory", "programme-theory"),
+    (5, "Introduction", "Evaluation questions, objectives and focus", "questions"),
+    (6, "Introduction", "Ethical approval", "ethics"),
+    (7, "Methods", "Rationale for using realist evaluation", "realist-rationale"),
+    (8, "Methods", "Environment surrounding the evaluation", "environment"),
+    (9, "Methods", "Describe the programme, policy, initiative or product evaluated", "programme"),
+    (10, "Methods", "Describe and justify the evaluation design", "design"),
+    (11, "Methods", "Data collection methods", "data-collection"),
+    (12, "Methods", "Recruitment process and sampling strategy", "recruitment"),
+    (13, "Methods", "Data analysis", "analysis"),
+    (14, "Results", "Details of participants", "participants"),
+    (15, "Results", "Main findings", "results"),
+    (16, "Discussion", "Summary of findings", "summary-of-findings"),
+    (17, "Discussion", "Strengths, limitations and future research directions", "strengths"),
+    (18, "Discussion", "Comparison with existing literature", "literature"),
+    (19, "Discussion", "Conclusion and recommendations", "conclusion"),
+    (20, "Discussion", "Funding and conflict of interest", "funding"),
+]
+_MARKER = re.compile(r"@@(fig|tab):([^@]+)@@")
+_DEFINITION = re.compile(r"<(?:fig)?caption\b[^>]*>\s*(?:Figure|Table)\s+@@(fig|tab):([^@]+)@@")
+_HEADING = re.compile(r'<h([12])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
+_ID = re.compile(r'\bid="([^"]+)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+class ReportError(PipelineError):
+    """The report cannot be assembled: a broken cross-reference or a missing narrative."""
+
+
+def load_narrative(path: str | Path) -> dict:
+    """The report's narrative paragraphs, checked against their schema before anything renders."""
+    import jsonschema
+    import yaml
+
+    try:
+        narrative = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ReportError(f"{path}: cannot read the narrative file ({error})") from error
+    schema = yaml.safe_load(NARRATIVE_SCHEMA.read_text(encoding="utf-8"))
+    try:
+        jsonschema.validate(narrative, schema)
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        raise ReportError(f"{path}: at {where}: {error.message}") from error
+    return narrative
+
+
+class _Markers(dict):
+    """Pass one: any table or figure key yields a marker that pass two turns into its number."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, key: str) -> str:
+        return f"@@{self.kind}:{key}@@"
+
+
+class _Numbers(dict):
+    """Pass two: numbers in reading order; a key never captioned is a broken cross-reference."""
+
+    def __init__(self, kind: str, numbers: dict[str, int]) -> None:
+        super().__init__(numbers)
+        self.kind = kind
+
+    def __missing__(self, key: str) -> int:
+        noun = "figure" if self.kind == "fig" else "table"
+        raise ReportError(f"the report refers to {noun} '{key}' but no {noun} caption defines it")
+
+
+def caption_order(html: str) -> dict[str, dict[str, int]]:
+    """Figure and table numbers from where their captions appear in the pass-one HTML."""
+    numbers: dict[str, dict[str, int]] = {"fig": {}, "tab": {}}
+    for kind, key in _DEFINITION.findall(html):
+        if key in numbers[kind]:
+            noun = "figure" if kind == "fig" else "table"
+            raise ReportError(f"{noun} '{key}' is captioned twice in the report")
+        numbers[kind][key] = len(numbers[kind]) + 1
+    return numbers
+
+
+def contents_from_html(html: str, skip: tuple[str, ...] = ("contents",)) -> list[dict]:
+    """Contents entries from the rendered h1/h2 headings, so every new section is listed."""
+    entries = []
+    for level, anchor, inner in _HEADING.findall(html):
+        if anchor in skip:
+            continue
+        title = " ".join(_TAG.sub("", inner).split())
+        entries.append({"id": anchor, "title": Markup(title).unescape(), "level": int(level)})
+    return entries
+
+
+def rameses_checklist(html: str) -> list[dict]:
+    """The RAMESES II checklist: an item is reported (Y) when its section is in the document."""
+    present = set(_ID.findall(html))
+    return [
+        {
+            "number": number,
+            "section": section,
+            "name": name,
+            "anchor": anchor,
+            "reported": "Y" if anchor in present else "N",
+        }
+        for number, section, name, anchor in RAMESES_ITEMS
+    ]
+
+
+def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> str:
+    """Render twice: pass one finds captions, headings and sections; pass two prints numbers.
+
+    Figure and table numbers, the contents and the RAMESES checklist all follow the order in
+    which the templates place things, so moving a section never leaves a stale number.
+    """
+    figures = context["figures"]
+    first = dict(context)
+    first["table_numbers"] = _Markers("tab")
+    first["figures"] = {k: {**v, "number": f"@@fig:{k}@@"} for k, v in figures.items()}
+    first["figure_list"] = []
+    first["toc"] = []
+    first["rameses"] = [{**item, "reported": ""} for item in rameses_checklist("")]
+    draft = render_html(first, template_dir)
+    numbers = caption_order(draft)
+    unplaced = sorted(set(figures) - set(numbers["fig"]))
+    if unplaced:
+        raise ReportError(f"figures drawn but not placed in the report: {', '.join(unplaced)}")
+    final = dict(context)
+    final["table_numbers"] = _Numbers("tab", numbers["tab"])
+    final["figures"] = {k: {**v, "number": numbers["fig"][k]} for k, v in figures.items()}
+    final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
+    final["toc"] = contents_from_html(draft)
+    final["rameses"] = rameses_checklist(draft)
+    html = render_html(final, template_dir)
+    leftover = sorted(set(_MARKER.findall(html)))
+    if leftover:
+        raise ReportError(f"unresolved cross-references in the report: {leftover}")
+    return html
+
+
 def build_context(
     *,
     study: dict,
@@ -172,6 +305,8 @@ def build_context(
     sites: pd.DataFrame,
     summary: pd.DataFrame,
     matrix: pd.DataFrame,
+    subgroups: pd.DataFrame,
+    wave_change: pd.DataFrame,
     quotes: pd.DataFrame,
     quality: pd.DataFrame,
     quarantine: pd.DataFrame,
@@ -179,20 +314,35 @@ def build_context(
     settings: dict,
     snapshot_date: str,
     build: str,
+    narrative: dict,
 ) -> dict:
-    """Everything the template prints, computed from the pipeline's tables."""
+    """Everything the template prints, computed from the pipeline's tables.
+
+    Figure and table numbers, the contents and the RAMESES checklist are added by
+    render_numbered from where the templates place things; the empty entries here let other
+    context builders extend them.
+    """
     areas = summary[["area", "area_title"]].drop_duplicates().rename(columns={"area": "area_id"})
     strength_counts = summary["strength"].value_counts()
     totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
     sections = cmoc_sections(summary, quotes, areas.to_dict("records"))
+    counts = participant_counts(participants)
+    for_whom = for_whom_view(subgroups, settings["privacy"]["min_cell_size"])
     return {
-        "toc": table_of_contents(sections),
-        "table_numbers": table_numbers(summary, has_reasons=bool(len(reasons))),
+        "toc": [],
+        "table_numbers": {},
+        "narrative": narrative,
+        "n_observation_hours": int(sites["observation_hours"].sum()),
+        "n_batches": int((quality["batch"] != "all batches").sum()),
+        "n_interviews": sum(counts[wave]["total"] for wave in counts),
+        "areas_by_strength": areas_by_strength(summary),
+        "for_whom": for_whom,
+        "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
         "build_id": build,
-        "counts": participant_counts(participants),
+        "counts": counts,
         "n_sites": len(sites),
         "sites": sites_table(sites),
         "participants_table": participants_table(participants, sites),
@@ -202,8 +352,8 @@ def build_context(
         "areas": sections,
         "summary_rows": summary.to_dict("records"),
         "site_matrix": site_matrix(matrix, summary, sites),
-        "figures": {entry["name"]: entry for entry in figure_entries(figure_paths)},
-        "figure_list": figure_entries(figure_paths),
+        "figures": figure_entries(figure_paths),
+        "figure_list": [],
         "quality_rows": quality.to_dict("records"),
         "quality_totals": {k: (int(v) if not isinstance(v, str) else v) for k, v in totals.items()},
         "quarantine_reasons": [{"reason": r, "rows": int(n)} for r, n in reasons.items()],
@@ -227,14 +377,38 @@ def render_html(
     return environment.get_template(template).render(**context)
 
 
-def write_pdf(html_path: str | Path, pdf_path: str | Path, identifier: str) -> int:
-    """Print the HTML to PDF; the PDF identifier comes from the build id, dates from the HTML meta."""
-    from weasyprint import HTML
+#: WeasyPrint's PDF/UA-1 variant: a tagged PDF with a structure tree, language and title shown.
+PDF_VARIANT = "pdf/ua-1"
 
+
+PANGO_HINT = (
+    "WeasyPrint cannot load its system libraries (Pango, HarfBuzz) or fonts. Install them with: "
+    "sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 "
+    "fonts-dejavu-core fonts-dejavu-extra   (or run: sh workflow/setup_system.sh report)"
+)
+
+
+def load_weasyprint() -> type:
+    """Import WeasyPrint, turning a missing system library into one clear instruction."""
+    try:
+        from weasyprint import HTML
+    except OSError as error:
+        from realist_report.errors import PipelineError
+
+        raise PipelineError(f"{PANGO_HINT}\n(cause: {error})") from error
+    return HTML
+
+
+def write_pdf(
+    html_path: str | Path, pdf_path: str | Path, identifier: str, variant: str | None = PDF_VARIANT
+) -> int:
+    """Print the HTML to a tagged PDF; identifier from the HTML digest, dates from its meta tags."""
+    HTML = load_weasyprint()
     document = HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).render()
-    document.write_pdf(
-        str(pdf_path), pdf_identifier=identifier.encode("ascii"), custom_metadata=False
-    )
+    options: dict = {"pdf_identifier": identifier.encode("ascii"), "custom_metadata": False}
+    if variant:
+        options["pdf_variant"] = variant
+    document.write_pdf(str(pdf_path), **options)
     return len(document.pages)
 
 
@@ -242,6 +416,7 @@ def run_render_html(
     inputs: dict[str, str], figure_paths: dict[str, str], settings: dict, study: dict, out: str
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
+    from realist_report.audit import report_context as audit_context
     from realist_report.tables import _atomic_write, read_json, read_parquet
 
     context = build_context(
@@ -250,6 +425,8 @@ def run_render_html(
         sites=read_parquet(inputs["sites"]),
         summary=read_parquet(inputs["summary"]),
         matrix=read_parquet(inputs["matrix"]),
+        subgroups=read_parquet(inputs["subgroups"]),
+        wave_change=read_parquet(inputs["wave_change"]),
         quotes=pd.read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
         quality=pd.read_csv(inputs["quality"]),
         quarantine=pd.read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
@@ -257,8 +434,17 @@ def run_render_html(
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
         build=build_id([*inputs.values(), *settings.get("config_files", [])]),
+        narrative=load_narrative(inputs["narrative"]),
     )
-    html = render_html(context)
+    context.update(
+        audit_context(
+            read_json(inputs["build_inputs"]),
+            read_json(inputs["changes"]),
+            {**inputs, **figure_paths},
+            context,
+        )
+    )
+    html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
     log.info(
         "report HTML: %d characters, %d figures, build %s",
