@@ -3,6 +3,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
@@ -53,6 +54,11 @@ def batch_file(wildcards):
     return BATCHES[wildcards.batch]
 
 
+def package_modules(*names: str) -> list[str]:
+    """A step's package modules and those they import, as inputs so a code edit reruns the step."""
+    return module_closure("workflow/realist_report", names)
+
+
 def per_batch(pattern: str) -> list[str]:
     return expand(pattern, batch=sorted(BATCHES))
 
@@ -65,4 +71,6 @@ def get_final_output() -> list[str]:
         "results/cmoc_summary.csv",
         "results/quarantine.csv",
         "results/data_quality.csv",
+        "results/changes.csv",
+        "results/provenance.json",
     ]

@@ -8,6 +8,8 @@ rule render_report_html:
         quotes=rules.aggregate_cmoc_evidence.output.quotes,
         quality=rules.collect_data_quality.output.quality,
         quarantine=rules.collect_data_quality.output.quarantine,
+        build_inputs=rules.record_build_inputs.output.manifest,
+        changes=rules.compare_with_previous_build.output.summary,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
         templates=TEMPLATE_FILES,
     output:

@@ -1,0 +1,143 @@
+"""Trace a report number back to its excerpts: ids, origin (file and row, or REFI-QDA GUID), text.
+
+Run from a built working copy:
+
+    python -m realist_report.trace CMOC04                 # every supporting excerpt of CMOC04
+    python -m realist_report.trace CMOC04 --cell site=S03  # one cell of the evidence matrix
+    python -m realist_report.trace CMOC04 --quote 1        # the excerpts behind exemplar quote 1
+
+Text is passed through the privacy screen again before it is printed, so nothing the report
+would not show leaves the tool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from realist_report.errors import PipelineError
+
+TRACE_COLUMNS = [
+    "excerpt_id", "batch", "origin", "participant_id", "role", "site_id", "wave", "code", "text",
+]  # fmt: skip
+
+
+class TraceError(PipelineError):
+    """The thing to trace does not exist in this build's results."""
+
+
+def _ids(joined: object) -> list[str]:
+    """Split a ';'-joined excerpt id list."""
+    return [i for i in str(joined).split(";") if i] if isinstance(joined, str) else []
+
+
+def excerpt_ids_for(
+    results: Path, cmoc_id: str, cell: str | None = None, quote: int | None = None
+) -> list[str]:
+    """Excerpt ids behind a CMOC, one evidence-matrix cell ('site=S03') or one exemplar quote."""
+    summary = pd.read_csv(results / "cmoc_summary.csv", dtype=str, keep_default_na=False)
+    if cmoc_id not in set(summary["cmoc_id"]):
+        known = ", ".join(summary["cmoc_id"])
+        raise TraceError(f"CMOC '{cmoc_id}' is not in {results}/cmoc_summary.csv (known: {known})")
+    if quote is not None:
+        quotes = pd.read_csv(results / "exemplar_quotes.csv", dtype=str, keep_default_na=False)
+        own = quotes[(quotes["cmoc_id"] == cmoc_id) & (quotes["quote_number"] == str(quote))]
+        if own.empty:
+            raise TraceError(f"{cmoc_id} has no exemplar quote number {quote}")
+        return _ids(own.iloc[0]["excerpt_ids"])
+    if cell is None:
+        return _ids(summary.loc[summary["cmoc_id"] == cmoc_id, "excerpt_ids"].iloc[0])
+    dimension, _, value = cell.partition("=")
+    matrix = pd.read_csv(results / "cmoc_evidence.csv", dtype=str, keep_default_na=False)
+    dimension = dimension.strip().replace("_", " ")
+    own = matrix[
+        (matrix["cmoc_id"] == cmoc_id)
+        & (matrix["dimension"] == dimension)
+        & (matrix["value"] == value.strip())
+    ]
+    if own.empty:
+        dims = ", ".join(sorted(set(matrix["dimension"])))
+        raise TraceError(
+            f"no evidence-matrix cell {cmoc_id} x {cell!r}; use DIMENSION=VALUE with a dimension "
+            f"of {dims} and a value as in results/cmoc_evidence.csv (e.g. site=S03, wave=followup)"
+        )
+    return _ids(own.iloc[0]["excerpt_ids"])
+
+
+def trace_excerpts(ids: list[str], clean_dir: Path, names: list[str]) -> pd.DataFrame:
+    """The excerpts with their origin and redacted text, in id order."""
+    from realist_report.privacy import redact
+    from realist_report.tables import read_parquets
+
+    paths = sorted(clean_dir.glob("*.parquet"))
+    if not paths:
+        raise TraceError(f"no clean excerpt tables in {clean_dir}; build the report first")
+    clean = read_parquets(paths)
+    found = clean[clean["excerpt_id"].isin(ids)].drop_duplicates("excerpt_id")
+    missing = sorted(set(ids) - set(found["excerpt_id"]))
+    if missing:
+        raise TraceError(
+            f"{len(missing)} excerpt id(s) are not in {clean_dir} (e.g. {missing[0]}); "
+            "the results and the interim tables come from different builds: rebuild"
+        )
+    found = found.assign(
+        text=[redact(t, names)[0] if isinstance(t, str) else t for t in found["text"]]
+    )
+    return found[[c for c in TRACE_COLUMNS if c in found.columns]].sort_values("excerpt_id")
+
+
+def private_names(workdir: Path) -> list[str]:
+    """The optional private name list the build uses, so trace redacts as the report does."""
+    from realist_report.privacy import load_name_list
+
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    name_list = (config.get("privacy") or {}).get("name_list")
+    return load_name_list(workdir / name_list) if name_list else []
+
+
+def format_trace(table: pd.DataFrame) -> str:
+    """Readable text: one block per excerpt with its origin line, then the redacted text."""
+    blocks = []
+    for row in table.to_dict("records"):
+        who = ", ".join(str(row.get(k)) for k in ("participant_id", "role", "site_id", "wave"))
+        blocks.append(
+            f"{row['excerpt_id']}  batch {row['batch']}  origin {row['origin']}\n"
+            f'  {who}; code {row["code"]}\n  "{row["text"]}"'
+        )
+    return "\n".join(blocks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print (or write as CSV) the excerpts behind a CMOC, a cell or a quote."""
+    parser = argparse.ArgumentParser(
+        prog="python -m realist_report.trace", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("cmoc", help="CMOC id, e.g. CMOC04")
+    parser.add_argument("--cell", help="evidence-matrix cell as DIMENSION=VALUE, e.g. site=S03")
+    parser.add_argument("--quote", type=int, help="exemplar quote number")
+    parser.add_argument("--workdir", type=Path, default=Path("."), help="built working copy")
+    parser.add_argument("--csv", type=Path, help="also write the trace as CSV here")
+    args = parser.parse_args(argv)
+    try:
+        ids = excerpt_ids_for(args.workdir / "results", args.cmoc, args.cell, args.quote)
+        table = trace_excerpts(
+            ids, args.workdir / "data" / "interim" / "clean", private_names(args.workdir)
+        )
+    except PipelineError as error:
+        print(f"trace: {error}", file=sys.stderr)
+        return 1
+    what = args.cmoc + (f" cell {args.cell}" if args.cell else "")
+    what += f" quote {args.quote}" if args.quote is not None else ""
+    print(f"{what}: {len(table)} excerpts")
+    print(format_trace(table))
+    if args.csv:
+        table.to_csv(args.csv, index=False, lineterminator="\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

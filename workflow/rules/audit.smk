@@ -1,0 +1,102 @@
+# Audit trail: what went in (checksums, settings, code, software), what changed since the
+# previous different build, and what came out. Archived builds live in ARCHIVE (git-ignored
+# state across builds); no rule declares it as input, so a no-op rebuild stays a no-op.
+from snakemake.io import get_wildcard_names, strip_wildcard_constraints
+
+ARCHIVE = "archive"
+CODE_FILES = sorted(
+    {
+        "Snakefile",
+        *(str(p) for p in Path("workflow/realist_report").glob("*.py")),
+        *(str(p) for p in Path("workflow/scripts").glob("*.py")),
+        *(str(p) for p in Path("workflow/rules").glob("*.smk")),
+        *TEMPLATE_FILES,
+    }
+)
+
+
+def audited_outputs() -> list[str]:
+    """Every file the rules above write (batch and figure wildcards filled in), for checksums."""
+    values = {"batch": sorted(BATCHES), "figure": list(FIGURES)}
+    paths = set()
+    for other in workflow.rules:
+        if other.name in ("all", "write_provenance"):
+            continue
+        for pattern in map(strip_wildcard_constraints, map(str, other.output)):
+            names = set(get_wildcard_names(pattern))
+            if names - set(values):
+                raise ValueError(
+                    f"audit: rule {other.name} has an unknown wildcard in {pattern}"
+                )
+            paths.update(expand(pattern, **{name: values[name] for name in names}))
+    return sorted(paths)
+
+
+rule record_build_inputs:
+    input:
+        sites=DATASET / "sites.csv",
+        participants=DATASET / "participants.csv",
+        batches=[BATCHES[name] for name in sorted(BATCHES)],
+        quality=rules.collect_data_quality.output.quality,
+        codebook=config["codebook"],
+        cmocs=config["cmocs"],
+        formats=rules.ingest_batch.input.formats,
+        code=CODE_FILES,
+    output:
+        manifest=f"{INTERIM}/audit/build_inputs.json",
+    log:
+        "logs/record_build_inputs/manifest.log",
+    benchmark:
+        "benchmarks/record_build_inputs/manifest.tsv"
+    params:
+        dataset=str(DATASET),
+        batches={name: str(path) for name, path in BATCHES.items()},
+        config={key: value for key, value in config.items() if key != "dataset"},
+    script:
+        "../scripts/record_build_inputs.py"
+
+
+rule compare_with_previous_build:
+    input:
+        manifest=rules.record_build_inputs.output.manifest,
+        summary=rules.aggregate_cmoc_evidence.output.summary_parquet,
+        evidence_snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        clean=per_batch(rules.clean_batch.output.clean),
+    output:
+        snapshot=f"{INTERIM}/audit/evidence_snapshot.json",
+        summary=f"{INTERIM}/audit/changes.json",
+        changes=report(
+            "results/changes.csv",
+            caption="../report/changes.rst",
+            category="Audit",
+        ),
+    log:
+        "logs/compare_with_previous_build/changes.log",
+    benchmark:
+        "benchmarks/compare_with_previous_build/changes.tsv"
+    params:
+        archive=ARCHIVE,
+    script:
+        "../scripts/compare_with_previous_build.py"
+
+
+rule write_provenance:
+    input:
+        manifest=rules.record_build_inputs.output.manifest,
+        snapshot=rules.compare_with_previous_build.output.snapshot,
+        # a function: evaluated once every rule file (report.smk too) has been read
+        outputs=lambda wildcards: audited_outputs(),
+    output:
+        provenance=report(
+            "results/provenance.json",
+            caption="../report/provenance.rst",
+            category="Audit",
+        ),
+    log:
+        "logs/write_provenance/provenance.log",
+    benchmark:
+        "benchmarks/write_provenance/provenance.tsv"
+    params:
+        archive=ARCHIVE,
+    script:
+        "../scripts/write_provenance.py"
