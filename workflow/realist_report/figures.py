@@ -1,9 +1,20 @@
-"""Report figures drawn with plotnine, saved as deterministic SVG (fixed date and id salt)."""
+"""Report figures drawn with plotnine, saved as deterministic SVG (fixed date and id salt).
+
+Each figure is a small function over the pipeline's tables; FIGURES names them with their caption,
+alt text and the tables they need, so the rule that draws a figure depends only on those tables.
+The workflow's own rule graph is drawn from `snakemake --rulegraph` by Graphviz when it is
+installed and by plotnine otherwise.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib
 
@@ -13,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import plotnine as p9  # noqa: E402
 
-from realist_report.cmo import ROLE_LABELS, WAVE_LABELS, site_label  # noqa: E402
+from realist_report.cmo import ROLE_LABELS, SUPPORTING_MATCHES, WAVE_LABELS, site_label  # noqa: E402
+from realist_report.errors import PipelineError  # noqa: E402
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -23,18 +35,50 @@ STRENGTH_COLOURS = {
     "tentative": "#E69F00",
     "unsupported": "#BBBBBB",
 }
+#: Line widths for programme-theory links, by strength of evidence.
+STRENGTH_WIDTHS = {"strong": 1.6, "moderate": 1.0, "tentative": 0.55, "unsupported": 0.3}
+SUBGROUP_LABELS = {
+    "age_band": "Age band",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "long_term_condition": "Long-term condition",
+}
+TEXT_WIDTH_IN = 6.3
 FigureData = dict[str, pd.DataFrame]
+
+
+class FigureError(PipelineError):
+    """A figure cannot be drawn from the tables it was given."""
 
 
 def report_theme(base_size: float = 9, font_family: str = "DejaVu Sans") -> p9.theme:
     """One print theme for every figure: light grid, readable at A4 text width."""
     return p9.theme_bw(base_size=base_size, base_family=font_family) + p9.theme(
         panel_grid_minor=p9.element_blank(),
+        panel_border=p9.element_rect(colour="#888888"),
         legend_position="bottom",
         legend_title=p9.element_text(size=base_size),
-        strip_background=p9.element_rect(fill="#EEEEEE"),
-        figure_size=(6.3, 3.6),
+        legend_text=p9.element_text(size=base_size - 1),
+        legend_key_size=10,
+        strip_background=p9.element_rect(fill="#EEEEEE", colour="#888888"),
+        strip_text=p9.element_text(size=base_size),
+        figure_size=(TEXT_WIDTH_IN, 3.2),
     )
+
+
+def _no_axis_title(axis: str) -> p9.theme:
+    """Drop an axis title whose meaning the tick labels already carry."""
+    return p9.theme(**{f"axis_title_{axis}": p9.element_blank()})
+
+
+def _cmoc_order(summary: pd.DataFrame) -> list[str]:
+    """CMOC ids top to bottom in definition order (plotnine draws categories bottom-up)."""
+    return list(summary["cmoc_id"])[::-1]
+
+
+def supporting_links(links: pd.DataFrame) -> pd.DataFrame:
+    """Evidence units that support a CMOC: the same rule the CMOC summary counts by."""
+    return links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] != "refutes")]
 
 
 def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
@@ -46,16 +90,18 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
         table["role"].map(ROLE_LABELS), categories=list(ROLE_LABELS.values())
     )
     table["wave"] = pd.Categorical(
-        table["wave"].map(WAVE_LABELS), categories=list(WAVE_LABELS.values())
+        table["wave"].map(WAVE_LABELS).str.capitalize(),
+        categories=[w.capitalize() for w in WAVE_LABELS.values()],
     )
     return (
         p9.ggplot(table, p9.aes("site", fill="role"))
-        + p9.geom_bar()
+        + p9.geom_bar(colour="white", size=0.2)
         + p9.facet_wrap("~wave")
-        + p9.scale_fill_manual(values=OKABE_ITO)
-        + p9.labs(x=None, y="Participants interviewed", fill="Role")
+        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.labs(y="Participants interviewed", fill="Role")
         + theme
-        + p9.theme(axis_text_x=p9.element_text(rotation=45, ha="right"))
+        + _no_axis_title("x")
+        + p9.theme(axis_text_x=p9.element_text(rotation=45, ha="right"), figure_size=(6.3, 3.1))
     )
 
 
@@ -64,37 +110,46 @@ def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     matrix = data["evidence_matrix"]
     cells = matrix[matrix["dimension"] == "site"].copy()
     cells["site"] = cells["value"].map(site_label)
-    order = list(data["cmoc_summary"]["cmoc_id"])[::-1]
-    cells["cmoc_id"] = pd.Categorical(cells["cmoc_id"], categories=order)
+    cells["cmoc_id"] = pd.Categorical(
+        cells["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"])
+    )
+    high = cells["excerpts"].max() if len(cells) else 0
+    cells["ink"] = (cells["excerpts"] > high * 0.6).map({True: "light", False: "dark"})
     return (
         p9.ggplot(cells, p9.aes("site", "cmoc_id", fill="excerpts"))
-        + p9.geom_tile(colour="white")
-        + p9.geom_text(p9.aes(label="excerpts"), size=7)
-        + p9.scale_fill_gradient(low="#F7FBFF", high="#2171B5")
+        + p9.geom_tile(colour="white", size=0.6)
+        + p9.geom_text(p9.aes(label="excerpts", colour="ink"), size=7, show_legend=False)
+        + p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None)
+        + p9.scale_fill_gradient(low="#EFF5FB", high="#08306B")
         # rectangles keep the SVG small: a smooth gradient bar becomes thousands of elements
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=12))
         + p9.scale_y_discrete(drop=False)
-        + p9.labs(x=None, y=None, fill="Supporting excerpts")
+        + p9.labs(fill="Supporting excerpts")
         + theme
-        + p9.theme(figure_size=(6.3, 4.2), panel_grid_major=p9.element_blank())
+        + _no_axis_title("x")
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.9), panel_grid_major=p9.element_blank())
     )
 
 
 def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by role group: how far each is triangulated."""
     matrix = data["evidence_matrix"]
-    rows = matrix[matrix["dimension"].isin(["role"])].copy()
-    rows["group"] = rows["value"].map(ROLE_LABELS).fillna("Observation fieldnote")
-    order = list(data["cmoc_summary"]["cmoc_id"])[::-1]
-    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=order)
+    rows = matrix[matrix["dimension"] == "role"].copy()
+    groups = [*ROLE_LABELS.values(), "Observation fieldnote"]
+    rows["group"] = pd.Categorical(
+        rows["value"].map(ROLE_LABELS).fillna("Observation fieldnote"), categories=groups
+    )
+    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
     return (
         p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill="group"))
-        + p9.geom_col()
+        + p9.geom_col(colour="white", size=0.2)
         + p9.coord_flip()
-        + p9.scale_fill_manual(values=OKABE_ITO)
-        + p9.labs(x=None, y="Supporting excerpts", fill="Source")
+        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.labs(y="Supporting excerpts", fill="Source")
         + theme
-        + p9.theme(figure_size=(6.3, 4.2))
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.7))
     )
 
 
@@ -102,71 +157,331 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOCs per programme-theory area by strength rating."""
     summary = data["cmoc_summary"].copy()
     summary["strength"] = pd.Categorical(summary["strength"], categories=list(STRENGTH_COLOURS))
-    summary["area_title"] = summary["area_title"].str.wrap(22)
+    titles = list(dict.fromkeys(summary["area_title"].str.wrap(30)))
+    summary["area_label"] = pd.Categorical(
+        summary["area_title"].str.wrap(30), categories=titles[::-1]
+    )
     return (
-        p9.ggplot(summary, p9.aes("area_title", fill="strength"))
-        + p9.geom_bar()
+        p9.ggplot(summary, p9.aes("area_label", fill="strength"))
+        + p9.geom_bar(colour="white", size=0.3, width=0.7)
+        + p9.coord_flip()
         + p9.scale_fill_manual(values=STRENGTH_COLOURS, drop=False)
-        + p9.labs(x=None, y="CMOCs", fill="Strength")
+        + p9.scale_y_continuous(breaks=range(0, 1 + int(summary["area"].value_counts().max())))
+        + p9.labs(y="CMOCs", fill="Strength of evidence")
         + theme
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 2.6))
     )
 
 
 def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
-    """Supporting excerpts per CMOC at baseline and at follow-up."""
-    summary = data["cmoc_summary"]
-    long = summary[["cmoc_id", "baseline_excerpts", "followup_excerpts"]].melt(
-        id_vars="cmoc_id",
-        value_vars=["baseline_excerpts", "followup_excerpts"],
+    """Share of each wave's interviewees supporting each CMOC, baseline against follow-up.
+
+    Shares, not counts: fewer people were interviewed at follow-up (the aggregation step's
+    cmoc_wave_change table holds the counts, pools and change rule).
+    """
+    changes = data["wave_change"].copy()
+    changes["Baseline"] = (
+        100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
+    )
+    changes["Follow-up"] = (
+        100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
+    )
+    order = _cmoc_order(data["cmoc_summary"])
+    changes["cmoc_id"] = pd.Categorical(changes["cmoc_id"], categories=order)
+    long = changes.melt(
+        id_vars=["cmoc_id", "change"],
+        value_vars=["Baseline", "Follow-up"],
         var_name="wave",
-        value_name="excerpts",
+        value_name="share",
     )
-    long["wave"] = pd.Categorical(
-        long["wave"].map({"baseline_excerpts": "baseline", "followup_excerpts": "follow-up"}),
-        categories=["baseline", "follow-up"],
-    )
-    long["cmoc_id"] = pd.Categorical(long["cmoc_id"], categories=list(summary["cmoc_id"])[::-1])
+    long["wave"] = pd.Categorical(long["wave"], categories=["Baseline", "Follow-up"])
     return (
-        p9.ggplot(long, p9.aes("cmoc_id", "excerpts", fill="wave"))
-        + p9.geom_col(position="dodge")
-        + p9.coord_flip()
+        p9.ggplot(long, p9.aes("share", "cmoc_id"))
+        + p9.geom_segment(
+            p9.aes(x="Baseline", xend="Follow-up", y="cmoc_id", yend="cmoc_id"),
+            data=changes,
+            colour="#999999",
+            size=0.8,
+        )
+        + p9.geom_point(p9.aes(fill="wave", shape="wave"), size=2.8, colour="#1a1a1a", stroke=0.3)
+        + p9.geom_text(
+            p9.aes(x=105, y="cmoc_id", label="change"),
+            data=changes,
+            size=6.5,
+            ha="left",
+            colour="#333333",
+        )
         + p9.scale_fill_manual(values=[OKABE_ITO[4], OKABE_ITO[0]])
-        + p9.labs(x=None, y="Supporting excerpts", fill="Wave")
+        + p9.scale_shape_manual(values=["o", "D"])
+        + p9.scale_x_continuous(limits=(0, 135), breaks=[0, 25, 50, 75, 100])
+        + p9.labs(
+            x="Interviewees with supporting evidence (% of those interviewed at the wave)",
+            fill="Wave",
+            shape="Wave",
+        )
         + theme
-        + p9.theme(figure_size=(6.3, 4.2))
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.5))
     )
 
 
-#: Figure name -> (function, caption, alt text). The report numbers them in this order.
-FIGURES: dict[str, tuple[Callable[[FigureData, p9.theme], p9.ggplot], str, str]] = {
-    "participants": (
+def subgroup_table(
+    participants: pd.DataFrame, links: pd.DataFrame, min_cell_size: int
+) -> pd.DataFrame:
+    """Patients with supporting evidence per CMOC and subgroup value; small cells suppressed.
+
+    Used when the aggregation step does not provide cmoc_subgroups.parquet; same columns.
+    """
+    patients = participants[participants["role"] == "patient"]
+    attributes = [a for a in SUBGROUP_LABELS if a in patients.columns]
+    support = supporting_links(links).dropna(subset=["participant_id"])
+    support = support[support["participant_id"].isin(patients["participant_id"])]
+    rows = []
+    for attribute in attributes:
+        joined = support.merge(patients[["participant_id", attribute]], on="participant_id")
+        joined = joined[joined[attribute].fillna("").astype(str) != ""]
+        grouped = joined.groupby(["cmoc_id", attribute]).agg(
+            participants=("participant_id", "nunique"), excerpts=("unit_id", "nunique")
+        )
+        for (cmoc_id, value), row in grouped.iterrows():
+            rows.append(
+                {
+                    "cmoc_id": cmoc_id,
+                    "attribute": attribute,
+                    "value": str(value),
+                    "participants": int(row["participants"]),
+                    "excerpts": int(row["excerpts"]),
+                    "suppressed": bool(row["participants"] < min_cell_size),
+                }
+            )
+    columns = ["cmoc_id", "attribute", "value", "participants", "excerpts", "suppressed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
+    """Patients supporting each CMOC by subgroup: for whom each configuration is evidenced."""
+    if "subgroups" in data:
+        table = data["subgroups"].copy()
+    else:
+        table = subgroup_table(data["participants"], data["links"], int(data["min_cell_size"]))
+    if table.empty:
+        raise FigureError("no subgroup attributes or patient evidence to draw the 'for whom' panel")
+    table = table[table["attribute"].isin(list(SUBGROUP_LABELS))].copy()
+    table["panel"] = pd.Categorical(
+        table["attribute"].map(SUBGROUP_LABELS).str.wrap(12),
+        categories=[
+            textwrap.fill(v, 12) for k, v in SUBGROUP_LABELS.items() if k in set(table["attribute"])
+        ],
+    )
+    table["shown"] = table["participants"].where(~table["suppressed"].astype(bool))
+    table["label"] = table["shown"].map(lambda n: "" if pd.isna(n) else str(int(n)))
+    table.loc[table["suppressed"].astype(bool), "label"] = "<"
+    table["cmoc_id"] = pd.Categorical(
+        table["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"])
+    )
+    return (
+        p9.ggplot(table, p9.aes("value", "cmoc_id", fill="shown"))
+        + p9.geom_tile(colour="white", size=0.5)
+        + p9.geom_text(p9.aes(label="label"), size=6)
+        + p9.facet_grid(". ~ panel", scales="free_x", space="free_x")
+        + p9.scale_fill_gradient(low="#FDF1DC", high="#B35900", na_value="#DDDDDD")
+        + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
+        + p9.labs(fill="Patients with supporting evidence (grey '<': suppressed small cell)")
+        + theme
+        + _no_axis_title("x")
+        + _no_axis_title("y")
+        + p9.theme(
+            figure_size=(6.3, 4.2),
+            panel_grid_major=p9.element_blank(),
+            axis_text_x=p9.element_text(rotation=90, size=7),
+            legend_title_position="top",
+        )
+    )
+
+
+def code_label(path: str, width: int = 24) -> str:
+    """'Context::Flexible appointment length' -> wrapped last segment, as a diagram node."""
+    return textwrap.fill(str(path).split("::")[-1], width)
+
+
+def theory_layout(
+    parts: pd.DataFrame, codes: pd.DataFrame, summary: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (one per C, M or O code in three columns) and links (one per CMOC step)."""
+    columns = {"context": 0.0, "mechanism": 1.0, "outcome": 2.0}
+    area_of = dict(zip(summary["cmoc_id"], summary["area_title"], strict=True))
+    strength_of = dict(zip(summary["cmoc_id"], summary["strength"], strict=True))
+    paths = dict(zip(codes["code_id"], codes["path"], strict=False))
+    nodes = []
+    for part, x in columns.items():
+        own = list(dict.fromkeys(parts.loc[parts["part"] == part, "code_id"]))
+        for i, code in enumerate(own):
+            y = 1.0 - (i + 0.5) / len(own)
+            nodes.append(
+                {
+                    "code_id": code,
+                    "part": part,
+                    "x": x,
+                    "y": y,
+                    "label": code_label(paths.get(code, code)),
+                }
+            )
+    node_frame = pd.DataFrame(nodes)
+    at = {(n["part"], n["code_id"]): (n["x"], n["y"]) for n in nodes}
+    links = []
+    for cmoc_id, own in parts.groupby("cmoc_id", sort=False):
+        by_part = {p: list(g["code_id"]) for p, g in own.groupby("part")}
+        for left, right in (("context", "mechanism"), ("mechanism", "outcome")):
+            for a in by_part.get(left, []):
+                for b in by_part.get(right, []):
+                    (x, y), (xend, yend) = at[(left, a)], at[(right, b)]
+                    links.append(
+                        {
+                            "cmoc_id": cmoc_id, "x": x, "y": y, "xend": xend, "yend": yend,
+                            "area": area_of.get(cmoc_id, ""), "strength": strength_of.get(cmoc_id, "unsupported"),
+                        }
+                    )  # fmt: skip
+    return node_frame, pd.DataFrame(links)
+
+
+def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
+    """Programme-theory diagram: context codes -> mechanisms -> outcomes, one path per CMOC."""
+    nodes, links = theory_layout(data["cmoc_parts"], data["codes"], data["cmoc_summary"])
+    if nodes.empty:
+        raise FigureError("the CMOC definitions name no context, mechanism or outcome codes")
+    areas = list(dict.fromkeys(data["cmoc_summary"]["area_title"]))
+    links["area"] = pd.Categorical(links["area"], categories=areas)
+    links["strength"] = pd.Categorical(links["strength"], categories=list(STRENGTH_WIDTHS))
+    headers = pd.DataFrame(
+        {"x": [0.0, 1.0, 2.0], "y": [1.06] * 3, "label": ["Context", "Mechanism", "Outcome"]}
+    )
+    return (
+        p9.ggplot()
+        + p9.geom_segment(
+            p9.aes("x", "y", xend="xend", yend="yend", colour="area", size="strength"),
+            data=links,
+            alpha=0.85,
+        )
+        + p9.geom_label(
+            p9.aes("x", "y", label="label"),
+            data=nodes,
+            size=6.3,
+            fill="white",
+            label_size=0.4,
+            label_padding=0.3,
+            lineheight=1.0,
+        )
+        + p9.geom_text(p9.aes("x", "y", label="label"), data=headers, size=8.5, fontweight="bold")
+        + p9.scale_colour_manual(
+            values=[OKABE_ITO[i] for i in (4, 0, 2, 5, 6, 1, 3, 7)], drop=False
+        )
+        + p9.scale_size_manual(values=STRENGTH_WIDTHS, drop=False)
+        + p9.scale_x_continuous(limits=(-0.45, 2.45), expand=(0, 0))
+        + p9.scale_y_continuous(limits=(-0.03, 1.1), expand=(0, 0))
+        + p9.labs(colour="Programme-theory area", size="Strength of evidence")
+        + theme
+        + p9.theme(
+            figure_size=(6.3, 5.2),
+            axis_text=p9.element_blank(),
+            axis_ticks=p9.element_blank(),
+            axis_title=p9.element_blank(),
+            panel_grid=p9.element_blank(),
+            panel_border=p9.element_blank(),
+            legend_box="vertical",
+            legend_position="bottom",
+            legend_title_position="top",
+        )
+        + p9.guides(colour=p9.guide_legend(ncol=2), size=p9.guide_legend(nrow=1))
+    )
+
+
+class Figure(NamedTuple):
+    """A report figure: how to draw it, its caption and alt text, and the tables it needs."""
+
+    draw: Callable[[FigureData, p9.theme], p9.ggplot]
+    caption: str
+    alt: str
+    needs: tuple[str, ...]
+
+
+#: Figure name -> Figure. Numbers come from where the report places them, not from this order.
+FIGURES: dict[str, Figure] = {
+    "programme_theory": Figure(
+        plot_programme_theory,
+        "Programme theory: the contexts, mechanisms and outcomes linked by the CMOCs. Line colour "
+        "shows the programme-theory area, line width the strength of evidence.",
+        "Diagram with three columns of boxes, contexts on the left, mechanisms in the middle and "
+        "outcomes on the right; coloured lines join the codes that each CMOC links, thicker lines "
+        "for CMOCs with stronger evidence.",
+        ("cmoc_summary", "definitions"),
+    ),
+    "participants": Figure(
         plot_participants,
         "Participants interviewed by site, role and wave.",
         "Stacked bar charts, one per wave, showing how many participants of each role were "
         "interviewed at each site.",
+        ("participants",),
     ),
-    "evidence_heatmap": (
+    "evidence_heatmap": Figure(
         plot_evidence_heatmap,
         "Supporting excerpts for each CMOC at each site.",
         "Heat map with CMOCs as rows and sites as columns; darker cells hold more supporting "
         "excerpts, and each cell is labelled with its count.",
+        ("cmoc_summary", "evidence_matrix"),
     ),
-    "triangulation": (
+    "triangulation": Figure(
         plot_triangulation,
-        "Triangulation: supporting excerpts for each CMOC by source group.",
+        "Triangulation: supporting excerpts for each CMOC by role group and observation "
+        "fieldnotes.",
         "Horizontal stacked bars per CMOC, split by participant role and observation fieldnotes.",
+        ("cmoc_summary", "evidence_matrix"),
     ),
-    "strength_by_area": (
+    "strength_by_area": Figure(
         plot_strength_by_area,
         "Strength of evidence for the CMOCs in each programme-theory area.",
-        "Stacked bars counting CMOCs per programme-theory area, coloured by strength rating.",
+        "Horizontal stacked bars counting CMOCs per programme-theory area, coloured by strength "
+        "rating.",
+        ("cmoc_summary",),
     ),
-    "wave_change": (
+    "wave_change": Figure(
         plot_wave_change,
-        "Supporting excerpts for each CMOC at baseline and at follow-up.",
-        "Paired horizontal bars per CMOC comparing baseline and follow-up supporting excerpts.",
+        "Baseline versus follow-up: the share of each wave's interviewees (roles interviewed at "
+        "both waves) who gave supporting evidence for each CMOC, with the change rating.",
+        "Dot plot with one row per CMOC: a circle for the baseline share and a diamond for the "
+        "follow-up share, joined by a grey line, and the change rating written at the right.",
+        ("cmoc_summary", "wave_change"),
+    ),
+    "for_whom": Figure(
+        plot_for_whom,
+        "For whom: patients with supporting evidence for each CMOC by subgroup. Cells with "
+        "fewer patients than the disclosure threshold are suppressed.",
+        "Heat map panels, one per patient attribute (age band, gender, ethnicity, long-term "
+        "condition), with CMOCs as rows and subgroup values as columns; darker cells hold more "
+        "patients and suppressed cells are grey.",
+        ("cmoc_summary", "subgroups"),
     ),
 }
+
+#: Figures made by other rules than plot_figure: name -> (caption, alt text).
+EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
+    "rulegraph": (
+        "The workflow that built this report: each box is a Snakemake rule, arrows show which "
+        "outputs feed which rule, colours show the workflow module (ingest, clean, aggregate, "
+        "figures, report).",
+        "Directed graph of the pipeline's rules from ingesting export batches through cleaning, "
+        "aggregation and figures to the rendered report.",
+    ),
+}
+
+
+def figure_text(name: str) -> tuple[str, str]:
+    """Caption and alt text of any report figure, plotted or external."""
+    if name in FIGURES:
+        return FIGURES[name].caption, FIGURES[name].alt
+    if name in EXTERNAL_FIGURES:
+        return EXTERNAL_FIGURES[name]
+    raise FigureError(f"unknown figure '{name}'; known: {', '.join([*FIGURES, *EXTERNAL_FIGURES])}")
 
 
 def save_svg(plot: p9.ggplot, path: str | Path) -> None:
@@ -179,13 +494,208 @@ def save_svg(plot: p9.ggplot, path: str | Path) -> None:
 
 def draw_figure(name: str, data: FigureData, path: str | Path, theme_options: dict) -> None:
     """Draw one named figure with the configured theme and save it as SVG."""
-    function = FIGURES[name][0]
-    save_svg(function(data, report_theme(**theme_options)), path)
+    save_svg(FIGURES[name].draw(data, report_theme(**theme_options)), path)
 
 
-def run_plot(name: str, inputs: dict[str, str], theme_options: dict, out: str) -> None:
-    """Rule adapter: read the summary tables and draw one figure."""
+def load_figure_data(inputs: dict[str, str], options: dict) -> FigureData:
+    """Read a figure's input tables; CMOC definitions come as cmoc_parts and codes tables."""
+    from realist_report.definitions import load_definitions
     from realist_report.tables import read_parquet
 
-    data = {key: read_parquet(path) for key, path in inputs.items()}
-    draw_figure(name, data, out, theme_options)
+    data: FigureData = {}
+    for key, path in inputs.items():
+        if key in ("codebook", "cmocs"):
+            continue
+        data[key] = read_parquet(path)
+    if "codebook" in inputs and "cmocs" in inputs:
+        definitions = load_definitions(inputs["codebook"], inputs["cmocs"])
+        data["cmoc_parts"] = definitions.cmoc_parts
+        data["codes"] = definitions.codes
+    if "min_cell_size" in options:
+        data["min_cell_size"] = options["min_cell_size"]
+    return data
+
+
+def run_plot(
+    name: str, inputs: dict[str, str], theme_options: dict, out: str, options: dict | None = None
+) -> None:
+    """Rule adapter: read the tables this figure needs and draw it."""
+    draw_figure(name, load_figure_data(inputs, options or {}), out, theme_options)
+
+
+# ---- the workflow's rule graph ---------------------------------------------------------------
+
+#: Colours for the workflow modules (the .smk file a rule lives in).
+MODULE_COLOURS = {
+    "ingest": OKABE_ITO[1],
+    "clean": OKABE_ITO[2],
+    "aggregate": OKABE_ITO[0],
+    "figures": OKABE_ITO[6],
+    "report": OKABE_ITO[4],
+    "audit": OKABE_ITO[5],
+}
+_NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', re.MULTILINE)
+_EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)", re.MULTILINE)
+
+
+def parse_rulegraph(dot: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Rule names and (upstream, downstream) edges from `snakemake --rulegraph` DOT, sorted."""
+    labels = dict(_NODE.findall(dot))
+    if not labels:
+        raise FigureError("snakemake --rulegraph printed no rules; see the rule's log")
+    edges = sorted(
+        {(labels[a], labels[b]) for a, b in _EDGE.findall(dot) if a in labels and b in labels}
+    )
+    return sorted(set(labels.values())), edges
+
+
+def rulegraph_dot(
+    rules: list[str], edges: list[tuple[str, str]], modules: dict[str, str], font: str
+) -> str:
+    """Our own DOT for the rule graph: sorted, themed, coloured by module, so bytes are stable."""
+    lines = [
+        "digraph workflow {",
+        f'  graph [rankdir=LR, bgcolor="white", margin=0, nodesep=0.12, ranksep=0.3, fontname="{font}"];',
+        f'  node [shape=box, style="rounded,filled", fontname="{font}", fontsize=9, penwidth=1.2, height=0.3];',
+        '  edge [color="#777777", arrowsize=0.6, penwidth=0.9];',
+    ]
+    for rule in rules:
+        colour = MODULE_COLOURS.get(modules.get(rule, ""), "#DDDDDD")
+        lines.append(f'  "{rule}" [color="{colour}", fillcolor="{colour}33"];')
+    lines += [f'  "{a}" -> "{b}";' for a, b in edges]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def rule_layers(rules: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Longest-path layer of each rule from the sources: the columns of the fallback drawing."""
+    layer = {rule: 0 for rule in rules}
+    for _ in rules:
+        changed = False
+        for a, b in edges:
+            if layer[b] < layer[a] + 1:
+                layer[b], changed = layer[a] + 1, True
+        if not changed:
+            break
+    return layer
+
+
+def plot_rulegraph(
+    rules: list[str], edges: list[tuple[str, str]], modules: dict[str, str], theme: p9.theme
+) -> p9.ggplot:
+    """The rule graph drawn with plotnine, for machines without Graphviz."""
+    layer = rule_layers(rules, edges)
+    positions: dict[str, tuple[float, float]] = {}
+    for column in sorted(set(layer.values())):
+        own = sorted(r for r in rules if layer[r] == column)
+        for i, rule in enumerate(own):
+            positions[rule] = (float(column), -(i - (len(own) - 1) / 2))
+    nodes = pd.DataFrame(
+        [
+            {
+                "rule": r,
+                "x": positions[r][0],
+                "y": positions[r][1],
+                "module": modules.get(r, "other"),
+            }
+            for r in rules
+        ]
+    )
+    links = pd.DataFrame(
+        [
+            {
+                "x": positions[a][0],
+                "y": positions[a][1],
+                "xend": positions[b][0],
+                "yend": positions[b][1],
+            }
+            for a, b in edges
+        ],
+        columns=["x", "y", "xend", "yend"],
+    )
+    nodes["label"] = nodes["rule"].str.replace("_", "_\n", n=1, regex=False)
+    palette = {m: c for m, c in MODULE_COLOURS.items() if m in set(nodes["module"])}
+    palette.update({m: "#DDDDDD" for m in set(nodes["module"]) - set(palette)})
+    return (
+        p9.ggplot()
+        + p9.geom_segment(p9.aes("x", "y", xend="xend", yend="yend"), data=links, colour="#777777")
+        + p9.geom_label(
+            p9.aes("x", "y", label="label", fill="module"), data=nodes, size=6, alpha=0.9
+        )
+        + p9.scale_fill_manual(values=palette)
+        + p9.labs(fill="Module")
+        + theme
+        + p9.theme(
+            figure_size=(6.3, 2.8),
+            axis_text=p9.element_blank(),
+            axis_ticks=p9.element_blank(),
+            axis_title=p9.element_blank(),
+            panel_grid=p9.element_blank(),
+            panel_border=p9.element_blank(),
+        )
+    )
+
+
+def snakemake_rulegraph(snakefile: str, config_overrides: dict[str, str]) -> str:
+    """Ask Snakemake for the workflow's rule graph (DOT), as the user would on the command line."""
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--rulegraph",
+        "--nolock",
+        "--snakefile",
+        snakefile,
+    ]
+    if config_overrides:
+        command += ["--config", *(f"{k}={v}" for k, v in sorted(config_overrides.items()))]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise FigureError(f"snakemake --rulegraph failed:\n{result.stderr.strip()[-2000:]}")
+    return result.stdout
+
+
+def draw_rule_graph(
+    dot_text: str,
+    modules: dict[str, str],
+    out: str | Path,
+    theme_options: dict,
+    dot_binary: str | None = "dot",
+) -> str:
+    """Draw the rule graph as SVG with Graphviz if available, else with plotnine; say which."""
+    rules, edges = parse_rulegraph(dot_text)
+    executable = shutil.which(dot_binary) if dot_binary else None
+    if executable:
+        source = rulegraph_dot(
+            rules, edges, modules, theme_options.get("font_family", "DejaVu Sans")
+        )
+        svg = subprocess.run(
+            [executable, "-Tsvg"], input=source, capture_output=True, text=True, check=True
+        ).stdout
+        Path(out).write_text(svg, encoding="utf-8")
+        return "graphviz"
+    save_svg(plot_rulegraph(rules, edges, modules, report_theme(**theme_options)), out)
+    return "plotnine"
+
+
+def run_rule_graph(
+    snakefile: str,
+    config_overrides: dict[str, str],
+    modules: dict[str, str],
+    theme_options: dict,
+    out: str,
+    dot_out: str,
+) -> None:
+    """Rule adapter: rule graph from Snakemake, kept as DOT and drawn as SVG."""
+    import logging
+
+    dot_text = snakemake_rulegraph(snakefile, config_overrides)
+    rules, edges = parse_rulegraph(dot_text)
+    font = theme_options.get("font_family", "DejaVu Sans")
+    Path(dot_out).write_text(rulegraph_dot(rules, edges, modules, font), encoding="utf-8")
+    engine = draw_rule_graph(dot_text, modules, out, theme_options)
+    logging.getLogger(__name__).info(
+        "rule graph: %d rules, %d edges, drawn with %s", len(rules), len(edges), engine
+    )

@@ -9,4 +9,5 @@ with rule_logging(snakemake):  # noqa: F821
         dict(snakemake.input.items()),  # noqa: F821
         dict(snakemake.params.theme),  # noqa: F821
         snakemake.output.svg,  # noqa: F821
+        dict(snakemake.params.options),  # noqa: F821
     )

@@ -9,9 +9,10 @@ with rule_logging(snakemake):  # noqa: F821
     tables = {
         name: path
         for name, path in snakemake.input.items()  # noqa: F821
-        if name not in ("figures", "templates")
+        if name not in ("figures", "rulegraph", "templates")
     }
-    figures = {Path(path).stem: path for path in snakemake.input.figures}  # noqa: F821
+    figure_files = [*snakemake.input.figures, snakemake.input.rulegraph]  # noqa: F821
+    figures = {Path(path).stem: path for path in figure_files}
     run_render_html(
         tables,
         figures,
