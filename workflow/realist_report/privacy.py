@@ -95,30 +95,35 @@ class Hit:
 
 _SEP = r"[ \u00a0\-]"  # the separators people and systems put between digit groups
 
-_NHS_RE = re.compile(rf"(?<![\w+./\-])(\d{{3}}){_SEP}?(\d{{3}}){_SEP}?(\d{{4}})(?![\w/\-]|[.,:]\d)")
+# Speed: patterns start with a plain character class and check their left boundary just
+# after it, which lets the regex engine jump straight to candidate positions.
+_NHS_RE = re.compile(
+    rf"(\d(?<![\w+./\-]\d)\d{{2}}){_SEP}?(\d{{3}}){_SEP}?(\d{{4}})(?![\w/\-]|[.,:]\d)"
+)
 
 # Trunk prefix of a UK number, then digit groups; the digit count is checked in code so a
 # trailing group that is not part of the number (a year, a count) can be dropped.
+_NOT_AFTER = r"(?<![\w+.,/:\-].)"  # checked after the first character of a phone number
 _PHONE_RE = re.compile(
-    r"(?<![\w+.,/:\-])"
-    r"(?P<prefix>(?:\+|\b00)44[ \-]?(?:\(0\)[ \-]?)?\(?|\(0|0)"
+    rf"(?P<prefix>\+{_NOT_AFTER}44[ \-]?(?:\(0\)[ \-]?)?\(?"
+    rf"|0{_NOT_AFTER}044[ \-]?(?:\(0\)[ \-]?)?\(?"
+    rf"|\({_NOT_AFTER}0"
+    rf"|0{_NOT_AFTER})"
     r"(?P<body>\d+(?:(?:[ \-]|\)[ \-]?)\d+)*)"
 )
 _PHONE_GROUP_RE = re.compile(r"\d+")
 
-_POSTCODE_OUTWARD = (
-    r"(?:[A-PR-UWYZ][A-HK-Y]\d[ABEHMNPRVWXY]"
-    r"|[A-PR-UWYZ]\d[A-HJKPSTUW]"
-    r"|[A-PR-UWYZ][A-HK-Y]\d{1,2}"
-    r"|[A-PR-UWYZ]\d{1,2})"
-)
-_POSTCODE_INWARD = r"\d[ABD-HJLNP-UW-Z]{2}"
-# Upper case with or without the space; lower case only with the space (sms-style notes),
-# and never a lower-case ordinal such as "a1 2nd".
+# Royal Mail letter rules: outward A9, A99, AA9, AA99, A9A, AA9A; inward 9AA. The match is
+# case-insensitive; _postcode_hits keeps upper case (space optional) and lower case only
+# with the space (typed notes), never a lower-case ordinal such as "a1 2nd".
 _POSTCODE_RE = re.compile(
-    rf"(?<![\w\-])(?:{_POSTCODE_OUTWARD}\u0020?{_POSTCODE_INWARD}"
-    rf"|(?i:{_POSTCODE_OUTWARD})\u0020(?i:{_POSTCODE_INWARD})(?<![0-9](?:st|nd|rd|th)))(?![\w\-])"
+    r"[A-PR-UWYZ](?<![\w\-].)"
+    r"(?:[A-HK-Y]\d[ABEHMNPRVWXY]|\d[A-HJKPSTUW]|[A-HK-Y]\d{1,2}|\d{1,2})"
+    r"(?P<space>\u0020?)\d(?P<unit>[ABD-HJLNP-UW-Z]{2})(?![\w\-])",
+    re.IGNORECASE,
 )
+_INWARD_SCREEN = re.compile(r"\d[A-Za-z]{2}(?![\w\-])")  # every postcode ends like this
+_ORDINALS = frozenset({"st", "nd", "rd", "th"})
 
 _EMAIL_RE = re.compile(
     r"(?<![\w.%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
@@ -136,14 +141,14 @@ _DATE = (
     rf"|(?:the\s+)?\d{{1,2}}{_ORD}(?:\s+of)?\s+{_MONTH},?\s+\d{{4}}(?!\d)"  # 3rd of March 1961
     rf"|{_MONTH}\s+\d{{1,2}}{_ORD},?\s+\d{{4}}(?!\d))"  # March 3rd, 1961
 )
-_BIRTH_CUE = (
-    r"(?:born|d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s?date|birthday|b\.\s?d\.|"
-    r"DoB)"
-)
+_BIRTH_CUE = r"(?:born|d\.\s?o\.\s?b\.?|dob|date\s+of\s+birth|birth\s?date|birthday|b\.\s?d\.)"
+# Cheap substring screen (on casefolded text) that every birth cue above passes.
+_BIRTH_SCREEN = ("born", "birth", "dob", "o.b", "o. b", "b.d", "b. d")
+_CUE_RE = re.compile(rf"(?<!\w){_BIRTH_CUE}(?!\w)", re.IGNORECASE)
 # The gap between cue and date stays inside one clause: no digits, no sentence stop.
-_DOB_RE = re.compile(
-    rf"(?i:\b{_BIRTH_CUE}(?![\w]))[^\d\n.!?;]{{0,30}}?(?P<date>(?i:{_DATE}))"
-    rf"|(?P<date2>(?i:{_DATE}))[^\d\n.!?;]{{0,20}}?(?i:\b{_BIRTH_CUE}(?![\w]))"
+_DATE_AFTER_CUE_RE = re.compile(rf"[^\d\n.!?;]{{0,30}}?(?P<date>{_DATE})", re.IGNORECASE)
+_DATE_BEFORE_CUE_RE = re.compile(
+    rf"(?<![\w/.\-])(?P<date>{_DATE})[^\d\n.!?;]{{0,20}}?$", re.IGNORECASE
 )
 
 _STREET_SUFFIX = (
@@ -154,10 +159,11 @@ _STREET_SUFFIX = (
 )
 _STREET_WORD = r"(?:St\.?\s+)?[A-Z][A-Za-z'\u2019\-]*"
 _ADDRESS_RE = re.compile(
-    r"(?:\b(?i:flat|apartment|apt|unit|house)\s+\d{1,4}[A-Za-z]?,?\s+)?"
-    r"(?<![\w\-/.,])\d{1,4}[A-Za-z]?(?:-\d{1,4})?\s+"
+    r"\d(?<![\w\-/.,]\d)\d{0,3}[A-Za-z]?(?:-\d{1,4})?\s+"
     rf"(?:{_STREET_WORD}\s+){{1,3}}(?i:{_STREET_SUFFIX})\b"
 )
+# "Flat 3, " before a house number belongs to the address; searched backwards from it.
+_FLAT_RE = re.compile(r"(?<!\w)(?i:flat|apartment|apt|unit)\s+\d{1,4}[A-Za-z]?,?\s+$")
 
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _DIGIT_RE = re.compile(r"\d")
@@ -204,9 +210,36 @@ def _phone_hits(text: str) -> Iterable[Hit]:
 
 def _dob_hits(text: str) -> Iterable[Hit]:
     """Yield full dates that sit next to a birth cue; the cue words themselves stay readable."""
-    for m in _DOB_RE.finditer(text):
-        group = "date" if m.group("date") is not None else "date2"
-        yield Hit(DATE_OF_BIRTH, m.start(group), m.end(group))
+    folded = text.casefold()
+    if not any(cue in folded for cue in _BIRTH_SCREEN):
+        return
+    for cue in _CUE_RE.finditer(text):
+        after = _DATE_AFTER_CUE_RE.match(text, cue.end())
+        if after is not None:
+            yield Hit(DATE_OF_BIRTH, after.start("date"), after.end("date"))
+        before = _DATE_BEFORE_CUE_RE.search(text, max(0, cue.start() - 70), cue.start())
+        if before is not None:
+            yield Hit(DATE_OF_BIRTH, before.start("date"), before.end("date"))
+
+
+def _postcode_hits(text: str) -> Iterable[Hit]:
+    """Yield postcodes written in capitals, or in lower case with the usual space."""
+    if _INWARD_SCREEN.search(text) is None:
+        return
+    for m in _POSTCODE_RE.finditer(text):
+        code = m.group()
+        if code.isupper() or (
+            code.islower() and m.group("space") and m.group("unit") not in _ORDINALS
+        ):
+            yield Hit(POSTCODE, m.start(), m.end())
+
+
+def _address_hits(text: str) -> Iterable[Hit]:
+    """Yield house number + street name + street suffix, with any flat number before it."""
+    for m in _ADDRESS_RE.finditer(text):
+        start = m.start()
+        flat = _FLAT_RE.search(text, max(0, start - 30), start)
+        yield Hit(ADDRESS, flat.start() if flat else start, m.end())
 
 
 def _simple_hits(pattern: re.Pattern[str], kind: str, text: str) -> Iterable[Hit]:
@@ -219,7 +252,7 @@ def _simple_hits(pattern: re.Pattern[str], kind: str, text: str) -> Iterable[Hit
 
 
 # Transcribers vary spacing, apostrophes and hyphens inside names ("O'Brien", "O’Brien").
-_NAME_CHAR = {" ": r"\s+", "'": "['\u2019]", "\u2019": "['\u2019]", "-": r"[\-\u2010\u2011 ]?"}
+_NAME_CHAR = {" ": r"\s+", "'": "['\u2019]", "\u2019": "['\u2019]", "-": r"[\-\u2010\u2011 ]"}
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -249,42 +282,90 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-def _normalise_name(name: str) -> str:
-    """Fold case and collapse inner whitespace so register spellings compare equal."""
-    return " ".join(str(name).split()).casefold()
+_WORD_RE = re.compile(r"\w+")
+_EDGE_RE = re.compile(r"^\W+|\W+$")
+
+
+def _clean_name(name: str) -> str:
+    """Collapse inner whitespace and trim punctuation at the ends ("(Jo)" -> "Jo")."""
+    return _EDGE_RE.sub("", " ".join(str(name).split()))
+
+
+def _first_word(name: str) -> str:
+    """The word a name starts with, lower-cased the same way as the words of a text."""
+    return _WORD_RE.match(name).group().lower()  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class _NameRules:
+    """Compiled name rules for one name list, keyed by the first word that can start them."""
+
+    full: re.Pattern[str] | None
+    tokens: re.Pattern[str] | None
+    full_starts: frozenset[str]
+    token_starts: frozenset[str]
+    screen: frozenset[str]
 
 
 @lru_cache(maxsize=32)
-def _name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+def _name_rules(names: tuple[str, ...]) -> _NameRules:
     """Compile the full-name rule and the capitalised single-token rule once per name list."""
-    full = sorted({n for n in (_normalise_name(x) for x in names) if n})
-    tokens: set[str] = set()
+    full = {n: _first_word(n) for n in map(_clean_name, names) if n}
+    tokens: dict[str, str] = {}
     for name in full:
         parts = name.split(" ")
         if len(parts) > 1:
-            tokens.update(p for p in (parts[0], parts[-1]) if len(p) >= 3)
-    tokens -= set(full)
-    full_re = (
-        re.compile(rf"(?<!\w)(?:{_trie_pattern(full)})(?!\w)", re.IGNORECASE) if full else None
+            for part in {_clean_name(parts[0]), _clean_name(parts[-1])}:
+                if len(part) >= 3:
+                    tokens[part] = _first_word(part)
+    lowered = {n.lower() for n in full}
+    tokens = {t: w for t, w in tokens.items() if t.lower() not in lowered}
+
+    def compile_(items: Iterable[str]) -> re.Pattern[str] | None:
+        words = sorted({i.lower() for i in items})
+        if not words:
+            return None
+        return re.compile(rf"(?:{_trie_pattern(words)})(?!\w)", re.IGNORECASE)
+
+    return _NameRules(
+        full=compile_(full),
+        tokens=compile_(tokens),
+        full_starts=frozenset(full.values()),
+        token_starts=frozenset(tokens.values()),
+        # The same first words as the whole text's lower() splits them (differs for "İ").
+        screen=frozenset(
+            _WORD_RE.findall(w)[0] if _WORD_RE.search(w) else w
+            for w in (*full.values(), *tokens.values())
+        ),
     )
-    token_re = (
-        re.compile(rf"(?<!\w)(?:{_trie_pattern(sorted(tokens))})(?!\w)", re.IGNORECASE)
-        if tokens
-        else None
-    )
-    return full_re, token_re
 
 
-def _name_hits(text: str, names: tuple[str, ...]) -> Iterable[Hit]:
+def _rules_for(names: Collection[str]) -> _NameRules | None:
+    """Resolve a name list to its compiled rules once (cached), or None for no names."""
+    if not names:
+        return None
+    return _name_rules(names if isinstance(names, tuple) else tuple(names))
+
+
+def _name_hits(text: str, rules: _NameRules) -> Iterable[Hit]:
     """Yield listed names anywhere, and their first/last tokens when written with a capital."""
-    full_re, token_re = _name_patterns(names)
-    if full_re is not None:
-        for m in full_re.finditer(text):
-            yield Hit(NAME, m.start(), m.end())
-    if token_re is not None:
-        for m in token_re.finditer(text):
-            if text[m.start()].isupper():
-                yield Hit(NAME, m.start(), m.end())
+    # Most excerpts name nobody on the list: one C-level split of the text rules them out.
+    # Otherwise walk the words and try the rules only where a listed name can start, which
+    # keeps a 500-name list almost as cheap as a short one.
+    if rules.screen.isdisjoint(_WORD_RE.findall(text.lower())):
+        return
+    for word in _WORD_RE.finditer(text):
+        key = word.group().lower()
+        pos = word.start()
+        if rules.full is not None and key in rules.full_starts:
+            m = rules.full.match(text, pos)
+            if m is not None:
+                yield Hit(NAME, pos, m.end())
+                continue
+        if rules.tokens is not None and key in rules.token_starts and text[pos].isupper():
+            m = rules.tokens.match(text, pos)
+            if m is not None:
+                yield Hit(NAME, pos, m.end())
 
 
 # --------------------------------------------------------------------------- public API
@@ -316,6 +397,11 @@ def _merge(hits: list[Hit]) -> list[Hit]:
 
 def find_identifiers(text: str, names: Collection[str] = ()) -> list[Hit]:
     """Locate every identifier in a text, merged and sorted, so it can be redacted or refused."""
+    return _find(text, _rules_for(names))
+
+
+def _find(text: str, rules: _NameRules | None) -> list[Hit]:
+    """Run every rule over one text with name rules already compiled."""
     if not text:
         return []
     hits: list[Hit] = []
@@ -323,12 +409,12 @@ def find_identifiers(text: str, names: Collection[str] = ()) -> list[Hit]:
         hits.extend(_nhs_hits(text))
         hits.extend(_phone_hits(text))
         hits.extend(_dob_hits(text))
-        hits.extend(_simple_hits(_POSTCODE_RE, POSTCODE, text))
-        hits.extend(_simple_hits(_ADDRESS_RE, ADDRESS, text))
+        hits.extend(_postcode_hits(text))
+        hits.extend(_address_hits(text))
     if "@" in text:
         hits.extend(_simple_hits(_EMAIL_RE, EMAIL, text))
-    if names:
-        hits.extend(_name_hits(text, tuple(names)))
+    if rules is not None:
+        hits.extend(_name_hits(text, rules))
     if hits and "[" in text:
         # Placeholders from an earlier pass are not identifiers: keeps redaction idempotent.
         taken = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
@@ -362,10 +448,15 @@ def redact(text: str, names: Collection[str] = ()) -> tuple[str, list[Hit]]:
     only be seen once its neighbour is a placeholder), so the output is a fixed point and
     ``redact`` is idempotent; the returned hits always refer to positions in ``text``.
     """
-    hits = find_identifiers(text, names)
+    return _redact(text, _rules_for(names))
+
+
+def _redact(text: str, rules: _NameRules | None) -> tuple[str, list[Hit]]:
+    """Redact one text to a fixed point with name rules already compiled."""
+    hits = _find(text, rules)
     while hits:
         out, kept = _render(text, hits)
-        extra = find_identifiers(out, names)
+        extra = _find(out, rules)
         if not extra:
             return out, hits
         # Later hits never overlap a placeholder, so each lies in one stretch of kept text.
@@ -388,7 +479,7 @@ def redact_excerpts(
             f"the excerpt table has no '{text_column}' column to screen; "
             f"columns present: {', '.join(map(str, df.columns))}"
         )
-    name_key = tuple(names)
+    rules = _rules_for(names)
     ids = df["excerpt_id"].tolist() if "excerpt_id" in df.columns else df.index.tolist()
     redacted: list[object] = []
     log_ids: list[str] = []
@@ -398,7 +489,7 @@ def redact_excerpts(
         if not isinstance(text, str):
             redacted.append(text)
             continue
-        new_text, hits = redact(text, name_key)
+        new_text, hits = _redact(text, rules)
         redacted.append(new_text)
         if hits:
             for kind, count in sorted(Counter(h.kind for h in hits).items()):
@@ -454,7 +545,7 @@ def assert_no_identifiers(
     text: str, where: str, names: Collection[str] = (), *, allowed: Collection[str] = ()
 ) -> None:
     """Fail closed before a report is written if any identifier would be printed."""
-    hits = find_identifiers(text, names)
+    hits = _find(text, _rules_for(names))
     if allowed:
         permitted = {a.casefold() for a in allowed}
         hits = [h for h in hits if text[h.start : h.end].casefold() not in permitted]

@@ -1,0 +1,152 @@
+"""Benchmark the privacy screen: recall, near-miss false positives, throughput, demo-table hits.
+
+Run: .venv/bin/python tests/benchmarks/bench_privacy.py [EXCERPT_TABLE]
+
+EXCERPT_TABLE is a parquet or CSV file (or a folder of them) with a ``text`` column; the
+default is data/interim/clean/. Figures are printed, never asserted: timing depends on the
+machine, and the pass/fail checks live in tests/test_privacy.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+from realist_report.privacy import find_identifiers, redact_excerpts
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TABLE = ROOT / "data" / "interim" / "clean"
+
+
+def _load_test_module():
+    """Reuse the corpus loader and name list of the tests, so both measure the same thing."""
+    spec = importlib.util.spec_from_file_location(
+        "_privacy_tests", ROOT / "tests" / "test_privacy.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def corpus_scores(corpus: list[dict], names: list[str]) -> tuple[int, int, int, int]:
+    """Count planted identifiers found with the right kind, and near-miss rows with any hit."""
+    planted = found = near = near_hit = 0
+    for row in corpus:
+        hits = find_identifiers(row["text"], names)
+        if not row["planted"]:
+            near += 1
+            near_hit += bool(hits)
+            continue
+        for kind, value in row["planted"]:
+            planted += 1
+            start = row["text"].index(value)
+            end = start + len(value)
+            found += any(h.kind == kind and h.start <= start and h.end >= end for h in hits)
+    return found, planted, near_hit, near
+
+
+def make_excerpts(sentences: list[str], n: int, seed: int = 1) -> pd.DataFrame:
+    """Build n excerpts of 1-3 sentences drawn from the given sentences."""
+    rng = random.Random(seed)
+    texts = [" ".join(rng.choices(sentences, k=rng.randint(1, 3))) for _ in range(n)]
+    return pd.DataFrame({"excerpt_id": [f"x{i:06d}" for i in range(n)], "text": texts})
+
+
+def make_names(n: int, seed: int = 5) -> list[str]:
+    """Invent n two-part names for the large-name-list timing."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def word(lo: int, hi: int) -> str:
+        return "".join(rng.choice(letters) for _ in range(rng.randint(lo, hi))).title()
+
+    return [f"{word(3, 8)} {word(4, 10)}" for _ in range(n)]
+
+
+def throughput(df: pd.DataFrame, names: list[str], repeats: int = 3) -> float:
+    """Best-of-n excerpts per second for redact_excerpts on a table."""
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        redact_excerpts(df, names)
+        best = min(best, time.perf_counter() - t0)
+    return len(df) / best
+
+
+def read_table(path: Path) -> pd.DataFrame | None:
+    """Read one parquet/CSV file or every such file in a folder; None if there is nothing."""
+    if path.is_dir():
+        files = sorted(path.glob("*.parquet")) + sorted(path.glob("*.csv"))
+    elif path.is_file():
+        files = [path]
+    else:
+        return None
+    frames = [pd.read_parquet(f) if f.suffix == ".parquet" else pd.read_csv(f) for f in files]
+    frames = [f for f in frames if "text" in f.columns]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the privacy-screen figures quoted in the closing note."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("table", nargs="?", type=Path, default=DEFAULT_TABLE)
+    parser.add_argument("--rows", type=int, default=50_000)
+    args = parser.parse_args(argv)
+
+    tests = _load_test_module()
+    corpus, names = tests.CORPUS, tests.CORPUS_NAMES
+
+    found, planted, near_hit, near = corpus_scores(corpus, names)
+    print(f"corpus: {len(corpus)} rows, {planted} planted identifiers, {near} near-miss rows")
+    print(f"recall on planted identifiers: {found}/{planted} = {found / planted:.1%}")
+    print(f"near-miss rows with a false positive: {near_hit}/{near} = {near_hit / near:.1%}")
+
+    all_sentences = [r["text"] for r in corpus]
+    plain_sentences = [r["text"] for r in corpus if not r["planted"]]
+    mixed = make_excerpts(all_sentences, args.rows)
+    plain = make_excerpts(plain_sentences, args.rows)
+    big_names = make_names(500) + names
+    print(f"throughput, {args.rows} excerpts of 1-3 sentences (best of 3):")
+    print(f"  identifier-dense corpus mix, no names: {throughput(mixed, []):>9,.0f} excerpts/s")
+    print(f"  near-miss sentences only, no names:    {throughput(plain, []):>9,.0f} excerpts/s")
+    print(
+        f"  corpus mix, {len(big_names)}-name list:       "
+        f"{throughput(mixed, big_names):>9,.0f} excerpts/s"
+    )
+
+    table = read_table(args.table)
+    if table is None:
+        print(f"demo excerpt table: skipped, no parquet/CSV with a 'text' column at {args.table}")
+        return 0
+    demo = pd.DataFrame({"text": table["text"].dropna().astype(str).tolist()})
+    demo = pd.concat([demo] * max(1, args.rows // max(1, len(demo))), ignore_index=True)
+    print(
+        f"throughput on the demo excerpt table ({len(demo)} rows, repeated): "
+        f"{throughput(demo, []):,.0f} excerpts/s without names, "
+        f"{throughput(demo, big_names):,.0f} with {len(big_names)} names"
+    )
+    texts = table["text"].dropna().astype(str).tolist()
+    kinds: Counter[str] = Counter()
+    with_hits = 0
+    for text in texts:
+        hits = find_identifiers(text)
+        with_hits += bool(hits)
+        kinds.update(h.kind for h in hits)
+    rate = with_hits / len(texts) if texts else 0.0
+    print(
+        f"demo excerpt table {args.table}: {with_hits}/{len(texts)} excerpts with a hit "
+        f"({rate:.2%}); synthetic data hold no real identifiers, so every hit is a false "
+        f"positive unless the generator planted it. By kind: {dict(sorted(kinds.items()))}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
