@@ -1,13 +1,15 @@
 """Realist aggregation: link coded excerpts to CMOCs, count and rate the evidence, pick quotes.
 
-Every aggregate row keeps `excerpt_ids` (';'-joined) so a reviewer can trace any number back to
-the codings behind it.
+Every aggregate row keeps `excerpt_ids` (';'-joined, sorted) so a reviewer can trace any number
+back to the codings behind it. The unit of evidence ("excerpt" in counts) is one linked passage:
+a coded segment, a group of overlapping segments, or a whole source, as `linking.window` says.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
+from fractions import Fraction
 
 import pandas as pd
 
@@ -19,6 +21,10 @@ WINDOWS = ("segment", "overlap", "source")
 UNIT_COLUMNS = [
     "unit_id", "batch", "source_id", "source_type", "participant_id", "role", "site_id", "wave",
 ]  # fmt: skip
+LINK_COLUMNS = [
+    "cmoc_id", "unit_id", "match", "stance", "parts", "excerpt_ids", "segment_ids",
+    *UNIT_COLUMNS[1:], "text", "collected_on",
+]  # fmt: skip
 BREAKDOWNS = {"site": "site_id", "role": "role", "wave": "wave", "data type": "source_type"}
 ROLE_LABELS = {
     "patient": "Patient",
@@ -29,6 +35,9 @@ ROLE_LABELS = {
 }
 WAVE_LABELS = {"baseline": "baseline", "followup": "follow-up"}
 SUPPORTING_MATCHES = ("full", "direct")
+CONFIRMING_STANCES = ("supports", "refines")
+NOT_RECORDED = "not recorded"
+CHANGES = ("new", "strengthened", "sustained", "weakened", "not seen again", "no evidence")
 
 
 def site_label(site_id: str) -> str:
@@ -37,25 +46,100 @@ def site_label(site_id: str) -> str:
     return f"site {int(digits)}" if digits else str(site_id)
 
 
+def _join_ids(values: Iterable) -> str:
+    """Sorted, de-duplicated ';'-joined ids (missing values skipped), so order never matters."""
+    ids: set[str] = set()
+    for value in values:
+        if isinstance(value, str) and value:
+            ids.update(value.split(";"))
+    return ";".join(sorted(ids))
+
+
+def _count_ids(joined: str) -> int:
+    """How many ids a ';'-joined id list holds."""
+    return len(joined.split(";")) if joined else 0
+
+
+# ---------------------------------------------------------------- linking
+
+
 def assign_units(clean: pd.DataFrame, window: str) -> pd.Series:
-    """The evidence unit each coding belongs to: its segment, overlapping segments, or its source."""
+    """The evidence unit of each coding: its segment, its overlap group, or its source.
+
+    Units never cross sources, and a unit's id depends only on its own source's rows, so linking
+    can be sharded by batch or site. Overlap groups chain (A overlaps B, B overlaps C: one unit);
+    segments without offsets stay units of their own; end offsets are exclusive.
+    """
     if window not in WINDOWS:
         raise ValueError(f"linking window must be one of {WINDOWS}, not {window!r}")
     if window == "segment":
-        return clean["segment_id"]
+        return clean["segment_id"].copy()
     source_key = clean["batch"] + "/" + clean["source_id"]
     if window == "source":
         return source_key
     spans = clean[["segment_id", "start", "end"]].assign(source=source_key)
     spans = spans.drop_duplicates("segment_id").sort_values(
-        ["source", "start", "end", "segment_id"]
+        ["source", "start", "end", "segment_id"], na_position="last"
     )
-    start = spans["start"].fillna(-1).astype("int64")
     end = spans["end"].fillna(-1).astype("int64")
     reach = end.groupby(spans["source"]).cummax().groupby(spans["source"]).shift()
-    new_group = reach.isna() | (start >= reach) | spans["start"].isna()
-    group = spans["source"] + "#" + new_group.cumsum().astype(str)
+    new_group = reach.isna() | (spans["start"].fillna(-1) >= reach) | spans["start"].isna()
+    number = new_group.astype("int64").groupby(spans["source"]).cumsum()
+    first_segment = spans["segment_id"].groupby([spans["source"], number]).transform("first")
+    group = spans["source"] + "#" + first_segment
     return clean["segment_id"].map(dict(zip(spans["segment_id"], group, strict=True)))
+
+
+def _cmoc_hits(codings: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
+    """Every coding that carries a CMOC's C, M or O code, or codes the CMOC directly."""
+    parts = codings.merge(definitions.cmoc_parts, left_on="code", right_on="code_id")
+    direct_codes = definitions.codes.dropna(subset=["direct_cmoc"])
+    direct = codings.merge(
+        direct_codes[["code_id", "direct_cmoc"]], left_on="code", right_on="code_id"
+    ).rename(columns={"direct_cmoc": "cmoc_id"})
+    columns = ["cmoc_id", "unit_id", "segment_id", "excerpt_id", "part"]
+    return pd.concat(
+        [parts[columns[:-1] + ["part"]], direct.assign(part="direct")[columns]],
+        ignore_index=True,
+    )
+
+
+def _lead_segments(hits: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Per (CMOC, unit) the segment that best shows the link: direct, then most parts, then first."""
+    per_segment = hits.groupby(["cmoc_id", "unit_id", "segment_id"], as_index=False).agg(
+        direct=("part", lambda p: bool((p == "direct").any())),
+        n_parts=("part", lambda p: len(set(p) & set(PARTS))),
+    )
+    per_segment = per_segment.merge(segments[["segment_id", "start"]], on="segment_id")
+    per_segment = per_segment.sort_values(
+        ["cmoc_id", "unit_id", "direct", "n_parts", "start", "segment_id"],
+        ascending=[True, True, False, False, True, True],
+        na_position="last",
+    )
+    return per_segment.drop_duplicates(["cmoc_id", "unit_id"])[["cmoc_id", "unit_id", "segment_id"]]
+
+
+def _stances(
+    hits: pd.DataFrame, codings: pd.DataFrame, definitions: Definitions, window: str
+) -> pd.DataFrame:
+    """Per (CMOC, unit): refutes > refines > supports, from marker codes, and the markers' ids.
+
+    A marker counts where it is coded: on the same unit (segment or overlap group) or, when the
+    window is a whole source, on one of the segments that carry the CMOC's codes.
+    """
+    key = "segment_id" if window == "source" else "unit_id"
+    markers = codings[codings["code"].isin(list(definitions.markers))]
+    markers = markers.assign(stance=markers["code"].map(definitions.markers))
+    marked = (
+        hits[list(dict.fromkeys(["cmoc_id", "unit_id", key]))]
+        .drop_duplicates()
+        .merge(markers[[key, "stance", "excerpt_id"]], on=key)
+    )
+    by_link = marked.groupby(["cmoc_id", "unit_id"]).agg(
+        stance=("stance", lambda s: "refutes" if "refutes" in set(s) else "refines"),
+        marker_ids=("excerpt_id", _join_ids),
+    )
+    return by_link.reset_index()
 
 
 def link_evidence(
@@ -65,67 +149,74 @@ def link_evidence(
     window: str = "segment",
     count_partial: bool = True,
 ) -> pd.DataFrame:
-    """One row per (CMOC, evidence unit): how it matched (direct, full, partial) and its stance."""
-    codings = clean.assign(unit_id=assign_units(clean, window))
-    parts = codings.merge(definitions.cmoc_parts, left_on="code", right_on="code_id")
-    by_unit = parts.groupby(["cmoc_id", "unit_id"]).agg(
-        n_parts=("part", "nunique"), excerpt_ids=("excerpt_id", _join_ids)
+    """One row per (CMOC, evidence unit): how it matched (direct, full, partial) and its stance.
+
+    A pure function of the rows it is given: the links of one source never depend on another
+    source's rows, and the result does not depend on row order.
+    """
+    if clean.empty:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    codings = clean.assign(unit_id=assign_units(clean, window)).sort_values("excerpt_id")
+    segments = codings.drop_duplicates("segment_id")
+    hits = _cmoc_hits(codings, definitions)
+    links = hits.groupby(["cmoc_id", "unit_id"], as_index=False).agg(
+        direct=("part", lambda p: bool((p == "direct").any())),
+        parts=("part", lambda p: ";".join(part for part in PARTS if part in set(p))),
+        excerpt_ids=("excerpt_id", _join_ids),
+        segment_ids=("segment_id", _join_ids),
     )
-    by_unit["match"] = by_unit["n_parts"].map({3: "full", 2: "partial"})
-    direct_codes = definitions.codes.dropna(subset=["direct_cmoc"])
-    direct = codings.merge(
-        direct_codes[["code_id", "direct_cmoc"]], left_on="code", right_on="code_id"
-    )
-    direct = direct.groupby(["direct_cmoc", "unit_id"]).agg(excerpt_ids=("excerpt_id", _join_ids))
-    direct.index = direct.index.set_names(["cmoc_id", "unit_id"])
-    links = by_unit.dropna(subset=["match"]).drop(columns="n_parts")
-    if not count_partial:
-        links = links[links["match"] == "full"]
-    links = links.join(direct, how="outer", rsuffix="_direct")
-    is_direct = links["excerpt_ids_direct"].notna()
-    links["match"] = links["match"].where(~is_direct, "direct")
-    links["excerpt_ids"] = [
-        _join_ids([a, b])
-        for a, b in zip(links["excerpt_ids"], links["excerpt_ids_direct"], strict=True)
-    ]
-    links = links.drop(columns="excerpt_ids_direct").reset_index()
-    markers = codings[codings["code"].isin(["refutes", "refines"])]
-    stance = markers.groupby("unit_id")["code"].agg(
-        lambda codes: "refutes" if "refutes" in set(codes) else "refines"
-    )
-    marker_ids = markers.groupby("unit_id")["excerpt_id"].agg(_join_ids)
-    links["stance"] = links["unit_id"].map(stance).fillna("supports")
+    n_parts = links["parts"].map(_count_ids)
+    links["match"] = "none"
+    links.loc[n_parts == 2, "match"] = "partial"
+    links.loc[n_parts == 3, "match"] = "full"
+    links.loc[links["direct"], "match"] = "direct"
+    keep = links["match"].isin(["full", "direct", *(["partial"] if count_partial else [])])
+    links = links[keep].drop(columns="direct")
+    links = links.merge(_stances(hits, codings, definitions, window), how="left")
+    links["stance"] = links["stance"].fillna("supports")
     links["excerpt_ids"] = [
         _join_ids([ids, extra])
-        for ids, extra in zip(links["excerpt_ids"], links["unit_id"].map(marker_ids), strict=True)
+        for ids, extra in zip(links["excerpt_ids"], links["marker_ids"], strict=True)
     ]
-    attributes = codings.drop_duplicates("unit_id")[UNIT_COLUMNS + ["text", "collected_on"]]
-    links = links.merge(attributes, on="unit_id", how="left")
-    return links.sort_values(["cmoc_id", "unit_id"]).reset_index(drop=True)
+    lead = _lead_segments(hits, segments)
+    attributes = segments[["segment_id", *UNIT_COLUMNS[1:], "text", "collected_on"]]
+    links = links.merge(lead, on=["cmoc_id", "unit_id"]).merge(attributes, on="segment_id")
+    return links[LINK_COLUMNS].sort_values(["cmoc_id", "unit_id"]).reset_index(drop=True)
 
 
-def _join_ids(values: Sequence) -> str:
-    """Sorted, de-duplicated ';'-joined ids (missing values skipped)."""
-    ids: set[str] = set()
-    for value in values:
-        if isinstance(value, str) and value:
-            ids.update(value.split(";"))
-    return ";".join(sorted(ids))
+def confirming(links: pd.DataFrame) -> pd.DataFrame:
+    """Links that count for a CMOC: full or direct matches that support or refine it."""
+    return links[links["match"].isin(SUPPORTING_MATCHES) & links["stance"].isin(CONFIRMING_STANCES)]
+
+
+# ---------------------------------------------------------------- counting and rating
 
 
 def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) -> tuple[str, str]:
-    """The first rating whose minimums are all met, and the rule written out in words."""
+    """The first rating whose minimums are all met, and the rule written out in words.
+
+    Counts only grow when evidence is added, so adding evidence never moves a CMOC to a later
+    (weaker) rating in the list.
+    """
     observed = {"participants": participants, "sites": sites, "roles": roles}
+
+    def minimums(rule: dict) -> dict[str, int]:
+        return {k.removeprefix("min_"): v for k, v in rule.items() if k.startswith("min_")}
+
     for rule in rules:
-        minimums = {
-            key.removeprefix("min_"): value for key, value in rule.items() if key.startswith("min_")
-        }
-        if all(observed[key] >= value for key, value in minimums.items()):
-            met = ", ".join(
-                f"{observed[key]} {key} \u2265 {value}" for key, value in minimums.items()
-            )
-            return rule["rating"], f"{rule['rating']}: {met}"
-    return "unsupported", "unsupported: no supporting evidence meets the lowest rating"
+        needed = minimums(rule)
+        if all(observed[key] >= value for key, value in needed.items()):
+            met = ", ".join(f"{observed[k]} {k} \u2265 {v}" for k, v in needed.items())
+            return rule["rating"], f"{rule['rating']}: {met or 'no minimums'}"
+    lowest = rules[-1] if rules else {"rating": "any rating"}
+    short = ", ".join(
+        f"{observed[k]} {k} < {v}" for k, v in minimums(lowest).items() if observed[k] < v
+    )
+    return "unsupported", f"unsupported: below '{lowest['rating']}' ({short})"
+
+
+def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
+    return _join_ids(frame.loc[mask, "excerpt_ids"])
 
 
 def summarise_cmocs(
@@ -133,45 +224,47 @@ def summarise_cmocs(
 ) -> pd.DataFrame:
     """Per CMOC: evidence counts, triangulation, stance, strength (with its rule) and excerpt ids.
 
-    CMOCs without evidence stay in the table, rated 'unsupported'.
+    `excerpts` counts confirming units (full or direct matches that support or refine); refining
+    is the part of them marked as refining; refuting and partial units are counted apart and
+    never raise a rating. CMOCs without evidence stay in the table, rated 'unsupported'.
     """
-    supporting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] != "refutes")]
+    confirmed = confirming(links)
     rows = []
-    for cmoc in definitions.cmocs.itertuples(index=False):
-        own = supporting[supporting["cmoc_id"] == cmoc.cmoc_id]
-        every = links[links["cmoc_id"] == cmoc.cmoc_id]
+    for cmoc in definitions.cmocs.to_dict("records"):
+        own = confirmed[confirmed["cmoc_id"] == cmoc["cmoc_id"]]
+        every = links[links["cmoc_id"] == cmoc["cmoc_id"]]
         participants = own["participant_id"].dropna().nunique()
         sites = own["site_id"].nunique()
-        roles = own["role"].dropna().nunique()
+        roles = sorted(own["role"].dropna().unique())
+        data_types = sorted(own["source_type"].unique())
         rating, rule = (
-            rate_strength(participants, sites, roles, rules)
+            rate_strength(participants, sites, len(roles), rules)
             if len(own)
             else ("unsupported", "unsupported: no supporting evidence")
         )
+        refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
         rows.append(
             {
-                "cmoc_id": cmoc.cmoc_id,
-                "area": cmoc.area,
-                "title": cmoc.title,
-                "if": cmoc[3],
-                "then": cmoc.then,
-                "because": cmoc.because,
+                **cmoc,
                 "excerpts": len(own),
                 "participants": participants,
                 "sites": sites,
-                "roles": roles,
-                "data_types": own["source_type"].nunique(),
+                "roles": len(roles),
+                "data_types": len(data_types),
+                "role_groups": ";".join(roles),
+                "data_type_names": ";".join(data_types),
                 "baseline_excerpts": int((own["wave"] == "baseline").sum()),
                 "followup_excerpts": int((own["wave"] == "followup").sum()),
                 "direct": int((own["match"] == "direct").sum()),
                 "partial": int((every["match"] == "partial").sum()),
-                "refuting": int(
-                    ((every["stance"] == "refutes") & every["match"].isin(SUPPORTING_MATCHES)).sum()
-                ),
+                "refuting": int(refuting.sum()),
                 "refining": int((own["stance"] == "refines").sum()),
                 "strength": rating,
                 "strength_rule": rule,
                 "excerpt_ids": _join_ids(own["excerpt_ids"]),
+                "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
+                "refuting_excerpt_ids": _ids_where(every, refuting),
+                "refining_excerpt_ids": _ids_where(own, own["stance"] == "refines"),
             }
         )
     summary = pd.DataFrame(rows)
@@ -180,37 +273,272 @@ def summarise_cmocs(
     return summary
 
 
+def _cmoc_order(definitions: Definitions) -> dict[str, int]:
+    return {cmoc: i for i, cmoc in enumerate(definitions.cmocs["cmoc_id"])}
+
+
 def evidence_matrix(links: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
-    """Long table: supporting excerpts and participants per CMOC by site, role, wave and data type."""
-    supporting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] != "refutes")]
+    """Long table: confirming units and participants per CMOC by site, role, wave and data type.
+
+    Within each CMOC and dimension the excerpt counts add up to the summary's `excerpts`.
+    """
+    confirmed = confirming(links)
+    columns = ["cmoc_id", "dimension", "value", "excerpts", "participants", "excerpt_ids"]
     frames = []
     for dimension, column in BREAKDOWNS.items():
-        grouped = supporting.groupby(["cmoc_id", column], dropna=False).agg(
+        grouped = confirmed.groupby(["cmoc_id", column], dropna=False).agg(
             excerpts=("unit_id", "nunique"),
             participants=("participant_id", "nunique"),
             excerpt_ids=("excerpt_ids", _join_ids),
         )
         grouped = grouped.reset_index().rename(columns={column: "value"})
-        grouped["value"] = grouped["value"].fillna("(fieldnotes)")
+        grouped["value"] = grouped["value"].astype("string").fillna("(fieldnotes)")
         frames.append(grouped.assign(dimension=dimension))
-    columns = ["cmoc_id", "dimension", "value", "excerpts", "participants", "excerpt_ids"]
-    if not frames:
+    if confirmed.empty:
         return pd.DataFrame(columns=columns)
     matrix = pd.concat(frames, ignore_index=True)[columns]
-    order = {cmoc: i for i, cmoc in enumerate(definitions.cmocs["cmoc_id"])}
-    return matrix.sort_values(
-        ["cmoc_id", "dimension", "value"], key=lambda s: s.map(order) if s.name == "cmoc_id" else s
-    ).reset_index(drop=True)
+    matrix["rank"] = matrix["cmoc_id"].map(_cmoc_order(definitions))
+    matrix = matrix.sort_values(["rank", "dimension", "value"]).drop(columns="rank")
+    return matrix.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- for whom
+
+
+def subgroup_evidence(
+    links: pd.DataFrame,
+    participants: pd.DataFrame,
+    definitions: Definitions,
+    *,
+    attributes: list[str],
+    roles: list[str],
+) -> pd.DataFrame:
+    """'For whom': per CMOC and subgroup, participants registered and participants with evidence.
+
+    Unsuppressed counts, for checking. Every register value of each attribute (blank = 'not
+    recorded') gets a row for every CMOC, zeros included, so the cells of one attribute add up
+    to the CMOC's participants in the chosen roles. Attributes missing from the register are
+    skipped with a warning.
+    """
+    columns = ["cmoc_id", "attribute", "value", "registered", "participants", "excerpts"]
+    people = participants[participants["role"].isin(roles)]
+    present = [a for a in attributes if a in people.columns]
+    for missing in sorted(set(attributes) - set(present)):
+        log.warning("subgroup attribute '%s' is not a column of participants.csv: skipped", missing)
+    evidence = confirming(links)
+    evidence = evidence[evidence["participant_id"].isin(people["participant_id"])]
+    rows = []
+    for attribute in present:
+        values = people[attribute].astype("string").str.strip().replace("", pd.NA)
+        values = values.fillna(NOT_RECORDED)
+        value_of = dict(zip(people["participant_id"], values, strict=True))
+        registered = values.value_counts()
+        tagged = evidence.assign(value=evidence["participant_id"].map(value_of))
+        for cmoc_id in definitions.cmocs["cmoc_id"]:
+            own = tagged[tagged["cmoc_id"] == cmoc_id]
+            for value in sorted(registered.index):
+                cell = own[own["value"] == value]
+                rows.append(
+                    {
+                        "cmoc_id": cmoc_id,
+                        "attribute": attribute,
+                        "value": value,
+                        "registered": int(registered[value]),
+                        "participants": cell["participant_id"].nunique(),
+                        "excerpts": len(cell),
+                        "excerpt_ids": _join_ids(cell["excerpt_ids"]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=[*columns, "excerpt_ids"])
+
+
+def _small(counts: pd.Series, k: int) -> pd.Series:
+    return (counts > 0) & (counts < k)
+
+
+def _complementary(hidden: pd.Series, counts: pd.Series, order: pd.Series) -> pd.Series:
+    """If exactly one cell of a breakdown is hidden, also hide the smallest other non-zero cell."""
+    if int(hidden.sum()) != 1:
+        return hidden
+    candidates = counts[~hidden & (counts > 0)]
+    if candidates.empty:
+        return hidden
+    ranked = pd.DataFrame({"n": candidates, "order": order[candidates.index]}).sort_values(
+        ["n", "order"]
+    )
+    return hidden | hidden.index.isin([ranked.index[0]])
+
+
+def suppress_small_cells(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
+    """Hide counts that could identify people: fewer than k, plus one complementary cell.
+
+    Register counts are hidden per attribute (the same cells for every CMOC, so no CMOC reveals
+    another's hidden cell); participant counts per CMOC and attribute. A cell whose register
+    count is hidden is hidden too. Zero counts are shown. Hidden cells show no counts and no
+    excerpt ids (those stay traceable through cmoc_links by the team holding the data).
+    """
+    k = int(min_cell_size)
+    out = table.copy()
+    registers = out.drop_duplicates(["attribute", "value"])[["attribute", "value", "registered"]]
+    registers = registers.reset_index(drop=True)
+    registers["register_hidden"] = False
+    for _, group in registers.groupby("attribute", sort=True):
+        hidden = _complementary(_small(group["registered"], k), group["registered"], group["value"])
+        registers.loc[group.index, "register_hidden"] = hidden
+    out = out.merge(registers[["attribute", "value", "register_hidden"]], how="left")
+    primary = _small(out["participants"], k)
+    out["suppressed"] = out["register_hidden"] | primary
+    out["suppression"] = ""
+    out.loc[primary, "suppression"] = f"fewer than {k} participants"
+    out.loc[out["register_hidden"] & ~primary, "suppression"] = (
+        f"subgroup has fewer than {k} registered, or hides one that has"
+    )
+    for _, group in out.groupby(["cmoc_id", "attribute"], sort=True):
+        hidden = _complementary(group["suppressed"], group["participants"], group["value"])
+        added = hidden & ~group["suppressed"]
+        out.loc[group.index, "suppressed"] = hidden
+        out.loc[added[added].index, "suppression"] = "complementary: protects a hidden cell"
+    out["share"] = (out["participants"] / out["registered"].where(out["registered"] > 0)).round(3)
+    for column in ["participants", "excerpts"]:
+        out[column] = out[column].astype("Int64").mask(out["suppressed"])
+    out["share"] = out["share"].astype("Float64").mask(out["suppressed"])
+    out["registered"] = out["registered"].astype("Int64").mask(out["register_hidden"])
+    out["excerpt_ids"] = out["excerpt_ids"].where(~out["suppressed"], "")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    columns = [
+        "cmoc_id", "attribute", "value", "registered", "participants", "excerpts", "share",
+        "suppressed", "suppression", "excerpt_ids",
+    ]  # fmt: skip
+    return out[columns]
+
+
+# ---------------------------------------------------------------- change over time
+
+
+def wave_pools(participants: pd.DataFrame, roles: list[str]) -> dict[str, int]:
+    """Registered participants of the given roles per wave: the denominators of wave shares."""
+    waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
+    waves = waves[waves["role"].isin(roles)]
+    return {wave: int((waves["wave"] == wave).sum()) for wave in WAVE_LABELS}
+
+
+def roles_in_both_waves(participants: pd.DataFrame) -> list[str]:
+    """Roles interviewed at baseline and at follow-up: the only like-for-like comparison."""
+    waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
+    seen = waves.groupby("role")["wave"].agg(set)
+    return sorted(role for role, found in seen.items() if set(WAVE_LABELS) <= found)
+
+
+def classify_change(
+    baseline: int, baseline_pool: int, followup: int, followup_pool: int, thresholds: dict
+) -> tuple[str, str]:
+    """New, strengthened, sustained, weakened, not seen again or no evidence, with the rule used.
+
+    Compares the share of each wave's registered participants who gave confirming evidence, so a
+    smaller follow-up sample does not read as weakening.
+    """
+    up, down = float(thresholds["strengthened_ratio"]), float(thresholds["weakened_ratio"])
+    b_share = baseline / baseline_pool if baseline_pool else 0.0
+    f_share = followup / followup_pool if followup_pool else 0.0
+    shares = (
+        f"baseline {baseline}/{baseline_pool} ({b_share:.1%}), "
+        f"follow-up {followup}/{followup_pool} ({f_share:.1%})"
+    )
+    if baseline == 0 and followup == 0:
+        return "no evidence", f"no evidence: {shares}"
+    if followup == 0:
+        return "not seen again", f"not seen again: {shares}"
+    if baseline == 0:
+        return "new", f"new: {shares}"
+    exact = Fraction(followup * baseline_pool, followup_pool * baseline)  # no rounding at ties
+    ratio = float(exact)
+    if exact >= Fraction(str(up)):
+        return "strengthened", f"strengthened: {shares}; share ratio {ratio:.2f} \u2265 {up:g}"
+    if exact <= Fraction(str(down)):
+        return "weakened", f"weakened: {shares}; share ratio {ratio:.2f} \u2264 {down:g}"
+    return "sustained", f"sustained: {shares}; share ratio {ratio:.2f} between {down:g} and {up:g}"
+
+
+def _by_wave(evidence: pd.DataFrame, wave: str) -> tuple[set[str], pd.DataFrame]:
+    own = evidence[evidence["wave"] == wave]
+    return set(own["participant_id"].dropna()), own
+
+
+def wave_change(
+    links: pd.DataFrame, participants: pd.DataFrame, definitions: Definitions, thresholds: dict
+) -> pd.DataFrame:
+    """Per CMOC: baseline vs follow-up support among roles seen in both waves, and link workers.
+
+    Link workers' own accounts are followed person by person: continued (evidence in both
+    waves), dropped (baseline only) and new (follow-up only), plus their refuting units.
+    """
+    compared = roles_in_both_waves(participants)
+    pools = wave_pools(participants, compared)
+    lw_pools = wave_pools(participants, ["link_worker"])
+    confirmed = confirming(links)
+    refuting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] == "refutes")]
+    rows = []
+    for cmoc_id in definitions.cmocs["cmoc_id"]:
+        own = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(compared)]
+        b_people, b_rows = _by_wave(own, "baseline")
+        f_people, f_rows = _by_wave(own, "followup")
+        change, rule = classify_change(
+            len(b_people), pools["baseline"], len(f_people), pools["followup"], thresholds
+        )
+        lw = confirmed[(confirmed["cmoc_id"] == cmoc_id) & (confirmed["role"] == "link_worker")]
+        lw_b, lw_b_rows = _by_wave(lw, "baseline")
+        lw_f, lw_f_rows = _by_wave(lw, "followup")
+        lw_change, lw_rule = classify_change(
+            len(lw_b), lw_pools["baseline"], len(lw_f), lw_pools["followup"], thresholds
+        )
+        lw_refuting = refuting[
+            (refuting["cmoc_id"] == cmoc_id) & (refuting["role"] == "link_worker")
+        ]
+        rows.append(
+            {
+                "cmoc_id": cmoc_id,
+                "compared_roles": ";".join(compared),
+                "baseline_pool": pools["baseline"],
+                "followup_pool": pools["followup"],
+                "baseline_participants": len(b_people),
+                "followup_participants": len(f_people),
+                "baseline_excerpts": len(b_rows),
+                "followup_excerpts": len(f_rows),
+                "change": change,
+                "change_rule": rule,
+                "lw_baseline_participants": len(lw_b),
+                "lw_followup_participants": len(lw_f),
+                "lw_baseline_excerpts": len(lw_b_rows),
+                "lw_followup_excerpts": len(lw_f_rows),
+                "lw_continued": len(lw_b & lw_f),
+                "lw_dropped": len(lw_b - lw_f),
+                "lw_new": len(lw_f - lw_b),
+                "lw_baseline_refuting": int((lw_refuting["wave"] == "baseline").sum()),
+                "lw_followup_refuting": int((lw_refuting["wave"] == "followup").sum()),
+                "lw_change": lw_change,
+                "lw_change_rule": lw_rule,
+                "baseline_excerpt_ids": _join_ids(b_rows["excerpt_ids"]),
+                "followup_excerpt_ids": _join_ids(f_rows["excerpt_ids"]),
+                "lw_excerpt_ids": _join_ids([*lw["excerpt_ids"], *lw_refuting["excerpt_ids"]]),
+                "excerpt_ids": _join_ids(own["excerpt_ids"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- quotes
 
 
 def attribution(role: object, site_id: str, wave: str) -> str:
     """'Patient, site 3, follow-up'; fieldnotes are attributed to the observation."""
-    who = (
-        ROLE_LABELS.get(role, "Observation fieldnote")
-        if isinstance(role, str)
-        else "Observation fieldnote"
-    )
-    return f"{who}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
+    who = ROLE_LABELS.get(role, "Observation fieldnote") if isinstance(role, str) else None
+    return f"{who or 'Observation fieldnote'}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
+
+
+QUOTE_COLUMNS = [
+    "cmoc_id", "quote_number", "text", "attribution", "excerpt_ids", "unit_id", "match",
+    "stance", "site_id", "role", "wave",
+]  # fmt: skip
 
 
 def select_quotes(
@@ -222,51 +550,59 @@ def select_quotes(
     max_chars: int = 420,
     allow_reuse: bool = False,
 ) -> pd.DataFrame:
-    """Deterministic exemplar quotes: full matches first, distinct participants and sites, no reuse."""
-    candidates = links[
-        links["match"].isin(SUPPORTING_MATCHES)
-        & (links["stance"] != "refutes")
-        & links["text"].str.len().between(min_chars, max_chars)
-    ].copy()
-    candidates["rank_match"] = (candidates["match"] != "full").astype(int)
-    candidates["rank_length"] = (candidates["text"].str.len() - 200).abs()
+    """Deterministic exemplar quotes: full matches first, new participants and sites first.
+
+    Three passes per CMOC: a new participant at a new site, then a new participant, then any
+    remaining unit. Ties go to the length nearest 200 characters, then the unit id. Without
+    `allow_reuse` no unit or identical text serves two CMOCs.
+    """
+    candidates = confirming(links)
+    candidates = candidates[candidates["text"].str.len().between(min_chars, max_chars)].assign(
+        rank_match=lambda c: (c["match"] != "full").astype(int),
+        rank_length=lambda c: (c["text"].str.len() - 200).abs(),
+    )
     candidates = candidates.sort_values(["cmoc_id", "rank_match", "rank_length", "unit_id"])
     used_units: set[str] = set()
     used_texts: set[str] = set()
-    chosen = []
+    chosen: list[dict] = []
     for cmoc_id in definitions.cmocs["cmoc_id"]:
         people: set[str] = set()
         places: set[str] = set()
-        picked = 0
-        pool = candidates[candidates["cmoc_id"] == cmoc_id]
-        for require_new_site in (True, False):
-            for row in pool.itertuples(index=False):
-                if picked >= per_cmoc:
+        texts: set[str] = set()
+        own: list[dict] = []
+        pool = candidates[candidates["cmoc_id"] == cmoc_id].to_dict("records")
+        for pass_ in ("new participant and site", "new participant", "any"):
+            for row in pool:
+                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
+                if len(own) >= per_cmoc:
                     break
-                if (row.unit_id in used_units and not allow_reuse) or (
-                    isinstance(row.participant_id, str) and row.participant_id in people
+                taken = not allow_reuse and (
+                    row["unit_id"] in used_units or row["text"] in used_texts
+                )
+                if (
+                    taken
+                    or row["text"] in texts
+                    or any(q["unit_id"] == row["unit_id"] for q in own)
                 ):
                     continue
-                if (require_new_site and row.site_id in places) or row.text in used_texts:
+                if pass_ != "any" and person is not None and person in people:
                     continue
-                used_units.add(row.unit_id)
-                used_texts.add(row.text)
-                people.add(row.participant_id) if isinstance(row.participant_id, str) else None
-                places.add(row.site_id)
-                picked += 1
-                chosen.append(
+                if pass_ == "new participant and site" and row["site_id"] in places:
+                    continue
+                people.update([person] if person else [])
+                places.add(row["site_id"])
+                texts.add(row["text"])
+                own.append(
                     {
-                        "cmoc_id": cmoc_id,
-                        "quote_number": picked,
-                        "text": row.text,
-                        "attribution": attribution(row.role, row.site_id, row.wave),
-                        "excerpt_ids": row.excerpt_ids,
-                        "unit_id": row.unit_id,
+                        **{key: row[key] for key in QUOTE_COLUMNS if key in row},
+                        "quote_number": len(own) + 1,
+                        "attribution": attribution(row["role"], row["site_id"], row["wave"]),
                     }
                 )
-    return pd.DataFrame(
-        chosen, columns=["cmoc_id", "quote_number", "text", "attribution", "excerpt_ids", "unit_id"]
-    )
+        used_units.update(q["unit_id"] for q in own)
+        used_texts.update(q["text"] for q in own)
+        chosen.extend(own)
+    return pd.DataFrame(chosen, columns=QUOTE_COLUMNS)
 
 
 def participants_by_site(participants: pd.DataFrame) -> pd.DataFrame:
@@ -277,41 +613,133 @@ def participants_by_site(participants: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
+# ---------------------------------------------------------------- report views
+
+
+def _label(value: object) -> str:
+    return str(value).replace("_", " ")
+
+
+def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
+    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup."""
+    tables = []
+    for attribute, own in subgroups.groupby("attribute", sort=False):
+        values = list(dict.fromkeys(own["value"]))
+        registered = own.drop_duplicates("value").set_index("value")["registered"]
+        rows = []
+        for cmoc_id, cells in own.groupby("cmoc_id", sort=False):
+            by_value = cells.set_index("value")
+            rows.append(
+                {
+                    "cmoc_id": cmoc_id,
+                    "cells": [
+                        "*" if by_value.at[v, "suppressed"] else str(by_value.at[v, "participants"])
+                        for v in values
+                    ],
+                }
+            )
+        tables.append(
+            {
+                "attribute": attribute,
+                "label": _label(attribute),
+                "values": values,
+                "registered": [
+                    "*" if pd.isna(registered[v]) else str(registered[v]) for v in values
+                ],
+                "rows": rows,
+            }
+        )
+    return {
+        "tables": tables,
+        "min_cell_size": int(min_cell_size),
+        "suppressed_cells": int(subgroups["suppressed"].sum()),
+        "cells": len(subgroups),
+    }
+
+
+def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
+    """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
+    counts = changes["change"].value_counts()
+    return {
+        "rows": changes.to_dict("records"),
+        "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
+        "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
+        "compared_roles": [
+            ROLE_LABELS.get(r, r).lower() for r in str(changes["compared_roles"].iloc[0]).split(";")
+        ]
+        if len(changes)
+        else [],
+        "pools": {
+            "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
+            "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
+        },
+        "thresholds": thresholds,
+    }
+
+
+# ---------------------------------------------------------------- rule adapter
+
+
 def run_aggregate(
     clean_paths: list[str],
+    participants_path: str,
     codebook_path: str,
     cmocs_path: str,
     *,
     linking: dict,
     strength: list[dict],
     quotes: dict,
+    for_whom: dict,
+    min_cell_size: int,
+    change_thresholds: dict,
     outputs: dict[str, str],
 ) -> None:
     """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers."""
     from realist_report.definitions import load_definitions
-    from realist_report.tables import read_parquets, write_csv, write_json, write_parquet
+    from realist_report.tables import (
+        read_parquet,
+        read_parquets,
+        write_csv,
+        write_json,
+        write_parquet,
+    )
 
     definitions = load_definitions(codebook_path, cmocs_path)
     clean = read_parquets(clean_paths)
+    participants = read_parquet(participants_path)
     links = link_evidence(clean, definitions, **linking)
     summary = summarise_cmocs(links, definitions, strength)
     matrix = evidence_matrix(links, definitions)
     chosen = select_quotes(links, definitions, **quotes)
-    log.info("%d coded rows -> %d CMOC evidence links", len(clean), len(links))
-    for row in summary.itertuples(index=False):
+    subgroups = suppress_small_cells(
+        subgroup_evidence(links, participants, definitions, **for_whom), min_cell_size
+    )
+    changes = wave_change(links, participants, definitions, change_thresholds)
+    log.info(
+        "%d coded rows -> %d CMOC evidence links (window: %s)",
+        len(clean),
+        len(links),
+        linking["window"],
+    )
+    for row in summary.merge(changes[["cmoc_id", "change"]]).itertuples(index=False):
         log.info(
-            "%s: %d excerpts, %d participants, %d sites -> %s",
-            row.cmoc_id,
-            row.excerpts,
-            row.participants,
-            row.sites,
-            row.strength,
-        )
+            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s; over time: %s",
+            row.cmoc_id, row.excerpts, row.participants, row.sites, row.roles, row.strength,
+            row.change,
+        )  # fmt: skip
+    log.info(
+        "for whom: %d of %d subgroup cells suppressed (k = %d)",
+        int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
+    )  # fmt: skip
     write_parquet(links, outputs["links"])
-    write_parquet(summary, outputs["summary_parquet"])
-    write_csv(summary, outputs["summary"])
-    write_parquet(matrix, outputs["matrix_parquet"])
-    write_csv(matrix, outputs["matrix"])
+    for name, table in [
+        ("summary", summary),
+        ("matrix", matrix),
+        ("subgroups", subgroups),
+        ("wave_change", changes),
+    ]:
+        write_parquet(table, outputs[f"{name}_parquet"])
+        write_csv(table, outputs[name])
     write_csv(chosen, outputs["quotes"])
     write_json(
         {"snapshot_date": str(clean["collected_on"].dropna().max()), "clean_rows": len(clean)},

@@ -15,6 +15,7 @@ from realist_report.errors import ConfigError
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 PARTS = ("context", "mechanism", "outcome")
 DIRECT_CODE_PREFIX = "CMOC::"
+STANCES = ("refutes", "refines")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Definitions:
     cmocs: pd.DataFrame  # cmoc_id, area, title, if, then, because
     cmoc_parts: pd.DataFrame  # cmoc_id, part, code_id
     lookup: dict[str, str]  # normalised path or alias -> code_id
+    markers: dict[str, str]  # code_id of a stance marker -> 'refutes' | 'refines'
 
 
 def normalise_code(label: str) -> str:
@@ -68,13 +70,9 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
             for c in codebook["codes"]
         ]
     )
+    _require_unique(areas["area_id"], f"{codebook_path}: area id")
     _require_unique(codes["code_id"], f"{codebook_path}: code id")
-    for code in codebook["codes"]:
-        if code.get("area") is not None and code["area"] not in area_ids:
-            raise ConfigError(
-                f"{codebook_path}: code '{code['id']}' names area '{code['area']}', "
-                f"which is not among the areas {sorted(area_ids)}"
-            )
+    markers = _check_codes(codebook["codes"], area_ids, codebook_path)
     cmocs = pd.DataFrame(
         [
             {
@@ -98,6 +96,12 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
                 f"which the codebook does not define"
             )
         for part in PARTS:
+            repeated = sorted({c for c in cmoc[part] if cmoc[part].count(c) > 1})
+            if repeated:
+                raise ConfigError(
+                    f"{cmocs_path}: CMOC '{cmoc['id']}' lists {repeated} more than once "
+                    f"in its {part}"
+                )
             for code_id in cmoc[part]:
                 if code_id not in roles:
                     raise ConfigError(
@@ -121,7 +125,27 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
     )
     codes = pd.concat([codes, direct], ignore_index=True)
     lookup = _build_lookup(codebook["codes"], direct, codebook_path)
-    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup)
+    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup, markers)
+
+
+def _check_codes(codes: list[dict], area_ids: set[str], source: object) -> dict[str, str]:
+    """Areas must exist and only role-none codes may mark a stance; returns the stance markers."""
+    markers: dict[str, str] = {}
+    for code in codes:
+        if code.get("area") is not None and code["area"] not in area_ids:
+            raise ConfigError(
+                f"{source}: code '{code['id']}' names area '{code['area']}', "
+                f"which is not among the areas {sorted(area_ids)}"
+            )
+        stance = code.get("stance")
+        if stance is not None and code["role"] != "none":
+            raise ConfigError(
+                f"{source}: code '{code['id']}' marks evidence as '{stance}' but has role "
+                f"'{code['role']}'; stance markers must have role none"
+            )
+        if stance is not None:
+            markers[code["id"]] = stance
+    return markers
 
 
 def _require_unique(values: pd.Series, what: str) -> None:

@@ -1,12 +1,15 @@
 rule aggregate_cmoc_evidence:
     input:
         clean=per_batch(f"{INTERIM}/clean/{{batch}}.parquet"),
+        participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
     output:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",
         matrix_parquet=f"{INTERIM}/evidence/cmoc_evidence.parquet",
+        subgroups_parquet=f"{INTERIM}/evidence/cmoc_subgroups.parquet",
+        wave_change_parquet=f"{INTERIM}/evidence/cmoc_wave_change.parquet",
         snapshot=f"{INTERIM}/evidence/snapshot.json",
         summary=report(
             "results/cmoc_summary.csv",
@@ -18,6 +21,16 @@ rule aggregate_cmoc_evidence:
             caption="../report/cmoc_evidence.rst",
             category="Evidence",
         ),
+        subgroups=report(
+            "results/cmoc_subgroups.csv",
+            caption="../report/cmoc_subgroups.rst",
+            category="Evidence",
+        ),
+        wave_change=report(
+            "results/cmoc_wave_change.csv",
+            caption="../report/cmoc_wave_change.rst",
+            category="Evidence",
+        ),
         quotes=report(
             "results/exemplar_quotes.csv",
             caption="../report/exemplar_quotes.rst",
@@ -25,9 +38,14 @@ rule aggregate_cmoc_evidence:
         ),
     log:
         "logs/aggregate_cmoc_evidence/evidence.log",
+    benchmark:
+        "benchmarks/aggregate_cmoc_evidence/evidence.tsv",
     params:
         linking=config["linking"],
         strength=config["strength"],
         quotes=config["quotes"],
+        for_whom=config["for_whom"],
+        min_cell_size=config["privacy"]["min_cell_size"],
+        wave_change=config["wave_change"],
     script:
         "../scripts/aggregate_cmoc_evidence.py"

@@ -4,6 +4,8 @@ rule render_report_html:
         sites=rules.validate_registers.output.sites,
         summary=rules.aggregate_cmoc_evidence.output.summary_parquet,
         matrix=rules.aggregate_cmoc_evidence.output.matrix_parquet,
+        subgroups=rules.aggregate_cmoc_evidence.output.subgroups_parquet,
+        wave_change=rules.aggregate_cmoc_evidence.output.wave_change_parquet,
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
         quotes=rules.aggregate_cmoc_evidence.output.quotes,
         quality=rules.collect_data_quality.output.quality,
@@ -26,6 +28,8 @@ rule render_report_html:
             "linking": config["linking"],
             "strength": config["strength"],
             "privacy": config["privacy"],
+            "wave_change": config["wave_change"],
+            "for_whom": config["for_whom"],
         },
     script:
         "../scripts/render_report_html.py"

@@ -1,0 +1,570 @@
+"""Realist aggregation: linking rules, counts, ratings, 'for whom', change over time, quotes.
+
+Unit tests on small hand-made tables pin each rule; tests on the cleaned demo data check the
+whole aggregation; hypothesis property tests check invariants on generated coded data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
+from realist_report import cmo
+from realist_report.clean import clean_batch
+from realist_report.ingest import ingest_batch, load_formats
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "data" / "demo"
+STRENGTH = [
+    {"rating": "strong", "min_participants": 10, "min_sites": 4, "min_roles": 3},
+    {"rating": "moderate", "min_participants": 5, "min_sites": 2, "min_roles": 2},
+    {"rating": "tentative", "min_participants": 1, "min_sites": 1, "min_roles": 1},
+]
+RATING_RANK = {"strong": 0, "moderate": 1, "tentative": 2, "unsupported": 3}
+THRESHOLDS = {"strengthened_ratio": 1.5, "weakened_ratio": 0.67}
+SUBGROUPS = {
+    "attributes": ["age_band", "gender", "ethnicity", "long_term_condition"],
+    "roles": ["patient"],
+}
+CMOC01 = ("flexible_appointments", "micro_discretion", "connections_patients")
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def demo_clean(registers, definitions) -> pd.DataFrame:
+    """Every demo batch ingested and cleaned, as the aggregation step receives them."""
+    sites, participants = registers
+    formats = load_formats(REPO / "config" / "formats.yaml")
+    frames = [
+        clean_batch(ingest_batch(path, path.stem, formats), participants, sites, definitions).clean
+        for path in sorted((DEMO / "coded").iterdir())
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def demo_links(demo_clean, definitions) -> pd.DataFrame:
+    return cmo.link_evidence(demo_clean, definitions, window="segment")
+
+
+@pytest.fixture(scope="module")
+def demo_summary(demo_links, definitions) -> pd.DataFrame:
+    return cmo.summarise_cmocs(demo_links, definitions, STRENGTH)
+
+
+def coding(segment: str, code: str, *, source="SRC-1", start=0, end=100, person="PAT-001",
+           role="patient", site="S01", wave="baseline", text=None, source_type="interview") -> dict:  # fmt: skip
+    """One clean coding row; the excerpt id names the segment and code so tests can read it."""
+    return {
+        "excerpt_id": f"{segment}:{code}",
+        "batch": "b1",
+        "source_id": source,
+        "source_type": source_type,
+        "participant_id": person,
+        "role": role,
+        "site_id": site,
+        "wave": wave,
+        "collected_on": "2021-05-01",
+        "code": code,
+        "text": text
+        or f"Text of segment {segment}, long enough to be read as a quote by a reviewer.",
+        "start": start,
+        "end": end,
+        "segment_id": segment,
+    }
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    table["start"] = table["start"].astype("Int64")
+    table["end"] = table["end"].astype("Int64")
+    return table
+
+
+# ---------------------------------------------------------------- linking rules
+
+
+def test_full_partial_and_direct_matches(definitions):
+    rows = [coding("seg1", c) for c in CMOC01]
+    rows += [coding("seg2", c, start=200, end=300) for c in CMOC01[:2]]
+    rows += [coding("seg3", "cmoc_CMOC05", start=400, end=500)]
+    links = cmo.link_evidence(frame(rows), definitions).set_index("unit_id")
+    cmoc01 = links[links["cmoc_id"] == "CMOC01"]
+    assert cmoc01.at["seg1", "match"] == "full"
+    assert cmoc01.at["seg1", "excerpt_ids"] == ";".join(sorted(f"seg1:{c}" for c in CMOC01))
+    assert cmoc01.at["seg2", "match"] == "partial"
+    assert cmoc01.at["seg2", "parts"] == "context;mechanism"
+    assert links[links["cmoc_id"] == "CMOC05"].at["seg3", "match"] == "direct"
+    without_partial = cmo.link_evidence(frame(rows), definitions, count_partial=False)
+    assert "partial" not in set(without_partial["match"])
+
+
+def test_window_decides_whether_separate_segments_combine(definitions):
+    rows = [
+        coding("segA", CMOC01[0], start=0, end=100),
+        coding("segB", CMOC01[1], start=50, end=150),
+        coding("segC", CMOC01[2], start=150, end=250),  # touches segB: end offsets are exclusive
+    ]
+    matches = {
+        window: cmo.link_evidence(frame(rows), definitions, window=window)
+        .query("cmoc_id == 'CMOC01'")["match"]
+        .tolist()
+        for window in cmo.WINDOWS
+    }
+    assert matches == {"segment": [], "overlap": ["partial"], "source": ["full"]}
+
+
+def test_overlap_groups_chain_and_stay_inside_their_source(definitions):
+    rows = [
+        coding("a", CMOC01[0], start=0, end=60),
+        coding("b", CMOC01[1], start=50, end=120),
+        coding("c", CMOC01[2], start=110, end=200),
+        coding("d", CMOC01[2], source="SRC-2", start=0, end=60),
+    ]
+    units = cmo.assign_units(frame(rows), "overlap")
+    assert units[0] == units[1] == units[2] == "b1/SRC-1#a"
+    assert units[3] == "b1/SRC-2#d"
+    alone = cmo.assign_units(frame(rows[3:]), "overlap")
+    assert alone.tolist() == [units[3]]
+
+
+def test_unknown_window_is_rejected(definitions):
+    with pytest.raises(ValueError, match="linking window must be one of"):
+        cmo.assign_units(frame([coding("s", CMOC01[0])]), "paragraph")
+
+
+def test_refutes_outranks_refines_and_markers_stay_on_their_segment(definitions):
+    rows = [coding("s1", c) for c in CMOC01] + [coding("s1", "refines"), coding("s1", "refutes")]
+    rows += [coding("s2", c, start=200, end=300) for c in CMOC01]
+    rows += [coding("s3", "refines", start=400, end=500)]
+    for window, expected in [("segment", ["refutes", "supports"]), ("source", ["refutes"])]:
+        links = cmo.link_evidence(frame(rows), definitions, window=window)
+        assert links.query("cmoc_id == 'CMOC01'")["stance"].tolist() == expected, window
+    segment_links = cmo.link_evidence(frame(rows), definitions)
+    assert "s1:refutes" in segment_links["excerpt_ids"].iloc[0]
+    # with a whole source as the unit, the lone 'refines' on s3 marks no CMOC segment
+    source_link = cmo.link_evidence(frame(rows[5:]), definitions, window="source")
+    assert source_link.query("cmoc_id == 'CMOC01'")["stance"].tolist() == ["supports"]
+
+
+def test_source_window_quotes_the_segment_that_carries_the_cmoc(definitions):
+    rows = [
+        coding("other", "holding", start=0, end=50, text="Unrelated talk about something else.")
+    ]
+    rows += [
+        coding("best", c, start=60, end=160, text="The passage that shows CMOC01.") for c in CMOC01
+    ]
+    links = cmo.link_evidence(frame(rows), definitions, window="source")
+    assert links.query("cmoc_id == 'CMOC01'")["text"].tolist() == ["The passage that shows CMOC01."]
+
+
+# ---------------------------------------------------------------- ratings and summary
+
+
+def test_rating_is_the_first_rule_met_and_says_why():
+    assert cmo.rate_strength(12, 5, 3, STRENGTH) == (
+        "strong",
+        "strong: 12 participants \u2265 10, 5 sites \u2265 4, 3 roles \u2265 3",
+    )
+    assert cmo.rate_strength(12, 5, 2, STRENGTH)[0] == "moderate"
+    assert cmo.rate_strength(0, 1, 0, STRENGTH) == (
+        "unsupported",
+        "unsupported: below 'tentative' (0 participants < 1, 0 roles < 1)",
+    )
+
+
+def test_cmoc_without_evidence_is_listed_as_unsupported(definitions):
+    rows = [coding("s1", c) for c in CMOC01]
+    summary = cmo.summarise_cmocs(
+        cmo.link_evidence(frame(rows), definitions), definitions, STRENGTH
+    )
+    assert list(summary["cmoc_id"]) == list(definitions.cmocs["cmoc_id"])
+    cmoc12 = summary.set_index("cmoc_id").loc["CMOC12"]
+    assert (cmoc12["excerpts"], cmoc12["strength"], cmoc12["excerpt_ids"]) == (0, "unsupported", "")
+
+
+def test_demo_summary_counts_and_rules(demo_summary):
+    summary = demo_summary.set_index("cmoc_id")
+    assert summary.loc["CMOC07", "role_groups"] == "patient"
+    assert summary.loc["CMOC07", "strength"] == "tentative"  # many patients, one role group
+    assert summary.loc["CMOC01", "strength_rule"].startswith("strong: ")
+    assert (
+        summary["baseline_excerpts"] + summary["followup_excerpts"] == summary["excerpts"]
+    ).all()
+    for column in ["excerpts", "partial", "refuting", "refining"]:
+        ids = "excerpt_ids" if column == "excerpts" else f"{column}_excerpt_ids"
+        assert (summary[ids].map(cmo._count_ids) >= summary[column]).all(), column
+        assert ((summary[column] == 0) == (summary[ids] == "")).all(), column
+
+
+def test_every_id_behind_an_aggregate_is_a_clean_excerpt(
+    demo_clean, demo_links, demo_summary, definitions, registers
+):
+    known = set(demo_clean["excerpt_id"])
+    tables = [
+        demo_summary,
+        cmo.evidence_matrix(demo_links, definitions),
+        cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS),
+        cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS),
+        cmo.select_quotes(demo_links, definitions),
+    ]
+    for table in tables:
+        for column in [c for c in table.columns if c.endswith("excerpt_ids")]:
+            ids = set(";".join(table[column]).split(";")) - {""}
+            assert ids and ids <= known, column
+
+
+def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, definitions):
+    matrix = cmo.evidence_matrix(demo_links, definitions)
+    for dimension in cmo.BREAKDOWNS:
+        cells = (
+            matrix[matrix["dimension"] == dimension]
+            .groupby("cmoc_id")["excerpt_ids"]
+            .agg(cmo._join_ids)
+        )
+        expected = demo_summary.set_index("cmoc_id")["excerpt_ids"]
+        assert cells.to_dict() == expected[expected != ""].to_dict(), dimension
+
+
+# ---------------------------------------------------------------- for whom
+
+
+def test_subgroup_cells_add_up_to_patients_with_evidence(demo_links, definitions, registers):
+    table = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    patients = cmo.confirming(demo_links).query("role == 'patient'")
+    expected = patients.groupby("cmoc_id")["participant_id"].nunique()
+    sums = table.groupby(["cmoc_id", "attribute"])["participants"].sum().unstack()
+    for attribute in SUBGROUPS["attributes"]:
+        assert (sums[attribute] == expected.reindex(sums.index, fill_value=0)).all(), attribute
+    registered = (
+        table.drop_duplicates(["attribute", "value"]).groupby("attribute")["registered"].sum()
+    )
+    assert set(registered) == {61}
+
+
+def test_missing_attribute_is_skipped_with_a_warning(demo_links, definitions, registers, caplog):
+    table = cmo.subgroup_evidence(
+        demo_links, registers[1], definitions, attributes=["gender", "sexuality"], roles=["patient"]
+    )
+    assert set(table["attribute"]) == {"gender"}
+    assert "'sexuality' is not a column of participants.csv" in caplog.text
+
+
+def test_small_cells_are_suppressed_with_a_complementary_cell(demo_links, definitions, registers):
+    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    safe = cmo.suppress_small_cells(raw, 5)
+    shown = safe[~safe["suppressed"]]
+    assert not ((shown["participants"] > 0) & (shown["participants"] < 5)).any()
+    assert not ((safe["registered"] > 0) & (safe["registered"] < 5)).any()
+    assert (safe.loc[safe["suppressed"], "excerpt_ids"] == "").all()
+    assert safe.loc[safe["suppressed"], ["participants", "excerpts", "share"]].isna().all().all()
+    hidden_per_breakdown = safe.groupby(["cmoc_id", "attribute"])["suppressed"].sum()
+    assert not (hidden_per_breakdown == 1).any()
+    # the demo's ethnicity register has two groups of 3: hidden for every CMOC alike
+    hidden_register = safe[safe["registered"].isna()].groupby("cmoc_id")["value"].agg(frozenset)
+    assert hidden_register.nunique() == 1 and len(hidden_register) == len(definitions.cmocs)
+    assert "complementary: protects a hidden cell" in set(safe["suppression"])
+
+
+def test_suppression_hides_nothing_when_k_is_one(demo_links, definitions, registers):
+    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    safe = cmo.suppress_small_cells(raw, 1)
+    assert not safe["suppressed"].any()
+    assert safe["participants"].astype(int).tolist() == raw["participants"].tolist()
+
+
+# ---------------------------------------------------------------- change over time
+
+
+@pytest.mark.parametrize(
+    ("baseline", "followup", "change"),
+    [
+        (0, 0, "no evidence"),
+        (10, 0, "not seen again"),
+        (0, 3, "new"),
+        (10, 10, "strengthened"),  # 10/100 -> 10/50: ratio 2.0
+        (20, 15, "strengthened"),  # ratio exactly 1.5
+        (20, 10, "sustained"),
+        (30, 10, "weakened"),  # ratio 0.67
+        (40, 10, "weakened"),
+    ],
+)
+def test_change_classes(baseline, followup, change):
+    found, rule = cmo.classify_change(baseline, 100, followup, 50, THRESHOLDS)
+    assert found == change
+    assert rule.startswith(f"{change}: baseline {baseline}/100")
+
+
+def test_demo_wave_change(demo_links, definitions, registers):
+    table = cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS).set_index("cmoc_id")
+    assert table["compared_roles"].unique().tolist() == ["link_worker;patient"]
+    assert (table["baseline_pool"].iloc[0], table["followup_pool"].iloc[0]) == (68, 48)
+    assert table.loc["CMOC12", "change"] == "new"
+    assert table.loc["CMOC09", "change"] == "strengthened"
+    assert table.loc["CMOC01", "change"] == "not seen again"
+    assert {"sustained", "weakened"} & set(table["lw_change"])
+    lw = table[["lw_continued", "lw_dropped", "lw_new"]]
+    assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_baseline_participants"]).all()
+    assert (lw["lw_continued"] + lw["lw_new"] == table["lw_followup_participants"]).all()
+    for wave in ["baseline", "followup"]:
+        counts = table[f"{wave}_excerpt_ids"].map(cmo._count_ids)
+        assert (counts >= table[f"{wave}_excerpts"]).all()
+        assert ((counts == 0) == (table[f"{wave}_excerpts"] == 0)).all()
+
+
+# ---------------------------------------------------------------- quotes
+
+
+def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definitions):
+    quotes = cmo.select_quotes(demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420)
+    again = cmo.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
+    assert_frame_equal(quotes, again)
+    assert quotes["unit_id"].is_unique and quotes["text"].is_unique
+    assert quotes["text"].str.len().between(60, 420).all()
+    assert quotes.groupby("cmoc_id").size().eq(2).all()
+    assert quotes["attribution"].str.match(r"^[A-Z][\w ]+, site \d, (baseline|follow-up)$").all()
+    first = quotes.iloc[0]
+    link = demo_links[
+        (demo_links["cmoc_id"] == first["cmoc_id"]) & (demo_links["unit_id"] == first["unit_id"])
+    ]
+    assert link["excerpt_ids"].tolist() == [first["excerpt_ids"]]
+
+
+def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
+    text = "A long enough quote from one patient about flexible appointments, number {}."
+    rows = [
+        coding(f"s{i}", c, start=i * 100, end=i * 100 + 90, text=text.format(i))
+        for i in range(3)
+        for c in CMOC01
+    ]
+    rows += [
+        coding(
+            "t",
+            c,
+            source="SRC-2",
+            person="PAT-002",
+            site="S02",
+            start=0,
+            end=90,
+            text=text.format(9),
+        )
+        for c in CMOC01
+    ]
+    links = cmo.link_evidence(frame(rows), definitions)
+    quotes = cmo.select_quotes(links, definitions, per_cmoc=3)
+    assert quotes["attribution"].tolist()[:2] == [
+        "Patient, site 1, baseline",
+        "Patient, site 2, baseline",
+    ]
+    assert len(quotes) == 3
+
+
+def test_allow_reuse_lets_one_passage_serve_two_cmocs(definitions):
+    codes = [*CMOC01, "job_satisfaction"]  # CMOC03 shares CMOC01's context and mechanism
+    links = cmo.link_evidence(frame([coding("s", c) for c in codes]), definitions)
+    assert cmo.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
+    reused = cmo.select_quotes(links, definitions, allow_reuse=True)
+    assert reused["cmoc_id"].tolist() == ["CMOC01", "CMOC03"]
+
+
+# ---------------------------------------------------------------- properties
+
+
+SITES = ["S01", "S02", "S03"]
+PEOPLE = [  # participant, role, site, waves
+    ("PAT-1", "patient", "S01", ["baseline", "followup"]),
+    ("PAT-2", "patient", "S02", ["baseline"]),
+    ("PAT-3", "patient", "S03", ["baseline", "followup"]),
+    ("LW-1", "link_worker", "S01", ["baseline", "followup"]),
+    ("LW-2", "link_worker", "S02", ["baseline", "followup"]),
+    ("GP-1", "primary_care_staff", "S03", ["baseline"]),
+    (None, None, "S02", ["baseline"]),  # observation fieldnotes
+]
+REGISTER = pd.DataFrame(
+    [
+        {
+            "participant_id": p,
+            "site_id": s,
+            "role": r,
+            "waves": ";".join(w),
+            "gender": g,
+            "age_band": a,
+        }
+        for (p, r, s, w), g, a in zip(
+            PEOPLE[:-1],
+            ["Female", "Male", "", "Female", "Male", "Male"],
+            ["18-34", "80+", "80+", "", "", ""],
+            strict=True,
+        )
+    ]
+)
+CODE_POOL = [*CMOC01, "job_satisfaction", "vcse_networks", "connections_vcse", "holding", "complex_needs", "wellbeing", "cmoc_CMOC05", "cmoc_CMOC12", "refutes", "refines"]  # fmt: skip
+
+
+@st.composite
+def coded_tables(draw) -> pd.DataFrame:
+    """Small clean tables: sources with overlapping segments, each carrying a few codes."""
+    rows = []
+    for n in range(draw(st.integers(1, 6))):
+        person, role, site, waves = draw(st.sampled_from(PEOPLE))
+        wave = draw(st.sampled_from(waves))
+        source = f"SRC-{n}"
+        for s in range(draw(st.integers(1, 4))):
+            start = draw(st.integers(0, 300))
+            end = start + draw(st.integers(1, 120))
+            for code in draw(
+                st.lists(st.sampled_from(CODE_POOL), min_size=1, max_size=4, unique=True)
+            ):
+                rows.append(
+                    coding(
+                        f"{source}-{s}",
+                        code,
+                        source=source,
+                        start=start,
+                        end=end,
+                        person=person,
+                        role=role,
+                        site=site,
+                        wave=wave,
+                        source_type="interview" if person else "observation",
+                    )  # fmt: skip
+                )
+    return frame(rows)
+
+
+def aggregates(
+    clean: pd.DataFrame, definitions, window: str = "segment"
+) -> dict[str, pd.DataFrame]:
+    links = cmo.link_evidence(clean, definitions, window=window)
+    return {
+        "links": links,
+        "summary": cmo.summarise_cmocs(links, definitions, STRENGTH),
+        "matrix": cmo.evidence_matrix(links, definitions),
+        "subgroups": cmo.suppress_small_cells(
+            cmo.subgroup_evidence(
+                links, REGISTER, definitions, attributes=["gender", "age_band"], roles=["patient"]
+            ),
+            2,
+        ),
+        "wave_change": cmo.wave_change(links, REGISTER, definitions, THRESHOLDS),
+        "quotes": cmo.select_quotes(links, definitions, per_cmoc=2, min_chars=10),
+    }
+
+
+PROPERTY = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@PROPERTY
+@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS))
+def test_counts_add_up_across_every_breakdown(definitions, clean, window):
+    result = aggregates(clean, definitions, window)
+    summary = result["summary"].set_index("cmoc_id")
+    matrix = result["matrix"]
+    for dimension in cmo.BREAKDOWNS:
+        own = matrix[matrix["dimension"] == dimension].groupby("cmoc_id")
+        excerpts = own["excerpts"].sum().reindex(summary.index, fill_value=0)
+        assert (excerpts == summary["excerpts"]).all(), dimension
+    for dimension in ["site", "role"]:  # each participant has one site and one role
+        participants = (
+            matrix[matrix["dimension"] == dimension].groupby("cmoc_id")["participants"].sum()
+        )
+        assert (participants.reindex(summary.index, fill_value=0) == summary["participants"]).all()
+    raw = cmo.subgroup_evidence(
+        result["links"], REGISTER, definitions, attributes=["gender", "age_band"], roles=["patient"]
+    )
+    patients = cmo.confirming(result["links"]).query("role == 'patient'").groupby("cmoc_id")
+    for attribute, own in raw.groupby("attribute"):
+        sums = own.groupby("cmoc_id")[["participants", "excerpts"]].sum()
+        assert (
+            sums["participants"]
+            == patients["participant_id"].nunique().reindex(sums.index, fill_value=0)
+        ).all()
+        assert (sums["excerpts"] == patients.size().reindex(sums.index, fill_value=0)).all(), (
+            attribute
+        )
+    change = result["wave_change"].set_index("cmoc_id")
+    assert (
+        change["lw_continued"] + change["lw_dropped"] == change["lw_baseline_participants"]
+    ).all()
+
+
+@PROPERTY
+@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS), seed=st.integers(0, 2**16))
+def test_shuffling_input_rows_changes_no_output(definitions, clean, window, seed):
+    original = aggregates(clean, definitions, window)
+    shuffled = aggregates(
+        clean.sample(frac=1, random_state=seed).reset_index(drop=True), definitions, window
+    )
+    for name, table in original.items():
+        assert_frame_equal(
+            table.reset_index(drop=True), shuffled[name].reset_index(drop=True), obj=name
+        )
+
+
+@PROPERTY
+@given(
+    clean=coded_tables(),
+    person=st.sampled_from(PEOPLE),
+    cmoc=st.sampled_from(["CMOC01", "CMOC03", "CMOC08"]),
+)
+def test_adding_a_supporting_excerpt_never_lowers_a_rating(definitions, clean, person, cmoc):
+    parts = definitions.cmoc_parts.query("cmoc_id == @cmoc").drop_duplicates("part")["code_id"]
+    participant, role, site, waves = person
+    extra = [
+        coding(
+            "added",
+            code,
+            source="SRC-new",
+            person=participant,
+            role=role,
+            site=site,
+            wave=waves[0],
+            source_type="interview" if participant else "observation",
+        )  # fmt: skip
+        for code in parts
+    ]
+    before = aggregates(clean, definitions)["summary"].set_index("cmoc_id")
+    after = aggregates(pd.concat([clean, frame(extra)], ignore_index=True), definitions)[
+        "summary"
+    ].set_index("cmoc_id")
+    assert after.loc[cmoc, "excerpts"] == before.loc[cmoc, "excerpts"] + 1
+    assert (after["strength"].map(RATING_RANK) <= before["strength"].map(RATING_RANK)).all()
+
+
+@PROPERTY
+@given(clean=coded_tables(), cmoc=st.sampled_from(["CMOC01", "CMOC05", "CMOC08", "CMOC12"]))
+def test_removing_all_evidence_shows_a_cmoc_as_unsupported(definitions, clean, cmoc):
+    codes = set(definitions.cmoc_parts.query("cmoc_id == @cmoc")["code_id"]) | {f"cmoc_{cmoc}"}
+    result = aggregates(clean[~clean["code"].isin(codes)], definitions)
+    row = result["summary"].set_index("cmoc_id").loc[cmoc]
+    assert (row["excerpts"], row["strength"], row["excerpt_ids"]) == (0, "unsupported", "")
+    assert result["wave_change"].set_index("cmoc_id").loc[cmoc, "change"] == "no evidence"
+    assert cmoc in set(result["subgroups"]["cmoc_id"])
+    assert cmoc not in set(result["quotes"]["cmoc_id"])
+
+
+@PROPERTY
+@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS))
+def test_linking_per_site_shard_equals_linking_everything(definitions, clean, window):
+    whole = cmo.link_evidence(clean, definitions, window=window)
+    shards = [
+        cmo.link_evidence(own, definitions, window=window) for _, own in clean.groupby("site_id")
+    ]
+    joined = (
+        pd.concat(shards, ignore_index=True)
+        .sort_values(["cmoc_id", "unit_id"])
+        .reset_index(drop=True)
+    )
+    assert_frame_equal(whole, joined, check_dtype=False)
+    summary = cmo.summarise_cmocs(whole, definitions, STRENGTH)
+    assert_frame_equal(
+        summary, cmo.summarise_cmocs(joined, definitions, STRENGTH), check_dtype=False
+    )
