@@ -693,8 +693,13 @@ def run_aggregate(
     min_cell_size: int,
     change_thresholds: dict,
     outputs: dict[str, str],
+    link_paths: list[str] | None = None,
 ) -> None:
-    """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers."""
+    """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
+
+    With `link_paths` the links come from the link_site_evidence shards (see realist_report.shards)
+    and only the clean tables' `collected_on` column is read, for the snapshot.
+    """
     from realist_report.definitions import load_definitions
     from realist_report.tables import (
         read_parquet,
@@ -705,9 +710,18 @@ def run_aggregate(
     )
 
     definitions = load_definitions(codebook_path, cmocs_path)
-    clean = read_parquets(clean_paths)
     participants = read_parquet(participants_path)
-    links = link_evidence(clean, definitions, **linking)
+    if link_paths is None:
+        clean = read_parquets(clean_paths)
+        links = link_evidence(clean, definitions, **linking)
+    else:
+        from realist_report.shards import combine_links
+
+        clean = pd.concat(
+            [pd.read_parquet(path, columns=["collected_on"]) for path in clean_paths],
+            ignore_index=True,
+        )
+        links = combine_links([read_parquet(path) for path in link_paths])
     summary = summarise_cmocs(links, definitions, strength)
     matrix = evidence_matrix(links, definitions)
     chosen = select_quotes(links, definitions, **quotes)

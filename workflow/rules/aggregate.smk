@@ -1,6 +1,7 @@
 rule aggregate_cmoc_evidence:
     input:
         clean=per_batch(f"{INTERIM}/clean/{{batch}}.parquet"),
+        links=link_shards(),
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
@@ -39,7 +40,7 @@ rule aggregate_cmoc_evidence:
     log:
         "logs/aggregate_cmoc_evidence/evidence.log",
     benchmark:
-        "benchmarks/aggregate_cmoc_evidence/evidence.tsv",
+        "benchmarks/aggregate_cmoc_evidence/evidence.tsv"
     params:
         linking=config["linking"],
         strength=config["strength"],

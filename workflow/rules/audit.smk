@@ -17,7 +17,11 @@ CODE_FILES = sorted(
 
 def audited_outputs() -> list[str]:
     """Every file the rules above write (batch and figure wildcards filled in), for checksums."""
-    values = {"batch": sorted(BATCHES), "figure": list(FIGURES)}
+    values = {
+        "batch": sorted(BATCHES),
+        "figure": list(FIGURES),
+        "site_group": shard_names(SITE_GROUPS),
+    }
     paths = set()
     for other in workflow.rules:
         if other.name in ("all", "write_provenance"):

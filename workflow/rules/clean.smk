@@ -11,6 +11,8 @@ rule clean_batch:
         counts=f"{INTERIM}/counts/{{batch}}.json",
     log:
         "logs/clean_batch/{batch}.log",
+    benchmark:
+        "benchmarks/clean_batch/{batch}.tsv"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
     script:
@@ -34,5 +36,7 @@ rule collect_data_quality:
         ),
     log:
         "logs/collect_data_quality/quality.log",
+    benchmark:
+        "benchmarks/collect_data_quality/quality.tsv"
     script:
         "../scripts/collect_data_quality.py"

@@ -7,6 +7,8 @@ rule validate_registers:
         participants=f"{INTERIM}/registers/participants.parquet",
     log:
         "logs/validate_registers/registers.log",
+    benchmark:
+        "benchmarks/validate_registers/registers.tsv"
     script:
         "../scripts/validate_registers.py"
 
@@ -19,5 +21,7 @@ rule ingest_batch:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
     log:
         "logs/ingest_batch/{batch}.log",
+    benchmark:
+        "benchmarks/ingest_batch/{batch}.tsv"
     script:
         "../scripts/ingest_batch.py"

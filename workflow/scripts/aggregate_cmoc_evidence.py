@@ -16,4 +16,5 @@ with rule_logging(snakemake):  # noqa: F821
         min_cell_size=int(snakemake.params.min_cell_size),  # noqa: F821
         change_thresholds=dict(snakemake.params.wave_change),  # noqa: F821
         outputs=dict(snakemake.output.items()),  # noqa: F821
+        link_paths=list(snakemake.input.links),  # noqa: F821
     )

@@ -1,0 +1,382 @@
+"""Benchmark the workflow at demo scale x1, x10 and x100 and print where the time goes.
+
+Run: .venv/bin/python tests/benchmarks/run_bench.py [--scales 1 10 100] [--cores 2]
+(or `make bench`). For every scale it generates the demo data set with the generator's scale
+factor, builds it in a temporary copy of the workflow (never in the main tree) and times:
+
+- full clean build (phases split at the moment the last ingest/clean/aggregate job finished);
+- no-op rebuild, as a ratio to `snakemake -n` on the same workflow (the floor);
+- rebuild after a new follow-up batch, as a ratio to the full build;
+- rebuild after a template-only change, as a ratio to a bare WeasyPrint render of the same HTML;
+- per-rule wall time and peak memory from Snakemake's `benchmark:` files.
+
+Figures are printed, never asserted: timing depends on the machine and its load. Targets are
+marked met or not in the table, for a reader to judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import copy_workflow  # noqa: E402
+
+BIN = Path(sys.executable).parent
+SNAKEMAKE = str(BIN / "snakemake")
+#: Rules whose work is ingest, clean and aggregate (the x100 data-phase target).
+DATA_RULES = (
+    "validate_registers",
+    "ingest_batch",
+    "clean_batch",
+    "link_site_evidence",
+    "aggregate_cmoc_evidence",
+    "collect_data_quality",
+)
+REPORT_RULES = ("render_report_html", "render_report_pdf")
+FOLLOWUP_PREFIX = "followup"
+TEMPLATE = Path("workflow/templates/report.html.j2")
+HTML = Path("reports/evaluation_report.html")
+#: Targets from issue 8, on the project's 2-core machine.
+FULL_BUILD_MAX_S = 30.0
+NOOP_MAX_RATIO = 1.3
+FOLLOWUP_MAX_RATIO = 0.5
+DATA_PHASE_MAX_S = 90.0
+DATA_PHASE_MAX_MB = 4096.0
+REPORT_MAX_S = 60.0
+REPEATS = 3
+
+
+@dataclass
+class Timed:
+    """One command's wall time and the peak resident memory of its process tree."""
+
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class RuleStats:
+    """Per-rule totals from the `benchmark:` files of one build."""
+
+    jobs: int = 0
+    seconds: float = 0.0
+    max_seconds: float = 0.0
+    max_rss_mb: float = 0.0
+
+
+@dataclass
+class ScaleResult:
+    """Everything measured at one scale factor."""
+
+    scale: int
+    sites: int
+    coded_rows: int
+    generate: Timed
+    full: Timed
+    data_phase_s: float
+    report_s: float
+    data_phase_peak_mb: float
+    dry_run: Timed
+    noop: Timed
+    followup: Timed
+    template: Timed
+    bare_render: Timed
+    rules: dict[str, RuleStats] = field(default_factory=dict)
+
+
+def run_timed(command: list[str], cwd: Path) -> Timed:
+    """Run a command to completion; wall time and peak RSS (largest process in its tree)."""
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as devnull, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=devnull, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode("utf-8", "replace")[-4000:]
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{tail}")
+    return Timed(seconds, usage.ru_maxrss / 1024)
+
+
+def snakemake(workdir: Path, cores: int, *args: str) -> list[str]:
+    """The Snakemake command line for a workflow copy."""
+    return [SNAKEMAKE, "--cores", str(cores), "--directory", str(workdir), *args]
+
+
+def best_of(command: list[str], cwd: Path, repeats: int = REPEATS) -> Timed:
+    """The fastest of a few runs: the least disturbed by other load on the machine."""
+    runs = [run_timed(command, cwd) for _ in range(repeats)]
+    return min(runs, key=lambda run: run.seconds)
+
+
+def generate_data(scale: int, out: Path) -> Timed:
+    """Generate the demo data set at a scale factor with the project's generator."""
+    command = [str(BIN / "python"), "-m", "realist_report.demo", "--out", str(out)]
+    return run_timed([*command, "--scale", str(scale)], ROOT)
+
+
+def count_rows(dataset: Path) -> tuple[int, int]:
+    """Sites in the register and coded rows in the CSV batches (a quick size indicator)."""
+    with open(dataset / "sites.csv", encoding="utf-8") as handle:
+        sites = sum(1 for _ in csv.DictReader(handle))
+    rows = 0
+    for path in (dataset / "coded").glob("*.csv"):
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows += sum(1 for _ in csv.reader(handle)) - 1
+    return sites, rows
+
+
+def rule_stats(workdir: Path) -> dict[str, RuleStats]:
+    """Per-rule job count, summed and longest wall time and peak RSS from benchmark files."""
+    stats: dict[str, RuleStats] = defaultdict(RuleStats)
+    for path in sorted((workdir / "benchmarks").rglob("*.tsv")):
+        rule = path.relative_to(workdir / "benchmarks").parts[0]
+        with open(path, encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+        for row in rows[-1:]:
+            seconds = float(row["s"])
+            rss = float(row["max_rss"]) if row["max_rss"] not in ("", "NA", "-") else 0.0
+            entry = stats[rule]
+            entry.jobs += 1
+            entry.seconds += seconds
+            entry.max_seconds = max(entry.max_seconds, seconds)
+            entry.max_rss_mb = max(entry.max_rss_mb, rss)
+    return dict(sorted(stats.items(), key=lambda item: -item[1].seconds))
+
+
+def phase_end(workdir: Path, rules: tuple[str, ...]) -> float:
+    """When the last job of the given rules finished (its benchmark file's modification time)."""
+    times = [
+        path.stat().st_mtime
+        for rule in rules
+        for path in (workdir / "benchmarks" / rule).glob("*.tsv")
+    ]
+    return max(times, default=0.0)
+
+
+def bare_render(workdir: Path) -> Timed:
+    """The report step's floor: WeasyPrint alone printing the same HTML to PDF, in a new process."""
+    html = workdir / HTML
+    code = (
+        "import sys, weasyprint; "
+        "weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3])"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [str(BIN / "python"), "-c", code, str(html), str(html.parent)]
+        return best_of([*command, str(Path(scratch) / "bare.pdf")], workdir, repeats=1)
+
+
+def edit_template(workdir: Path) -> None:
+    """A template-only change: a Jinja comment, so the HTML re-renders but no number changes."""
+    path = workdir / TEMPLATE
+    path.write_text(path.read_text(encoding="utf-8") + "{# benchmark edit #}\n", encoding="utf-8")
+
+
+def bench_scale(scale: int, cores: int, scratch: Path) -> ScaleResult:
+    """Generate, build and rebuild the demo data set at one scale factor."""
+    dataset = scratch / f"demo_x{scale}"
+    print(f"[x{scale}] generating demo data ...", file=sys.stderr, flush=True)
+    generated = generate_data(scale, dataset)
+    sites, coded_rows = count_rows(dataset)
+    workdir = copy_workflow(scratch / f"workflow_x{scale}", dataset)
+    print(f"[x{scale}] full clean build ...", file=sys.stderr, flush=True)
+    started = time.time()
+    full = run_timed(snakemake(workdir, cores), workdir)
+    rules = rule_stats(workdir)
+    data_end = phase_end(workdir, DATA_RULES)
+    data_phase = data_end - started if data_end else float("nan")
+    report_s = sum(rules[rule].seconds for rule in REPORT_RULES if rule in rules)
+    data_peak = max((rules[rule].max_rss_mb for rule in DATA_RULES if rule in rules), default=0)
+
+    print(f"[x{scale}] no-op rebuild and dry run ...", file=sys.stderr, flush=True)
+    dry = best_of(snakemake(workdir, cores, "-n"), workdir)
+    noop = best_of(snakemake(workdir, cores), workdir)
+
+    print(f"[x{scale}] template-only change ...", file=sys.stderr, flush=True)
+    edit_template(workdir)
+    template = run_timed(snakemake(workdir, cores), workdir)
+    floor = bare_render(workdir)
+
+    print(f"[x{scale}] new follow-up batch ...", file=sys.stderr, flush=True)
+    coded = workdir / "data" / "demo" / "coded"
+    followups = sorted(coded.glob(f"{FOLLOWUP_PREFIX}*"))
+    held = scratch / f"held_x{scale}"
+    held.mkdir(exist_ok=True)
+    for path in followups:
+        shutil.move(path, held / path.name)
+    run_timed(snakemake(workdir, cores), workdir)  # the build before the batch arrived
+    for path in followups:
+        shutil.copyfile(held / path.name, coded / path.name)  # a fresh file, fresh mtime
+    followup = run_timed(snakemake(workdir, cores), workdir)
+
+    return ScaleResult(
+        scale=scale,
+        sites=sites,
+        coded_rows=coded_rows,
+        generate=generated,
+        full=full,
+        data_phase_s=data_phase,
+        report_s=report_s,
+        data_phase_peak_mb=data_peak,
+        dry_run=dry,
+        noop=noop,
+        followup=followup,
+        template=template,
+        bare_render=floor,
+        rules=rules,
+    )
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def scenario_table(result: ScaleResult) -> list[str]:
+    """The headline table for one scale: wall time, floor, ratio, peak memory, target."""
+    full = result.full.seconds
+    noop_ratio = result.noop.seconds / result.dry_run.seconds
+    followup_ratio = result.followup.seconds / full
+    template_ratio = result.template.seconds / result.bare_render.seconds
+    full_target = (
+        f"<= {FULL_BUILD_MAX_S:.0f} s: {_verdict(full <= FULL_BUILD_MAX_S)}"
+        if result.scale == 1
+        else "-"
+    )
+    data_ok = (
+        result.data_phase_s <= DATA_PHASE_MAX_S and result.data_phase_peak_mb < DATA_PHASE_MAX_MB
+    )
+    rows = [
+        ("full clean build", full, "-", None, None, result.full.peak_mb, full_target),
+        (
+            "  ingest + clean + aggregate",
+            result.data_phase_s,
+            "full build",
+            full,
+            result.data_phase_s / full,
+            result.data_phase_peak_mb,
+            f"x100: <= {DATA_PHASE_MAX_S:.0f} s, < 4 GB: {_verdict(data_ok)}",
+        ),
+        (
+            "  report (HTML + PDF jobs)",
+            result.report_s,
+            "full build",
+            full,
+            result.report_s / full,
+            None,
+            f"x100: < {REPORT_MAX_S:.0f} s: {_verdict(result.report_s < REPORT_MAX_S)}",
+        ),
+        (
+            "no-op rebuild",
+            result.noop.seconds,
+            "snakemake -n",
+            result.dry_run.seconds,
+            noop_ratio,
+            result.noop.peak_mb,
+            f"<= {NOOP_MAX_RATIO}x: {_verdict(noop_ratio <= NOOP_MAX_RATIO)}",
+        ),
+        (
+            "new follow-up batch",
+            result.followup.seconds,
+            "full build",
+            full,
+            followup_ratio,
+            result.followup.peak_mb,
+            f"<= {FOLLOWUP_MAX_RATIO}x: {_verdict(followup_ratio <= FOLLOWUP_MAX_RATIO)}",
+        ),
+        (
+            "template-only change",
+            result.template.seconds,
+            "bare WeasyPrint",
+            result.bare_render.seconds,
+            template_ratio,
+            result.template.peak_mb,
+            "-",
+        ),
+    ]
+    lines = [
+        f"### demo x{result.scale}: {result.sites} sites, {result.coded_rows} coded rows in CSV "
+        f"batches (generated in {result.generate.seconds:.1f} s, "
+        f"peak {result.generate.peak_mb:.0f} MB)",
+        "",
+        "| scenario | wall s | floor | floor s | ratio | peak MB | target |",
+        "|---|---:|---|---:|---:|---:|---|",
+    ]
+    for name, wall, floor, floor_s, ratio, peak, target in rows:
+        lines.append(
+            f"| {name} | {wall:.1f} | {floor} | {_num(floor_s)} | "
+            f"{_num(ratio, '{:.2f}')} | {_num(peak, '{:.0f}')} | {target} |"
+        )
+    return lines
+
+
+def rule_table(result: ScaleResult) -> list[str]:
+    """Per-rule times and memory from the full build's benchmark files."""
+    lines = [
+        "",
+        f"Per rule, full build at x{result.scale} (Snakemake `benchmark:` files):",
+        "",
+        "| rule | jobs | total s | longest job s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for rule, stats in result.rules.items():
+        lines.append(
+            f"| {rule} | {stats.jobs} | {stats.seconds:.1f} | {stats.max_seconds:.1f} | "
+            f"{stats.max_rss_mb:.0f} |"
+        )
+    return lines
+
+
+def _num(value: float | None, pattern: str = "{:.1f}") -> str:
+    return "-" if value is None else pattern.format(value)
+
+
+def machine_note(cores: int) -> str:
+    """Cores used and the machine's load, so numbers taken under load are read as such."""
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"cores used: {cores} of {os.cpu_count()}; load average at the end: {load}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: benchmark the given scales and print the tables (optionally JSON too)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, help="keep the copies here (default: temporary)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    scratch_context = (
+        tempfile.TemporaryDirectory(prefix="realist-bench-") if args.workdir is None else None
+    )
+    scratch = Path(scratch_context.name) if scratch_context else args.workdir
+    scratch.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        for scale in args.scales:
+            results.append(bench_scale(scale, args.cores, scratch))
+            lines = scenario_table(results[-1]) + rule_table(results[-1])
+            print("\n".join(lines) + "\n", flush=True)
+    finally:
+        if scratch_context:
+            scratch_context.cleanup()
+    print(machine_note(args.cores))
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
