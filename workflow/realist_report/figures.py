@@ -533,6 +533,7 @@ MODULE_COLOURS = {
     "figures": OKABE_ITO[6],
     "report": OKABE_ITO[4],
     "audit": OKABE_ITO[5],
+    "shard": OKABE_ITO[3],
 }
 _NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', re.MULTILINE)
 _EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)", re.MULTILINE)

@@ -399,6 +399,15 @@ def load_weasyprint() -> type:
     return HTML
 
 
+def count_bookmarks(document: object) -> int:
+    """PDF bookmarks WeasyPrint made from the headings: the outline a reader navigates by."""
+
+    def count(tree: list) -> int:
+        return sum(1 + count(entry[2]) for entry in tree)
+
+    return count(document.make_bookmark_tree())
+
+
 def write_pdf(
     html_path: str | Path, pdf_path: str | Path, identifier: str, variant: str | None = PDF_VARIANT
 ) -> int:
@@ -409,6 +418,7 @@ def write_pdf(
     if variant:
         options["pdf_variant"] = variant
     document.write_pdf(str(pdf_path), **options)
+    log.info("PDF variant %s, %d bookmarks", variant or "plain", count_bookmarks(document))
     return len(document.pages)
 
 

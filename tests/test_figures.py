@@ -1,0 +1,190 @@
+"""Figures: each draws from small tables, bytes are reproducible, the rule graph has a fallback."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from realist_report import figures as F
+
+DOT = """digraph snakemake_dag {
+    graph[bgcolor=white, margin=0];
+    0[label = "all", color = "0.00 0.6 0.85", style="rounded"];
+    1[label = "render_report_pdf", color = "0.10 0.6 0.85", style="rounded"];
+    2[label = "ingest_batch", color = "0.20 0.6 0.85", style="rounded"];
+    3[label = "plot_figure", color = "0.30 0.6 0.85", style="rounded"];
+    1 -> 0
+    2 -> 3
+    3 -> 1
+}
+"""
+MODULES = {"all": "report", "render_report_pdf": "report", "ingest_batch": "ingest", "plot_figure": "figures"}
+THEME = {"base_size": 9, "font_family": "DejaVu Sans"}
+
+
+@pytest.fixture(scope="module")
+def data() -> F.FigureData:
+    """A two-CMOC, two-site miniature of every table the figures read."""
+    summary = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01", "CMOC02"],
+            "area": ["a1", "a2"],
+            "area_title": ["First area", "Second area"],
+            "strength": ["strong", "tentative"],
+            "baseline_excerpts": [5, 2],
+            "followup_excerpts": [1, 3],
+        }
+    )
+    matrix = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02", "CMOC01", "CMOC02"],
+            "dimension": ["site", "site", "site", "role", "role"],
+            "value": ["S01", "S02", "S01", "patient", "(fieldnotes)"],
+            "excerpts": [4, 2, 1, 5, 1],
+        }
+    )
+    participants = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2", "LW1"],
+            "site_id": ["S01", "S02", "S01"],
+            "role": ["patient", "patient", "link_worker"],
+            "waves": ["baseline;followup", "baseline", "baseline;followup"],
+            "gender": ["Female", "Male", ""],
+        }
+    )
+    subgroups = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02"],
+            "attribute": ["gender", "gender", "gender"],
+            "value": ["Female", "Male", "Female"],
+            "participants": [7, None, 6],
+            "excerpts": [9, None, 8],
+            "suppressed": [False, True, False],
+        }
+    )
+    wave_change = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01", "CMOC02"],
+            "baseline_participants": [10, 2],
+            "baseline_pool": [20, 20],
+            "followup_participants": [3, 4],
+            "followup_pool": [10, 10],
+            "change": ["weakened", "strengthened"],
+        }
+    )
+    parts = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01"] * 3 + ["CMOC02"] * 3,
+            "part": ["context", "mechanism", "outcome"] * 2,
+            "code_id": ["c1", "m1", "o1", "c2", "m1", "o2"],
+        }
+    )
+    codes = pd.DataFrame(
+        {
+            "code_id": ["c1", "c2", "m1", "o1", "o2"],
+            "path": ["Context::Time", "Context::Team", "Mechanism::Judgement", "Outcome::Trust", "Outcome::Retention"],
+        }
+    )
+    return {
+        "cmoc_summary": summary,
+        "evidence_matrix": matrix,
+        "participants": participants,
+        "subgroups": subgroups,
+        "wave_change": wave_change,
+        "cmoc_parts": parts,
+        "codes": codes,
+    }
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", list(F.FIGURES))
+def test_every_figure_draws_the_same_bytes_twice(name: str, data: F.FigureData, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.svg", tmp_path / "second.svg"
+    F.draw_figure(name, data, first, THEME)
+    F.draw_figure(name, data, second, THEME)
+    svg = first.read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg, "a date in the SVG metadata breaks byte-identical rebuilds"
+    assert sha(first) == sha(second)
+
+
+@pytest.mark.parametrize("name", list(F.FIGURES))
+def test_no_axis_is_titled_with_a_column_name(name: str, data: F.FigureData, tmp_path: Path) -> None:
+    out = tmp_path / "figure.svg"
+    F.draw_figure(name, data, out, THEME)
+    svg = out.read_text(encoding="utf-8")
+    for column in ("area_title", "area_label", "cmoc_id", "excerpts", "value", "share"):
+        assert f">{column}<" not in svg, f"{name}: axis or legend titled '{column}'"
+
+
+def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
+    known = {"participants", "cmoc_summary", "evidence_matrix", "definitions", "subgroups", "wave_change"}
+    for name, figure in F.FIGURES.items():
+        assert figure.caption.endswith(".") and len(figure.alt) > 40, name
+        assert set(figure.needs) <= known, name
+    assert F.figure_text("rulegraph")[0].startswith("The workflow")
+    with pytest.raises(F.FigureError, match="unknown figure 'nope'"):
+        F.figure_text("nope")
+
+
+def test_subgroup_table_suppresses_cells_below_the_threshold() -> None:
+    participants = pd.DataFrame(
+        {"participant_id": [f"P{i}" for i in range(6)], "role": ["patient"] * 6, "gender": ["F"] * 5 + ["M"]}
+    )
+    links = pd.DataFrame(
+        {
+            "cmoc_id": ["CMOC01"] * 6,
+            "unit_id": [f"u{i}" for i in range(6)],
+            "participant_id": [f"P{i}" for i in range(6)],
+            "match": ["full"] * 6,
+            "stance": ["supports"] * 6,
+        }
+    )
+    table = F.subgroup_table(participants, links, min_cell_size=5).set_index("value")
+    assert table.loc["F", "participants"] == 5 and not table.loc["F", "suppressed"]
+    assert table.loc["M", "suppressed"]
+
+
+def test_programme_theory_links_each_cmoc_through_its_mechanism(data: F.FigureData) -> None:
+    nodes, links = F.theory_layout(data["cmoc_parts"], data["codes"], data["cmoc_summary"])
+    assert sorted(nodes["part"].value_counts().items()) == [("context", 2), ("mechanism", 1), ("outcome", 2)]
+    assert len(links) == 4  # two CMOCs, each context->mechanism and mechanism->outcome
+    assert set(links["strength"]) == {"strong", "tentative"}
+
+
+def test_rulegraph_parse_and_dot_do_not_depend_on_node_numbering() -> None:
+    rules, edges = F.parse_rulegraph(DOT)
+    assert rules == ["all", "ingest_batch", "plot_figure", "render_report_pdf"]
+    assert ("ingest_batch", "plot_figure") in edges
+    renumbered = DOT.replace("0[", "9[").replace("1 -> 0", "1 -> 9")
+    assert F.rulegraph_dot(*F.parse_rulegraph(renumbered), MODULES, "DejaVu Sans") == F.rulegraph_dot(
+        rules, edges, MODULES, "DejaVu Sans"
+    )
+    assert F.rule_layers(rules, edges) == {"ingest_batch": 0, "plot_figure": 1, "render_report_pdf": 2, "all": 3}
+
+
+def test_rulegraph_without_graphviz_is_drawn_with_plotnine(tmp_path: Path) -> None:
+    out = tmp_path / "rulegraph.svg"
+    assert F.draw_rule_graph(DOT, MODULES, out, THEME, dot_binary=None) == "plotnine"
+    assert "report_pdf" in out.read_text(encoding="utf-8")  # labels wrap after the verb
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_rulegraph_with_graphviz_is_reproducible(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    assert F.draw_rule_graph(DOT, MODULES, first, THEME) == "graphviz"
+    F.draw_rule_graph(DOT, MODULES, second, THEME)
+    assert sha(first) == sha(second)
+    assert "plot_figure" in first.read_text(encoding="utf-8")
+
+
+def test_empty_rulegraph_output_is_a_clear_error() -> None:
+    with pytest.raises(F.FigureError, match="printed no rules"):
+        F.parse_rulegraph("digraph {}")

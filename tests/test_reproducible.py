@@ -1,0 +1,27 @@
+"""Byte-identical rebuilds: two clean builds from the same inputs give the same SVG and PDF bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from conftest import copy_workflow, run_snakemake
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("built_workflow")]
+
+
+def digests(workdir: Path) -> dict[str, str]:
+    """SHA-256 of every figure and of the report (PDF and HTML) in a built workflow copy."""
+    files = [*sorted((workdir / "results" / "figures").glob("*.svg"))]
+    files += [workdir / "reports" / "evaluation_report.pdf", workdir / "reports" / "evaluation_report.html"]
+    return {str(p.relative_to(workdir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def test_two_clean_builds_are_byte_identical(built_workflow: Path, tmp_path: Path) -> None:
+    second = copy_workflow(tmp_path / "second")
+    run_snakemake(second)
+    first_digests, second_digests = digests(built_workflow), digests(second)
+    assert len(first_digests) >= 10, "expected the report, its HTML edition and every figure"
+    differing = sorted(k for k in first_digests if first_digests[k] != second_digests.get(k))
+    assert not differing, f"rebuild changed bytes of: {differing}"
