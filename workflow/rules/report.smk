@@ -13,6 +13,8 @@ rule render_report_html:
         build_inputs=rules.record_build_inputs.output.manifest,
         changes=rules.compare_with_previous_build.output.summary,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
+        rulegraph=rules.draw_rule_graph.output.svg,
+        narrative=config["narrative"],
         templates=TEMPLATE_FILES,
     output:
         html=report(
@@ -22,6 +24,8 @@ rule render_report_html:
         ),
     log:
         "logs/render_report_html/report.log",
+    benchmark:
+        "benchmarks/render_report_html/report.tsv"
     params:
         study=config["study"],
         settings={
@@ -46,5 +50,7 @@ rule render_report_pdf:
         ),
     log:
         "logs/render_report_pdf/report.log",
+    benchmark:
+        "benchmarks/render_report_pdf/report.tsv"
     script:
         "../scripts/render_report_pdf.py"
