@@ -29,17 +29,24 @@ written groups) is smaller, deterministic and easier to audit.
 
 from __future__ import annotations
 
+import base64
+import logging
 import re
+import shutil
+import subprocess
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 
 from realist_report.errors import PrivacyError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "KINDS",
@@ -47,11 +54,18 @@ __all__ = [
     "Hit",
     "assert_no_identifiers",
     "find_identifiers",
+    "html_visible_text",
     "is_valid_nhs_number",
     "load_name_list",
     "names_from_registers",
+    "pdf_text",
     "redact",
     "redact_excerpts",
+    "run_collect_hits",
+    "run_publish_report",
+    "run_redact_batch",
+    "screen_report",
+    "screening_names",
 ]
 
 NHS_NUMBER = "NHS NUMBER"
@@ -554,6 +568,169 @@ def assert_no_identifiers(
     counts = Counter(h.kind for h in hits)
     found = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     raise PrivacyError(
-        f"{where}: {len(hits)} possible identifier(s) would be printed ({found}). "
-        "Add the excerpt to quarantine or fix the redaction; no report was written."
+        f"{where}: {len(hits)} possible identifier(s) would be printed ({found}); "
+        f'the first in context, redacted: "{_context(text, hits[0], names)}". '
+        "Fix the source (excerpt text, register or config), quarantine the excerpt, or list a "
+        "public contact detail under privacy.allowed in config/config.yaml; no report was written."
     )
+
+
+def _context(text: str, hit: Hit, names: Collection[str], width: int = 40) -> str:
+    """Words around a hit with every identifier redacted, so the error locates it safely."""
+    start, end = max(0, hit.start - width), min(len(text), hit.end + width)
+    snippet = text[start : hit.start] + PLACEHOLDERS[hit.kind] + text[hit.end : end]
+    return flatten_whitespace(redact(snippet, names)[0])
+
+
+# --------------------------------------------------------------------------- pipeline steps
+
+# Attributes whose values a reader sees (or a screen reader speaks) besides the element text.
+_SHOWN_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "content", "href", "src"})
+_HIDDEN_ELEMENTS = frozenset({"style", "script"})
+_SVG_DATA_URI = "data:image/svg+xml;base64,"
+
+
+class _VisibleText(HTMLParser):
+    """Collect the text a reader of an HTML page can see, including text inside SVG figures."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_ELEMENTS:
+            self._hidden += 1
+        for name, value in attrs:
+            if not value or name not in _SHOWN_ATTRIBUTES:
+                continue
+            if value.startswith(_SVG_DATA_URI):
+                svg = base64.b64decode(value[len(_SVG_DATA_URI) :]).decode("utf-8", "replace")
+                self.parts.append(html_visible_text(svg))
+            elif not value.startswith(("data:", "#")):
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_ELEMENTS and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def html_visible_text(markup: str) -> str:
+    """Text, shown attribute values and embedded SVG text of a page: what the gate must screen."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    return flatten_whitespace("\n".join(parser.parts))
+
+
+def flatten_whitespace(text: str) -> str:
+    """One space for every run of whitespace, so a line break inside a postcode cannot hide it."""
+    return " ".join(text.split())
+
+
+def pdf_text(pdf_path: str | Path) -> str:
+    """Extract a PDF's text with poppler's pdftotext in reading order, whitespace flattened."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        raise PrivacyError(
+            f"{pdf_path}: cannot screen the PDF because pdftotext is not installed; "
+            "install poppler-utils (sudo apt-get install poppler-utils) and rebuild"
+        )
+    result = subprocess.run(
+        [tool, "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        raise PrivacyError(
+            f"{pdf_path}: pdftotext could not read the PDF to screen it "
+            f"({result.stderr.decode('utf-8', 'replace').strip()}); no report was published"
+        )
+    return flatten_whitespace(result.stdout.decode("utf-8", "replace"))
+
+
+def screening_names(name_list: str | Path | None, participants: pd.DataFrame) -> list[str]:
+    """The private list plus any register name columns: the one name set every screen uses."""
+    return sorted({*load_name_list(name_list), *names_from_registers(participants)})
+
+
+HIT_LOG_COLUMNS: tuple[str, ...] = ("batch", "excerpt_id", "kind", "count")
+
+
+def run_redact_batch(
+    clean_path: str,
+    participants_path: str,
+    name_list: str | None,
+    out_redacted: str,
+    out_hits: str,
+) -> None:
+    """Rule adapter: redact one batch's excerpt text; log hits by excerpt and kind, never value."""
+    from realist_report.tables import read_parquet, write_csv, write_parquet
+
+    clean = read_parquet(clean_path)
+    names = screening_names(name_list, read_parquet(participants_path))
+    log.info("screening %d excerpts with %d listed or registered names", len(clean), len(names))
+    redacted, hits = redact_excerpts(clean, names)
+    batch = str(clean["batch"].iloc[0]) if "batch" in clean.columns and len(clean) else ""
+    hits.insert(0, "batch", pd.Series([batch] * len(hits), dtype="string"))
+    for kind, count in hits.groupby("kind", sort=True)["count"].sum().items():
+        log.info("redacted %d %s placeholder(s)", count, kind)
+    log.info(
+        "%d of %d excerpts had identifiers redacted",
+        hits["excerpt_id"].nunique(),
+        len(clean),
+    )
+    write_parquet(redacted, out_redacted)
+    write_csv(hits[list(HIT_LOG_COLUMNS)], out_hits)
+
+
+def run_collect_hits(hit_paths: list[str], out: str) -> None:
+    """Rule adapter: every batch's hit log in one reviewer CSV (types and counts, no values)."""
+    from realist_report.tables import write_csv
+
+    frames = [pd.read_csv(p, dtype={"count": "int64"}, keep_default_na=False) for p in hit_paths]
+    frames = [f for f in frames if len(f)]
+    hits = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({c: pd.Series(dtype="string") for c in HIT_LOG_COLUMNS})
+    )
+    hits = hits[list(HIT_LOG_COLUMNS)].sort_values(["batch", "excerpt_id", "kind"])
+    log.info(
+        "%d identifiers redacted in %d excerpts", hits["count"].sum(), len(set(hits["excerpt_id"]))
+    )
+    write_csv(hits, out)
+
+
+def screen_report(
+    html_path: str | Path, pdf_path: str | Path, names: Collection[str], allowed: Collection[str]
+) -> None:
+    """Fail closed if the rendered HTML or the PDF's extracted text shows an identifier."""
+    html = Path(html_path).read_text(encoding="utf-8")
+    assert_no_identifiers(
+        html_visible_text(html), f"the HTML report {html_path}", names, allowed=allowed
+    )
+    assert_no_identifiers(pdf_text(pdf_path), f"the PDF report {pdf_path}", names, allowed=allowed)
+
+
+def run_publish_report(
+    html_path: str,
+    pdf_path: str,
+    participants_path: str,
+    name_list: str | None,
+    allowed: Collection[str],
+    out_html: str,
+    out_pdf: str,
+) -> None:
+    """Rule adapter: screen the rendered report, then (and only then) copy it to reports/."""
+    from realist_report.tables import read_parquet
+
+    names = screening_names(name_list, read_parquet(participants_path))
+    log.info("screening the report with %d names and %d allowed strings", len(names), len(allowed))
+    screen_report(html_path, pdf_path, names, allowed)
+    log.info("no identifiers found in the HTML text or the PDF text: publishing")
+    for source, target in ((html_path, out_html), (pdf_path, out_pdf)):
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)

@@ -1,6 +1,6 @@
 rule aggregate_cmoc_evidence:
     input:
-        clean=per_batch(f"{INTERIM}/clean/{{batch}}.parquet"),
+        clean=per_batch(rules.redact_batch.output.redacted),
         links=link_shards(),
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],

@@ -71,6 +71,7 @@ def get_final_output() -> list[str]:
         "results/cmoc_summary.csv",
         "results/quarantine.csv",
         "results/data_quality.csv",
+        "results/privacy_hits.csv",
         "results/changes.csv",
         "results/provenance.json",
     ]

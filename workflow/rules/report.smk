@@ -17,11 +17,8 @@ rule render_report_html:
         narrative=config["narrative"],
         templates=TEMPLATE_FILES,
     output:
-        html=report(
-            "reports/evaluation_report.html",
-            caption="../report/report_html.rst",
-            category="Report",
-        ),
+        # screened by publish_report (publish.smk) before it is copied to reports/
+        html=f"{INTERIM}/report/evaluation_report.html",
     log:
         "logs/render_report_html/report.log",
     benchmark:
@@ -43,11 +40,7 @@ rule render_report_pdf:
     input:
         html=rules.render_report_html.output.html,
     output:
-        pdf=report(
-            "reports/evaluation_report.pdf",
-            caption="../report/report_pdf.rst",
-            category="Report",
-        ),
+        pdf=f"{INTERIM}/report/evaluation_report.pdf",
     log:
         "logs/render_report_pdf/report.log",
     benchmark:

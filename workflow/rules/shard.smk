@@ -18,7 +18,8 @@ def link_shards() -> list[str]:
 
 rule link_site_evidence:
     input:
-        clean=rules.clean_batch.output.clean,
+        # redacted text: the links carry the excerpt text that quotes are chosen from
+        clean=rules.redact_batch.output.redacted,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
     output:

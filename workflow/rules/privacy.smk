@@ -1,0 +1,43 @@
+# Privacy screen: identifiers in excerpt text become typed placeholders before anything that can
+# be printed (links, quotes, tables) reads the text; hits are logged by type and excerpt id only.
+
+
+def private_name_list() -> list[str]:
+    """The git-ignored name list as an input when it exists, so editing it reruns redaction."""
+    path = config["privacy"].get("name_list")
+    return [path] if path and Path(path).is_file() else []
+
+
+rule redact_batch:
+    input:
+        clean=rules.clean_batch.output.clean,
+        participants=rules.validate_registers.output.participants,
+        name_list=private_name_list(),
+    output:
+        redacted=f"{INTERIM}/redacted/{{batch}}.parquet",
+        hits=f"{INTERIM}/privacy/{{batch}}.csv",
+    log:
+        "logs/redact_batch/{batch}.log",
+    benchmark:
+        "benchmarks/redact_batch/{batch}.tsv"
+    params:
+        name_list=config["privacy"].get("name_list"),
+    script:
+        "../scripts/redact_batch.py"
+
+
+rule collect_privacy_hits:
+    input:
+        hits=per_batch(rules.redact_batch.output.hits),
+    output:
+        hits=report(
+            "results/privacy_hits.csv",
+            caption="../report/privacy_hits.rst",
+            category="Data quality",
+        ),
+    log:
+        "logs/collect_privacy_hits/hits.log",
+    benchmark:
+        "benchmarks/collect_privacy_hits/hits.tsv"
+    script:
+        "../scripts/collect_privacy_hits.py"

@@ -1,0 +1,30 @@
+# Fail closed: the rendered report is screened for identifiers (HTML text and the PDF's extracted
+# text) and only then copied to reports/; a failed screen leaves no report there.
+
+
+rule publish_report:
+    input:
+        html=rules.render_report_html.output.html,
+        pdf=rules.render_report_pdf.output.pdf,
+        participants=rules.validate_registers.output.participants,
+        name_list=private_name_list(),
+    output:
+        html=report(
+            "reports/evaluation_report.html",
+            caption="../report/report_html.rst",
+            category="Report",
+        ),
+        pdf=report(
+            "reports/evaluation_report.pdf",
+            caption="../report/report_pdf.rst",
+            category="Report",
+        ),
+    log:
+        "logs/publish_report/report.log",
+    benchmark:
+        "benchmarks/publish_report/report.tsv"
+    params:
+        name_list=config["privacy"].get("name_list"),
+        allowed=config["privacy"].get("allowed", []),
+    script:
+        "../scripts/publish_report.py"
