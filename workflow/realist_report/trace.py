@@ -75,7 +75,7 @@ def trace_excerpts(ids: list[str], clean_dir: Path, names: list[str]) -> pd.Data
 
     paths = sorted(clean_dir.glob("*.parquet"))
     if not paths:
-        raise TraceError(f"no clean excerpt tables in {clean_dir}; build the report first")
+        raise TraceError(f"no excerpt tables in {clean_dir}; build the report first")
     clean = read_parquets(paths)
     found = clean[clean["excerpt_id"].isin(ids)].drop_duplicates("excerpt_id")
     missing = sorted(set(ids) - set(found["excerpt_id"]))
@@ -125,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ids = excerpt_ids_for(args.workdir / "results", args.cmoc, args.cell, args.quote)
         table = trace_excerpts(
-            ids, args.workdir / "data" / "interim" / "clean", private_names(args.workdir)
+            ids,
+            # the redact_batch tables (register names redacted too), screened again on print
+            args.workdir / "data" / "interim" / "redacted",
+            private_names(args.workdir),
         )
     except PipelineError as error:
         print(f"trace: {error}", file=sys.stderr)
