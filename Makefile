@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test lint format audit bench system-report system-test clean demo-data
+.PHONY: report test lint format audit trace bench system-report system-test clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -26,6 +26,15 @@ report: $(STAMP) system-report
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Self-contained audit companion (captions and categories per result) after an up-to-date build.
+audit: report
+	$(BIN)/snakemake --report reports/audit_report.html
+
+# The excerpts behind a CMOC or one evidence-matrix cell: make trace CMOC=CMOC04 [CELL=site=S03]
+trace: $(STAMP)
+	@test -n "$(CMOC)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1]"; exit 2; }
+	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE))
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests

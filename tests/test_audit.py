@@ -1,0 +1,176 @@
+"""Audit trail: code tracking, checksums, snapshot comparison, the build archive and trace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from realist_report import audit, trace
+from realist_report.tables import write_json
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "workflow" / "realist_report"
+
+
+def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
+    """A minimal evidence snapshot: CMOC id -> (strength, excerpts, participants)."""
+    return {
+        "build_id": build_id,
+        "snapshot_date": "2022-01-01",
+        "digests": {"config": "a" * 64},
+        "inputs": {"sites.csv": "1" * 64, "coded/baseline.csv": "2" * 64},
+        "batches": {"baseline": {"file": "coded/baseline.csv", "clean_rows": 10, "participants": 2}},
+        "participants": ["P001", "P002"],
+        "cmocs": {
+            cmoc: {"title": cmoc, "strength": s, "excerpts": e, "participants": p, "sites": 1,
+                   "roles": 1, "followup_excerpts": 0}
+            for cmoc, (s, e, p) in cmocs.items()
+        },
+    }  # fmt: skip
+
+
+def test_module_closure_follows_package_imports() -> None:
+    closure = {Path(p).stem for p in audit.module_closure(PACKAGE, ["figures"])}
+    assert {"figures", "cmo", "definitions", "errors"} <= closure
+    assert "report" not in closure and "demo" not in closure
+
+
+def test_count_rows_counts_csv_records_not_lines(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text('id,text\n1,"two\nlines"\n2,plain\n', encoding="utf-8")
+    assert audit.count_rows(table) == 2
+    assert audit.count_rows(tmp_path / "t.csv") == 2
+    (tmp_path / "x.svg").write_text("<svg/>")
+    assert audit.count_rows(tmp_path / "x.svg") is None
+
+
+def test_config_digest_ignores_key_order() -> None:
+    assert audit.digest_json({"a": 1, "b": [1, 2]}) == audit.digest_json({"b": [1, 2], "a": 1})
+    assert audit.digest_json({"a": 1}) != audit.digest_json({"a": 2})
+
+
+def test_classify_cmoc_covers_every_kind_of_change() -> None:
+    def entry(strength: str, excerpts: int, participants: int) -> dict:
+        return {"strength": strength, "excerpts": excerpts, "participants": participants,
+                "sites": 1, "roles": 1}  # fmt: skip
+
+    assert audit.classify_cmoc(None, entry("tentative", 3, 1)) == "new"
+    assert audit.classify_cmoc(entry("tentative", 3, 1), None) == "removed"
+    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("strong", 12, 10)) == "strengthened"
+    assert audit.classify_cmoc(entry("strong", 12, 10), entry("moderate", 9, 5)) == "weakened"
+    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 5)) == "strengthened"
+    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 4)) == "changed"
+    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 9, 5)) is None
+
+
+def test_compare_names_new_batch_participants_and_in_place_edits() -> None:
+    previous = snapshot("old", CMOC01=("tentative", 2, 1), CMOC02=("moderate", 5, 5))
+    current = snapshot("new", CMOC01=("moderate", 6, 5), CMOC03=("tentative", 1, 1))
+    current["batches"]["followup"] = {"file": "coded/followup.csv", "clean_rows": 4,
+                                      "participants": 1}  # fmt: skip
+    current["participants"].append("P003")
+    current["inputs"]["coded/followup.csv"] = "3" * 64
+    current["inputs"]["sites.csv"] = "9" * 64  # same name, new content
+    changes = audit.compare_snapshots(current, previous)
+    by_item = {(r.kind, r.item): r.change for r in changes.itertuples()}
+    assert by_item == {
+        ("cmoc", "CMOC01"): "strengthened",
+        ("cmoc", "CMOC02"): "removed",
+        ("cmoc", "CMOC03"): "new",
+        ("batch", "followup"): "new",
+        ("participant", "P003"): "new",
+        ("input file", "coded/followup.csv"): "new",
+        ("input file", "sites.csv"): "edited in place",
+    }
+    assert list(changes.columns) == audit.CHANGE_COLUMNS
+
+
+def test_first_build_has_nothing_to_compare() -> None:
+    changes = audit.compare_snapshots(snapshot("only"), None)
+    assert changes.empty
+    summary = audit.changes_summary(changes, snapshot("only"), None)
+    assert summary["previous_build"] is None and summary["n_changes"] == 0
+
+
+def test_archive_compares_with_the_previous_different_build(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    for build in ("A", "B", "A"):
+        write_json(snapshot(build), tmp_path / "snapshot.json")
+        (tmp_path / "provenance.json").write_text("{}")
+        audit.archive_build(archive, tmp_path / "snapshot.json", tmp_path / "provenance.json")
+    assert audit.archived_builds(archive) == ["B", "A"]
+    assert audit.previous_snapshot(archive, "A")["build_id"] == "B"
+    assert audit.previous_snapshot(archive, "B")["build_id"] == "A"
+    assert audit.previous_snapshot(archive, "C")["build_id"] == "A"
+    assert audit.previous_snapshot(tmp_path / "none", "A") is None
+
+
+def test_manifest_has_relative_labels_and_a_stable_build_id(tmp_path: Path) -> None:
+    dataset = tmp_path / "data"
+    (dataset / "coded").mkdir(parents=True)
+    (dataset / "sites.csv").write_text("site_id\nS01\n")
+    (dataset / "coded" / "b.csv").write_text("x\n1\n2\n")
+    (tmp_path / "codebook.yaml").write_text("codes: []\n")
+    kwargs = {
+        "dataset": dataset, "registers": [str(dataset / "sites.csv")],
+        "batches": {"b": str(dataset / "coded" / "b.csv")}, "rows_read": {"b": 2},
+        "definitions": {"codebook": str(tmp_path / "codebook.yaml")},
+        "config": {"dataset": str(dataset), "quotes": {"per_cmoc": 2}},
+        "code": [str(tmp_path / "codebook.yaml")], "project_root": tmp_path,
+    }  # fmt: skip
+    first = audit.build_inputs_manifest(**kwargs)
+    assert [e["file"] for e in first["inputs"]] == ["sites.csv", "coded/b.csv"]
+    assert str(tmp_path) not in json.dumps({k: v for k, v in first.items() if k != "git"})
+    moved = audit.build_inputs_manifest(
+        **{**kwargs, "config": {**kwargs["config"], "dataset": "/x"}}
+    )
+    assert moved["build_id"] == first["build_id"]
+    (dataset / "coded" / "b.csv").write_text("x\n1\n3\n")
+    assert audit.build_inputs_manifest(**kwargs)["build_id"] != first["build_id"]
+
+
+def test_missing_file_in_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(audit.InputFileError, match="does not exist"):
+        audit.file_record(tmp_path / "gone.csv", "gone.csv")
+
+
+@pytest.fixture
+def traced_results(tmp_path: Path) -> Path:
+    """A tiny built working copy: results tables and one clean excerpt table."""
+    results = tmp_path / "results"
+    results.mkdir()
+    pd.DataFrame({"cmoc_id": ["CMOC01"], "excerpt_ids": ["e1;e2"]}).to_csv(
+        results / "cmoc_summary.csv", index=False
+    )
+    pd.DataFrame(
+        {"cmoc_id": ["CMOC01"], "dimension": ["site"], "value": ["S03"], "excerpt_ids": ["e2"]}
+    ).to_csv(results / "cmoc_evidence.csv", index=False)
+    clean = tmp_path / "data" / "interim" / "clean"
+    clean.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "excerpt_id": ["e1", "e2", "e3"], "batch": ["b"] * 3,
+            "origin": ["b.csv:row 2", "b.csv:row 3", "b.csv:row 4"],
+            "participant_id": ["P1", "P2", "P3"], "role": ["patient"] * 3,
+            "site_id": ["S01", "S03", "S03"], "wave": ["baseline"] * 3, "code": ["c"] * 3,
+            "text": ["fine", "call me on 07700 900123 please", "other"],
+        }
+    ).to_parquet(clean / "b.parquet")  # fmt: skip
+    return tmp_path
+
+
+def test_trace_lists_a_cell_with_origin_and_redacted_text(traced_results: Path) -> None:
+    ids = trace.excerpt_ids_for(traced_results / "results", "CMOC01", "site=S03")
+    table = trace.trace_excerpts(ids, traced_results / "data" / "interim" / "clean", [])
+    assert table["excerpt_id"].tolist() == ["e2"]
+    assert table["origin"].tolist() == ["b.csv:row 3"]
+    assert "07700 900123" not in table["text"].iloc[0]
+
+
+def test_trace_unknown_cmoc_and_cell_give_clear_errors(traced_results: Path) -> None:
+    with pytest.raises(trace.TraceError, match="CMOC99"):
+        trace.excerpt_ids_for(traced_results / "results", "CMOC99")
+    with pytest.raises(trace.TraceError, match="DIMENSION=VALUE"):
+        trace.excerpt_ids_for(traced_results / "results", "CMOC01", "site=S09")

@@ -1,0 +1,148 @@
+"""Incremental rebuilds: a dry run after each kind of change lists exactly the expected jobs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_snakemake
+from realist_report.figures import FIGURES
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+#: Tables written by aggregation; a figure drawn from none of them does not rerun with it.
+AGGREGATE_TABLES = {"cmoc_summary", "evidence_matrix", "subgroups", "wave_change"}
+FIGURES_FROM_AGGREGATES = sum(
+    1 for f in FIGURES.values() if set(getattr(f, "needs", AGGREGATE_TABLES)) & AGGREGATE_TABLES
+)
+#: Every job that follows from the coded data once aggregation has to rerun.
+AFTER_AGGREGATION = {
+    "aggregate_cmoc_evidence": 1,
+    "plot_figure": FIGURES_FROM_AGGREGATES,
+    "record_build_inputs": 1,
+    "compare_with_previous_build": 1,
+    "render_report_html": 1,
+    "render_report_pdf": 1,
+    "write_provenance": 1,
+    "all": 1,
+}
+#: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
+REPORT_AND_AUDIT = {
+    "record_build_inputs": 1,
+    "compare_with_previous_build": 1,
+    "render_report_html": 1,
+    "render_report_pdf": 1,
+    "write_provenance": 1,
+    "all": 1,
+}
+
+
+def planned_jobs(workdir: Path) -> Counter:
+    """Jobs a dry run would execute, by rule, parsed from Snakemake's job-stats table."""
+    result = run_snakemake(workdir, "--dry-run", "--quiet", "rules")
+    text = result.stdout + result.stderr
+    if "Nothing to be done" in text:
+        return Counter()
+    table = text[text.index("Job stats:") :]
+    jobs: Counter = Counter()
+    for line in table.splitlines()[3:]:
+        match = re.fullmatch(r"\s*(\w+)\s+(\d+)\s*", line)
+        if not match or match.group(1) == "total":
+            break
+        jobs[match.group(1)] = int(match.group(2))
+    return jobs
+
+
+def site_shards(workdir: Path) -> int:
+    """Evidence-linking shards per batch (site groups), 0 when linking is not sharded."""
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    rules = "".join(p.read_text() for p in (workdir / "workflow" / "rules").glob("*.smk"))
+    return int(config["sharding"]["site_groups"]) if "rule link_site_evidence" in rules else 0
+
+
+def new_batch_jobs(shards: int) -> Counter:
+    """A new batch: its own ingest, clean and linking shards, then aggregation onwards."""
+    jobs = {"ingest_batch": 1, "clean_batch": 1, "collect_data_quality": 1, **AFTER_AGGREGATION}
+    if shards:
+        jobs["link_site_evidence"] = shards
+    return Counter(jobs)
+
+
+def edit_config(workdir: Path, change) -> None:
+    """Apply `change` to the copy's config/config.yaml."""
+    path = workdir / "config" / "config.yaml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(config)
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def built_copy(built_workflow: Path, tmp_path: Path) -> Path:
+    """A private copy of the built workflow (timestamps and Snakemake metadata kept)."""
+    target = tmp_path / "copy"
+    shutil.copytree(built_workflow, target, symlinks=True)
+    return target
+
+
+def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> None:
+    fresh = tmp_path / "fresh"
+    shutil.copytree(
+        built_workflow,
+        fresh,
+        ignore=shutil.ignore_patterns(
+            ".snakemake", "data", "results", "reports", "logs", "archive"
+        ),
+    )
+    shutil.copytree(built_workflow / "data" / "demo", fresh / "data" / "demo")
+    batches = len(list((fresh / "data" / "demo" / "coded").iterdir()))
+    expected = Counter(
+        {
+            "ingest_batch": batches,
+            "clean_batch": batches,
+            "validate_registers": 1,
+            "collect_data_quality": 1,
+            **AFTER_AGGREGATION,
+            "plot_figure": len(FIGURES),
+        }
+    )
+    jobs = planned_jobs(fresh)
+    if site_shards(built_workflow):
+        expected["link_site_evidence"] = batches * site_shards(built_workflow)
+    extra = set(jobs) - set(expected)
+    assert extra <= {"draw_rule_graph"}, f"unexpected rules in a full build: {extra}"
+    expected.update({rule: 1 for rule in extra})
+    assert jobs == expected
+
+
+def test_no_op_rebuild_does_nothing(built_copy: Path) -> None:
+    assert planned_jobs(built_copy) == Counter()
+
+
+def test_new_batch_reruns_only_its_ingest_and_downstream(built_copy: Path) -> None:
+    coded = built_copy / "data" / "demo" / "coded"
+    shutil.copy2(coded / "followup_interviews.csv", coded / "followup_extra.csv")
+    assert planned_jobs(built_copy) == new_batch_jobs(site_shards(built_copy))
+
+
+def test_theme_change_reruns_figures_and_report_only(built_copy: Path) -> None:
+    edit_config(built_copy, lambda c: c["figures"]["theme"].update(base_size=11))
+    jobs = planned_jobs(built_copy)
+    figure_jobs = {"plot_figure": len(FIGURES)}
+    if "draw_rule_graph" in jobs:  # the workflow's own rule graph is drawn in the same theme
+        figure_jobs["draw_rule_graph"] = 1
+    assert jobs == Counter({**figure_jobs, **REPORT_AND_AUDIT})
+
+
+def test_threshold_change_reruns_aggregation_onwards(built_copy: Path) -> None:
+    edit_config(built_copy, lambda c: c["strength"][1].update(min_participants=6))
+    assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
+
+
+def test_package_code_change_reruns_the_steps_that_use_it(built_copy: Path) -> None:
+    module = built_copy / "workflow" / "realist_report" / "audit.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
