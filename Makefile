@@ -27,6 +27,11 @@ report: $(STAMP) system-report
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# Timings at demo scale x1, x10 and x100 (prints tables; see tests/benchmarks/README.md).
+BENCH_SCALES ?= 1 10 100
+bench: $(STAMP) system-report
+	$(BIN)/python tests/benchmarks/run_bench.py --scales $(BENCH_SCALES)
+
 # Self-contained audit companion (captions and categories per result) after an up-to-date build.
 audit: report
 	$(BIN)/snakemake --report reports/audit_report.html

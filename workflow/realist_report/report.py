@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from realist_report.cmo import ROLE_LABELS, WAVE_LABELS, change_view, for_whom_view, site_label
 from realist_report.errors import PipelineError
-from realist_report.figures import figure_text
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -31,6 +30,9 @@ def svg_data_uri(path: str | Path) -> str:
 
 def figure_entries(figure_paths: dict[str, str]) -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
+    # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
+    from realist_report.figures import figure_text
+
     entries = {}
     for name in sorted(figure_paths):
         caption, alt = figure_text(name)
