@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from realist_report import figures as F
 
 DOT = """digraph snakemake_dag {
@@ -22,7 +21,12 @@ DOT = """digraph snakemake_dag {
     3 -> 1
 }
 """
-MODULES = {"all": "report", "render_report_pdf": "report", "ingest_batch": "ingest", "plot_figure": "figures"}
+MODULES = {
+    "all": "report",
+    "render_report_pdf": "report",
+    "ingest_batch": "ingest",
+    "plot_figure": "figures",
+}
 THEME = {"base_size": 9, "font_family": "DejaVu Sans"}
 
 
@@ -86,7 +90,13 @@ def data() -> F.FigureData:
     codes = pd.DataFrame(
         {
             "code_id": ["c1", "c2", "m1", "o1", "o2"],
-            "path": ["Context::Time", "Context::Team", "Mechanism::Judgement", "Outcome::Trust", "Outcome::Retention"],
+            "path": [
+                "Context::Time",
+                "Context::Team",
+                "Mechanism::Judgement",
+                "Outcome::Trust",
+                "Outcome::Retention",
+            ],
         }
     )
     return {
@@ -105,7 +115,9 @@ def sha(path: Path) -> str:
 
 
 @pytest.mark.parametrize("name", list(F.FIGURES))
-def test_every_figure_draws_the_same_bytes_twice(name: str, data: F.FigureData, tmp_path: Path) -> None:
+def test_every_figure_draws_the_same_bytes_twice(
+    name: str, data: F.FigureData, tmp_path: Path
+) -> None:
     first, second = tmp_path / "first.svg", tmp_path / "second.svg"
     F.draw_figure(name, data, first, THEME)
     F.draw_figure(name, data, second, THEME)
@@ -116,7 +128,9 @@ def test_every_figure_draws_the_same_bytes_twice(name: str, data: F.FigureData, 
 
 
 @pytest.mark.parametrize("name", list(F.FIGURES))
-def test_no_axis_is_titled_with_a_column_name(name: str, data: F.FigureData, tmp_path: Path) -> None:
+def test_no_axis_is_titled_with_a_column_name(
+    name: str, data: F.FigureData, tmp_path: Path
+) -> None:
     out = tmp_path / "figure.svg"
     F.draw_figure(name, data, out, THEME)
     svg = out.read_text(encoding="utf-8")
@@ -125,7 +139,14 @@ def test_no_axis_is_titled_with_a_column_name(name: str, data: F.FigureData, tmp
 
 
 def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
-    known = {"participants", "cmoc_summary", "evidence_matrix", "definitions", "subgroups", "wave_change"}
+    known = {
+        "participants",
+        "cmoc_summary",
+        "evidence_matrix",
+        "definitions",
+        "subgroups",
+        "wave_change",
+    }
     for name, figure in F.FIGURES.items():
         assert figure.caption.endswith(".") and len(figure.alt) > 40, name
         assert set(figure.needs) <= known, name
@@ -136,7 +157,11 @@ def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
 
 def test_subgroup_table_suppresses_cells_below_the_threshold() -> None:
     participants = pd.DataFrame(
-        {"participant_id": [f"P{i}" for i in range(6)], "role": ["patient"] * 6, "gender": ["F"] * 5 + ["M"]}
+        {
+            "participant_id": [f"P{i}" for i in range(6)],
+            "role": ["patient"] * 6,
+            "gender": ["F"] * 5 + ["M"],
+        }
     )
     links = pd.DataFrame(
         {
@@ -154,7 +179,11 @@ def test_subgroup_table_suppresses_cells_below_the_threshold() -> None:
 
 def test_programme_theory_links_each_cmoc_through_its_mechanism(data: F.FigureData) -> None:
     nodes, links = F.theory_layout(data["cmoc_parts"], data["codes"], data["cmoc_summary"])
-    assert sorted(nodes["part"].value_counts().items()) == [("context", 2), ("mechanism", 1), ("outcome", 2)]
+    assert sorted(nodes["part"].value_counts().items()) == [
+        ("context", 2),
+        ("mechanism", 1),
+        ("outcome", 2),
+    ]
     assert len(links) == 4  # two CMOCs, each context->mechanism and mechanism->outcome
     assert set(links["strength"]) == {"strong", "tentative"}
 
@@ -164,10 +193,15 @@ def test_rulegraph_parse_and_dot_do_not_depend_on_node_numbering() -> None:
     assert rules == ["all", "ingest_batch", "plot_figure", "render_report_pdf"]
     assert ("ingest_batch", "plot_figure") in edges
     renumbered = DOT.replace("0[", "9[").replace("1 -> 0", "1 -> 9")
-    assert F.rulegraph_dot(*F.parse_rulegraph(renumbered), MODULES, "DejaVu Sans") == F.rulegraph_dot(
-        rules, edges, MODULES, "DejaVu Sans"
-    )
-    assert F.rule_layers(rules, edges) == {"ingest_batch": 0, "plot_figure": 1, "render_report_pdf": 2, "all": 3}
+    assert F.rulegraph_dot(
+        *F.parse_rulegraph(renumbered), MODULES, "DejaVu Sans"
+    ) == F.rulegraph_dot(rules, edges, MODULES, "DejaVu Sans")
+    assert F.rule_layers(rules, edges) == {
+        "ingest_batch": 0,
+        "plot_figure": 1,
+        "render_report_pdf": 2,
+        "all": 3,
+    }
 
 
 def test_rulegraph_without_graphviz_is_drawn_with_plotnine(tmp_path: Path) -> None:

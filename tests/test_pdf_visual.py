@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from conftest import pdf_text
 from PIL import Image, ImageOps
-
 from realist_report.figures import EXTERNAL_FIGURES, FIGURES
 from realist_report.report import RAMESES_ITEMS
 
@@ -27,8 +26,13 @@ def pdf(built_workflow: Path) -> Path:
 def pages(pdf: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Image.Image]:
     """Every page rendered to greyscale PNG with pdftoppm."""
     out = tmp_path_factory.mktemp("pages")
-    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(out / "p")], check=True)
-    return [Image.open(p).convert("L") for p in sorted(out.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))]
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-gray", "-png", str(pdf), str(out / "p")], check=True
+    )
+    return [
+        Image.open(p).convert("L")
+        for p in sorted(out.glob("p-*.png"), key=lambda p: int(p.stem.split("-")[1]))
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +64,19 @@ def test_nothing_is_printed_in_the_outer_page_edge(pages: list[Image.Image]) -> 
 
 
 def test_every_word_lies_inside_the_page_box(pdf: Path) -> None:
-    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     width, height = 595.3, 841.9  # A4 in points
-    words = re.findall(r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)"', bbox)
+    words = re.findall(
+        r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)"', bbox
+    )
     assert len(words) > 3000
-    outside = [w for w in words if float(w[0]) < 0 or float(w[1]) < 0 or float(w[2]) > width or float(w[3]) > height]
+    outside = [
+        w
+        for w in words
+        if float(w[0]) < 0 or float(w[1]) < 0 or float(w[2]) > width or float(w[3]) > height
+    ]
     assert not outside, f"{len(outside)} words outside the A4 page box"
 
 
@@ -76,7 +88,9 @@ def test_every_figure_is_captioned_once_on_a_page_with_a_drawing(
     for index, text in enumerate(page_texts):
         for number in re.findall(r"^\s*Figure (\d+)\. ", text, flags=re.MULTILINE):
             found.setdefault(int(number), []).append(index)
-    assert sorted(found) == list(range(1, len(names) + 1)), f"figure captions found: {sorted(found)}"
+    assert sorted(found) == list(range(1, len(names) + 1)), (
+        f"figure captions found: {sorted(found)}"
+    )
     for number, where in found.items():
         assert len(where) == 1, f"Figure {number} captioned on pages {[w + 1 for w in where]}"
         assert ink(pages[where[0]]) > 0.05, f"Figure {number}: its page holds no drawing"
@@ -88,9 +102,9 @@ def test_contents_and_rameses_checklist_carry_page_numbers(page_texts: list[str]
     checklist = next(t for t in page_texts if "RAMESES II items and where they are reported" in t)
     for number, _, name, _ in RAMESES_ITEMS:
         first_words = " ".join(name.split()[:2])
-        assert re.search(rf"^\s*{number}\s+\S.*{re.escape(first_words)}.*\bY\s+\d+\s*$", checklist, re.MULTILINE), (
-            f"RAMESES item {number} not reported with a page number"
-        )
+        assert re.search(
+            rf"^\s*{number}\s+\S.*{re.escape(first_words)}.*\bY\s+\d+\s*$", checklist, re.MULTILINE
+        ), f"RAMESES item {number} not reported with a page number"
 
 
 def test_pdf_metadata_fonts_and_tags(pdf: Path, built_workflow: Path) -> None:
@@ -99,7 +113,9 @@ def test_pdf_metadata_fonts_and_tags(pdf: Path, built_workflow: Path) -> None:
         assert re.search(rf"^{field}:\s+\S", info, re.MULTILINE), f"PDF metadata lacks {field}"
     assert re.search(r"^Tagged:\s+yes", info, re.MULTILINE), "the PDF is not tagged"
     assert re.search(r"^Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info, re.MULTILINE)
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(row.split()[-5] == "yes" for row in rows), "a font is not embedded"
     log = (built_workflow / "logs" / "render_report_pdf" / "report.log").read_text()
@@ -111,5 +127,12 @@ def test_exemplar_quotes_are_block_quotes_with_role_site_wave(built_workflow: Pa
     html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
     footers = re.findall(r"<blockquote>.*?<footer>(.*?)</footer>", html, flags=re.DOTALL)
     assert footers
-    assert all(re.match(r"(Patient|Link worker|Primary care staff|VCSE staff|Other link worker|Observation)", f) for f in footers)
-    assert not re.search(r"\b(PAT|LW|PCS|VCSE)-\d{2,3}\b", html), "a participant pseudonym reached the report"
+    assert all(
+        re.match(
+            r"(Patient|Link worker|Primary care staff|VCSE staff|Other link worker|Observation)", f
+        )
+        for f in footers
+    )
+    assert not re.search(r"\b(PAT|LW|PCS|VCSE)-\d{2,3}\b", html), (
+        "a participant pseudonym reached the report"
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from realist_report import report as R
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,13 +25,17 @@ TEMPLATE = """{% macro fig(name) %}<figure id="fig-{{ name }}"><figcaption>Figur
 
 def render(tmp_path: Path, template: str, figures: tuple[str, ...] = ("a", "b")) -> str:
     (tmp_path / "report.html.j2").write_text(template, encoding="utf-8")
-    context = {"figures": {name: {"name": name} for name in figures}, "table_numbers": {}, "toc": []}
+    context = {
+        "figures": {name: {"name": name} for name in figures},
+        "table_numbers": {},
+        "toc": [],
+    }
     return R.render_numbered(context, tmp_path)
 
 
 def test_numbers_follow_placement_and_forward_references_resolve(tmp_path: Path) -> None:
     html = render(tmp_path, TEMPLATE)
-    assert "See <a href=\"#fig-b\">Figure 1</a> and Table 2." in html
+    assert 'See <a href="#fig-b">Figure 1</a> and Table 2.' in html
     assert "Figure 1. x</figcaption></figure>" in html.split('id="fig-b"')[1][:60]
     assert "Figure 2. x" in html.split('id="fig-a"')[1][:60]
     assert "Table 1. One" in html and "Table 2. Two" in html
@@ -51,7 +54,7 @@ def test_a_figure_drawn_but_never_placed_is_an_error(tmp_path: Path) -> None:
 
 
 def test_a_table_captioned_twice_is_an_error(tmp_path: Path) -> None:
-    twice = TEMPLATE + '<table><caption>Table {{ table_numbers.first }}. Again</caption></table>'
+    twice = TEMPLATE + "<table><caption>Table {{ table_numbers.first }}. Again</caption></table>"
     with pytest.raises(R.ReportError, match="captioned twice"):
         render(tmp_path, twice)
 
@@ -83,7 +86,9 @@ def test_demo_narrative_is_valid_and_a_missing_item_is_named(tmp_path: Path) -> 
 def test_narrative_holds_no_counts_that_the_data_should_give() -> None:
     text = (REPO / "config" / "narrative.yaml").read_text(encoding="utf-8")
     prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    assert not re.search(r"\b\d+\s+(sites?|patients|participants|CMOCs|interviews|excerpts)\b", prose)
+    assert not re.search(
+        r"\b\d+\s+(sites?|patients|participants|CMOCs|interviews|excerpts)\b", prose
+    )
 
 
 @pytest.mark.e2e

@@ -556,7 +556,7 @@ def rulegraph_dot(
     """Our own DOT for the rule graph: sorted, themed, coloured by module, so bytes are stable."""
     lines = [
         "digraph workflow {",
-        f'  graph [rankdir=LR, bgcolor="white", margin=0, nodesep=0.12, ranksep=0.3, fontname="{font}"];',
+        f'  graph [rankdir=TB, bgcolor="white", margin=0, nodesep=0.15, ranksep=0.28, fontname="{font}"];',
         f'  node [shape=box, style="rounded,filled", fontname="{font}", fontsize=9, penwidth=1.2, height=0.3];',
         '  edge [color="#777777", arrowsize=0.6, penwidth=0.9];',
     ]

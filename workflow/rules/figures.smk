@@ -1,11 +1,21 @@
 # Tables a figure may need, by the name FIGURES[...].needs uses; figures never re-read raw files.
-SUBGROUPS = [p for p in rules.aggregate_cmoc_evidence.output if p.endswith("cmoc_subgroups.parquet")]
+SUBGROUPS = [
+    p
+    for p in rules.aggregate_cmoc_evidence.output
+    if p.endswith("cmoc_subgroups.parquet")
+]
 FIGURE_TABLES = {
     "participants": {"participants": rules.validate_registers.output.participants},
-    "cmoc_summary": {"cmoc_summary": rules.aggregate_cmoc_evidence.output.summary_parquet},
-    "evidence_matrix": {"evidence_matrix": rules.aggregate_cmoc_evidence.output.matrix_parquet},
+    "cmoc_summary": {
+        "cmoc_summary": rules.aggregate_cmoc_evidence.output.summary_parquet
+    },
+    "evidence_matrix": {
+        "evidence_matrix": rules.aggregate_cmoc_evidence.output.matrix_parquet
+    },
     "definitions": {"codebook": config["codebook"], "cmocs": config["cmocs"]},
-    "wave_change": {"wave_change": rules.aggregate_cmoc_evidence.output.wave_change_parquet},
+    "wave_change": {
+        "wave_change": rules.aggregate_cmoc_evidence.output.wave_change_parquet
+    },
     # the aggregation step's subgroup table when it exists, else computed from the evidence links
     "subgroups": (
         {"subgroups": SUBGROUPS[0]}
@@ -49,7 +59,12 @@ rule plot_figure:
 rule draw_rule_graph:
     input:
         snakefile=workflow.main_snakefile,
-        rules=sorted(str(p) for p in Path(workflow.main_snakefile).parent.joinpath("workflow", "rules").glob("*.smk")),
+        rules=sorted(
+            str(p)
+            for p in Path(workflow.main_snakefile)
+            .parent.joinpath("workflow", "rules")
+            .glob("*.smk")
+        ),
     output:
         svg=report(
             "results/figures/rulegraph.svg",
@@ -64,7 +79,9 @@ rule draw_rule_graph:
     params:
         config_overrides={"dataset": config["dataset"]},
         # evaluated when the job runs, once every rule file has been read
-        modules=lambda wildcards: {r.name: Path(r.snakefile).stem for r in workflow.rules},
+        modules=lambda wildcards: {
+            r.name: Path(r.snakefile).stem for r in workflow.rules
+        },
         theme=config["figures"]["theme"],
     script:
         "../scripts/draw_rule_graph.py"
