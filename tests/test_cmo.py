@@ -246,6 +246,30 @@ def test_subgroup_cells_add_up_to_patients_with_evidence(demo_links, definitions
         table.drop_duplicates(["attribute", "value"]).groupby("attribute")["registered"].sum()
     )
     assert set(registered) == {61}
+    assert (sums.max(axis=1) == table.groupby("cmoc_id")["cmoc_participants"].first()).all()
+
+
+def test_report_views_skip_cmocs_without_patients_and_spell_out_shares(
+    demo_links, definitions, registers
+):
+    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    view = cmo.for_whom_view(cmo.suppress_small_cells(raw, 5), 5)
+    patients = set(cmo.confirming(demo_links).query("role == 'patient'")["cmoc_id"])
+    assert set(view["without_evidence"]) == set(definitions.cmocs["cmoc_id"]) - patients
+    ethnicity = next(t for t in view["tables"] if t["attribute"] == "ethnicity")
+    assert [row["cmoc_id"] for row in ethnicity["rows"]] == sorted(patients)
+    assert ethnicity["registered"].count("*") == 2
+    changes = cmo.change_view(
+        cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS), THRESHOLDS
+    )
+    assert changes["compared_label"] == "Link workers and patients"
+    cmoc12 = next(row for row in changes["rows"] if row["cmoc_id"] == "CMOC12")
+    assert (cmoc12["baseline_text"], cmoc12["followup_text"], cmoc12["ratio_text"]) == (
+        "0/68 (0%)",
+        "5/48 (10%)",
+        "\u2013",
+    )
+    assert sum(changes["counts"].values()) == len(definitions.cmocs)
 
 
 def test_missing_attribute_is_skipped_with_a_warning(demo_links, definitions, registers, caplog):

@@ -321,6 +321,7 @@ def subgroup_evidence(
     skipped with a warning.
     """
     columns = ["cmoc_id", "attribute", "value", "registered", "participants", "excerpts"]
+    columns += ["cmoc_participants"]  # everyone in these roles with evidence for the CMOC
     people = participants[participants["role"].isin(roles)]
     present = [a for a in attributes if a in people.columns]
     for missing in sorted(set(attributes) - set(present)):
@@ -336,6 +337,7 @@ def subgroup_evidence(
         tagged = evidence.assign(value=evidence["participant_id"].map(value_of))
         for cmoc_id in definitions.cmocs["cmoc_id"]:
             own = tagged[tagged["cmoc_id"] == cmoc_id]
+            total = own["participant_id"].nunique()
             for value in sorted(registered.index):
                 cell = own[own["value"] == value]
                 rows.append(
@@ -346,6 +348,7 @@ def subgroup_evidence(
                         "registered": int(registered[value]),
                         "participants": cell["participant_id"].nunique(),
                         "excerpts": len(cell),
+                        "cmoc_participants": total,
                         "excerpt_ids": _join_ids(cell["excerpt_ids"]),
                     }
                 )
@@ -407,7 +410,7 @@ def suppress_small_cells(table: pd.DataFrame, min_cell_size: int) -> pd.DataFram
     out["suppressed"] = out["suppressed"].astype(bool)
     columns = [
         "cmoc_id", "attribute", "value", "registered", "participants", "excerpts", "share",
-        "suppressed", "suppression", "excerpt_ids",
+        "suppressed", "suppression", "cmoc_participants", "excerpt_ids",
     ]  # fmt: skip
     return out[columns]
 
@@ -621,13 +624,21 @@ def _label(value: object) -> str:
 
 
 def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
-    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup."""
+    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup.
+
+    CMOCs without any evidence from these participants are listed by name instead of as rows
+    of zeros.
+    """
+    totals = subgroups.drop_duplicates("cmoc_id").set_index("cmoc_id")["cmoc_participants"]
+    evidenced = totals.gt(0)
     tables = []
     for attribute, own in subgroups.groupby("attribute", sort=False):
         values = list(dict.fromkeys(own["value"]))
         registered = own.drop_duplicates("value").set_index("value")["registered"]
         rows = []
         for cmoc_id, cells in own.groupby("cmoc_id", sort=False):
+            if not evidenced[cmoc_id]:
+                continue
             by_value = cells.set_index("value")
             rows.append(
                 {
@@ -651,17 +662,43 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         )
     return {
         "tables": tables,
+        "without_evidence": [c for c, seen in evidenced.items() if not seen],
         "min_cell_size": int(min_cell_size),
         "suppressed_cells": int(subgroups["suppressed"].sum()),
         "cells": len(subgroups),
     }
 
 
+def _plural(label: str, *, first: bool = True) -> str:
+    """'Patient' -> 'Patients' ('patients' inside a list); staff and acronyms keep their form."""
+    label = label if label.endswith("staff") else f"{label}s"
+    return label if first or label.split()[0].isupper() else label[0].lower() + label[1:]
+
+
+def _share_text(count: int, pool: int) -> str:
+    return f"{count}/{pool} ({count / pool:.0%})" if pool else f"{count}/0"
+
+
+def _ratio_text(row: dict) -> str:
+    b, f = row["baseline_participants"], row["followup_participants"]
+    if not (b and f and row["followup_pool"]):
+        return "\u2013"
+    return f"{(f * row['baseline_pool']) / (row['followup_pool'] * b):.2f}"
+
+
 def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
     """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
     counts = changes["change"].value_counts()
     return {
-        "rows": changes.to_dict("records"),
+        "rows": [
+            {
+                **row,
+                "baseline_text": _share_text(row["baseline_participants"], row["baseline_pool"]),
+                "followup_text": _share_text(row["followup_participants"], row["followup_pool"]),
+                "ratio_text": _ratio_text(row),
+            }
+            for row in changes.to_dict("records")
+        ],
         "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
         "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
         "compared_roles": [
@@ -669,6 +706,12 @@ def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
         ]
         if len(changes)
         else [],
+        "compared_label": " and ".join(
+            _plural(ROLE_LABELS.get(r, r), first=i == 0)
+            for i, r in enumerate(str(changes["compared_roles"].iloc[0]).split(";"))
+        )
+        if len(changes)
+        else "",
         "pools": {
             "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
             "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
