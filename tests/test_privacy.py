@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import random
 from pathlib import Path
@@ -17,11 +18,17 @@ from realist_report.privacy import (
     Hit,
     assert_no_identifiers,
     find_identifiers,
+    html_visible_text,
     is_valid_nhs_number,
+    join_broken_lines,
     load_name_list,
     names_from_registers,
+    pdf_text,
     redact,
     redact_excerpts,
+    run_collect_hits,
+    run_publish_report,
+    run_redact_batch,
 )
 
 CORPUS_PATH = Path(__file__).parent / "data" / "privacy_corpus.csv"
@@ -409,3 +416,141 @@ def test_names_from_registers():
     assert (
         names_from_registers(pd.DataFrame({"participant_id": ["P01"], "role": ["patient"]})) == []
     )
+
+
+# --------------------------------------------------------------------------- report gate
+
+
+def _svg_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def test_html_visible_text_sees_text_attributes_and_svg_but_not_css():
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><text>Ring 07700 900123</text></svg>"
+    page = (
+        "<html><head><style>.x{content:'LS1 4AP'}</style><meta name='author' content='Jo Bloggs'>"
+        "</head><body><p>Born&nbsp;on 3rd\nMarch 1961</p>"
+        f"<img alt='map of NE1 7RU' src='{_svg_uri(svg)}'><a href='mailto:a@b.org'>x</a>"
+        "<script>var n = '943 476 5919';</script></body></html>"
+    )
+    text = html_visible_text(page)
+    assert "Jo Bloggs" in text and "map of NE1 7RU" in text and "mailto:a@b.org" in text
+    assert "Ring 07700 900123" in text
+    assert "Born on 3rd March 1961" in text  # entities decoded, line break flattened
+    assert "LS1 4AP" not in text and "943 476 5919" not in text
+    kinds = {h.kind for h in find_identifiers(text, ["Jo Bloggs"])}
+    assert kinds == {"NAME", "POSTCODE", "PHONE", "DATE OF BIRTH", "EMAIL"}
+
+
+def test_join_broken_lines_rejoins_hyphenated_identifiers():
+    extracted = "call 07700-\n900123 or ask Mrs Oka\u2010\nfor at LS1\n4AP"
+    joined = " ".join(join_broken_lines(extracted).split())
+    assert joined == "call 07700-900123 or ask Mrs Okafor at LS1 4AP"
+    assert [h.kind for h in find_identifiers(joined, ["Mrs Okafor"])] == [
+        "PHONE",
+        "NAME",
+        "POSTCODE",
+    ]
+
+
+@pytest.fixture(scope="module")
+def rendered_report(tmp_path_factory):
+    """A one-page HTML report and its PDF, with a contact e-mail and one planted phone number."""
+    from weasyprint import HTML
+
+    folder = tmp_path_factory.mktemp("report")
+    html = folder / "report.html"
+    html.write_text(
+        "<html><body><p>Contact study@example.ac.uk.</p>"
+        "<p style='width:3cm;hyphens:auto' lang='en'>Phone 07700 900123 today.</p></body></html>",
+        encoding="utf-8",
+    )
+    HTML(filename=str(html)).write_pdf(folder / "report.pdf")
+    return html, folder / "report.pdf"
+
+
+def test_pdf_text_reads_the_printed_words(rendered_report):
+    _, pdf = rendered_report
+    assert "07700 900123" in pdf_text(pdf)
+
+
+def test_publish_refuses_a_report_with_an_identifier_and_writes_nothing(rendered_report, tmp_path):
+    html, pdf = rendered_report
+    participants = tmp_path / "participants.parquet"
+    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
+    out = tmp_path / "reports"
+    with pytest.raises(PrivacyError, match=r"HTML report .*2 possible identifier\(s\).*EMAIL"):
+        run_publish_report(
+            str(html),
+            str(pdf),
+            str(participants),
+            None,
+            [],
+            str(out / "r.html"),
+            str(out / "r.pdf"),
+        )
+    with pytest.raises(PrivacyError, match=r"1 PHONE.*\[PHONE\] today") as error:
+        run_publish_report(
+            str(html),
+            str(pdf),
+            str(participants),
+            None,
+            ["study@example.ac.uk"],
+            str(out / "r.html"),
+            str(out / "r.pdf"),
+        )
+    assert "900123" not in str(error.value)
+    assert not out.exists()
+
+
+def test_publish_copies_a_clean_report_byte_for_byte(rendered_report, tmp_path):
+    html, pdf = rendered_report
+    clean_html = tmp_path / "clean.html"
+    clean_html.write_text("<p>Contact study@example.ac.uk.</p>", encoding="utf-8")
+    participants = tmp_path / "participants.parquet"
+    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
+    # the PDF still holds the phone number: allowing only the e-mail must refuse it
+    with pytest.raises(PrivacyError, match="PDF report"):
+        run_publish_report(
+            str(clean_html), str(pdf), str(participants), None, ["study@example.ac.uk"],
+            str(tmp_path / "out.html"), str(tmp_path / "out.pdf"),
+        )  # fmt: skip
+    allowed = ["study@example.ac.uk", "07700 900123"]
+    run_publish_report(
+        str(clean_html), str(pdf), str(participants), None, allowed,
+        str(tmp_path / "out.html"), str(tmp_path / "out.pdf"),
+    )  # fmt: skip
+    assert (tmp_path / "out.pdf").read_bytes() == pdf.read_bytes()
+    assert (tmp_path / "out.html").read_bytes() == clean_html.read_bytes()
+
+
+def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
+    clean = tmp_path / "clean.parquet"
+    pd.DataFrame(
+        {
+            "excerpt_id": ["a", "b", "c"],
+            "batch": ["b1"] * 3,
+            "text": ["Gladys rang me", "Kwame Mensah came, 07700 900123", "nothing here"],
+        }
+    ).to_parquet(clean)
+    participants = tmp_path / "participants.parquet"
+    pd.DataFrame({"participant_id": ["P1"], "participant_name": ["Kwame Mensah"]}).to_parquet(
+        participants
+    )
+    names = tmp_path / "names.txt"
+    names.write_text("Gladys\n", encoding="utf-8")
+    out, hits = tmp_path / "redacted.parquet", tmp_path / "hits.csv"
+    run_redact_batch(str(clean), str(participants), str(names), str(out), str(hits))
+    assert pd.read_parquet(out)["text"].tolist() == [
+        "[NAME] rang me",
+        "[NAME] came, [PHONE]",
+        "nothing here",
+    ]
+    log = pd.read_csv(hits, dtype=str)
+    assert log.values.tolist() == [
+        ["b1", "a", "NAME", "1"],
+        ["b1", "b", "NAME", "1"],
+        ["b1", "b", "PHONE", "1"],
+    ]
+    run_collect_hits([str(hits), str(hits)], str(tmp_path / "all.csv"))
+    assert len(pd.read_csv(tmp_path / "all.csv")) == 6

@@ -56,6 +56,7 @@ __all__ = [
     "find_identifiers",
     "html_visible_text",
     "is_valid_nhs_number",
+    "join_broken_lines",
     "load_name_list",
     "names_from_registers",
     "pdf_text",
@@ -648,7 +649,17 @@ def pdf_text(pdf_path: str | Path) -> str:
             f"{pdf_path}: pdftotext could not read the PDF to screen it "
             f"({result.stderr.decode('utf-8', 'replace').strip()}); no report was published"
         )
-    return flatten_whitespace(result.stdout.decode("utf-8", "replace"))
+    return flatten_whitespace(join_broken_lines(result.stdout.decode("utf-8", "replace")))
+
+
+# A hyphen the typesetter added (WeasyPrint's hyphens: auto gives U+2010) or a soft hyphen.
+_AUTO_HYPHEN_BREAK = re.compile(r"[\u2010\u00ad][ \t]*\r?\n\s*")
+_HYPHEN_BREAK = re.compile(r"-[ \t]*\r?\n\s*")
+
+
+def join_broken_lines(text: str) -> str:
+    """Undo line breaks at hyphens, so "Oka-/for" or "07700-/900982" are screened whole."""
+    return _HYPHEN_BREAK.sub("-", _AUTO_HYPHEN_BREAK.sub("", text))
 
 
 def screening_names(name_list: str | Path | None, participants: pd.DataFrame) -> list[str]:
