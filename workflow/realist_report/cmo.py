@@ -7,6 +7,7 @@ a coded segment, a group of overlapping segments, or a whole source, as `linking
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable
 from fractions import Fraction
@@ -53,6 +54,46 @@ def _join_ids(values: Iterable) -> str:
         if isinstance(value, str) and value:
             ids.update(value.split(";"))
     return ";".join(sorted(ids))
+
+
+def _joined_ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """`frame.groupby(keys)[column].agg(_join_ids)` without a pandas Series per group.
+
+    At national scale there are hundreds of thousands of groups; one Python call per group on an
+    Arrow-backed Series costs minutes, this costs a sort. Groups with no id get ''.
+    """
+    ids = frame[[*keys, column]].dropna(subset=[column])
+    usable = [isinstance(value, str) and value != "" for value in ids[column]]
+    ids = ids.loc[pd.Series(usable, index=ids.index, dtype=bool)]
+    if ids[column].str.contains(";", regex=False).any():
+        ids = ids.assign(**{column: ids[column].str.split(";")}).explode(column)
+        ids = ids[ids[column] != ""]
+    ids = ids.drop_duplicates().sort_values([*keys, column])
+    key_rows = list(zip(*(ids[key].tolist() for key in keys), strict=True))
+    joined: dict[tuple, str] = {}
+    for key, group in itertools.groupby(
+        zip(key_rows, ids[column].tolist(), strict=True), key=_first
+    ):
+        joined[key] = ";".join(value for _, value in group)
+    index = frame[keys].drop_duplicates().set_index(keys).index
+    return pd.Series(
+        [joined.get(key if len(keys) > 1 else (key,), "") for key in index],
+        index=index,
+        dtype="str",
+    )
+
+
+def _first(pair: tuple) -> object:
+    """The key of a (key, value) pair, for itertools.groupby."""
+    return pair[0]
+
+
+def _part_flags(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of `keys`: whether any hit is direct, and which of C, M and O it carries."""
+    flags = hits[keys].assign(
+        **{name: hits["part"].eq(name).fillna(False).astype(bool) for name in ("direct", *PARTS)}
+    )
+    return flags.groupby(keys).max()
 
 
 def _count_ids(joined: str) -> int:
@@ -106,10 +147,8 @@ def _cmoc_hits(codings: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
 
 def _lead_segments(hits: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     """Per (CMOC, unit) the segment that best shows the link: direct, then most parts, then first."""
-    per_segment = hits.groupby(["cmoc_id", "unit_id", "segment_id"], as_index=False).agg(
-        direct=("part", lambda p: bool((p == "direct").any())),
-        n_parts=("part", lambda p: len(set(p) & set(PARTS))),
-    )
+    flags = _part_flags(hits, ["cmoc_id", "unit_id", "segment_id"])
+    per_segment = flags[["direct"]].assign(n_parts=flags[list(PARTS)].sum(axis=1)).reset_index()
     per_segment = per_segment.merge(segments[["segment_id", "start"]], on="segment_id")
     per_segment = per_segment.sort_values(
         ["cmoc_id", "unit_id", "direct", "n_parts", "start", "segment_id"],
@@ -135,10 +174,10 @@ def _stances(
         .drop_duplicates()
         .merge(markers[[key, "stance", "excerpt_id"]], on=key)
     )
-    by_link = marked.groupby(["cmoc_id", "unit_id"]).agg(
-        stance=("stance", lambda s: "refutes" if "refutes" in set(s) else "refines"),
-        marker_ids=("excerpt_id", _join_ids),
-    )
+    keys = ["cmoc_id", "unit_id"]
+    refutes = marked["stance"].eq("refutes").groupby([marked[k] for k in keys]).max()
+    by_link = pd.DataFrame({"stance": refutes.map({True: "refutes", False: "refines"})})
+    by_link["marker_ids"] = _joined_ids_by(marked, keys, "excerpt_id")
     return by_link.reset_index()
 
 
@@ -159,12 +198,21 @@ def link_evidence(
     codings = clean.assign(unit_id=assign_units(clean, window)).sort_values("excerpt_id")
     segments = codings.drop_duplicates("segment_id")
     hits = _cmoc_hits(codings, definitions)
-    links = hits.groupby(["cmoc_id", "unit_id"], as_index=False).agg(
-        direct=("part", lambda p: bool((p == "direct").any())),
-        parts=("part", lambda p: ";".join(part for part in PARTS if part in set(p))),
-        excerpt_ids=("excerpt_id", _join_ids),
-        segment_ids=("segment_id", _join_ids),
+    keys = ["cmoc_id", "unit_id"]
+    flags = _part_flags(hits, keys)
+    links = pd.DataFrame(
+        {
+            "direct": flags["direct"],
+            "parts": [
+                ";".join(part for part, present in zip(PARTS, row, strict=True) if present)
+                for row in zip(*(flags[part] for part in PARTS), strict=True)
+            ],
+        },
+        index=flags.index,
     )
+    links["excerpt_ids"] = _joined_ids_by(hits, keys, "excerpt_id")
+    links["segment_ids"] = _joined_ids_by(hits, keys, "segment_id")
+    links = links.reset_index()
     n_parts = links["parts"].map(_count_ids)
     links["match"] = "none"
     links.loc[n_parts == 2, "match"] = "partial"
