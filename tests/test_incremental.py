@@ -27,6 +27,7 @@ AFTER_AGGREGATION = {
     "compare_with_previous_build": 1,
     "render_report_html": 1,
     "render_report_pdf": 1,
+    "publish_report": 1,
     "write_provenance": 1,
     "all": 1,
 }
@@ -36,6 +37,7 @@ REPORT_AND_AUDIT = {
     "compare_with_previous_build": 1,
     "render_report_html": 1,
     "render_report_pdf": 1,
+    "publish_report": 1,
     "write_provenance": 1,
     "all": 1,
 }
@@ -65,8 +67,15 @@ def site_shards(workdir: Path) -> int:
 
 
 def new_batch_jobs(shards: int) -> Counter:
-    """A new batch: its own ingest, clean and linking shards, then aggregation onwards."""
-    jobs = {"ingest_batch": 1, "clean_batch": 1, "collect_data_quality": 1, **AFTER_AGGREGATION}
+    """A new batch: its own ingest, clean, redaction and linking shards, then aggregation onwards."""
+    jobs = {
+        "ingest_batch": 1,
+        "clean_batch": 1,
+        "collect_data_quality": 1,
+        "redact_batch": 1,
+        "collect_privacy_hits": 1,
+        **AFTER_AGGREGATION,
+    }
     if shards:
         jobs["link_site_evidence"] = shards
     return Counter(jobs)
@@ -103,8 +112,10 @@ def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> No
         {
             "ingest_batch": batches,
             "clean_batch": batches,
+            "redact_batch": batches,
             "validate_registers": 1,
             "collect_data_quality": 1,
+            "collect_privacy_hits": 1,
             **AFTER_AGGREGATION,
             "plot_figure": len(FIGURES),
         }

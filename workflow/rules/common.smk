@@ -63,6 +63,12 @@ def per_batch(pattern: str) -> list[str]:
     return expand(pattern, batch=sorted(BATCHES))
 
 
+def private_name_list() -> list[str]:
+    """The git-ignored name list as an input when it exists, so editing it reruns redaction."""
+    path = config["privacy"].get("name_list")
+    return [path] if path and Path(path).is_file() else []
+
+
 def get_final_output() -> list[str]:
     return [
         "reports/evaluation_report.pdf",

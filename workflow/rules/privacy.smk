@@ -2,12 +2,6 @@
 # be printed (links, quotes, tables) reads the text; hits are logged by type and excerpt id only.
 
 
-def private_name_list() -> list[str]:
-    """The git-ignored name list as an input when it exists, so editing it reruns redaction."""
-    path = config["privacy"].get("name_list")
-    return [path] if path and Path(path).is_file() else []
-
-
 rule redact_batch:
     input:
         clean=rules.clean_batch.output.clean,
