@@ -1,3 +1,5 @@
+import os
+
 # Tables a figure may need, by the name FIGURES[...].needs uses; figures never re-read raw files.
 SUBGROUPS = [
     p
@@ -58,9 +60,10 @@ rule plot_figure:
 
 rule draw_rule_graph:
     input:
-        snakefile=workflow.main_snakefile,
+        # relative paths: a copied or moved project must not look changed
+        snakefile=os.path.relpath(workflow.main_snakefile),
         rules=sorted(
-            str(p)
+            os.path.relpath(p)
             for p in Path(workflow.main_snakefile)
             .parent.joinpath("workflow", "rules")
             .glob("*.smk")
