@@ -23,6 +23,7 @@ def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
         "inputs": {"sites.csv": "1" * 64, "coded/baseline.csv": "2" * 64},
         "batches": {"baseline": {"file": "coded/baseline.csv", "clean_rows": 10, "participants": 2}},
         "participants": ["P001", "P002"],
+        "participant_waves": ["P001 baseline", "P002 baseline"],
         "cmocs": {
             cmoc: {"title": cmoc, "strength": s, "excerpts": e, "participants": p, "sites": 1,
                    "roles": 1, "followup_excerpts": 0}
@@ -71,6 +72,7 @@ def test_compare_names_new_batch_participants_and_in_place_edits() -> None:
     current["batches"]["followup"] = {"file": "coded/followup.csv", "clean_rows": 4,
                                       "participants": 1}  # fmt: skip
     current["participants"].append("P003")
+    current["participant_waves"] += ["P001 followup", "P003 followup"]
     current["inputs"]["coded/followup.csv"] = "3" * 64
     current["inputs"]["sites.csv"] = "9" * 64  # same name, new content
     changes = audit.compare_snapshots(current, previous)
@@ -81,10 +83,37 @@ def test_compare_names_new_batch_participants_and_in_place_edits() -> None:
         ("cmoc", "CMOC03"): "new",
         ("batch", "followup"): "new",
         ("participant", "P003"): "new",
+        ("participant wave", "P001 followup"): "new",
+        ("participant wave", "P003 followup"): "new",
         ("input file", "coded/followup.csv"): "new",
         ("input file", "sites.csv"): "edited in place",
     }
     assert list(changes.columns) == audit.CHANGE_COLUMNS
+
+
+def test_participant_waves_count_followup_of_known_participants() -> None:
+    clean = pd.DataFrame(
+        {"participant_id": ["P1", "P1", "P1", None, "P2"],
+         "wave": ["baseline", "baseline", "followup", "baseline", "followup"]}
+    )  # fmt: skip
+    assert audit.participant_waves(clean) == ["P1 baseline", "P1 followup", "P2 followup"]
+    previous = snapshot("old")
+    current = snapshot("new")
+    current["participant_waves"] += ["P001 followup", "P002 followup"]
+    changes = audit.compare_snapshots(current, previous)
+    assert not (changes["kind"] == "participant").any(), "no participant id is new"
+    summary = audit.changes_summary(changes, current, previous)
+    assert summary["new_participants"] == 0
+    assert summary["new_participant_waves"] == {"follow-up": 2}
+
+
+def test_archive_without_participant_waves_reports_no_wave_changes() -> None:
+    previous = snapshot("old")
+    del previous["participant_waves"]
+    current = snapshot("new")
+    current["participant_waves"].append("P001 followup")
+    changes = audit.compare_snapshots(current, previous)
+    assert not (changes["kind"] == "participant wave").any()
 
 
 def test_first_build_has_nothing_to_compare() -> None:

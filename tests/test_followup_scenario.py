@@ -57,7 +57,12 @@ def test_change_section_and_csv_name_the_followup_batch(scenario: dict) -> None:
     batch_rows = changes[changes["kind"] == "batch"]
     assert batch_rows[["item", "change"]].values.tolist() == [[FOLLOWUP, "new"]]
     assert f"coded/{FOLLOWUP}.csv" in set(changes.loc[changes["kind"] == "input file", "item"])
-    assert (changes["kind"] == "participant").sum() > 0
+    followup = pd.read_parquet(workdir / "data" / "interim" / "clean" / f"{FOLLOWUP}.parquet")
+    expected_waves = {f"{pid} followup" for pid in followup["participant_id"].dropna()}
+    assert len(expected_waves) == 48, "41 patients and 7 link workers at follow-up"
+    new_waves = changes[(changes["kind"] == "participant wave") & (changes["change"] == "new")]
+    assert set(new_waves["item"]) == expected_waves
+    assert not (changes["kind"] == "participant").any(), "follow-up participants were seen before"
     assert set(changes.loc[changes["kind"] == "cmoc", "change"]) <= {
         "new", "strengthened", "weakened", "changed",
     }  # fmt: skip
@@ -65,6 +70,7 @@ def test_change_section_and_csv_name_the_followup_batch(scenario: dict) -> None:
     assert "What changed since the last report" in text
     assert f"compared with the previous different build, {scenario['first_build']}" in text
     assert f"{FOLLOWUP} (new" in text
+    assert f"{len(expected_waves)} participants at follow-up" in text
 
 
 def test_the_archive_holds_both_builds_newest_last(scenario: dict) -> None:

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from realist_report.errors import PipelineError
 from realist_report.report import load_weasyprint
 

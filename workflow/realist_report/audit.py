@@ -17,6 +17,7 @@ import logging
 import platform
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -260,8 +261,16 @@ def evidence_snapshot(
         "inputs": {entry["file"]: entry["sha256"] for entry in manifest["inputs"]},
         "batches": batches,
         "participants": sorted(str(p) for p in clean["participant_id"].dropna().unique()),
+        "participant_waves": participant_waves(clean),
         "cmocs": cmocs,
     }
+
+
+def participant_waves(clean: pd.DataFrame) -> list[str]:
+    """'PAT-001 followup' per participant and wave with evidence: follow-up interviews of people
+    already seen at baseline are new contributions even though no participant id is new."""
+    pairs = clean[["participant_id", "wave"]].dropna().drop_duplicates()
+    return sorted(f"{pid} {wave}" for pid, wave in pairs.itertuples(index=False))
 
 
 def _cmoc_words(entry: dict | None) -> str:
@@ -330,6 +339,12 @@ def compare_snapshots(current: dict, previous: dict | None) -> pd.DataFrame:
             )
     rows += _batch_changes(current["batches"], previous["batches"])
     rows += _set_changes("participant", current["participants"], previous["participants"])
+    rows += _set_changes(
+        "participant wave",
+        current.get("participant_waves", []),
+        # an archive written before participant waves were recorded: compare nothing
+        previous.get("participant_waves", current.get("participant_waves", [])),
+    )
     rows += _file_changes(current["inputs"], previous["inputs"])
     for name in sorted(set(current["digests"]) | set(previous["digests"])):
         old, new = previous["digests"].get(name), current["digests"].get(name)
@@ -441,6 +456,12 @@ def changes_summary(changes: pd.DataFrame, current: dict, previous: dict | None)
     """What the report's "what changed" section prints: grouped rows and counts, no clock times."""
     groups = {kind: own.to_dict("records") for kind, own in changes.groupby("kind", sort=False)}
     participants = groups.pop("participant", [])
+    participant_waves = groups.pop("participant wave", [])
+    new_waves = Counter(
+        p["item"].rsplit(" ", 1)[1].replace("followup", "follow-up")
+        for p in participant_waves
+        if p["change"] == "new"
+    )
     return {
         "current_build": current["build_id"],
         "previous_build": previous["build_id"] if previous else None,
@@ -451,6 +472,8 @@ def changes_summary(changes: pd.DataFrame, current: dict, previous: dict | None)
         "settings": groups.get("settings", []),
         "new_participants": sum(1 for p in participants if p["change"] == "new"),
         "removed_participants": sum(1 for p in participants if p["change"] == "removed"),
+        "new_participant_waves": dict(sorted(new_waves.items())),
+        "removed_participant_waves": sum(1 for p in participant_waves if p["change"] == "removed"),
         "n_changes": len(changes),
     }
 
