@@ -47,6 +47,13 @@ def test_count_rows_counts_csv_records_not_lines(tmp_path: Path) -> None:
     assert audit.count_rows(tmp_path / "x.svg") is None
 
 
+def test_count_rows_reads_fields_longer_than_the_csv_default_limit(tmp_path: Path) -> None:
+    ids = ";".join(f"ex{i:07d}" for i in range(30_000))  # 300,000 characters, as at scale x100
+    table = tmp_path / "summary.csv"
+    table.write_text(f"cmoc_id,excerpt_ids\nCMOC01,{ids}\nCMOC02,{ids}\n", encoding="utf-8")
+    assert audit.count_rows(table) == 2
+
+
 def test_config_digest_ignores_key_order() -> None:
     assert audit.digest_json({"a": 1, "b": [1, 2]}) == audit.digest_json({"b": [1, 2], "a": 1})
     assert audit.digest_json({"a": 1}) != audit.digest_json({"a": 2})

@@ -29,6 +29,7 @@ from realist_report.privacy import (
     run_collect_hits,
     run_publish_report,
     run_redact_batch,
+    words_to_text,
 )
 
 CORPUS_PATH = Path(__file__).parent / "data" / "privacy_corpus.csv"
@@ -474,6 +475,58 @@ def test_pdf_text_reads_the_printed_words(rendered_report):
     assert "07700 900123" in pdf_text(pdf)
 
 
+# Three count cells whose digits, read in a row, pass the NHS check (seen at demo scale x100).
+COUNT_CELLS = ("949", "396", "2253")
+
+
+def test_count_cells_are_not_one_nhs_number_but_a_wrapped_number_is():
+    assert is_valid_nhs_number("".join(COUNT_CELLS))
+    cells = "".join(f"<td>{c}</td>" for c in COUNT_CELLS)
+    labels = "".join(f"<text x='{40 * i}' y='9'>{c}</text>" for i, c in enumerate(COUNT_CELLS))
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg'>{labels}</svg>"
+    page = f"<table><tr>{cells}</tr></table><img alt='' src='{_svg_uri(svg)}'><p>NHS no 943\n476 5919</p>"
+    text = html_visible_text(page)
+    assert [text[h.start : h.end] for h in find_identifiers(text)] == ["943 476 5919"]
+
+
+def test_pdf_text_keeps_table_cells_and_figure_labels_apart(tmp_path):
+    from weasyprint import HTML
+
+    cells = "".join(f"<td style='padding:2.5pt 4pt;font-size:8.5pt'>{c}</td>" for c in COUNT_CELLS)
+    labels = "".join(
+        f"<text x='{10 + 30 * i}' y='20' font-size='9'>{c}</text>"
+        for i, c in enumerate(COUNT_CELLS)
+    )
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='120' height='30'>{labels}</svg>"
+    html = (
+        f"<table><tr>{cells}</tr></table><img src='{_svg_uri(svg)}'>"
+        "<p style='width:2.2cm'>Number 943 476 5919 wraps.</p>"
+    )
+    HTML(string=html).write_pdf(tmp_path / "cells.pdf")
+    text = pdf_text(tmp_path / "cells.pdf")
+    assert all(c in text for c in COUNT_CELLS)
+    assert [h.kind for h in find_identifiers(text)] == ["NHS NUMBER"]
+    assert "943 476 5919" in text
+
+
+def test_words_to_text_breaks_on_blocks_and_wide_gaps_and_joins_wrapped_lines():
+    header = "level\tpage_num\tpar_num\tblock_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [  # page, par, block, left, top, width, text
+        (1, 1, 0, 10, 50, 10, "Call"), (1, 1, 0, 23, 50, 20, "07700"),  # one line, a space
+        (1, 1, 0, 10, 62, 25, "900123"),  # the same block, next line: a wrap
+        (1, 2, 0, 10, 80, 15, "949"), (1, 2, 0, 60, 80, 15, "396"),  # a wide gap on one line
+        (1, 3, 0, 90, 80, 20, "2253"),  # another block
+    ]  # fmt: skip
+    tsv = "\n".join(
+        [header]
+        + [
+            f"5\t{pg}\t{par}\t{blk}\t0\t0\t{x}\t{y}\t{w}\t10\t100\t{t}"
+            for pg, par, blk, x, y, w, t in rows
+        ]
+    )
+    assert words_to_text(tsv) == "Call 07700\n900123 \u00a6 949 \u00a6 396 \u00a6 2253"
+
+
 def test_publish_refuses_a_report_with_an_identifier_and_writes_nothing(rendered_report, tmp_path):
     html, pdf = rendered_report
     participants = tmp_path / "participants.parquet"
@@ -554,3 +607,12 @@ def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
     ]
     run_collect_hits([str(hits), str(hits)], str(tmp_path / "all.csv"))
     assert len(pd.read_csv(tmp_path / "all.csv")) == 6
+
+
+def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
+    empty = tmp_path / "none.csv"
+    empty.write_text("batch,excerpt_id,kind,count\n", encoding="utf-8")
+    with caplog.at_level("INFO", logger="realist_report.privacy"):
+        run_collect_hits([str(empty)], str(tmp_path / "all.csv"))
+    assert "0 identifiers redacted in 0 excerpts" in caplog.text
+    assert pd.read_csv(tmp_path / "all.csv").empty

@@ -91,7 +91,13 @@ def count_rows(path: str | Path) -> int | None:
         return int(pq.ParquetFile(path).metadata.num_rows)
     if suffix == ".csv":
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        return max(sum(1 for _ in csv.reader(text.splitlines())) - 1, 0)
+        # our own tables carry excerpt-id lists far longer than csv's default 128 KiB field limit
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(text) + 1))
+        try:
+            return max(sum(1 for _ in csv.reader(text.splitlines())) - 1, 0)
+        finally:
+            csv.field_size_limit(limit)
     return None
 
 

@@ -590,6 +590,19 @@ _SHOWN_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "content", "href", 
 _HIDDEN_ELEMENTS = frozenset({"style", "script"})
 _SVG_DATA_URI = "data:image/svg+xml;base64,"
 
+#: Put between texts a reader sees as separate (table cells, paragraphs, figure labels). It is
+#: neither whitespace nor a digit separator, so three count cells such as "949 | 396 | 2253"
+#: never read as one NHS number, while a number wrapped inside one paragraph is still seen whole.
+COLUMN_BREAK = " \u00a6 "
+# Elements whose text stands on its own; inline elements (em, a, span, tspan) join their text.
+_BLOCK_ELEMENTS = frozenset(
+    {
+        "address", "blockquote", "br", "caption", "dd", "div", "dt", "figcaption", "figure",
+        "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "section",
+        "table", "td", "text", "th", "title", "tr", "ul",
+    }
+)  # fmt: skip
+
 
 class _VisibleText(HTMLParser):
     """Collect the text a reader of an HTML page can see, including text inside SVG figures."""
@@ -602,18 +615,22 @@ class _VisibleText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN_ELEMENTS:
             self._hidden += 1
+        if tag in _BLOCK_ELEMENTS:
+            self.parts.append(COLUMN_BREAK)
         for name, value in attrs:
             if not value or name not in _SHOWN_ATTRIBUTES:
                 continue
             if value.startswith(_SVG_DATA_URI):
                 svg = base64.b64decode(value[len(_SVG_DATA_URI) :]).decode("utf-8", "replace")
-                self.parts.append(html_visible_text(svg))
+                self.parts += [COLUMN_BREAK, html_visible_text(svg), COLUMN_BREAK]
             elif not value.startswith(("data:", "#")):
-                self.parts.append(value)
+                self.parts += [COLUMN_BREAK, value, COLUMN_BREAK]
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _HIDDEN_ELEMENTS and self._hidden:
             self._hidden -= 1
+        if tag in _BLOCK_ELEMENTS:
+            self.parts.append(COLUMN_BREAK)
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
@@ -625,7 +642,7 @@ def html_visible_text(markup: str) -> str:
     parser = _VisibleText()
     parser.feed(markup)
     parser.close()
-    return flatten_whitespace("\n".join(parser.parts))
+    return _tidy_breaks(flatten_whitespace("".join(parser.parts)))
 
 
 def flatten_whitespace(text: str) -> str:
@@ -633,8 +650,16 @@ def flatten_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
+_REPEATED_BREAKS = re.compile("\u00a6(?: \u00a6)+")
+
+
+def _tidy_breaks(text: str) -> str:
+    """One column break where several met (nested blocks), none at either end."""
+    return _REPEATED_BREAKS.sub("\u00a6", text).strip(" \u00a6")
+
+
 def pdf_text(pdf_path: str | Path) -> str:
-    """Extract a PDF's text with poppler's pdftotext in reading order, whitespace flattened."""
+    """A PDF's text in reading order from poppler's word boxes, with column gaps kept as breaks."""
     tool = shutil.which("pdftotext")
     if tool is None:
         raise PrivacyError(
@@ -642,14 +667,64 @@ def pdf_text(pdf_path: str | Path) -> str:
             "install poppler-utils (sudo apt-get install poppler-utils) and rebuild"
         )
     result = subprocess.run(
-        [tool, "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, check=False
+        [tool, "-tsv", "-enc", "UTF-8", str(pdf_path), "-"], capture_output=True, check=False
     )
     if result.returncode != 0:
         raise PrivacyError(
             f"{pdf_path}: pdftotext could not read the PDF to screen it "
             f"({result.stderr.decode('utf-8', 'replace').strip()}); no report was published"
         )
-    return flatten_whitespace(join_broken_lines(result.stdout.decode("utf-8", "replace")))
+    text = words_to_text(result.stdout.decode("utf-8", "replace"))
+    return _tidy_breaks(flatten_whitespace(join_broken_lines(text)))
+
+
+#: A gap wider than this many word heights between two words on one line is a column gap: a
+#: space is about 0.27 of a word box's height and table cells sit at least 0.8 apart (8 pt of
+#: padding at 8.5 pt type). Prose stretched wider by justification is screened whole in the HTML.
+COLUMN_GAP_HEIGHTS = 0.55
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word box of `pdftotext -tsv`: its layout block, position and text."""
+
+    block: tuple[str, str, str]
+    left: float
+    top: float
+    right: float
+    height: float
+    text: str
+
+
+def _tsv_words(tsv: str) -> Iterable[_Word]:
+    """The word rows (level 5) of pdftotext's TSV, in its reading order."""
+    for line in tsv.splitlines()[1:]:
+        fields = line.split("\t", 11)
+        if len(fields) < 12 or fields[0] != "5":
+            continue
+        left, top, width, height = (float(v) for v in fields[6:10])
+        yield _Word((fields[1], fields[2], fields[3]), left, top, left + width, height, fields[11])
+
+
+def words_to_text(tsv: str) -> str:
+    """Join word boxes as a reader sees them: a space inside a line, a line break where a line
+    wraps, and a column break between layout blocks or across a wide gap on one line."""
+    parts: list[str] = []
+    previous: _Word | None = None
+    for word in _tsv_words(tsv):
+        if previous is not None:
+            height = max(word.height, previous.height)
+            if word.block != previous.block:
+                parts.append(COLUMN_BREAK)
+            elif abs(word.top - previous.top) > height / 2:
+                parts.append("\n")
+            elif word.left - previous.right > COLUMN_GAP_HEIGHTS * height:
+                parts.append(COLUMN_BREAK)
+            else:
+                parts.append(" ")
+        parts.append(word.text)
+        previous = word
+    return "".join(parts)
 
 
 # A hyphen the typesetter added (WeasyPrint's hyphens: auto gives U+2010) or a soft hyphen.
@@ -706,7 +781,9 @@ def run_collect_hits(hit_paths: list[str], out: str) -> None:
     hits = (
         pd.concat(frames, ignore_index=True)
         if frames
-        else pd.DataFrame({c: pd.Series(dtype="string") for c in HIT_LOG_COLUMNS})
+        else pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "count" else "string") for c in HIT_LOG_COLUMNS}
+        )
     )
     hits = hits[list(HIT_LOG_COLUMNS)].sort_values(["batch", "excerpt_id", "kind"])
     log.info(
