@@ -1,8 +1,6 @@
 # Audit trail: what went in (checksums, settings, code, software), what changed since the
 # previous different build, and what came out. Archived builds live in ARCHIVE (git-ignored
 # state across builds); no rule declares it as input, so a no-op rebuild stays a no-op.
-from snakemake.io import get_wildcard_names, strip_wildcard_constraints
-
 ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
@@ -13,27 +11,6 @@ CODE_FILES = sorted(
         *TEMPLATE_FILES,
     }
 )
-
-
-def audited_outputs() -> list[str]:
-    """Every file the rules above write (batch and figure wildcards filled in), for checksums."""
-    values = {
-        "batch": sorted(BATCHES),
-        "figure": list(FIGURES),
-        "site_group": shard_names(SITE_GROUPS),
-    }
-    paths = set()
-    for other in workflow.rules:
-        if other.name in ("all", "write_provenance"):
-            continue
-        for pattern in map(strip_wildcard_constraints, map(str, other.output)):
-            names = set(get_wildcard_names(pattern))
-            if names - set(values):
-                raise ValueError(
-                    f"audit: rule {other.name} has an unknown wildcard in {pattern}"
-                )
-            paths.update(expand(pattern, **{name: values[name] for name in names}))
-    return sorted(paths)
 
 
 rule record_build_inputs:
@@ -53,7 +30,8 @@ rule record_build_inputs:
     benchmark:
         "benchmarks/record_build_inputs/manifest.tsv"
     params:
-        dataset=str(DATASET),
+        # the data set folder, from the input paths: inputs are labelled relative to it
+        dataset=lambda wildcards, input: os.path.dirname(input.sites),
         batches={name: str(path) for name, path in BATCHES.items()},
         config={key: value for key, value in config.items() if key != "dataset"},
     script:

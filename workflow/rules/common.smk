@@ -1,12 +1,15 @@
+import os
 import re
 from pathlib import Path
 
+from snakemake.io import get_wildcard_names, strip_wildcard_constraints
 from snakemake.utils import validate
 
 from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
+from realist_report.shards import shard_names
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -38,11 +41,13 @@ def discover_batches(dataset: Path) -> dict[str, Path]:
 
 
 BATCHES = discover_batches(DATASET)
+SITE_GROUPS = int(config["sharding"]["site_groups"])
 
 
 wildcard_constraints:
     batch="|".join(re.escape(name) for name in BATCHES),
     figure="|".join(FIGURES),
+    site_group=r"\d+",
 
 
 TEMPLATE_FILES = sorted(
@@ -67,6 +72,58 @@ def private_name_list() -> list[str]:
     """The git-ignored name list as an input when it exists, so editing it reruns redaction."""
     path = config["privacy"].get("name_list")
     return [path] if path and Path(path).is_file() else []
+
+
+def link_shards() -> list[str]:
+    """Every linking shard: one per batch and site group."""
+    return expand(
+        rules.link_site_evidence.output.links,
+        batch=sorted(BATCHES),
+        site_group=shard_names(SITE_GROUPS),
+    )
+
+
+def figure_tables() -> dict[str, dict[str, str]]:
+    """Tables a figure may need, by the name FIGURES[...].needs uses; figures never re-read raw files."""
+    evidence = rules.aggregate_cmoc_evidence.output
+    return {
+        "participants": {"participants": rules.validate_registers.output.participants},
+        "cmoc_summary": {"cmoc_summary": evidence.summary_parquet},
+        "evidence_matrix": {"evidence_matrix": evidence.matrix_parquet},
+        "definitions": {"codebook": config["codebook"], "cmocs": config["cmocs"]},
+        "wave_change": {"wave_change": evidence.wave_change_parquet},
+        "subgroups": {"subgroups": evidence.subgroups_parquet},
+    }
+
+
+def figure_inputs(wildcards) -> dict[str, str]:
+    """Only the tables this figure is drawn from, so other tables changing leaves it alone."""
+    tables = figure_tables()
+    inputs = {}
+    for need in FIGURES[wildcards.figure].needs:
+        inputs.update(tables[need])
+    return inputs
+
+
+def audited_outputs() -> list[str]:
+    """Every file the rules write (batch and figure wildcards filled in), for checksums."""
+    values = {
+        "batch": sorted(BATCHES),
+        "figure": list(FIGURES),
+        "site_group": shard_names(SITE_GROUPS),
+    }
+    paths = set()
+    for other in workflow.rules:
+        if other.name in ("all", "write_provenance"):
+            continue
+        for pattern in map(strip_wildcard_constraints, map(str, other.output)):
+            names = set(get_wildcard_names(pattern))
+            if names - set(values):
+                raise ValueError(
+                    f"audit: rule {other.name} has an unknown wildcard in {pattern}"
+                )
+            paths.update(expand(pattern, **{name: values[name] for name in names}))
+    return sorted(paths)
 
 
 def get_final_output() -> list[str]:

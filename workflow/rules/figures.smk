@@ -1,43 +1,4 @@
-import os
-
-# Tables a figure may need, by the name FIGURES[...].needs uses; figures never re-read raw files.
-SUBGROUPS = [
-    p
-    for p in rules.aggregate_cmoc_evidence.output
-    if p.endswith("cmoc_subgroups.parquet")
-]
-FIGURE_TABLES = {
-    "participants": {"participants": rules.validate_registers.output.participants},
-    "cmoc_summary": {
-        "cmoc_summary": rules.aggregate_cmoc_evidence.output.summary_parquet
-    },
-    "evidence_matrix": {
-        "evidence_matrix": rules.aggregate_cmoc_evidence.output.matrix_parquet
-    },
-    "definitions": {"codebook": config["codebook"], "cmocs": config["cmocs"]},
-    "wave_change": {
-        "wave_change": rules.aggregate_cmoc_evidence.output.wave_change_parquet
-    },
-    # the aggregation step's subgroup table when it exists, else computed from the evidence links
-    "subgroups": (
-        {"subgroups": SUBGROUPS[0]}
-        if SUBGROUPS
-        else {
-            "participants": rules.validate_registers.output.participants,
-            "links": rules.aggregate_cmoc_evidence.output.links,
-        }
-    ),
-}
-
-
-def figure_inputs(wildcards) -> dict[str, str]:
-    """Only the tables this figure is drawn from, so other tables changing leaves it alone."""
-    inputs = {}
-    for need in FIGURES[wildcards.figure].needs:
-        inputs.update(FIGURE_TABLES[need])
-    return inputs
-
-
+# Figures (plotnine SVG) drawn from the aggregated tables; the rule graph drawn from the DAG.
 rule plot_figure:
     input:
         unpack(figure_inputs),
