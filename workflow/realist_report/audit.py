@@ -91,7 +91,7 @@ def count_rows(path: str | Path) -> int | None:
         return int(pq.ParquetFile(path).metadata.num_rows)
     if suffix == ".csv":
         text = path.read_bytes().decode("utf-8-sig", errors="replace")
-        # our own tables carry excerpt-id lists far longer than csv's default 128 KiB field limit
+        # our own tables carry excerpt-id lists longer than the csv module's default limit
         limit = csv.field_size_limit()
         csv.field_size_limit(max(limit, len(text) + 1))
         try:
