@@ -99,10 +99,12 @@ def data() -> F.FigureData:
             ],
         }
     )
+    sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["London", "North East"]})
     return {
         "cmoc_summary": summary,
         "evidence_matrix": matrix,
         "participants": participants,
+        "sites": sites,
         "subgroups": subgroups,
         "wave_change": wave_change,
         "cmoc_parts": parts,
@@ -141,6 +143,7 @@ def test_no_axis_is_titled_with_a_column_name(
 def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
     known = {
         "participants",
+        "sites",
         "cmoc_summary",
         "evidence_matrix",
         "definitions",
@@ -222,3 +225,44 @@ def test_rulegraph_with_graphviz_is_reproducible(tmp_path: Path) -> None:
 def test_empty_rulegraph_output_is_a_clear_error() -> None:
     with pytest.raises(F.FigureError, match="printed no rules"):
         F.parse_rulegraph("digraph {}")
+
+
+def many_sites(n: int) -> F.FigureData:
+    """n sites in three regions, each with one patient and one excerpt for CMOC01."""
+    ids = [f"S{i:03d}" for i in range(1, n + 1)]
+    regions = ["London", "North East", "South West"]
+    return {
+        "sites": pd.DataFrame({"site_id": ids, "region": [regions[i % 3] for i in range(n)]}),
+        "participants": pd.DataFrame(
+            {"participant_id": ids, "site_id": ids, "role": "patient", "waves": "baseline"}
+        ),
+        "evidence_matrix": pd.DataFrame(
+            {"cmoc_id": "CMOC01", "dimension": "site", "value": ids, "excerpts": 1}
+        ),
+        "cmoc_summary": pd.DataFrame({"cmoc_id": ["CMOC01"]}),
+        "max_site_columns": 14,
+    }
+
+
+@pytest.mark.parametrize("name", ["participants", "evidence_heatmap"])
+def test_site_figures_draw_regions_when_sites_are_many(name: str, tmp_path: Path) -> None:
+    out = tmp_path / "figure.svg"
+    F.draw_figure(name, many_sites(60), out, THEME)
+    svg = out.read_text(encoding="utf-8")
+    assert "South West" in svg and "site 1<" not in svg
+    few = many_sites(6)
+    F.draw_figure(name, few, out, THEME)
+    svg = out.read_text(encoding="utf-8")
+    assert "site 6" in svg and "South West" not in svg
+
+
+def test_heatmap_cells_sum_the_sites_of_a_region() -> None:
+    plot = F.plot_evidence_heatmap(many_sites(60), F.report_theme())
+    assert sorted(plot.data["excerpts"]) == [20, 20, 20]
+    assert list(plot.data["site"].cat.categories) == ["London", "North East", "South West"]
+
+
+def test_captions_name_the_site_axis() -> None:
+    caption, alt = F.figure_text("evidence_heatmap", "region")
+    assert caption == "Supporting excerpts for each CMOC by region."
+    assert "regions as columns" in alt and "{site}" not in F.figure_text("participants")[0]

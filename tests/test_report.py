@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from realist_report import report as R
+from realist_report.cmo import site_columns
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -103,3 +105,66 @@ def test_built_html_edition_reads_in_a_browser(built_workflow: Path) -> None:
     for xref in re.findall(r'<a class="xref" href="#([^"]+)">', html):
         assert f'id="{xref}"' in html, f"cross-reference to missing #{xref}"
     assert html.count("<td>Y</td>") == 20, "every RAMESES II item is reported"
+
+
+def register(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """n sites over three regions, each with two patients (one followed up)."""
+    ids = [f"S{i:02d}" for i in range(1, n + 1)]
+    regions = ["London", "North East", "South West"]
+    sites = pd.DataFrame(
+        {
+            "site_id": ids,
+            "region": [regions[i % 3] for i in range(n)],
+            "employer_type": ["GP practice" if i % 2 else "Local authority" for i in range(n)],
+            "setting": "Urban",
+            "team_model": "Lone link worker",
+            "observation_hours": 100,
+        }
+    )
+    participants = pd.DataFrame(
+        {
+            "participant_id": [f"P{i:03d}" for i in range(2 * n)],
+            "site_id": ids * 2,
+            "role": "patient",
+            "waves": ["baseline;followup"] * n + ["baseline"] * n,
+        }
+    )
+    return sites, participants
+
+
+def test_site_columns_switch_to_regions_above_the_limit() -> None:
+    sites, _ = register(7)
+    columns = site_columns(sites, 14)
+    assert columns.heading == "site" and columns.labels[:2] == ["site 1", "site 2"]
+    sites, _ = register(20)
+    columns = site_columns(sites, 14)
+    assert columns.heading == "region"
+    assert columns.labels == ["London", "North East", "South West"]
+    assert columns.of_site["S01"] == "London" and columns.of_site["S02"] == "North East"
+
+
+@pytest.mark.parametrize("n", [7, 20])
+def test_by_site_tables_keep_every_count_whether_by_site_or_region(n: int) -> None:
+    sites, participants = register(n)
+    columns = site_columns(sites, 14)
+    table = R.participants_table(participants, columns)
+    for row in table["rows"]:
+        assert sum(row["cells"]) == row["total"]
+        assert len(row["cells"]) == len(columns.labels)
+    assert [r["total"] for r in table["rows"]] == [2 * n, n]
+    described = R.sites_table(sites, columns)
+    assert sum(r["sites"] for r in described["rows"]) == n
+    assert sum(r["observation_hours"] for r in described["rows"]) == 100 * n
+    matrix = pd.DataFrame(
+        {"cmoc_id": "CMOC01", "dimension": "site", "value": list(sites["site_id"]), "excerpts": 2}
+    )
+    summary = pd.DataFrame({"cmoc_id": ["CMOC01", "CMOC02"]})
+    grid = R.site_matrix(matrix, summary, columns)
+    assert [row["total"] for row in grid["rows"]] == [2 * n, 0]
+
+
+def test_region_rows_count_the_kinds_of_site() -> None:
+    sites, _ = register(20)
+    london = R.sites_table(sites, site_columns(sites, 14))["rows"][0]
+    assert london["name"] == "London" and london["sites"] == 7
+    assert london["employer_type"] == "GP practice 3; Local authority 4"

@@ -11,6 +11,7 @@ import itertools
 import logging
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -45,6 +46,24 @@ def site_label(site_id: str) -> str:
     """'S03' -> 'site 3': how a site is named in attributions and tables."""
     digits = "".join(ch for ch in str(site_id) if ch.isdigit())
     return f"site {int(digits)}" if digits else str(site_id)
+
+
+class SiteColumns(NamedTuple):
+    """How a by-site breakdown is printed: its heading, column labels, and each site's column."""
+
+    heading: str
+    labels: list[str]
+    of_site: dict[str, str]
+
+
+def site_columns(sites: pd.DataFrame, max_columns: int) -> SiteColumns:
+    """One column per site while they fit on a page, else one per region (a national study's
+    hundreds of sites would run off the page); results/ keeps the per-site detail."""
+    ids = [str(s) for s in sites["site_id"]]
+    if len(ids) <= max_columns:
+        return SiteColumns("site", [site_label(s) for s in ids], {s: site_label(s) for s in ids})
+    regions = [str(r) for r in sites["region"]]
+    return SiteColumns("region", sorted(set(regions)), dict(zip(ids, regions, strict=True)))
 
 
 def _join_ids(values: Iterable) -> str:

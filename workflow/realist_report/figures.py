@@ -24,7 +24,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import plotnine as p9  # noqa: E402
 
-from realist_report.cmo import ROLE_LABELS, SUPPORTING_MATCHES, WAVE_LABELS, site_label  # noqa: E402
+from realist_report.cmo import (  # noqa: E402
+    ROLE_LABELS,
+    SUPPORTING_MATCHES,
+    WAVE_LABELS,
+    SiteColumns,
+    site_columns,
+)
 from realist_report.errors import PipelineError  # noqa: E402
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -44,6 +50,8 @@ SUBGROUP_LABELS = {
     "long_term_condition": "Long-term condition",
 }
 TEXT_WIDTH_IN = 6.3
+#: Sites drawn one by one up to this many (config report_layout.max_site_columns), else regions.
+DEFAULT_SITE_COLUMNS = 14
 FigureData = dict[str, pd.DataFrame]
 
 
@@ -81,11 +89,26 @@ def supporting_links(links: pd.DataFrame) -> pd.DataFrame:
     return links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] != "refutes")]
 
 
+def site_axis(data: FigureData) -> SiteColumns:
+    """Sites, or regions when sites are too many to read as one axis (see cmo.site_columns)."""
+    return site_columns(data["sites"], int(data.get("max_site_columns", DEFAULT_SITE_COLUMNS)))
+
+
+def _slanted_labels(axis: SiteColumns) -> p9.theme:
+    """Region names are long: slant them so neighbours do not overlap."""
+    if axis.heading == "site":
+        return p9.theme()
+    return p9.theme(axis_text_x=p9.element_text(rotation=30, ha="right"))
+
+
 def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Participants by site, role and wave: who the evidence comes from."""
     table = data["participants"].copy()
     table = table.assign(wave=table["waves"].str.split(";")).explode("wave")
-    table["site"] = table["site_id"].map(site_label)
+    axis = site_axis(data)
+    table["site"] = pd.Categorical(
+        table["site_id"].astype(str).map(axis.of_site), categories=axis.labels
+    )
     table["role"] = pd.Categorical(
         table["role"].map(ROLE_LABELS), categories=list(ROLE_LABELS.values())
     )
@@ -108,8 +131,12 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
 def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOC x site heat map of supporting excerpts: where each configuration is seen."""
     matrix = data["evidence_matrix"]
-    cells = matrix[matrix["dimension"] == "site"].copy()
-    cells["site"] = cells["value"].map(site_label)
+    axis = site_axis(data)
+    cells = matrix[matrix["dimension"] == "site"].assign(
+        site=lambda m: m["value"].astype(str).map(axis.of_site)
+    )
+    cells = cells.groupby(["cmoc_id", "site"], as_index=False)["excerpts"].sum()
+    cells["site"] = pd.Categorical(cells["site"], categories=axis.labels)
     cells["cmoc_id"] = pd.Categorical(
         cells["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"])
     )
@@ -128,7 +155,13 @@ def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + theme
         + _no_axis_title("x")
         + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.9), panel_grid_major=p9.element_blank())
+        + p9.theme(
+            figure_size=(6.3, 3.9),
+            panel_grid_major=p9.element_blank(),
+            # a long bar so four-digit counts at national scale do not run into each other
+            legend_key_width=120,
+        )
+        + _slanted_labels(axis)
     )
 
 
@@ -418,17 +451,17 @@ FIGURES: dict[str, Figure] = {
     ),
     "participants": Figure(
         plot_participants,
-        "Participants interviewed by site, role and wave.",
+        "Participants interviewed by {site}, role and wave.",
         "Stacked bar charts, one per wave, showing how many participants of each role were "
-        "interviewed at each site.",
-        ("participants",),
+        "interviewed at each {site}.",
+        ("participants", "sites"),
     ),
     "evidence_heatmap": Figure(
         plot_evidence_heatmap,
-        "Supporting excerpts for each CMOC at each site.",
-        "Heat map with CMOCs as rows and sites as columns; darker cells hold more supporting "
+        "Supporting excerpts for each CMOC by {site}.",
+        "Heat map with CMOCs as rows and {site}s as columns; darker cells hold more supporting "
         "excerpts, and each cell is labelled with its count.",
-        ("cmoc_summary", "evidence_matrix"),
+        ("cmoc_summary", "evidence_matrix", "sites"),
     ),
     "triangulation": Figure(
         plot_triangulation,
@@ -475,10 +508,11 @@ EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
-def figure_text(name: str) -> tuple[str, str]:
-    """Caption and alt text of any report figure, plotted or external."""
+def figure_text(name: str, site: str = "site") -> tuple[str, str]:
+    """Caption and alt text of any report figure, naming the site axis ('site' or 'region')."""
     if name in FIGURES:
-        return FIGURES[name].caption, FIGURES[name].alt
+        figure = FIGURES[name]
+        return figure.caption.replace("{site}", site), figure.alt.replace("{site}", site)
     if name in EXTERNAL_FIGURES:
         return EXTERNAL_FIGURES[name]
     raise FigureError(f"unknown figure '{name}'; known: {', '.join([*FIGURES, *EXTERNAL_FIGURES])}")
@@ -511,8 +545,9 @@ def load_figure_data(inputs: dict[str, str], options: dict) -> FigureData:
         definitions = load_definitions(inputs["codebook"], inputs["cmocs"])
         data["cmoc_parts"] = definitions.cmoc_parts
         data["codes"] = definitions.codes
-    if "min_cell_size" in options:
-        data["min_cell_size"] = options["min_cell_size"]
+    for option in ("min_cell_size", "max_site_columns"):
+        if option in options:
+            data[option] = options[option]
     return data
 
 

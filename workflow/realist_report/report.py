@@ -15,7 +15,15 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.cmo import ROLE_LABELS, WAVE_LABELS, change_view, for_whom_view, site_label
+from realist_report.cmo import (
+    ROLE_LABELS,
+    WAVE_LABELS,
+    SiteColumns,
+    change_view,
+    for_whom_view,
+    site_columns,
+    site_label,
+)
 from realist_report.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -28,14 +36,14 @@ def svg_data_uri(path: str | Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def figure_entries(figure_paths: dict[str, str]) -> dict[str, dict]:
+def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
     # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
     from realist_report.figures import figure_text
 
     entries = {}
     for name in sorted(figure_paths):
-        caption, alt = figure_text(name)
+        caption, alt = figure_text(name, site)
         entries[name] = {
             "name": name,
             "number": None,
@@ -58,41 +66,61 @@ def participant_counts(participants: pd.DataFrame) -> dict[str, dict[str, int]]:
     return counts
 
 
-def participants_table(participants: pd.DataFrame, sites: pd.DataFrame) -> dict:
-    """Methods table: participants by role and wave (rows) and site (columns), with totals."""
+def participants_table(participants: pd.DataFrame, columns: SiteColumns) -> dict:
+    """Methods table: participants by role and wave (rows) and site or region (columns)."""
     waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
-    site_ids = list(sites["site_id"])
+    waves["column"] = waves["site_id"].astype(str).map(columns.of_site)
     rows = []
     for wave, wave_label in WAVE_LABELS.items():
         for role, role_label in ROLE_LABELS.items():
             own = waves[(waves["wave"] == wave) & (waves["role"] == role)]
             if own.empty:
                 continue
-            by_site = own["site_id"].value_counts()
+            by_column = own["column"].value_counts()
             rows.append(
                 {
                     "wave": wave_label,
                     "role": role_label,
-                    "cells": [int(by_site.get(site, 0)) for site in site_ids],
+                    "cells": [int(by_column.get(label, 0)) for label in columns.labels],
                     "total": len(own),
                 }
             )
-    return {"sites": [site_label(s) for s in site_ids], "rows": rows}
+    return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
-def sites_table(sites: pd.DataFrame) -> list[dict]:
-    """Site characteristics as the report lists them."""
-    return [
-        {
-            "site": site_label(row.site_id),
-            "region": row.region,
-            "employer_type": row.employer_type,
-            "setting": row.setting,
-            "team_model": row.team_model,
-            "observation_hours": int(row.observation_hours),
-        }
-        for row in sites.itertuples(index=False)
-    ]
+#: Site attributes the methods table describes, with their column headings.
+SITE_ATTRIBUTES = {"employer_type": "Employer", "setting": "Setting", "team_model": "Team model"}
+
+
+def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
+    """Site characteristics: one row per site, or per region with counts when sites are many."""
+    if columns.heading == "site":
+        rows = [
+            {
+                "name": site_label(row["site_id"]),
+                "region": row["region"],
+                **{key: row[key] for key in SITE_ATTRIBUTES},
+                "sites": 1,
+                "observation_hours": int(row["observation_hours"]),
+            }
+            for row in sites.to_dict("records")
+        ]
+        return {"heading": "site", "rows": rows}
+    rows = []
+    for region, own in sites.groupby("region", sort=True):
+        rows.append(
+            {
+                "name": str(region),
+                "region": str(region),
+                **{
+                    key: "; ".join(f"{v} {n}" for v, n in sorted(own[key].value_counts().items()))
+                    for key in SITE_ATTRIBUTES
+                },
+                "sites": len(own),
+                "observation_hours": int(own["observation_hours"].sum()),
+            }
+        )
+    return {"heading": "region", "rows": rows}
 
 
 def cmoc_sections(summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict]) -> list[dict]:
@@ -112,20 +140,17 @@ def cmoc_sections(summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict]
     return sections
 
 
-def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, sites: pd.DataFrame) -> dict:
-    """Appendix table: supporting excerpts per CMOC (rows) and site (columns)."""
-    cells = matrix[matrix["dimension"] == "site"].pivot_table(
-        index="cmoc_id", columns="value", values="excerpts", aggfunc="sum", fill_value=0
+def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumns) -> dict:
+    """Appendix table: supporting excerpts per CMOC (rows) and site or region (columns)."""
+    cells = matrix[matrix["dimension"] == "site"].assign(
+        column=lambda m: m["value"].astype(str).map(columns.of_site)
     )
-    site_ids = list(sites["site_id"])
+    totals = cells.groupby(["cmoc_id", "column"])["excerpts"].sum()
     rows = []
     for cmoc_id in summary["cmoc_id"]:
-        values = [
-            int(cells.at[cmoc_id, s]) if cmoc_id in cells.index and s in cells.columns else 0
-            for s in site_ids
-        ]
+        values = [int(totals.get((cmoc_id, label), 0)) for label in columns.labels]
         rows.append({"cmoc_id": cmoc_id, "cells": values, "total": sum(values)})
-    return {"sites": [site_label(s) for s in site_ids], "rows": rows}
+    return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
 def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
@@ -331,6 +356,7 @@ def build_context(
     sections = cmoc_sections(summary, quotes, areas.to_dict("records"))
     counts = participant_counts(participants)
     for_whom = for_whom_view(subgroups, settings["privacy"]["min_cell_size"])
+    columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
     return {
         "toc": [],
         "table_numbers": {},
@@ -346,15 +372,15 @@ def build_context(
         "build_id": build,
         "counts": counts,
         "n_sites": len(sites),
-        "sites": sites_table(sites),
-        "participants_table": participants_table(participants, sites),
+        "sites": sites_table(sites, columns),
+        "participants_table": participants_table(participants, columns),
         "n_cmocs": len(summary),
         "strength_counts": {s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
         "strength_order": STRENGTH_ORDER,
         "areas": sections,
         "summary_rows": summary.to_dict("records"),
-        "site_matrix": site_matrix(matrix, summary, sites),
-        "figures": figure_entries(figure_paths),
+        "site_matrix": site_matrix(matrix, summary, columns),
+        "figures": figure_entries(figure_paths, columns.heading),
         "figure_list": [],
         "quality_rows": quality.to_dict("records"),
         "quality_totals": {k: (int(v) if not isinstance(v, str) else v) for k, v in totals.items()},

@@ -88,6 +88,7 @@ def figure_tables() -> dict[str, dict[str, str]]:
     evidence = rules.aggregate_cmoc_evidence.output
     return {
         "participants": {"participants": rules.validate_registers.output.participants},
+        "sites": {"sites": rules.validate_registers.output.sites},
         "cmoc_summary": {"cmoc_summary": evidence.summary_parquet},
         "evidence_matrix": {"evidence_matrix": evidence.matrix_parquet},
         "definitions": {"codebook": config["codebook"], "cmocs": config["cmocs"]},

@@ -14,7 +14,10 @@ rule plot_figure:
         "benchmarks/plot_figure/{figure}.tsv"
     params:
         theme=config["figures"]["theme"],
-        options={"min_cell_size": config["privacy"]["min_cell_size"]},
+        options={
+            "min_cell_size": config["privacy"]["min_cell_size"],
+            "max_site_columns": config["report_layout"]["max_site_columns"],
+        },
     script:
         "../scripts/plot_figure.py"
 

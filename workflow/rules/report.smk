@@ -31,6 +31,7 @@ rule render_report_html:
             "privacy": config["privacy"],
             "wave_change": config["wave_change"],
             "for_whom": config["for_whom"],
+            "report_layout": config["report_layout"],
         },
     script:
         "../scripts/render_report_html.py"
