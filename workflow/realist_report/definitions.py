@@ -10,7 +10,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from realist_report.errors import ConfigError
+from realist_report.errors import ConfigError, PipelineError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 PARTS = ("context", "mechanism", "outcome")
@@ -36,24 +36,27 @@ def normalise_code(label: str) -> str:
     return re.sub(r"\s+", " ", label).casefold()
 
 
-def _load_yaml(path: Path, schema_name: str) -> dict:
+def load_validated_yaml(
+    path: Path, schema_path: Path, error: type[PipelineError] = ConfigError
+) -> dict:
+    """A YAML settings file checked against its JSON schema; problems name the file and key."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot read ({error})") from error
-    schema = yaml.safe_load((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as problem:
+        raise error(f"{path}: cannot read ({problem})") from problem
+    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
     try:
         jsonschema.validate(data, schema)
-    except jsonschema.ValidationError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ConfigError(f"{path}: at {where}: {error.message}") from error
+    except jsonschema.ValidationError as problem:
+        where = "/".join(str(p) for p in problem.absolute_path) or "top level"
+        raise error(f"{path}: at {where}: {problem.message}") from problem
     return data
 
 
 def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Definitions:
     """Read both files; any reference to an undefined area or code is a configuration error."""
-    codebook = _load_yaml(Path(codebook_path), "codebook.schema.yaml")
-    cmoc_data = _load_yaml(Path(cmocs_path), "cmocs.schema.yaml")
+    codebook = load_validated_yaml(Path(codebook_path), SCHEMA_DIR / "codebook.schema.yaml")
+    cmoc_data = load_validated_yaml(Path(cmocs_path), SCHEMA_DIR / "cmocs.schema.yaml")
     areas = pd.DataFrame(
         [{"area_id": a["id"], "area_title": a["title"]} for a in codebook["areas"]]
     )

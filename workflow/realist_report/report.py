@@ -218,20 +218,9 @@ class ReportError(PipelineError):
 
 def load_narrative(path: str | Path) -> dict:
     """The report's narrative paragraphs, checked against their schema before anything renders."""
-    import jsonschema
-    import yaml
+    from realist_report.definitions import load_validated_yaml
 
-    try:
-        narrative = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ReportError(f"{path}: cannot read the narrative file ({error})") from error
-    schema = yaml.safe_load(NARRATIVE_SCHEMA.read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(narrative, schema)
-    except jsonschema.ValidationError as error:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
-        raise ReportError(f"{path}: at {where}: {error.message}") from error
-    return narrative
+    return load_validated_yaml(Path(path), NARRATIVE_SCHEMA, ReportError)
 
 
 class _Markers(dict):
