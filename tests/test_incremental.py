@@ -153,7 +153,27 @@ def test_threshold_change_reruns_aggregation_onwards(built_copy: Path) -> None:
     assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
 
 
-def test_package_code_change_reruns_the_steps_that_use_it(built_copy: Path) -> None:
-    module = built_copy / "workflow" / "realist_report" / "audit.py"
+def edit_module(workdir: Path, name: str) -> None:
+    """Change a package module's content (a touch alone is not a change to Snakemake)."""
+    module = workdir / "workflow" / "realist_report" / f"{name}.py"
     module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+
+
+def test_package_code_change_reruns_the_steps_that_use_it(built_copy: Path) -> None:
+    edit_module(built_copy, "audit")
     assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
+
+
+def test_figure_code_change_redraws_every_figure(built_copy: Path) -> None:
+    edit_module(built_copy, "figures")
+    figures = {"plot_figure": len(FIGURES), "draw_rule_graph": 1}
+    assert planned_jobs(built_copy) == Counter({**figures, **REPORT_AND_AUDIT})
+
+
+def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_copy: Path) -> None:
+    edit_module(built_copy, "clean")
+    jobs = planned_jobs(built_copy)
+    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
+    assert jobs["clean_batch"] == batches and jobs["redact_batch"] == batches
+    assert jobs["plot_figure"] == len(FIGURES) - 1, "the participants figure reads only registers"
+    assert "ingest_batch" not in jobs and "validate_registers" not in jobs

@@ -5,6 +5,7 @@ rule aggregate_cmoc_evidence:
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
+        code=package_modules("cmo"),
     output:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",

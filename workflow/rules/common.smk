@@ -60,8 +60,9 @@ def batch_file(wildcards):
 
 
 def package_modules(*names: str) -> list[str]:
-    """A step's package modules and those they import, as inputs so a code edit reruns the step."""
-    return module_closure("workflow/realist_report", names)
+    """A step's package modules and those they import, as inputs so a code edit reruns the step
+    (every rule script also imports rule_logging)."""
+    return module_closure("workflow/realist_report", [*names, "rule_logging"])
 
 
 def per_batch(pattern: str) -> list[str]:

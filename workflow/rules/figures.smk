@@ -2,6 +2,7 @@
 rule plot_figure:
     input:
         unpack(figure_inputs),
+        code=package_modules("figures"),
     output:
         svg=report(
             "results/figures/{figure}.svg",
@@ -32,6 +33,7 @@ rule draw_rule_graph:
             .parent.joinpath("workflow", "rules")
             .glob("*.smk")
         ),
+        code=package_modules("figures"),
     output:
         svg=report(
             "results/figures/rulegraph.svg",

@@ -2,6 +2,7 @@ rule validate_registers:
     input:
         sites=DATASET / "sites.csv",
         participants=DATASET / "participants.csv",
+        code=package_modules("registers"),
     output:
         sites=f"{INTERIM}/registers/sites.parquet",
         participants=f"{INTERIM}/registers/participants.parquet",
@@ -17,6 +18,7 @@ rule ingest_batch:
     input:
         export=batch_file,
         formats="config/formats.yaml",
+        code=package_modules("ingest"),
     output:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
     log:

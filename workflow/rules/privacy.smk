@@ -7,6 +7,7 @@ rule redact_batch:
         clean=rules.clean_batch.output.clean,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
+        code=package_modules("privacy"),
     output:
         redacted=f"{INTERIM}/redacted/{{batch}}.parquet",
         hits=f"{INTERIM}/privacy/{{batch}}.csv",
@@ -23,6 +24,7 @@ rule redact_batch:
 rule collect_privacy_hits:
     input:
         hits=per_batch(rules.redact_batch.output.hits),
+        code=package_modules("privacy"),
     output:
         hits=report(
             "results/privacy_hits.csv",

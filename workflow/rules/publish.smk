@@ -8,6 +8,7 @@ rule publish_report:
         pdf=rules.render_report_pdf.output.pdf,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
+        code=package_modules("privacy"),
     output:
         html=report(
             "reports/evaluation_report.html",

@@ -16,6 +16,7 @@ rule render_report_html:
         rulegraph=rules.draw_rule_graph.output.svg,
         narrative=config["narrative"],
         templates=TEMPLATE_FILES,
+        code=package_modules("report"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",
@@ -40,6 +41,7 @@ rule render_report_html:
 rule render_report_pdf:
     input:
         html=rules.render_report_html.output.html,
+        code=package_modules("report"),
     output:
         pdf=f"{INTERIM}/report/evaluation_report.pdf",
     log:

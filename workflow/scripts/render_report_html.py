@@ -9,7 +9,7 @@ with rule_logging(snakemake):  # noqa: F821
     tables = {
         name: path
         for name, path in snakemake.input.items()  # noqa: F821
-        if name not in ("figures", "rulegraph", "templates")
+        if name not in ("figures", "rulegraph", "templates", "code")
     }
     figure_files = [*snakemake.input.figures, snakemake.input.rulegraph]  # noqa: F821
     figures = {Path(path).stem: path for path in figure_files}
