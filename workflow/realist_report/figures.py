@@ -415,7 +415,7 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.labs(colour="Programme-theory area", size="Strength of evidence")
         + theme
         + p9.theme(
-            figure_size=(6.3, 5.2),
+            figure_size=(6.3, 4.7),
             axis_text=p9.element_blank(),
             axis_ticks=p9.element_blank(),
             axis_title=p9.element_blank(),
