@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_snakemake
 from realist_report import audit, trace
 from realist_report.tables import write_json
 
@@ -210,3 +212,19 @@ def test_trace_unknown_cmoc_and_cell_give_clear_errors(traced_results: Path) -> 
         trace.excerpt_ids_for(traced_results / "results", "CMOC99")
     with pytest.raises(trace.TraceError, match="DIMENSION=VALUE"):
         trace.excerpt_ids_for(traced_results / "results", "CMOC01", "site=S09")
+
+
+@pytest.mark.e2e
+def test_snakemake_report_is_a_self_contained_audit_companion(
+    built_workflow: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "audit_report.html"
+    run_snakemake(built_workflow, "--report", str(out))
+    html = out.read_text(encoding="utf-8")
+    for category in ("Data quality", "Evidence", "Figures", "Audit"):
+        assert category in html
+    for caption in sorted((REPO / "workflow" / "report").glob("*.rst")):
+        # a run of plain words: RST markup and quotes are rendered or escaped in the report
+        words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", caption.read_text(encoding="utf-8"))[0][:20]
+        assert words in html, f"caption {caption.name} missing from the audit report"
+    assert '<script src="http' not in html, "the audit report must not load code from the web"
