@@ -232,6 +232,25 @@ def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, def
         assert cells.to_dict() == expected[expected != ""].to_dict(), dimension
 
 
+def test_evidence_units_reproduce_every_summary_and_matrix_count(
+    demo_links, demo_summary, definitions
+):
+    units = cmo.evidence_units(demo_links, definitions)
+    assert list(units.columns) == cmo.EVIDENCE_UNIT_COLUMNS and "text" not in units.columns
+    assert len(units) == len(demo_links)
+    assert set(units["counts_as"]) <= {"support", "partial", "refutes", "other"}
+    support = units[units["counts_as"] == "support"]
+    summary = demo_summary.set_index("cmoc_id")
+    for cmoc_id, own in units.groupby("cmoc_id"):
+        counted = own["counts_as"].value_counts()
+        assert counted.get("support", 0) == summary.at[cmoc_id, "excerpts"], cmoc_id
+        assert counted.get("partial", 0) == summary.at[cmoc_id, "partial"], cmoc_id
+        assert counted.get("refutes", 0) == summary.at[cmoc_id, "refuting"], cmoc_id
+    matrix = cmo.evidence_matrix(demo_links, definitions)
+    sites = matrix[matrix["dimension"] == "site"].set_index(["cmoc_id", "value"])["excerpts"]
+    assert support.groupby(["cmoc_id", "site_id"]).size().to_dict() == sites.to_dict()
+
+
 # ---------------------------------------------------------------- for whom
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from realist_report.definitions import PARTS, Definitions
@@ -367,6 +368,35 @@ def evidence_matrix(links: pd.DataFrame, definitions: Definitions) -> pd.DataFra
     matrix["rank"] = matrix["cmoc_id"].map(_cmoc_order(definitions))
     matrix = matrix.sort_values(["rank", "dimension", "value"]).drop(columns="rank")
     return matrix.reset_index(drop=True)
+
+
+#: Columns of the reviewer's evidence-unit table: everything but the excerpt text.
+EVIDENCE_UNIT_COLUMNS = [
+    "cmoc_id", "unit_id", "counts_as", "match", "stance", "parts", "site_id", "role", "wave",
+    "source_type", "batch", "source_id", "participant_id", "excerpt_ids",
+]  # fmt: skip
+
+
+def evidence_units(links: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
+    """One row per CMOC and evidence unit, saying how it counts (support, partial, refutes).
+
+    Every count in the summary and the evidence matrix is a filter of this table, so a reviewer
+    can check any number in a spreadsheet, where the summary's id lists outgrow one cell.
+    """
+    supporting_match = links["match"].isin(SUPPORTING_MATCHES)
+    counts_as = np.select(
+        [
+            supporting_match & links["stance"].isin(CONFIRMING_STANCES),
+            supporting_match & (links["stance"] == "refutes"),
+            links["match"] == "partial",
+        ],
+        ["support", "refutes", "partial"],
+        default="other",
+    )
+    units = links.assign(counts_as=counts_as).reindex(columns=EVIDENCE_UNIT_COLUMNS)
+    units["rank"] = units["cmoc_id"].map(_cmoc_order(definitions))
+    units = units.sort_values(["rank", "counts_as", "unit_id"]).drop(columns="rank")
+    return units.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- for whom
@@ -856,6 +886,7 @@ def run_aggregate(
         int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
     )  # fmt: skip
     write_parquet(links, outputs["links"])
+    write_csv(evidence_units(links, definitions), outputs["evidence_units"])
     for name, table in [
         ("summary", summary),
         ("matrix", matrix),

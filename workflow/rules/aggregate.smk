@@ -33,6 +33,11 @@ rule aggregate_cmoc_evidence:
             caption="../report/cmoc_wave_change.rst",
             category="Evidence",
         ),
+        evidence_units=report(
+            "results/cmoc_evidence_units.csv",
+            caption="../report/cmoc_evidence_units.rst",
+            category="Evidence",
+        ),
         quotes=report(
             "results/exemplar_quotes.csv",
             caption="../report/exemplar_quotes.rst",
