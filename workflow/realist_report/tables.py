@@ -10,6 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 
+def _umask() -> int:
+    """The process umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
     """Write to a temporary file beside `path`, then rename: no half-written outputs."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -17,6 +24,9 @@ def _atomic_write(path: Path, write) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        # mkstemp makes the file private (0600); give it the mode any new file would get, so
+        # the team and reviewers sharing a project folder can read the results
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
