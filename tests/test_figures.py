@@ -105,6 +105,7 @@ def data() -> F.FigureData:
         "evidence_matrix": matrix,
         "participants": participants,
         "sites": sites,
+        "max_site_columns": 14,
         "subgroups": subgroups,
         "wave_change": wave_change,
         "cmoc_parts": parts,

@@ -50,8 +50,6 @@ SUBGROUP_LABELS = {
     "long_term_condition": "Long-term condition",
 }
 TEXT_WIDTH_IN = 6.3
-#: Sites drawn one by one up to this many (config report_layout.max_site_columns), else regions.
-DEFAULT_SITE_COLUMNS = 14
 FigureData = dict[str, pd.DataFrame]
 
 
@@ -91,7 +89,7 @@ def supporting_links(links: pd.DataFrame) -> pd.DataFrame:
 
 def site_axis(data: FigureData) -> SiteColumns:
     """Sites, or regions when sites are too many to read as one axis (see cmo.site_columns)."""
-    return site_columns(data["sites"], int(data.get("max_site_columns", DEFAULT_SITE_COLUMNS)))
+    return site_columns(data["sites"], int(data["max_site_columns"]))
 
 
 def _slanted_labels(axis: SiteColumns) -> p9.theme:

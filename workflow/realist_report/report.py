@@ -88,8 +88,8 @@ def participants_table(participants: pd.DataFrame, columns: SiteColumns) -> dict
     return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
-#: Site attributes the methods table describes, with their column headings.
-SITE_ATTRIBUTES = {"employer_type": "Employer", "setting": "Setting", "team_model": "Team model"}
+#: Site attributes the methods table describes (one column each).
+SITE_ATTRIBUTES = ("employer_type", "setting", "team_model")
 
 
 def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
@@ -111,7 +111,6 @@ def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
         rows.append(
             {
                 "name": str(region),
-                "region": str(region),
                 **{
                     key: "; ".join(f"{v} {n}" for v, n in sorted(own[key].value_counts().items()))
                     for key in SITE_ATTRIBUTES
