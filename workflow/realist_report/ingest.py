@@ -1,4 +1,4 @@
-"""Ingest one export batch (CSV, XLSX or REFI-QDA project) into the canonical excerpt table.
+"""Ingest one export batch (CSV, XLSX, XLS, text or REFI-QDA project) into the canonical table.
 
 Coded-segment tables are mapped to canonical columns by a per-format spec in
 config/formats.yaml (see the comments there); a new QDA tool is a new entry, not code.
@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,6 @@ from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
 log = logging.getLogger(__name__)
 
-TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx"}
-PROJECT_SUFFIXES = {".qdpx"}
-SUPPORTED_SUFFIXES = TABLE_SUFFIXES | PROJECT_SUFFIXES
 MAX_TABLE_BYTES = 200 * 1024 * 1024
 #: Exports may put a title or notes above the header row (ATLAS.ti "Tabela 1", NVivo reports).
 HEADER_SEARCH_ROWS = 20
@@ -38,7 +36,7 @@ PROBLEM_COLUMNS = ["problem", "problem_column", "problem_detail"]
 SPEC_KEYS = {
     "description", "detect", "columns", "defaults", "extract", "split_codes",
     "split_codes_pattern", "id_per_code", "date_formats", "offsets", "value_map", "reject",
-    "join",
+    "join", "code_columns",
 }  # fmt: skip
 OFFSET_UNITS = {"characters", "paragraphs", "none"}
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
@@ -125,6 +123,18 @@ def _check_spec(path: str | Path, name: str, spec: object) -> None:
     for rule in spec.get("reject", []):
         if not isinstance(rule, dict) or not {"from", "pattern", "reason"} <= set(rule):
             raise ConfigError(f"{where}: every `reject` rule needs `from`, `pattern` and `reason`")
+    code_columns = spec.get("code_columns")
+    if code_columns is not None and (
+        not isinstance(code_columns, dict) or "pattern" not in code_columns
+    ):
+        raise ConfigError(f"{where}: `code_columns` needs a `pattern` with a (?P<code>) group")
+    if code_columns is not None:
+        try:
+            groups = re.compile(code_columns["pattern"]).groupindex
+        except re.error as error:
+            raise ConfigError(f"{where}: bad code_columns pattern ({error})") from error
+        if "code" not in groups:
+            raise ConfigError(f"{where}: the code_columns pattern needs a (?P<code>...) group")
     if spec.get("offsets", "characters") not in OFFSET_UNITS:
         raise ConfigError(f"{where}: `offsets` must be one of {sorted(OFFSET_UNITS)}")
     if spec.get("split_codes_pattern"):
@@ -191,12 +201,79 @@ def _delimiter(text: str, path: Path) -> str:
     return max(",;\t", key=first.count)
 
 
+#: NVivo "export node" as text: a block per file, then its numbered references.
+NVIVO_NODE_FILE = re.compile(
+    r"^(?P<path>(?:Files|Internals|Sources|Externals)\\.+?) - § (?P<count>\d+) references? coded"
+    r"\s*\[\s*(?P<coverage>[\d.,]+)% Coverage\]\s*$"
+)
+NVIVO_NODE_REFERENCE = re.compile(
+    r"^Reference (?P<number>\d+) - (?P<coverage>[\d.,]+)% Coverage\s*$"
+)
+NVIVO_NODE_HEADER = ["Node", "File", "Folder", "Reference", "Coverage %", "Coded Text"]
+
+
+def is_nvivo_node_text(text: str) -> bool:
+    """Whether a text file is an NVivo node export (its first line names a file's references)."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return NVIVO_NODE_FILE.match(first.lstrip("\ufeff").strip()) is not None
+
+
+def parse_nvivo_node_text(text: str, node: str, path: Path) -> list[list[str]]:
+    """An NVivo node text export as records: header, then one record per coded reference.
+
+    References are numbered 1..N under each file heading and the heading states N, so a line
+    that happens to read like a reference heading inside coded text is kept as text, and a
+    block whose count does not match is refused rather than split wrongly.
+    """
+    records = [NVIVO_NODE_HEADER]
+    block: dict[str, Any] | None = None
+
+    def close(line_no: int) -> None:
+        if block is not None and block["found"] != block["count"]:
+            raise InputFileError(
+                path,
+                f"NVivo node export: the heading says {block['count']} reference(s) but "
+                f"{block['found']} follow; the file may be cut or edited",
+                row=block["line"],
+            )
+
+    for line_no, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+        heading = NVIVO_NODE_FILE.match(line.strip())
+        if heading:
+            close(line_no)
+            parts = heading["path"].replace("\\\\", "\\").split("\\")
+            block = {"parts": parts, "count": int(heading["count"]), "found": 0, "line": line_no}
+            continue
+        reference = NVIVO_NODE_REFERENCE.match(line.strip())
+        if block is not None and reference and int(reference["number"]) == block["found"] + 1:
+            block["found"] += 1
+            folder = "\\".join(block["parts"][1:-1])
+            records.append(
+                [node, block["parts"][-1], folder, reference["number"], reference["coverage"], ""]
+            )
+            continue
+        if block is None or not block["found"]:
+            if line.strip():
+                raise InputFileError(
+                    path, "NVivo node export: text before the first reference heading", row=line_no
+                )
+            continue
+        cell = records[-1]
+        cell[-1] = f"{cell[-1]}\n{line}" if cell[-1] else line
+    close(0)
+    for record in records[1:]:
+        record[-1] = record[-1].strip()
+    return records
+
+
 def read_text_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """Every record of a delimited text export as lists of strings (quoted newlines kept)."""
+    """Every record of a delimited text export (quoted newlines kept) or NVivo node export."""
     check_file_size(path, max_bytes)
     text = decode_text(path.read_bytes(), path).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputFileError(path, "the file is empty: expected a header row and coded rows")
+    if is_nvivo_node_text(text):
+        return parse_nvivo_node_text(text, path.stem, path)
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_delimiter(text, path), strict=True
     )
@@ -246,11 +323,58 @@ def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list
         book.close()
 
 
+def _xls_cell(cell: Any, datemode: int) -> str:
+    """An old-format (BIFF) cell as the text a researcher sees, dates as ISO."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return _cell(xlrd.xldate_as_datetime(cell.value, datemode))
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return "True" if cell.value else "False"
+    if cell.ctype in (xlrd.XL_CELL_ERROR, xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return ""
+    return _cell(cell.value)
+
+
+def read_xls_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
+    """The first worksheet of an Excel 97-2003 (.xls) workbook, read by xlrd, as strings."""
+    import xlrd
+
+    check_file_size(path, max_bytes)
+    try:
+        book = xlrd.open_workbook(path, on_demand=True)
+    except Exception as error:  # xlrd raises XLRDError, CompDocError, struct errors, ...
+        raise InputFileError(path, f"not a readable Excel 97-2003 workbook ({error})") from error
+    try:
+        sheet = book.sheet_by_index(0)
+        return [
+            [_xls_cell(cell, book.datemode) for cell in sheet.row(index)]
+            for index in range(sheet.nrows)
+        ]
+    except Exception as error:
+        raise InputFileError(path, f"cannot read the first worksheet ({error})") from error
+    finally:
+        book.release_resources()
+
+
+RecordReader = Callable[[Path, int], list[list[str]]]
+#: How each table suffix is read: the one place a new table file type is added.
+TABLE_READERS: dict[str, RecordReader] = {
+    ".csv": read_text_records,
+    ".tsv": read_text_records,
+    ".txt": read_text_records,
+    ".xlsx": read_xlsx_records,
+    ".xls": read_xls_records,
+}
+#: REFI-QDA projects: the zipped .qdpx and a bare project .qde (sources in a folder beside it).
+PROJECT_SUFFIXES = {".qdpx", ".qde"}
+TABLE_SUFFIXES = set(TABLE_READERS)
+SUPPORTED_SUFFIXES = TABLE_SUFFIXES | PROJECT_SUFFIXES
+
+
 def read_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """Raw records of a CSV/TSV/XLSX export, size-checked before anything is read."""
-    if path.suffix.lower() == ".xlsx":
-        return read_xlsx_records(path, max_bytes)
-    return read_text_records(path, max_bytes)
+    """Raw records of a table export by its suffix, size-checked before anything is read."""
+    return TABLE_READERS.get(path.suffix.lower(), read_text_records)(path, max_bytes)
 
 
 def _unique_headers(cells: list[str]) -> list[str]:
@@ -420,6 +544,32 @@ def _parse_dates(out: pd.DataFrame, formats: list[str]) -> None:
     out["collected_on"] = parsed_series
 
 
+def _codes_from_columns(out: pd.DataFrame, table: pd.DataFrame, rule: dict | None) -> pd.DataFrame:
+    """One row per code ticked in a per-code column (Dedoose: `Code: <name> Applied` = True).
+
+    A row with no code ticked keeps one row with an empty code, for clean to quarantine.
+    """
+    if not rule:
+        return out
+    pattern = re.compile(rule["pattern"])
+    applied = {str(v).casefold() for v in rule.get("applied", ["true", "1", "yes"])}
+    columns = [
+        (column, m["code"].strip()) for column in table.columns if (m := pattern.match(column))
+    ]
+    codes = [
+        [
+            code
+            for column, code in columns
+            if str(table.at[row, column]).strip().casefold() in applied
+        ]
+        or [pd.NA]
+        for row in table.index
+    ]
+    out = out.assign(code=pd.Series(codes, index=out.index, dtype=object)).explode("code")
+    out["code"] = out["code"].astype("string")
+    return out
+
+
 def _split_codes(out: pd.DataFrame, spec: dict) -> pd.DataFrame:
     """One row per code when a cell lists several (ATLAS.ti joins them with ', ')."""
     pattern = spec.get("split_codes_pattern") or (
@@ -431,6 +581,14 @@ def _split_codes(out: pd.DataFrame, spec: dict) -> pd.DataFrame:
     out = out.explode("code")
     out["code"] = out["code"].astype("string").str.strip()
     return out
+
+
+def _paragraph_positions(out: pd.DataFrame) -> pd.Series:
+    """Paragraph positions kept as such ('3' or '3-5'), since they are not character offsets."""
+    start = out["start"].astype("string").fillna("").str.strip()
+    end = out["end"].astype("string").fillna("").str.strip()
+    span = start.mask(end.ne("") & end.ne(start), start + "-" + end)
+    return span.mask(span.eq(""), pd.NA).astype("string")
 
 
 def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.DataFrame:
@@ -458,11 +616,13 @@ def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.D
         _mark(out, extra, "too many cells", "(row)",
               "row has " + table["__overflow"].astype("string") + " non-empty cell(s) beyond the "
               "last header; an unquoted separator in an excerpt shifts every later column")  # fmt: skip
+    if spec.get("offsets", "characters") == "paragraphs":
+        out["paragraphs"] = _paragraph_positions(out)
     if spec.get("offsets", "characters") != "characters":
         out["start"] = pd.Series(pd.NA, index=out.index, dtype="string")
         out["end"] = pd.Series(pd.NA, index=out.index, dtype="string")
     _parse_dates(out, _as_list(spec.get("date_formats")))
-    exploded = _split_codes(out, spec)
+    exploded = _split_codes(_codes_from_columns(out, table, spec.get("code_columns")), spec)
     if spec.get("id_per_code") or len(exploded) != len(out):
         has_id = exploded["excerpt_id"].notna() & exploded["excerpt_id"].str.strip().ne("")
         per_code = exploded["excerpt_id"] + "|" + exploded["code"].fillna("")
@@ -473,11 +633,11 @@ def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.D
 def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     """Give rows without an export id a stable id from batch, source, offsets, code and text."""
     missing = excerpts["excerpt_id"].isna() | excerpts["excerpt_id"].astype("string").eq("")
+    # paragraph positions (MAXQDA, ATLAS.ti) tell apart equal passages coded in two places
+    parts = ["batch", "source_id", "start", "end", "code", "text"]
+    parts += ["paragraphs"] if "paragraphs" in excerpts.columns else []
     generated = [
-        stable_id(*values)
-        for values in excerpts.loc[
-            missing, ["batch", "source_id", "start", "end", "code", "text"]
-        ].itertuples(index=False)
+        stable_id(*values) for values in excerpts.loc[missing, parts].itertuples(index=False)
     ]
     excerpts["excerpt_id"] = excerpts["excerpt_id"].astype("string")
     excerpts.loc[missing, "excerpt_id"] = generated
@@ -531,8 +691,12 @@ def ingest_batch(
     batch: str,
     formats: dict[str, dict] | IngestOptions,
     format_name: str = "auto",
+    offset_units: str = "auto",
 ) -> pd.DataFrame:
-    """Any supported export -> canonical excerpt table (values not yet validated)."""
+    """Any supported export -> canonical excerpt table (values not yet validated).
+
+    `offset_units` is config `qdpx.offset_units`: how REFI-QDA positions are counted.
+    """
     options = formats if isinstance(formats, IngestOptions) else IngestOptions(formats)
     path = Path(path)
     suffix = path.suffix.lower()
@@ -543,7 +707,9 @@ def ingest_batch(
     if suffix in PROJECT_SUFFIXES:
         from realist_report.qdpx import read_qdpx
 
-        project = read_qdpx(path, batch)
+        project = read_qdpx(path, batch, offset_units)
+        for note in project.notes:
+            log.info("%s: %s", path.name, note)
         for warning in project.warnings:
             log.warning("%s: %s", path.name, warning)
         excerpts = apply_qdpx_options(project.excerpts, options.qdpx)
@@ -561,11 +727,18 @@ def ingest_batch(
     return RAW_EXCERPTS.validate(excerpts)
 
 
-def run_ingest(source: str | Path, batch: str, formats_path: str | Path, out: str | Path) -> int:
+def run_ingest(
+    source: str | Path,
+    batch: str,
+    formats_path: str | Path,
+    out: str | Path,
+    offset_units: str = "auto",
+) -> int:
     """Rule adapter: ingest one batch file and write its canonical table as parquet."""
     from realist_report.tables import write_parquet
 
-    excerpts = ingest_batch(source, batch, load_ingest_options(formats_path))
+    options = load_ingest_options(formats_path)
+    excerpts = ingest_batch(source, batch, options, offset_units=offset_units)
     write_parquet(excerpts, out)
     log.info("batch %s: %d coded rows ingested from %s", batch, len(excerpts), Path(source).name)
     return len(excerpts)

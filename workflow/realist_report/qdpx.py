@@ -22,6 +22,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from realist_report.errors import InputFileError
+from realist_report.positions import Locator, choose_unit, contradiction, locator
 from realist_report.safe_files import (
     DEFAULT_MAX_MEMBER_BYTES,
     check_file_size,
@@ -31,11 +32,13 @@ from realist_report.safe_files import (
 from realist_report.schemas import EXCERPT_COLUMNS
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
-#: Extra excerpt columns: a quarantine marker for clean, and where the text came from.
-EXTRA_COLUMNS = ["problem", "text_origin"]
+#: Extra excerpt columns: a quarantine marker (and why) for clean, and where the text came from.
+EXTRA_COLUMNS = ["problem", "problem_detail", "text_origin"]
 CODEBOOK_COLUMNS = ["guid", "name", "path", "parent_guid", "description", "color", "is_codable"]
 PROBLEM_OFFSETS = "offsets outside the source"
 PROBLEM_BAD_OFFSETS = "invalid offsets"
+PROBLEM_UNIT = "offsets fit no unit"
+PROBLEM_NO_TEXT = "source text missing"
 CONTEXT_VARIABLES = ("site_id", "wave", "source_type", "collected_on")
 NON_TEXT_SELECTIONS = {
     "PictureSelection",
@@ -58,6 +61,8 @@ class QdpxProject:
     cases: pd.DataFrame
     users: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    #: How positions were read (unit and why), for the ingest log.
+    notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- XML helpers
@@ -105,18 +110,22 @@ def parse_qde(data: bytes, where: str | Path) -> ET.Element:
 # --------------------------------------------------------------------------- reading
 
 
-def read_qdpx(path: str | Path, batch: str) -> QdpxProject:
-    """Read a .qdpx (or a bare .qde beside its sources/ folder) into canonical excerpts."""
+def read_qdpx(path: str | Path, batch: str, offset_units: str = "auto") -> QdpxProject:
+    """Read a .qdpx (or a bare .qde beside its sources/ folder) into canonical excerpts.
+
+    `offset_units` (auto | code_points | utf16) says how selection positions are counted;
+    auto decides by the project's origin and checks the choice on the data.
+    """
     path = Path(path)
     if path.suffix.lower() in {".qde", ".qdc", ".xml"}:
         check_file_size(path, DEFAULT_MAX_MEMBER_BYTES)
         root = parse_qde(path.read_bytes(), path)
-        return _project_from_xml(root, _dir_fetcher(path.parent), path, batch)
+        return _project_from_xml(root, _dir_fetcher(path.parent), path, batch, offset_units)
     with open_zip_safely(path) as archive:
         qde_name = _find_qde(path, archive.namelist())
         root = parse_qde(archive.read(qde_name), f"{path} (member '{qde_name}')")
         fetch = _zip_fetcher(archive, str(PurePosixPath(qde_name).parent))
-        return _project_from_xml(root, fetch, path, batch)
+        return _project_from_xml(root, fetch, path, batch, offset_units)
 
 
 def _find_qde(path: Path, names: list[str]) -> str:
@@ -135,10 +144,16 @@ def _find_qde(path: Path, names: list[str]) -> str:
 
 
 def _internal_name(uri: str) -> str | None:
-    """The bare file name behind internal://NAME, or None when it is not a safe plain name."""
-    if not uri.lower().startswith("internal://"):
+    """The file name behind internal://NAME (or a bare NAME, as qc writes), else None.
+
+    Only a safe plain name is accepted: no folders, no other scheme (file://, absolute paths).
+    """
+    if uri.lower().startswith("internal://"):
+        name = uri[len("internal://") :]
+    elif "://" in uri or ":" in uri:
         return None
-    name = uri[len("internal://") :]
+    else:
+        name = uri
     if "/" in name or unsafe_member_reason(name) or name in {".", ".."}:
         return None
     return name
@@ -186,9 +201,16 @@ class _Context:
     rows: list[dict[str, Any]] = field(default_factory=list)
     uncoded: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    #: The plain text of every text holder (TextSource or Representation), read once.
+    texts: dict[ET.Element, tuple[str | None, str | None]] = field(default_factory=dict)
+    #: Where positions land in each holder's text, and why a holder's positions are not trusted.
+    locators: dict[ET.Element, Locator] = field(default_factory=dict)
+    distrusted: dict[ET.Element, str] = field(default_factory=dict)
 
 
-def _project_from_xml(root: ET.Element, fetch: Fetch, path: Path, batch: str) -> QdpxProject:
+def _project_from_xml(
+    root: ET.Element, fetch: Fetch, path: Path, batch: str, offset_units: str = "auto"
+) -> QdpxProject:
     """Turn a parsed project into the excerpt, codebook and case tables."""
     if _local(root.tag) not in {"Project", "CodeBook"}:
         raise InputFileError(path, f"root element is <{_local(root.tag)}>, not a REFI <Project>")
@@ -207,8 +229,10 @@ def _project_from_xml(root: ET.Element, fetch: Fetch, path: Path, batch: str) ->
         selection_case=selection_case,
         warnings=warnings,
     )
-    sources = _kid(root, "Sources")
-    for source in [] if sources is None else list(sources):
+    block = _kid(root, "Sources")
+    sources = [] if block is None else list(block)
+    notes = _read_positions(root, sources, offset_units, ctx)
+    for source in sources:
         _read_source(source, variables, ctx)
     _summarise(ctx)
     return QdpxProject(
@@ -217,7 +241,41 @@ def _project_from_xml(root: ET.Element, fetch: Fetch, path: Path, batch: str) ->
         cases=cases,
         users=users,
         warnings=ctx.warnings,
+        notes=notes,
     )
+
+
+def _text_holders(el: ET.Element) -> list[ET.Element]:
+    """The elements of a source that carry plain text and its selections."""
+    return [el] if _local(el.tag) == "TextSource" else _kids(el, "Representation")
+
+
+def _read_positions(
+    root: ET.Element, sources: list[ET.Element], offset_units: str, ctx: _Context
+) -> list[str]:
+    """Read every source text once, choose the project's position unit, check each source."""
+    spans: dict[ET.Element, list[tuple[int, int]]] = {}
+    for el in sources:
+        src = _Source(el.get("guid", ""), el.get("name") or el.get("guid", ""), {})
+        for holder in _text_holders(el):
+            ctx.texts[holder] = _source_text(holder, src, ctx)
+            offsets = [_offsets(sel) for sel in _kids(holder, "PlainTextSelection")]
+            spans[holder] = [(s, e) for s, e in offsets if s is not None and e is not None]
+    with_text = [(h, ctx.texts[h][0]) for h in spans if ctx.texts[h][0] is not None]
+    choice = choose_unit(
+        root.get("origin"), [(text, spans[h]) for h, text in with_text], offset_units
+    )
+    for holder, text in with_text:
+        ctx.locators[holder] = locator(text, choice.unit)
+        reason = contradiction(text, spans[holder], choice.unit)
+        if reason:
+            ctx.distrusted[holder] = reason
+    if ctx.distrusted:
+        ctx.warnings.append(
+            f"{len(ctx.distrusted)} source text(s) whose selections cut mid-word under every "
+            "reading of their positions: their codings are quarantined, no text is cut"
+        )
+    return [f"positions read as {choice.unit}: {choice.reason}"]
 
 
 def _read_users(root: ET.Element) -> dict[str, str]:
@@ -348,7 +406,7 @@ def _read_source(el: ET.Element, names: dict[str, str], ctx: _Context) -> None:
         name=el.get("name") or el.get("guid", ""),
         variables=_variable_values(el, names),
     )
-    holders = [el] if kind == "TextSource" else _kids(el, "Representation")
+    holders = _text_holders(el)
     text_guids: set[str] = set()
     for holder in holders:
         text_guids |= _read_text_holder(holder, src, ctx)
@@ -373,12 +431,12 @@ def _count_media(el: ET.Element, ctx: _Context) -> None:
 
 def _read_text_holder(holder: ET.Element, src: _Source, ctx: _Context) -> set[str]:
     """Import the PlainTextSelections of a TextSource or Representation; return their GUIDs."""
-    text, origin = _source_text(holder, src, ctx)
+    text, origin = ctx.texts[holder]
     guids: set[str] = set()
     from_name = 0
     for sel in _kids(holder, "PlainTextSelection"):
         guids.add(sel.get("guid", ""))
-        from_name += _read_selection(sel, text, origin, src, ctx)
+        from_name += _read_selection(sel, holder, src, ctx)
     if from_name:
         ctx.warnings.append(
             f"source '{src.name}': {from_name} coding(s) took their text from the selection name "
@@ -418,11 +476,6 @@ def _decode(data: bytes, src: _Source, ctx: _Context) -> str:
     except UnicodeDecodeError:
         ctx.warnings.append(f"source '{src.name}': text is not UTF-8, decoded as cp1252")
         text = data.decode("cp1252", errors="replace")
-    if any(ord(ch) > 0xFFFF for ch in text):
-        ctx.warnings.append(
-            f"source '{src.name}': contains characters outside the BMP (e.g. emoji); offsets are "
-            "read as Unicode code points, tools counting UTF-16 units would differ after them"
-        )
     return text
 
 
@@ -434,32 +487,56 @@ def _offsets(sel: ET.Element) -> tuple[int | None, int | None]:
         return None, None
 
 
-def _cut(text: str | None, start: int | None, end: int | None) -> tuple[str | None, str | None]:
-    """Cut source[start:end] (end exclusive) or say why the offsets cannot be used."""
+@dataclass(frozen=True)
+class _Cut:
+    """A selection's text and its positions as code-point indexes, or why it has none."""
+
+    text: str | None
+    start: int | None
+    end: int | None
+    problem: str | None = None
+    detail: str | None = None
+
+
+def _cut(text: str | None, start: int | None, end: int | None, where: Locator | None) -> _Cut:
+    """Cut the source between two positions (end exclusive) or say why they cannot be used."""
     if start is None or end is None:
-        return None, PROBLEM_BAD_OFFSETS
-    if text is None:
-        return None, None
-    if not 0 <= start <= end <= len(text):
-        return None, PROBLEM_OFFSETS
-    return text[start:end], None
+        return _Cut(None, start, end, PROBLEM_BAD_OFFSETS)
+    if text is None or where is None:
+        return _Cut(None, start, end)
+    first, last = where(start), where(end)
+    if first is None or last is None or first > last:
+        return _Cut(None, start, end, PROBLEM_OFFSETS)
+    return _Cut(text[first:last], first, last)
 
 
-def _read_selection(
-    sel: ET.Element, text: str | None, origin: str | None, src: _Source, ctx: _Context
-) -> int:
-    """Add one row per coding of a text selection; return how many took the selection name."""
+def _selection_text(sel: ET.Element, holder: ET.Element, ctx: _Context) -> tuple[_Cut, str | None]:
+    """The text of a selection and where it came from: its source, its name, or nowhere."""
+    text, origin = ctx.texts[holder]
     start, end = _offsets(sel)
-    excerpt, problem = _cut(text, start, end)
-    text_origin = origin if excerpt is not None else None
-    if text is None and problem is None and sel.get("name"):
-        excerpt, text_origin = sel.get("name"), "selection name"
+    if holder in ctx.distrusted:
+        return _Cut(None, start, end, PROBLEM_UNIT, ctx.distrusted[holder]), None
+    cut = _cut(text, start, end, ctx.locators.get(holder))
+    if cut.problem or text is not None:
+        return cut, origin if cut.text is not None else None
+    if sel.get("name"):
+        return _Cut(sel.get("name"), start, end), "selection name"
+    detail = "the source's text file is not in the export and the selection has no text"
+    return _Cut(None, start, end, PROBLEM_NO_TEXT, detail), None
+
+
+def _read_selection(sel: ET.Element, holder: ET.Element, src: _Source, ctx: _Context) -> int:
+    """Add one row per coding of a text selection; return how many took the selection name."""
+    cut, text_origin = _selection_text(sel, holder, ctx)
     codings = _kids(sel, "Coding")
     if not codings:
         ctx.uncoded += 1
     for coding in codings:
-        _add_row(coding, sel, src, ctx, text=excerpt, start=start, end=end, origin=text_origin)
-        ctx.rows[-1]["problem"] = problem
+        _add_row(
+            coding, sel, src, ctx, text=cut.text, start=cut.start, end=cut.end, origin=text_origin
+        )
+        ctx.rows[-1]["problem"] = cut.problem
+        ctx.rows[-1]["problem_detail"] = cut.detail
     return len(codings) if text_origin == "selection name" else 0
 
 
@@ -505,6 +582,7 @@ def _add_row(
         "coder": _coder(coding, owner, ctx.users),
         "origin": f"{ctx.file_name}#{owner_guid}",
         "problem": None,
+        "problem_detail": None,
         "text_origin": origin if text is not None else None,
     }
     for key in CONTEXT_VARIABLES:
@@ -534,7 +612,7 @@ def _summarise(ctx: _Context) -> None:
         ctx.warnings.append(
             f"{empty} coding(s) have no text; they are kept so clean can quarantine them"
         )
-    bad = sum(r["problem"] is not None for r in ctx.rows)
+    bad = sum(r["problem"] in (PROBLEM_OFFSETS, PROBLEM_BAD_OFFSETS) for r in ctx.rows)
     if bad:
         ctx.warnings.append(f"{bad} coding(s) have offsets that do not fit their source text")
 

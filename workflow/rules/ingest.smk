@@ -25,5 +25,7 @@ rule ingest_batch:
         "logs/ingest_batch/{batch}.log",
     benchmark:
         "benchmarks/ingest_batch/{batch}.tsv"
+    params:
+        offset_units=config["qdpx"]["offset_units"],
     script:
         "../scripts/ingest_batch.py"

@@ -9,4 +9,5 @@ with rule_logging(snakemake):  # noqa: F821
         snakemake.wildcards.batch,  # noqa: F821
         snakemake.input.formats,  # noqa: F821
         snakemake.output.excerpts,  # noqa: F821
+        snakemake.params.offset_units,  # noqa: F821
     )
