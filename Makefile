@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test lint format audit trace bench system-report system-test clean demo-data
+.PHONY: report test lint format audit trace codebook bench system-report system-test clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -40,6 +40,12 @@ audit: report
 trace: $(STAMP)
 	@test -n "$(CMOC)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE))
+
+# A codebook skeleton from the team's own export (.qdpx, .qde, .qdc or a coded-segment table):
+# make codebook EXPORT=data/raw/project.qdpx [OUT=config/codebook.yaml] [FORCE=1]
+codebook: $(STAMP)
+	@test -n "$(EXPORT)" || { echo "usage: make codebook EXPORT=path/to/export [OUT=config/codebook.yaml] [FORCE=1]"; exit 2; }
+	$(BIN)/python -m realist_report.codebook init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests

@@ -53,9 +53,19 @@ def load_validated_yaml(
     return data
 
 
+def load_codebook(codebook_path: str | Path) -> dict:
+    """The codebook checked on its own: schema, unique ids, known areas, unambiguous labels."""
+    codebook = load_validated_yaml(Path(codebook_path), SCHEMA_DIR / "codebook.schema.yaml")
+    _require_unique(pd.Series([a["id"] for a in codebook["areas"]]), f"{codebook_path}: area id")
+    _require_unique(pd.Series([c["id"] for c in codebook["codes"]]), f"{codebook_path}: code id")
+    _check_codes(codebook["codes"], {a["id"] for a in codebook["areas"]}, codebook_path)
+    _build_lookup(codebook["codes"], pd.DataFrame({"code_id": [], "path": []}), codebook_path)
+    return codebook
+
+
 def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Definitions:
     """Read both files; any reference to an undefined area or code is a configuration error."""
-    codebook = load_validated_yaml(Path(codebook_path), SCHEMA_DIR / "codebook.schema.yaml")
+    codebook = load_codebook(codebook_path)
     cmoc_data = load_validated_yaml(Path(cmocs_path), SCHEMA_DIR / "cmocs.schema.yaml")
     areas = pd.DataFrame(
         [{"area_id": a["id"], "area_title": a["title"]} for a in codebook["areas"]]
@@ -73,8 +83,6 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
             for c in codebook["codes"]
         ]
     )
-    _require_unique(areas["area_id"], f"{codebook_path}: area id")
-    _require_unique(codes["code_id"], f"{codebook_path}: code id")
     markers = _check_codes(codebook["codes"], area_ids, codebook_path)
     cmocs = pd.DataFrame(
         [

@@ -370,6 +370,12 @@ TABLE_READERS: dict[str, RecordReader] = {
 PROJECT_SUFFIXES = {".qdpx", ".qde"}
 TABLE_SUFFIXES = set(TABLE_READERS)
 SUPPORTED_SUFFIXES = TABLE_SUFFIXES | PROJECT_SUFFIXES
+UNSUPPORTED_HINTS = {
+    ".qdc": (
+        "; a REFI-QDA codebook (.qdc) holds codes but no codings: start config/codebook.yaml "
+        "from it with `make codebook EXPORT=...`"
+    ),
+}
 
 
 def read_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
@@ -701,8 +707,10 @@ def ingest_batch(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
+        hint = UNSUPPORTED_HINTS.get(suffix, "")
         raise InputFileError(
-            path, f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}"
+            path,
+            f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
         )
     if suffix in PROJECT_SUFFIXES:
         from realist_report.qdpx import read_qdpx
