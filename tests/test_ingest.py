@@ -223,3 +223,51 @@ def test_bad_format_config_is_a_config_error(tmp_path: Path, spec: dict, words: 
     path.write_text(yaml.safe_dump({"formats": {"broken": spec}}), encoding="utf-8")
     with pytest.raises(ConfigError, match=words):
         load_ingest_options(path)
+
+
+def test_dedoose_applied_columns_become_codings(
+    options: IngestOptions, definitions, registers
+) -> None:
+    """Dedoose: one row per excerpt and coder, `Code: <name> Applied` ticks -> one coding each."""
+    raw = ingest_batch(EXPORTS / "dedoose_excerpts.xlsx", "dd", options)
+    assert len(raw) == 6  # 2 + 1 + 1 + 1 ticked codes, and one excerpt with none ticked
+    assert raw["excerpt_id"].is_unique  # the same excerpt by two coders stays two codings
+    first = raw.iloc[0]
+    assert (first["start"], first["end"], first["coder"]) == ("1467", "1651", "rkhan")
+    assert first["participant_id"] == "LW-02"
+    sites, participants = registers
+    result = clean_batch(raw, participants, sites, definitions)
+    assert result.quarantine["reason"].tolist() == ["missing_code"]
+    assert result.quarantine["origin"].tolist() == ["dedoose_excerpts.xlsx:row 6"]
+    assert sorted(result.clean["code_label"]) == [
+        "Context\\High caseload", "Context\\High caseload", "Mechanism\\Holding",
+        "Outcome\\Feeling overstretched", "Outcome\\Job satisfaction",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        # MAXQDA 2020+ English and German interfaces
+        ["Color", "Comment", "Document group", "Document name", "Code", "Beginning", "End",
+         "Weight score", "Segment", "Coverage", "Area %", "Created by", "Created"],
+        ["Farbe", "Kommentar", "Dokumentgruppe", "Dokumentname", "Code", "Anfang", "Ende",
+         "Gewicht", "Segment", "Fläche", "Abdeckungsgrad %", "Autor", "Erstellt am"],
+    ],
+)  # fmt: skip
+def test_maxqda_segments_in_english_and_german_xlsx(
+    tmp_path: Path, headers: list[str], options: IngestOptions
+) -> None:
+    from openpyxl import Workbook
+    from realist_report.ingest import read_records
+
+    polish = read_records(TESTS.parent.parent / "shared" / "real-qda-samples" / "maxqda12_maxqdar"
+                          / "coded_segments_polish.xls")  # fmt: skip
+    book = Workbook()
+    book.active.append(headers)
+    for record in polish[1:]:
+        book.active.append(record)
+    book.save(tmp_path / "segments.xlsx")
+    raw = ingest_batch(tmp_path / "segments.xlsx", "mx", options)
+    assert len(raw) == 402 and raw["start"].isna().all()
+    assert raw["paragraphs"].notna().all() and set(raw["coder"]) == {"agata"}

@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import SHARED_SAMPLES
 from realist_report.errors import InputFileError
