@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, copy_workflow, pdf_text, run_snakemake
+from conftest import REPO, SHARED_SAMPLES, copy_workflow, pdf_text, run_snakemake
 
 REAL = REPO / "tests" / "data" / "real_qdpx_dataset"
 BAD_TABLE = REPO / "tests" / "bad_inputs" / "tables" / "unbalanced_quote.csv"
@@ -49,6 +50,31 @@ def test_atlasti_sample_project_builds_a_report(tmp_path: Path) -> None:
     assert "skyloom_TestProject" in quality
     quarantine = (workdir / "results" / "quarantine.csv").read_text(encoding="utf-8")
     assert "empty_text" in quarantine  # the PDF region coded without any text
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared real QDA samples absent")
+def test_nvivo_project_and_bare_qde_added_to_the_data_set_still_give_a_report(
+    tmp_path: Path,
+) -> None:
+    """Real NVivo 12.6 and f4analyse exports dropped into coded/ are read, accounted, reported."""
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REAL, dataset)
+    shutil.copy2(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
+    shutil.copy2(
+        SHARED_SAMPLES / "f4analyse_bare_qde" / "project.qde", dataset / "coded" / "f4.qde"
+    )
+    workdir, config = workflow_for_real_dataset(tmp_path, dataset)
+    run_snakemake(workdir, *config)
+    assert (workdir / PDF).stat().st_size > 10_000
+    quality = pd.read_csv(workdir / "results" / "data_quality.csv").set_index("batch")
+    assert quality.loc["oltas0517", "rows_in"] == 303 and quality.loc["f4", "rows_in"] == 2
+    quarantine = pd.read_csv(workdir / "results" / "quarantine.csv")
+    assert set(quarantine.loc[quarantine["batch"] == "f4", "reason"]) == {"source_text_missing"}
+    # the NVivo codes are not in this study's codebook: quarantined by code, never by offsets
+    assert set(quarantine.loc[quarantine["batch"] == "oltas0517", "reason"]) == {"unknown_code"}
+    log = log_text(workdir, "ingest_batch")
+    assert "oltas0517.qdpx: positions read as utf16" in log
 
 
 def test_a_broken_export_stops_the_build_with_one_clear_message(tmp_path: Path) -> None:
