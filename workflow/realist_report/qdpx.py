@@ -33,7 +33,7 @@ from realist_report.schemas import EXCERPT_COLUMNS
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 #: Extra excerpt columns: a quarantine marker (and why) for clean, and where the text came from.
-EXTRA_COLUMNS = ["problem", "problem_detail", "text_origin"]
+EXTRA_COLUMNS = ["problem", "problem_column", "problem_detail", "text_origin"]
 CODEBOOK_COLUMNS = ["guid", "name", "path", "parent_guid", "description", "color", "is_codable"]
 PROBLEM_OFFSETS = "offsets outside the source"
 PROBLEM_BAD_OFFSETS = "invalid offsets"
@@ -272,8 +272,8 @@ def _read_positions(
             ctx.distrusted[holder] = reason
     if ctx.distrusted:
         ctx.warnings.append(
-            f"{len(ctx.distrusted)} source text(s) whose selections cut mid-word under every "
-            "reading of their positions: their codings are quarantined, no text is cut"
+            f"{len(ctx.distrusted)} source text(s) whose selections mostly cut mid-word when "
+            f"read as {choice.unit}: their codings are quarantined, no text is cut"
         )
     return [f"positions read as {choice.unit}: {choice.reason}"]
 
@@ -525,6 +525,13 @@ def _selection_text(sel: ET.Element, holder: ET.Element, ctx: _Context) -> tuple
     return _Cut(None, start, end, PROBLEM_NO_TEXT, detail), None
 
 
+def _problem_column(problem: str | None) -> str | None:
+    """The column a selection's problem is about: its text when none could be had."""
+    if problem is None:
+        return None
+    return "text" if problem == PROBLEM_NO_TEXT else "start"
+
+
 def _read_selection(sel: ET.Element, holder: ET.Element, src: _Source, ctx: _Context) -> int:
     """Add one row per coding of a text selection; return how many took the selection name."""
     cut, text_origin = _selection_text(sel, holder, ctx)
@@ -536,6 +543,7 @@ def _read_selection(sel: ET.Element, holder: ET.Element, src: _Source, ctx: _Con
             coding, sel, src, ctx, text=cut.text, start=cut.start, end=cut.end, origin=text_origin
         )
         ctx.rows[-1]["problem"] = cut.problem
+        ctx.rows[-1]["problem_column"] = _problem_column(cut.problem)
         ctx.rows[-1]["problem_detail"] = cut.detail
     return len(codings) if text_origin == "selection name" else 0
 
@@ -582,6 +590,7 @@ def _add_row(
         "coder": _coder(coding, owner, ctx.users),
         "origin": f"{ctx.file_name}#{owner_guid}",
         "problem": None,
+        "problem_column": None,
         "problem_detail": None,
         "text_origin": origin if text is not None else None,
     }

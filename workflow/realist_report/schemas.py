@@ -17,7 +17,7 @@ EXCERPT_COLUMNS: list[str] = [
     "collected_on",  # ISO date string or null
     "code",  # full code path, e.g. "Mechanism::micro-discretion"
     "text",
-    "start",  # character offset in the source (nullable)
+    "start",  # offset in the source text in code points (REFI units converted; nullable)
     "end",  # exclusive end offset (nullable)
     "coder",
     "origin",  # "file.csv:row 12" or "project.qdpx#GUID" for audit
