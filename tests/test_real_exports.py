@@ -224,6 +224,28 @@ def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOpti
     assert first["text"].startswith("Information about the tribunal") and "\n" in first["text"]
     region = raw[raw["problem"].notna()]
     assert region["text"].str.match(r"^Page \d+ : \(").all()
+    lines = (
+        (SHARED_SAMPLES / "nvivo_node_export_nireland" / "J_Denial.txt")
+        .read_text(encoding="utf-8-sig")
+        .split("\n")
+    )
+    for origin in raw["origin"]:  # origin names the line of each reference heading
+        number = int(origin.removeprefix("J_Denial.txt:line "))
+        assert lines[number - 1].startswith("Reference ")
+
+
+def test_nvivo_node_export_cut_short_is_refused_at_its_heading(
+    tmp_path: Path, options: IngestOptions
+) -> None:
+    text = (SHARED_SAMPLES / "nvivo_node_export_nireland" / "J_Intelligence.txt").read_text(
+        encoding="utf-8-sig"
+    )
+    lines = text.split("\n")
+    cut = tmp_path / "J_Intelligence.txt"
+    cut.write_text("\n".join(lines[:6]), encoding="utf-8")  # the second file's 2nd ref is gone
+    with pytest.raises(InputFileError, match=r"says 2 reference\(s\) but 1 follow") as caught:
+        ingest_batch(cut, "n", options)
+    assert "row 4" in str(caught.value)
 
 
 def test_a_bare_qde_beside_its_sources_folder_is_a_batch(options: IngestOptions) -> None:

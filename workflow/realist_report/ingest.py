@@ -209,7 +209,7 @@ NVIVO_NODE_FILE = re.compile(
 NVIVO_NODE_REFERENCE = re.compile(
     r"^Reference (?P<number>\d+) - (?P<coverage>[\d.,]+)% Coverage\s*$"
 )
-NVIVO_NODE_HEADER = ["Node", "File", "Folder", "Reference", "Coverage %", "Coded Text"]
+NVIVO_NODE_HEADER = ["Node", "File", "Folder", "Reference", "Coverage %", "Coded Text", "Line"]
 
 
 def is_nvivo_node_text(text: str) -> bool:
@@ -223,12 +223,14 @@ def parse_nvivo_node_text(text: str, node: str, path: Path) -> list[list[str]]:
 
     References are numbered 1..N under each file heading and the heading states N, so a line
     that happens to read like a reference heading inside coded text is kept as text, and a
-    block whose count does not match is refused rather than split wrongly.
+    block whose count does not match is refused rather than split wrongly. Each record keeps
+    the file line its reference heading is on, for `origin`.
     """
     records = [NVIVO_NODE_HEADER]
+    text_at = NVIVO_NODE_HEADER.index("Coded Text")
     block: dict[str, Any] | None = None
 
-    def close(line_no: int) -> None:
+    def close() -> None:
         if block is not None and block["found"] != block["count"]:
             raise InputFileError(
                 path,
@@ -240,17 +242,21 @@ def parse_nvivo_node_text(text: str, node: str, path: Path) -> list[list[str]]:
     for line_no, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
         heading = NVIVO_NODE_FILE.match(line.strip())
         if heading:
-            close(line_no)
+            close()
             parts = heading["path"].replace("\\\\", "\\").split("\\")
             block = {"parts": parts, "count": int(heading["count"]), "found": 0, "line": line_no}
             continue
         reference = NVIVO_NODE_REFERENCE.match(line.strip())
-        if block is not None and reference and int(reference["number"]) == block["found"] + 1:
+        if (
+            block is not None
+            and reference
+            and block["found"] < block["count"]
+            and int(reference["number"]) == block["found"] + 1
+        ):
             block["found"] += 1
             folder = "\\".join(block["parts"][1:-1])
-            records.append(
-                [node, block["parts"][-1], folder, reference["number"], reference["coverage"], ""]
-            )
+            number, coverage = reference["number"], reference["coverage"]
+            records.append([node, block["parts"][-1], folder, number, coverage, "", str(line_no)])
             continue
         if block is None or not block["found"]:
             if line.strip():
@@ -258,11 +264,11 @@ def parse_nvivo_node_text(text: str, node: str, path: Path) -> list[list[str]]:
                     path, "NVivo node export: text before the first reference heading", row=line_no
                 )
             continue
-        cell = records[-1]
-        cell[-1] = f"{cell[-1]}\n{line}" if cell[-1] else line
-    close(0)
+        record = records[-1]
+        record[text_at] = f"{record[text_at]}\n{line}" if record[text_at] else line
+    close()
     for record in records[1:]:
-        record[-1] = record[-1].strip()
+        record[text_at] = record[text_at].strip()
     return records
 
 
@@ -609,7 +615,11 @@ def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.D
     for column in PROBLEM_COLUMNS:
         out[column] = pd.Series(pd.NA, index=table.index, dtype="string")
     out["batch"] = batch
-    out["origin"] = [f"{path.name}:row {row}" for row in table.index]
+    line = _pick(table, _as_list(spec.get("columns", {}).get("origin")))
+    if line is None:
+        out["origin"] = [f"{path.name}:row {row}" for row in table.index]
+    else:  # a parsed text export says which line of the file each record starts on
+        out["origin"] = f"{path.name}:line " + table[line].astype("string")
     apply_join(out, table, spec.get("join") or {})
     apply_extract(out, spec.get("extract", []), table)
     apply_value_map(out, spec.get("value_map", {}))
