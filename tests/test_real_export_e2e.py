@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import REPO, SHARED_SAMPLES, copy_workflow, pdf_text, run_snakemake
+from realist_report.positions import on_word_boundary
 
 REAL = REPO / "tests" / "data" / "real_qdpx_dataset"
 BAD_TABLE = REPO / "tests" / "bad_inputs" / "tables" / "unbalanced_quote.csv"
@@ -75,6 +77,99 @@ def test_nvivo_project_and_bare_qde_added_to_the_data_set_still_give_a_report(
     assert set(quarantine.loc[quarantine["batch"] == "oltas0517", "reason"]) == {"unknown_code"}
     log = log_text(workdir, "ingest_batch")
     assert "oltas0517.qdpx: positions read as utf16" in log
+
+
+def _nvivo_study(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A data set of the real NVivo 12.6 project, its codebook started by `codebook init`.
+
+    The team's edit is played by the test: three of the project's code folders are given the
+    context, mechanism and outcome roles and one CMOC joins them within a source.
+    """
+    from realist_report.codebook import init_codebook
+
+    dataset = tmp_path / "nvivo_study"
+    (dataset / "coded").mkdir(parents=True)
+    (dataset / "config").mkdir()
+    shutil.copy2(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
+    (dataset / "sites.csv").write_text(
+        "site_id,region,employer_type,setting,team_model,observation_hours\n"
+        "YT,Online,VCSE organisation,Online,Team of link workers,0\n",
+        encoding="utf-8",
+    )
+    (dataset / "participants.csv").write_text(
+        "participant_id,site_id,role,waves,staff_group,age_band,gender,ethnicity,"
+        "long_term_condition\nYT-01,YT,patient,baseline,,,,,\n",
+        encoding="utf-8",
+    )
+    codebook_path = dataset / "config" / "codebook.yaml"
+    init_codebook(dataset / "coded" / "oltas0517.qdpx", codebook_path)
+    codebook = yaml.safe_load(codebook_path.read_text(encoding="utf-8"))
+    folders = {  # code folders that overlap in the coders' selections
+        "context": "Attituderoots::7. Fear and phobias",
+        "mechanism": "Attituderoots::8. Distorted risk perception",
+        "outcome": "Attituderoots::3. Unwarranted beliefs",
+    }
+    parts: dict[str, list[str]] = {role: [] for role in folders}
+    for code in codebook["codes"]:
+        for role, prefix in folders.items():
+            if code["path"] == prefix or code["path"].startswith(f"{prefix}::"):
+                code["role"], code["area"] = role, "unassigned"
+                parts[role].append(code["id"])
+    codebook_path.write_text(yaml.safe_dump(codebook, allow_unicode=True), encoding="utf-8")
+    cmoc = {
+        "id": "CMOC01",
+        "area": "unassigned",
+        "title": "Fear of vaccines, through distorted risk perception, feeds unwarranted beliefs",
+        **parts,
+        "narrative": {
+            "if": "commenters fear vaccination",
+            "then": "they hold unwarranted beliefs about vaccines",
+            "because": "their perception of risk is distorted",
+        },
+    }
+    (dataset / "config" / "cmocs.yaml").write_text(
+        yaml.safe_dump({"cmocs": [cmoc]}, allow_unicode=True), encoding="utf-8"
+    )
+    defaults = {"source_type": "document", "participant_id": "YT-01", "site_id": "YT"}
+    qdpx = {"qdpx": {"defaults": {**defaults, "wave": "baseline"}}}
+    (dataset / "config" / "formats_qdpx.yaml").write_text(yaml.safe_dump(qdpx), encoding="utf-8")
+    linking = tmp_path / "linking.yaml"
+    linking.write_text("linking:\n  window: overlap\n  count_partial: true\n", encoding="utf-8")
+    workdir, config = workflow_for_real_dataset(tmp_path, dataset)
+    return workdir, ["--configfile", str(linking), *config]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared real QDA samples absent")
+def test_a_real_nvivo_project_with_its_own_codebook_gives_a_report_with_whole_word_quotes(
+    tmp_path: Path,
+) -> None:
+    """NVivo export -> codebook init -> report: its excerpts are the evidence, quotes cut right."""
+    workdir, config = _nvivo_study(tmp_path)
+    run_snakemake(workdir, *config)
+    assert (workdir / PDF).stat().st_size > 10_000
+    quality = pd.read_csv(workdir / "results" / "data_quality.csv").set_index("batch")
+    assert quality.loc["oltas0517", "rows_in"] == 303
+    assert quality.loc["oltas0517", "quarantined"] == 0
+    summary = pd.read_csv(workdir / "results" / "cmoc_summary.csv").set_index("cmoc_id")
+    assert summary.loc["CMOC01", "excerpts"] >= 1
+    quotes = pd.read_csv(workdir / "results" / "exemplar_quotes.csv")
+    assert len(quotes) >= 1
+    clean = pd.read_parquet(workdir / "data" / "interim" / "clean" / "oltas0517.parquet")
+    clean = clean.set_index("excerpt_id")
+    with zipfile.ZipFile(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx") as archive:
+        sources = [
+            archive.read(n).decode("utf-8-sig") for n in archive.namelist() if n.endswith(".txt")
+        ]
+    pdf = " ".join(pdf_text(workdir / PDF).split())
+    for quote in quotes.itertuples():
+        excerpt = clean.loc[quote.excerpt_ids.split(";")[0]]
+        start, end = int(excerpt["start"]), int(excerpt["end"])
+        source = next(t for t in sources if t[start:end] == excerpt["text"])
+        assert on_word_boundary(source, start) and on_word_boundary(source, end)
+        opening = " ".join(str(quote.text).split())[:25]
+        assert opening in " ".join(excerpt["text"].split())
+        assert opening[:15] in pdf
 
 
 def test_a_broken_export_stops_the_build_with_one_clear_message(tmp_path: Path) -> None:

@@ -678,7 +678,12 @@ def ingest_table(
     table = table_from_records(records, header_index, path)
     spec = formats[format_name]
     mapped = {h.casefold() for alt in spec.get("columns", {}).values() for h in _as_list(alt)}
-    ignored = [c for c in table.columns if c != "__overflow" and c.casefold() not in mapped]
+    code_column = re.compile((spec.get("code_columns") or {}).get("pattern") or r"(?!)")
+    ignored = [
+        c
+        for c in table.columns
+        if c != "__overflow" and c.casefold() not in mapped and not code_column.match(c)
+    ]
     log.info(
         "%s: %d rows read, format '%s', header on row %d%s",
         path.name, len(table), format_name, header_index + 1,
