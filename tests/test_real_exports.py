@@ -299,3 +299,18 @@ def test_codebook_init_writes_a_codebook_the_pipeline_validates(tmp_path: Path) 
         main(["init", str(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx"), "--out", str(out)])
         == 1
     )
+
+
+def test_nvivo_windows_and_mac_exports_of_one_project_give_the_same_texts(
+    options: IngestOptions,
+) -> None:
+    """Windows (CRLF, BOM) and Mac (LF) exports count different positions for the same words:
+    read right, the texts agree (the Mac export of 17 June has one coding fewer)."""
+    windows = ingest_batch(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", "w", options)
+    mac = ingest_batch(
+        SHARED_SAMPLES / "nvivo_oltas" / "OltasSzkepticizmus_17June.qdpx", "m", options
+    )
+    windows_texts = {text.replace("\r\n", "\n") for text in windows["text"]}
+    mac_texts = set(mac["text"])
+    assert len(windows_texts) == 187 and len(mac_texts) == 186
+    assert len(windows_texts & mac_texts) == 186
