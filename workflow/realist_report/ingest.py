@@ -350,7 +350,12 @@ def read_xls_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[
     try:
         book = xlrd.open_workbook(path, on_demand=True)
     except Exception as error:  # xlrd raises XLRDError, CompDocError, struct errors, ...
-        raise InputFileError(path, f"not a readable Excel 97-2003 workbook ({error})") from error
+        # xlrd's message can quote the file's first bytes (data): name the error kind only
+        raise InputFileError(
+            path,
+            f"not a readable Excel 97-2003 workbook ({type(error).__name__}); "
+            "is it a renamed text file, or an .xlsx saved as .xls?",
+        ) from error
     try:
         sheet = book.sheet_by_index(0)
         return [
@@ -358,7 +363,9 @@ def read_xls_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[
             for index in range(sheet.nrows)
         ]
     except Exception as error:
-        raise InputFileError(path, f"cannot read the first worksheet ({error})") from error
+        raise InputFileError(
+            path, f"cannot read the first worksheet ({type(error).__name__})"
+        ) from error
     finally:
         book.release_resources()
 
