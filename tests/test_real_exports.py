@@ -268,6 +268,10 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
     exports = [n for n, (rows, *_) in READ.items() if rows] + [
         "qc_qualitative_coding/nvivo_project.qdpx",  # 262 codes, no codings
         "taguette_test_expectations/codebook.qdc",
+        # codebook tables: refused as coded data, read by codebook init
+        "taguette_test_expectations/codebook.csv",
+        "taguette_serdif/codebook_20220303_8.csv",
+        "atlasti_edgeai_icsa26/20250914_codebook_full.csv",  # 'Tabela 1' title, ';'
     ]
     counts = {}
     for number, name in enumerate(sorted(exports)):
@@ -280,6 +284,10 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
     assert counts["qc_qualitative_coding/nvivo_project.qdpx"] == 262
     assert counts["maxqda12_maxqdar/coded_segments_polish.xls"] == 7
     assert counts["taguette_test_expectations/codebook.qdc"] == 3
+    assert counts["taguette_test_expectations/codebook.csv"] == 3  # interesting\places nested
+    assert counts["taguette_serdif/codebook_20220303_8.csv"] == 22
+    assert counts["taguette_serdif/all_tags_20220303.csv"] == 22  # same tags as its codebook
+    assert counts["atlasti_edgeai_icsa26/20250914_codebook_full.csv"] == 465
 
 
 def test_codebook_init_writes_a_codebook_the_pipeline_validates(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Start config/codebook.yaml from the team's own codebook in a QDA export.
 
 `python -m realist_report.codebook init <export> [--out config/codebook.yaml]` reads the codes of
-a REFI-QDA project (.qdpx, .qde), a REFI codebook (.qdc) or a coded-segment table export, and
+a REFI-QDA project (.qdpx, .qde), a REFI codebook (.qdc), a coded-segment table export or a codebook table (Taguette, ATLAS.ti), and
 writes a codebook skeleton: every code path, its C/M/O role guessed from a top-level
 Context/Mechanism/Outcome (or C/M/O) folder, else `none` with a comment saying so. Areas, ids
 and aliases are for the team to refine; the file it writes passes the pipeline's checks.
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from realist_report.definitions import load_codebook, normalise_code
-from realist_report.errors import PipelineError
+from realist_report.errors import InputFileError, PipelineError
 
 REFI_SUFFIXES = {".qdpx", ".qde", ".qdc"}
 #: Top-level folder names that say a code's realist role (after case folding).
@@ -35,6 +35,8 @@ ROLE_FOLDERS = {
     "o": "outcome",
 }
 PLACEHOLDER_AREA = "unassigned"
+#: The code column of a codebook table (Taguette `tag`, ATLAS.ti `Code`/`Código`, ...).
+CODE_LIST_HEADERS = ("tag", "code", "codes", "código", "códigos", "kod", "node", "codename")
 DEFAULT_FORMATS = Path(__file__).resolve().parents[2] / "config" / "formats.yaml"
 
 
@@ -56,9 +58,29 @@ def code_paths_from_export(path: Path, formats_path: Path = DEFAULT_FORMATS) -> 
         return [str(p) for p in read_qdpx(path, batch=path.stem).codebook["path"]]
     from realist_report.ingest import ingest_batch, load_ingest_options
 
-    excerpts = ingest_batch(path, path.stem, load_ingest_options(formats_path))
-    codes = excerpts["code"].dropna().astype(str).str.strip()
-    return [_levels(code) for code in dict.fromkeys(codes[codes.ne("")])]
+    try:
+        excerpts = ingest_batch(path, path.stem, load_ingest_options(formats_path))
+    except InputFileError as not_coded:
+        codes = _code_list(path)
+        if codes is None:
+            raise not_coded
+    else:
+        codes = excerpts["code"].dropna().astype(str).tolist()
+    codes = [code.strip() for code in codes if code.strip()]
+    return [_levels(code) for code in dict.fromkeys(codes)]
+
+
+def _code_list(path: Path) -> list[str] | None:
+    """The codes of a codebook table (Taguette, ATLAS.ti code manager), or None if it is not one."""
+    from realist_report.ingest import HEADER_SEARCH_ROWS, read_records
+
+    records = read_records(path)
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        cells = [cell.strip().lstrip("\ufeff").casefold() for cell in record]
+        column = next((cells.index(h) for h in CODE_LIST_HEADERS if h in cells), None)
+        if column is not None:
+            return [row[column] for row in records[index + 1 :] if len(row) > column]
+    return None
 
 
 def _levels(code: str) -> str:

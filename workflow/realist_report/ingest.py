@@ -194,8 +194,12 @@ def decode_text(raw: bytes, path: Path) -> str:
 
 
 def _delimiter(text: str, path: Path) -> str:
-    """The separator of the first non-blank line: comma, semicolon (European Excel) or tab."""
-    first = next((line for line in text.split("\n") if line.strip()), "")
+    """The separator of the first line that has one: comma, semicolon (European Excel) or tab.
+
+    A title line above the header (ATLAS.ti's "Tabela 1") has none and is skipped.
+    """
+    lines = [line for line in text.split("\n")[:HEADER_SEARCH_ROWS] if line.strip()]
+    first = next((line for line in lines if any(sep in line for sep in ",;\t")), "")
     if path.suffix.lower() == ".tsv":
         return "\t"
     return max(",;\t", key=first.count)
