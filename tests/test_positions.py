@@ -98,3 +98,22 @@ def test_positions_that_fit_no_unit_quarantine_the_source_and_cut_no_text(tmp_pa
     assert any("quarantined, no text is cut" in w for w in project.warnings)
     intact = read_qdpx(QC, "qc").excerpts
     assert intact["problem"].isna().all() and intact["text"].notna().all()
+
+
+def test_own_export_with_emoji_reads_back_in_code_points(tmp_path: Path) -> None:
+    """write_qdpx counts code points; reading it back must not take it for NVivo's UTF-16."""
+    import pandas as pd
+    from realist_report.qdpx import write_qdpx
+    from realist_report.schemas import EXCERPT_COLUMNS
+
+    text = "Great 👍 service 😀 and the link worker 🙏 rang me back twice"
+    words = ["service", "link worker", "rang me back"]
+    rows = [
+        {c: None for c in EXCERPT_COLUMNS}
+        | {"excerpt_id": f"e{i}", "batch": "b", "source_id": "S1", "code": "C::x", "text": w}
+        for i, w in enumerate(words)
+    ]
+    write_qdpx(pd.DataFrame(rows), {"S1": text}, tmp_path / "own.qdpx")
+    project = read_qdpx(tmp_path / "own.qdpx", "b")
+    assert sorted(project.excerpts["text"]) == sorted(words)
+    assert "origin 'realist_report' counts Unicode code points" in project.notes[0]

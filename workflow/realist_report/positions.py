@@ -24,6 +24,7 @@ READING_NAMES = {"code_points": "Unicode code points", "utf16": "UTF-16 code uni
 ORIGIN_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*NVivo\b", re.IGNORECASE), "utf16"),
     (re.compile(r"^\s*(?:QualCoder|qc)\b", re.IGNORECASE), "code_points"),
+    (re.compile(r"^\s*realist_report\b"), "code_points"),  # this pipeline's own write_qdpx
 )
 #: A reading is contradicted when more than this share of selections cut mid-word, and at
 #: least MIN_OFF_BOUNDARY do (a team may code mid-word now and then).
