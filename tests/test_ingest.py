@@ -276,7 +276,7 @@ def test_maxqda_segments_in_english_and_german_xlsx(
 def test_a_broken_xls_is_refused_without_quoting_its_bytes(tmp_path: Path, options) -> None:
     """xlrd's own message quotes the file's first bytes; ours names the problem only."""
     path = tmp_path / "segments.xls"
-    path.write_bytes(b"PAT-001 said Jane Doe lives at 1 High St\n")
+    path.write_bytes(b"Interview notes: she said the walking group helped\n")
     with pytest.raises(InputFileError) as caught:
         ingest_batch(path, "bad", options)
-    assert "Excel 97-2003" in str(caught.value) and "Jane" not in str(caught.value)
+    assert "Excel 97-2003" in str(caught.value) and "Interview" not in str(caught.value)
