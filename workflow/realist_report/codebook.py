@@ -1,8 +1,8 @@
 """Start config/codebook.yaml from the team's own codebook in a QDA export.
 
 `python -m realist_report.codebook init <export> [--out config/codebook.yaml]` reads the codes of
-a REFI-QDA project (.qdpx, .qde), a REFI codebook (.qdc), a coded-segment table export or a codebook table (Taguette, ATLAS.ti), and
-writes a codebook skeleton: every code path, its C/M/O role guessed from a top-level
+a REFI-QDA project (.qdpx, .qde), a REFI codebook (.qdc), a coded-segment table export or a
+codebook table (Taguette, ATLAS.ti), and writes a codebook skeleton: every code path, its C/M/O role guessed from a top-level
 Context/Mechanism/Outcome (or C/M/O) folder, else `none` with a comment saying so. Areas, ids
 and aliases are for the team to refine; the file it writes passes the pipeline's checks.
 """
