@@ -265,7 +265,7 @@ _TITLES = (
     "Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Nurse|Sister|Matron|Prof|Professor|Rev|Revd|Reverend"
     "|Father|Pastor|Imam|Rabbi|Cllr|Councillor|Dame|Sir"
 )
-_NAME_WORD = r"[^\W\d_][^\W\d_']{1,30}(?:['\-][^\W\d_]{1,30})?"
+_NAME_WORD = r"[^\W\d_][^\W\d_']{0,30}(?:['\-][^\W\d_]{1,30})?"
 _TITLED_RE = re.compile(
     rf"(?<![\w\-])(?:{_TITLES})\.? (?P<name>{_NAME_WORD})(?: (?P<second>{_NAME_WORD}))?"
     r"(?![\w\-])"
@@ -404,7 +404,7 @@ def _titled_hits(text: str) -> Iterable[Hit]:
     """Yield the capitalised name after a title ("Dr Patel", "Nurse Okafor"), not the title."""
     for m in _TITLED_RE.finditer(text):
         name = m.group("name")
-        if not name[0].isupper() or name.casefold() in TITLE_FOLLOWERS:
+        if len(name) < 2 or not name[0].isupper() or name.casefold() in TITLE_FOLLOWERS:
             continue
         end = m.end("name")
         second = m.group("second")
