@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import random
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -729,3 +730,64 @@ def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
         run_collect_hits([str(empty)], str(tmp_path / "all.csv"))
     assert "0 identifiers redacted in 0 excerpts" in caplog.text
     assert pd.read_csv(tmp_path / "all.csv").empty
+
+
+# --------------------------------------------------------------------------- logs and errors
+
+
+def test_rule_logs_pass_the_screen_even_for_unexpected_errors(tmp_path):
+    from types import SimpleNamespace
+
+    from realist_report.rule_logging import rule_logging
+
+    names = tmp_path / "names.txt"
+    names.write_text("Margaret Okafor\n", encoding="utf-8")
+    log_path = tmp_path / "logs" / "step.log"
+    smk = SimpleNamespace(
+        log=[str(log_path)],
+        input=[],
+        output=[],
+        rule="step",
+        config={"privacy": {"name_list": str(names), "place_list": None}},
+    )
+    problem = "cannot parse NHS 943\u2009476\u20095919"  # tracebacks show the raising line
+    with pytest.raises(SystemExit), rule_logging(smk) as log:
+        log.info("source '%s' has no text", "Interview Margaret Okafor 07700 900123")
+        raise ValueError(problem)
+    text = log_path.read_text(encoding="utf-8")
+    assert "source 'Interview [NAME] [PHONE]' has no text" in text
+    assert "unexpected error in rule step" in text and "[NHS NUMBER]" in text
+    for value in ("Okafor", "900123", "5919"):
+        assert value not in text
+
+
+def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
+    from realist_report.errors import InputFileError
+    from realist_report.ingest import ingest_batch, load_ingest_options
+
+    options = load_ingest_options(Path(__file__).parents[1] / "config" / "formats.yaml")
+    path = tmp_path / "no_header.csv"
+    path.write_text(
+        'Quote,Theme,"Ring Tom on 07700 900123",root:x:0:0:root:/root:/bin/bash\n', "utf-8"
+    )
+    with pytest.raises(InputFileError) as error:
+        ingest_batch(path, "no_header", options)
+    message = str(error.value)
+    assert "headers ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
+    assert "07700" not in message and "root:x" not in message
+
+
+def test_quarantine_details_and_register_ids_never_hold_the_value(tmp_path):
+    from realist_report.errors import InputFileError
+    from realist_report.registers import load_registers
+
+    demo = Path(__file__).parents[1] / "data" / "demo"
+    dataset = tmp_path / "dataset"
+    shutil.copytree(demo, dataset)
+    sites = pd.read_csv(dataset / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[1, "site_id"] = "JG 10 37 28 D"
+    sites.to_csv(dataset / "sites.csv", index=False, lineterminator="\n")
+    with pytest.raises(InputFileError) as error:
+        load_registers(dataset)
+    assert "sites.csv, row 3, column 'site_id'" in str(error.value)
+    assert "1 NI NUMBER" in str(error.value) and "JG" not in str(error.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,11 @@ def rule_logging(smk: object) -> Iterator[logging.Logger]:
         yield log
     except PipelineError as error:
         log.error("%s", error)
+        logging.shutdown()
+        sys.exit(1)
+    except Exception:
+        # a bug: keep the traceback for the developer, but through the screen like any message
+        log.error("unexpected error in rule %s:\n%s", rule, traceback.format_exc())
         logging.shutdown()
         sys.exit(1)
     for name, path in _named(getattr(smk, "output", {})):
