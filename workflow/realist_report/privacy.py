@@ -212,7 +212,7 @@ def _normalise_run(
         while j < len(text) and combining(text[j]):
             j += 1
         base = i
-        if combining(ch) and len(starts) and ends[-1] == i and out[-1]:
+        if combining(ch) and len(starts) and starts[-1] == i - 1 and ends[-1] == i and out[-1]:
             # a mark after a letter copied unchanged (NFD "Zoe" + U+0308): recompose the pair
             base = starts.pop()
             ends.pop()
