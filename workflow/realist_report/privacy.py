@@ -170,11 +170,24 @@ def normalise(text: str) -> Normalised:
     starts, ends = array("q"), array("q")
     pos = 0
     for m in _NEEDS_WORK.finditer(text):
-        if m.start() > pos:
-            out.append(text[pos : m.start()])
-            starts.extend(range(pos, m.start()))
-            ends.extend(range(pos + 1, m.start() + 1))
-        _normalise_run(text, m.start(), m.end(), out, starts, ends)
+        run_start = m.start()
+        if run_start > pos:
+            out.append(text[pos:run_start])
+            starts.extend(range(pos, run_start))
+            ends.extend(range(pos + 1, run_start + 1))
+        run = m.group()
+        # A run is always preceded by a printable ASCII character copied as it is, which a
+        # leading combining mark joins (NFD "Zoe" + U+0308 is "Zoë").
+        joins = run_start > 0 and unicodedata.combining(run[0]) != 0
+        form_of = _short_run_form if len(run) <= 64 else _run_form
+        form, rel_starts, rel_ends = form_of(text[run_start - 1] if joins else "", run)
+        if joins:
+            out[-1] = out[-1][:-1]
+            starts.pop()
+            ends.pop()
+        out.append(form)
+        starts.extend(map(run_start.__add__, rel_starts))
+        ends.extend(map(run_start.__add__, rel_ends))
         pos = m.end()
     out.append(text[pos:])
     starts.extend(range(pos, len(text)))
@@ -182,46 +195,45 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(out), starts, ends)
 
 
-@lru_cache(maxsize=4096)
-def _cluster_form(cluster: str) -> str:
-    """A letter with its combining marks (or any one character) in matching form."""
-    return unicodedata.normalize("NFKC", cluster).translate(_FOLD)
-
-
-def _normalise_run(
-    text: str, start: int, end: int, out: list[str], starts: array, ends: array
-) -> None:
-    """Append the matching form of text[start:end]; combining marks join their base letter."""
-    combining = unicodedata.combining
-    i = start
-    while i < end:
+def _run_form(before: str, run: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+    """The matching form of one run of special characters and, per output character, its
+    span relative to the run (-1: the letter before it, which a leading mark joins)."""
+    text = before + run
+    offset = len(before)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    after_space = False
+    i = 0
+    while i < len(text):
         ch = text[i]
         if ch.isspace():
-            if out and out[-1] == " " and ends[-1] >= i - 1:
-                ends[-1] = i + 1  # one space for the whole run (invisibles inside it too)
+            if after_space:
+                ends[-1] = i + 1 - offset  # one space for the whole run (invisibles too)
             else:
                 out.append(" ")
-                starts.append(i)
-                ends.append(i + 1)
+                starts.append(i - offset)
+                ends.append(i + 1 - offset)
+                after_space = True
             i += 1
             continue
         if _invisible(ch):
             i += 1
             continue
         j = i + 1
-        while j < len(text) and combining(text[j]):
+        while j < len(text) and unicodedata.combining(text[j]):
             j += 1
-        base = i
-        if combining(ch) and len(starts) and starts[-1] == i - 1 and ends[-1] == i and out[-1]:
-            # a mark after a letter copied unchanged (NFD "Zoe" + U+0308): recompose the pair
-            base = starts.pop()
-            ends.pop()
-            out[-1] = out[-1][:-1]
-        folded = _cluster_form(text[base:j])
+        folded = unicodedata.normalize("NFKC", text[i:j]).translate(_FOLD)
         out.append(folded)
-        starts.extend([base] * len(folded))
-        ends.extend([j] * len(folded))
+        starts += [i - offset] * len(folded)
+        ends += [j - offset] * len(folded)
+        after_space = False
         i = j
+    return "".join(out), tuple(starts), tuple(ends)
+
+
+#: Short runs repeat (accented words, no-break spaces, dashes): their forms are cached.
+_short_run_form = lru_cache(maxsize=65536)(_run_form)
 
 
 def matching_form(text: str) -> str:
@@ -324,6 +336,7 @@ _BIRTH_SCREEN = ("born", "birth", "dob", "o.b", "o. b", "b.d", "b. d")
 _CUE_RE = re.compile(rf"(?<!\w){_BIRTH_CUE}(?!\w)", re.IGNORECASE)
 # The gap between cue and date stays inside one clause: no digits, no sentence stop.
 _DATE_AFTER_CUE_RE = re.compile(rf"[^\d\n.!?;]{{0,30}}?(?P<date>{_DATE})", re.IGNORECASE)
+_LAST_DIGIT_RE = re.compile(r"\d(?=\D*$)")
 _DATE_BEFORE_CUE_RE = re.compile(
     rf"(?<![\w/.\-])(?P<date>{_DATE})[^\d\n.!?;]{{0,20}}?$", re.IGNORECASE
 )
@@ -445,7 +458,12 @@ def _dob_hits(text: str) -> Iterable[Hit]:
         after = _DATE_AFTER_CUE_RE.match(text, cue.end())
         if after is not None:
             yield Hit(DATE_OF_BIRTH, after.start("date"), after.end("date"))
-        before = _DATE_BEFORE_CUE_RE.search(text, max(0, cue.start() - 70), cue.start())
+        # A date before the cue ends with a digit at most 20 characters before it and is at
+        # most 32 characters long ("the 14th of September, 1961"): search only there.
+        last = _LAST_DIGIT_RE.search(text, max(0, cue.start() - 21), cue.start())
+        if last is None:
+            continue
+        before = _DATE_BEFORE_CUE_RE.search(text, max(0, last.end() - 32), cue.start())
         if before is not None:
             yield Hit(DATE_OF_BIRTH, before.start("date"), before.end("date"))
 
