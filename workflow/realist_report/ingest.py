@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.privacy import find_identifiers
 from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
@@ -295,8 +296,6 @@ def header_preview(cells: list[str], limit: int = 12) -> list[str]:
     """The first row as an error may show it: cells shaped like column labels and free of
     identifiers; anything else (a data row of an export without headers, a system file) is
     shown as '<cell N>' so no value is repeated into a log."""
-    from realist_report.privacy import find_identifiers
-
     shown = []
     for i, cell in enumerate(cells[:limit], start=1):
         label = cell.strip().lstrip("\ufeff")
