@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import random
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,11 @@ CORPUS_NAMES = [
     "Kwame Mensah",
     "Devinder Patel",
     "Gladys",
+    "Zo\u00eb Hart",  # composed here, decomposed in the corpus text
+    "Ine\u0301s Lo\u0301pez",  # decomposed here (a list saved on macOS), composed in the text
 ]
+# The private place list the corpus was written against (invented practices and venues).
+CORPUS_PLACES = ["Ashgrove Surgery", "Millbrook Community Centre", "Holme Lane Practice"]
 
 
 def load_corpus(path: Path = CORPUS_PATH) -> list[dict]:
@@ -81,6 +86,65 @@ def make_valid_nhs(rng: random.Random) -> str:
 # --------------------------------------------------------------------------- corpus
 
 
+def recall_by(rows: list[dict], key: str) -> dict[str, tuple[int, int]]:
+    """(found with the right kind, planted) per kind or per field of the corpus."""
+    scores: dict[str, list[int]] = {}
+    for row in rows:
+        hits = find_identifiers(row["text"], CORPUS_NAMES, CORPUS_PLACES)
+        for kind, value in row["planted"]:
+            start = row["text"].index(value)
+            end = start + len(value)
+            found = any(h.kind == kind and h.start <= start and h.end >= end for h in hits)
+            score = scores.setdefault(kind if key == "kind" else row["field"], [0, 0])
+            score[0] += found
+            score[1] += 1
+    return {k: (v[0], v[1]) for k, v in sorted(scores.items())}
+
+
+def test_recall_is_complete_for_every_kind_and_field_and_near_misses_stay_clean(capsys):
+    by_kind, by_field = recall_by(PLANTED_ROWS, "kind"), recall_by(PLANTED_ROWS, "field")
+    false_positives = sum(
+        bool(find_identifiers(r["text"], CORPUS_NAMES, CORPUS_PLACES)) for r in NEAR_MISS_ROWS
+    )
+    with capsys.disabled():
+        print("\nrecall by kind: " + ", ".join(f"{k} {f}/{n}" for k, (f, n) in by_kind.items()))
+        print("recall by field: " + ", ".join(f"{k} {f}/{n}" for k, (f, n) in by_field.items()))
+        print(f"near-miss rows with a hit: {false_positives}/{len(NEAR_MISS_ROWS)}")
+    assert set(by_kind) == set(KINDS)
+    assert all(found == planted for found, planted in by_kind.values()), by_kind
+    assert all(found == planted for found, planted in by_field.values()), by_field
+    assert false_positives == 0
+
+
+def test_corpus_covers_every_separator_unicode_form_and_field():
+    planted = "".join(value for r in PLANTED_ROWS for _, value in r["planted"])
+    for char in ".\u2013\u2014/\n\u2009\u202f\u200b\u2060\u00ad\u00a0\uff20\u0308":
+        assert char in planted, repr(char)
+    assert {r["field"] for r in PLANTED_ROWS} >= {
+        "excerpt text", "source name", "case name", "user name", "description", "note",
+        "participant id", "batch name", "quarantine detail", "log message",
+    }  # fmt: skip
+    notes = " ".join(r["note"] for r in NEAR_MISS_ROWS)
+    assert "invalid NHS check digit" in notes and "never issued" in notes
+    assert "reference" in notes
+
+
+def test_no_false_positive_on_the_demo_excerpts():
+    from realist_report.ingest import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
+
+    options = load_ingest_options(Path(__file__).parents[1] / "config" / "formats.yaml")
+    coded = Path(__file__).parents[1] / "data" / "demo" / "coded"
+    texts = set()
+    for path in sorted(coded.iterdir()):
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            table = ingest_batch(path, path.stem, options)
+            for column in ("text", "source_id", "coder", "participant_id"):
+                texts |= set(table[column].dropna().astype(str))
+    assert len(texts) > 900
+    found = {h.kind for t in texts for h in find_identifiers(t)}
+    assert found == set()  # kinds only: a failure never prints a value
+
+
 def test_corpus_is_large_and_covers_every_kind():
     assert len(CORPUS) >= 60
     assert len(NEAR_MISS_ROWS) >= 20
@@ -95,7 +159,7 @@ def test_corpus_is_large_and_covers_every_kind():
 
 @pytest.mark.parametrize("row", PLANTED_ROWS, ids=[r["id"] for r in PLANTED_ROWS])
 def test_every_planted_identifier_is_found_with_its_kind(row):
-    hits = find_identifiers(row["text"], CORPUS_NAMES)
+    hits = find_identifiers(row["text"], CORPUS_NAMES, CORPUS_PLACES)
     for kind, value in row["planted"]:
         start = row["text"].index(value)
         end = start + len(value)
@@ -110,7 +174,7 @@ def test_planted_rows_have_no_extra_hits(row):
     for _, value in row["planted"]:
         start = row["text"].index(value)
         spans.append((start, start + len(value)))
-    for hit in find_identifiers(row["text"], CORPUS_NAMES):
+    for hit in find_identifiers(row["text"], CORPUS_NAMES, CORPUS_PLACES):
         assert any(hit.start < e and s < hit.end for s, e in spans), (
             f"{row['id']}: unexpected {hit.kind} at {row['text'][hit.start : hit.end]!r}"
         )
@@ -118,7 +182,7 @@ def test_planted_rows_have_no_extra_hits(row):
 
 @pytest.mark.parametrize("row", NEAR_MISS_ROWS, ids=[r["id"] for r in NEAR_MISS_ROWS])
 def test_near_misses_are_not_hits(row):
-    hits = find_identifiers(row["text"], CORPUS_NAMES)
+    hits = find_identifiers(row["text"], CORPUS_NAMES, CORPUS_PLACES)
     assert hits == [], [(h.kind, row["text"][h.start : h.end]) for h in hits]
 
 
@@ -127,12 +191,12 @@ def test_near_misses_are_not_hits(row):
 
 @pytest.mark.parametrize("row", PLANTED_ROWS, ids=[r["id"] for r in PLANTED_ROWS])
 def test_redaction_removes_values_and_types_placeholders(row):
-    redacted, hits = redact(row["text"], CORPUS_NAMES)
+    redacted, hits = redact(row["text"], CORPUS_NAMES, CORPUS_PLACES)
     for kind, value in row["planted"]:
         assert value not in redacted
         assert PLACEHOLDERS[kind] in redacted
-    assert len(hits) == sum(redacted.count(p) for p in PLACEHOLDERS.values())
-    again, second_hits = redact(redacted, CORPUS_NAMES)
+    assert len(hits) == sum(redacted.count(p) for p in set(PLACEHOLDERS.values()))
+    again, second_hits = redact(redacted, CORPUS_NAMES, CORPUS_PLACES)
     assert again == redacted
     assert second_hits == []
 
@@ -145,7 +209,7 @@ def test_redaction_keeps_the_surrounding_words():
 
 def test_near_miss_text_is_unchanged_by_redaction():
     for row in NEAR_MISS_ROWS:
-        assert redact(row["text"], CORPUS_NAMES) == (row["text"], [])
+        assert redact(row["text"], CORPUS_NAMES, CORPUS_PLACES) == (row["text"], [])
 
 
 def test_placeholders_are_never_identifiers_even_for_awkward_name_lists():
@@ -220,6 +284,47 @@ def test_mod11_agrees_with_reference_on_random_numbers():
         assert is_valid_nhs_number(digits) == (check is not None and check == int(digits[9]))
 
 
+def test_redaction_replaces_exactly_the_original_span_in_any_spelling():
+    cases = {
+        "NHS 943\u2009476\u20095919.": "NHS [NHS NUMBER].",
+        "NHS 943\n476  5919, she said": "NHS [NHS NUMBER], she said",
+        "ring 07700\u200b900\u200b982\u200b now": "ring [PHONE]\u200b now",
+        "mail jo\uff20example.org!": "mail [EMAIL]!",
+        "I told Zoe\u0308 Hart.": "I told [NAME].",
+        "see \ufb01le LS1\u00a04AP": "see \ufb01le [POSTCODE]",
+        "Dr Chaudhry and Mrs Holloway": "Dr [NAME] and Mrs [NAME]",
+    }
+    for text, expected in cases.items():
+        assert redact(text, ["Zo\u00eb Hart"])[0] == expected, repr(text)
+
+
+def test_screen_and_redaction_agree_on_hidden_separators():
+    """What the publish screen would refuse, redaction removes (it used to leave it in place)."""
+    for sep in [" ", "\n", "  ", "\u2009", "\u202f", "\u200b", "\u2060", "\u00ad", ".", "\u2013"]:
+        text = f"NHS 943{sep}476{sep}5919 and 07700{sep}900982"
+        redacted, hits = redact(text)
+        assert [h.kind for h in hits] == ["NHS NUMBER", "PHONE"], repr(sep)
+        assert_no_identifiers(redacted, "redacted text")
+
+
+def test_every_number_in_a_long_run_of_numbers_is_found():
+    """Phone candidates are bounded and resume after each number: the rule used to swallow the
+    whole run as one candidate, find the first number only, and take quadratic time."""
+    numbers = [f"07700 900{i:03d}" for i in range(400)]
+    text = " ".join(numbers)
+    hits = find_identifiers(text)
+    assert [text[h.start : h.end] for h in hits] == numbers
+
+
+def test_nino_prefix_rules():
+    from realist_report.privacy import is_issued_nino_prefix
+
+    assert is_issued_nino_prefix("JG") and is_issued_nino_prefix("AB")
+    for prefix in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ", "DA", "FA", "QQ", "AD", "AO", "AV"):
+        assert not is_issued_nino_prefix(prefix), prefix
+        assert find_identifiers(f"NI {prefix} 10 37 28 A") == [], prefix
+
+
 def test_known_valid_example_is_detected_in_all_spacings():
     for written in ("943 476 5919", "943-476-5919", "9434765919", "943\u00a0476\u00a05919"):
         assert find_identifiers(f"NHS no. {written}.") == [Hit("NHS NUMBER", 8, 8 + len(written))]
@@ -292,6 +397,15 @@ FRAGMENTS = [
     " ",
     "-",
     "\n",
+    "\u00a0",
+    "\u200b",
+    "\u00ad",
+    "\u2013",
+    "e\u0308",
+    "\uff20",
+    "Dr Patel",
+    "JG 10 37 28 D",
+    "Ashgrove Surgery",
 ]
 
 
@@ -359,12 +473,12 @@ def test_redact_excerpts_redacts_and_logs_counts_only():
     assert out.loc[1, "text"] == df.loc[1, "text"]
     assert pd.isna(out.loc[2, "text"])
     assert out.loc[3, "text"] == "DOB [DATE OF BIRTH], [POSTCODE]."
-    assert list(log.columns) == ["excerpt_id", "kind", "count"]
+    assert list(log.columns) == ["excerpt_id", "field", "kind", "count"]
     assert log.to_dict("records") == [
-        {"excerpt_id": "e1", "kind": "NAME", "count": 1},
-        {"excerpt_id": "e1", "kind": "PHONE", "count": 2},
-        {"excerpt_id": "e4", "kind": "DATE OF BIRTH", "count": 1},
-        {"excerpt_id": "e4", "kind": "POSTCODE", "count": 1},
+        {"excerpt_id": "e1", "field": "text", "kind": "NAME", "count": 1},
+        {"excerpt_id": "e1", "field": "text", "kind": "PHONE", "count": 2},
+        {"excerpt_id": "e4", "field": "text", "kind": "DATE OF BIRTH", "count": 1},
+        {"excerpt_id": "e4", "field": "text", "kind": "POSTCODE", "count": 1},
     ]
     assert df.loc[0, "text"].startswith("Ring 07700")  # the input is not modified
 
@@ -373,16 +487,16 @@ def test_redact_excerpts_on_corpus_leaves_no_identifier():
     df = pd.DataFrame(
         {"excerpt_id": [r["id"] for r in CORPUS], "text": [r["text"] for r in CORPUS]}
     )
-    out, log = redact_excerpts(df, CORPUS_NAMES)
+    out, log = redact_excerpts(df, CORPUS_NAMES, places=CORPUS_PLACES)
     for text in out["text"]:
-        assert_no_identifiers(text, "redacted corpus", CORPUS_NAMES)
+        assert_no_identifiers(text, "redacted corpus", CORPUS_NAMES, places=CORPUS_PLACES)
     assert set(log["excerpt_id"]) == {r["id"] for r in PLANTED_ROWS}
     assert log["count"].sum() == sum(len(r["planted"]) for r in PLANTED_ROWS)
 
 
 def test_redact_excerpts_requires_the_text_column():
     with pytest.raises(PrivacyError, match="'quote'"):
-        redact_excerpts(pd.DataFrame({"text": ["x"]}), text_column="quote")
+        redact_excerpts(pd.DataFrame({"text": ["x"]}), fields=("quote", "text"))
 
 
 def test_load_name_list(tmp_path):
@@ -601,9 +715,9 @@ def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
     ]
     log = pd.read_csv(hits, dtype=str)
     assert log.values.tolist() == [
-        ["b1", "a", "NAME", "1"],
-        ["b1", "b", "NAME", "1"],
-        ["b1", "b", "PHONE", "1"],
+        ["b1", "a", "text", "NAME", "1"],
+        ["b1", "b", "text", "NAME", "1"],
+        ["b1", "b", "text", "PHONE", "1"],
     ]
     run_collect_hits([str(hits), str(hits)], str(tmp_path / "all.csv"))
     assert len(pd.read_csv(tmp_path / "all.csv")) == 6
@@ -611,8 +725,69 @@ def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
 
 def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
     empty = tmp_path / "none.csv"
-    empty.write_text("batch,excerpt_id,kind,count\n", encoding="utf-8")
+    empty.write_text("batch,excerpt_id,field,kind,count\n", encoding="utf-8")
     with caplog.at_level("INFO", logger="realist_report.privacy"):
         run_collect_hits([str(empty)], str(tmp_path / "all.csv"))
     assert "0 identifiers redacted in 0 excerpts" in caplog.text
     assert pd.read_csv(tmp_path / "all.csv").empty
+
+
+# --------------------------------------------------------------------------- logs and errors
+
+
+def test_rule_logs_pass_the_screen_even_for_unexpected_errors(tmp_path):
+    from types import SimpleNamespace
+
+    from realist_report.rule_logging import rule_logging
+
+    names = tmp_path / "names.txt"
+    names.write_text("Margaret Okafor\n", encoding="utf-8")
+    log_path = tmp_path / "logs" / "step.log"
+    smk = SimpleNamespace(
+        log=[str(log_path)],
+        input=[],
+        output=[],
+        rule="step",
+        config={"privacy": {"name_list": str(names), "place_list": None}},
+    )
+    problem = "cannot parse NHS 943\u2009476\u20095919"  # tracebacks show the raising line
+    with pytest.raises(SystemExit), rule_logging(smk) as log:
+        log.info("source '%s' has no text", "Interview Margaret Okafor 07700 900123")
+        raise ValueError(problem)
+    text = log_path.read_text(encoding="utf-8")
+    assert "source 'Interview [NAME] [PHONE]' has no text" in text
+    assert "unexpected error in rule step" in text and "[NHS NUMBER]" in text
+    for value in ("Okafor", "900123", "5919"):
+        assert value not in text
+
+
+def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
+    from realist_report.errors import InputFileError
+    from realist_report.ingest import ingest_batch, load_ingest_options
+
+    options = load_ingest_options(Path(__file__).parents[1] / "config" / "formats.yaml")
+    path = tmp_path / "no_header.csv"
+    path.write_text(
+        'Quote,Theme,"Ring Tom on 07700 900123",root:x:0:0:root:/root:/bin/bash\n', "utf-8"
+    )
+    with pytest.raises(InputFileError) as error:
+        ingest_batch(path, "no_header", options)
+    message = str(error.value)
+    assert "headers ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
+    assert "07700" not in message and "root:x" not in message
+
+
+def test_quarantine_details_and_register_ids_never_hold_the_value(tmp_path):
+    from realist_report.errors import InputFileError
+    from realist_report.registers import load_registers
+
+    demo = Path(__file__).parents[1] / "data" / "demo"
+    dataset = tmp_path / "dataset"
+    shutil.copytree(demo, dataset)
+    sites = pd.read_csv(dataset / "sites.csv", dtype=str, keep_default_na=False)
+    sites.loc[1, "site_id"] = "JG 10 37 28 D"
+    sites.to_csv(dataset / "sites.csv", index=False, lineterminator="\n")
+    with pytest.raises(InputFileError) as error:
+        load_registers(dataset)
+    assert "sites.csv, row 3, column 'site_id'" in str(error.value)
+    assert "1 NI NUMBER" in str(error.value) and "JG" not in str(error.value)

@@ -1,4 +1,5 @@
-"""Benchmark the privacy screen: recall, near-miss false positives, throughput, demo-table hits.
+"""Benchmark the privacy screen: recall, near-miss false positives, throughput, demo-table hits,
+and redaction time on 1 MB adversarial excerpts (every rule must run in linear time).
 
 Run: .venv/bin/python tests/benchmarks/bench_privacy.py [EXCERPT_TABLE]
 
@@ -19,7 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from realist_report.privacy import find_identifiers, redact_excerpts
+from realist_report.definitions import normalise_code
+from realist_report.privacy import find_identifiers, redact, redact_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TABLE = ROOT / "data" / "interim" / "clean"
@@ -38,11 +40,13 @@ def _load_test_module():
     return module
 
 
-def corpus_scores(corpus: list[dict], names: list[str]) -> tuple[int, int, int, int]:
+def corpus_scores(
+    corpus: list[dict], names: list[str], places: list[str]
+) -> tuple[int, int, int, int]:
     """Count planted identifiers found with the right kind, and near-miss rows with any hit."""
     planted = found = near = near_hit = 0
     for row in corpus:
-        hits = find_identifiers(row["text"], names)
+        hits = find_identifiers(row["text"], names, places)
         if not row["planted"]:
             near += 1
             near_hit += bool(hits)
@@ -83,6 +87,54 @@ def throughput(df: pd.DataFrame, names: list[str], repeats: int = 3) -> float:
     return len(df) / best
 
 
+MEGABYTE = 1_000_000
+
+
+def adversarial_excerpts(size: int = MEGABYTE, seed: int = 7) -> dict[str, str]:
+    """Excerpts of about `size` characters built to make a super-linear rule blow up."""
+    rng = random.Random(seed)
+    digits = " ".join(str(rng.randint(0, 99999)) for _ in range(size // 4))
+    separators = " .-/\u2013\u2014\u00a0\u2009\u200b\n"
+    mixed = "".join(rng.choice("0123456789") + rng.choice(separators) for _ in range(size // 2))
+    groups = "07" + "".join(f" {rng.randint(100, 999)}" for _ in range(size // 4))
+    return {
+        "trunk 0, then 3-digit groups (before: 12 s at 20 KB)": groups[:size],
+        "digit groups of 1 to 5 digits": digits[:size],
+        "digits with every separator and invisible": mixed[:size],
+        "phone numbers back to back": ("07700 900982 " * (size // 13))[:size],
+        "valid NHS numbers back to back": ("943 476 5919 " * (size // 13))[:size],
+        "trunk zeros and short groups": ("0 00 01 0(0 +44 " * (size // 16))[:size],
+        "one run of spaces": "a" + " " * size + "b",
+        "one run of zero-width spaces": "9" + "\u200b" * size + "1",
+        "at signs and dots": ("a@b." * (size // 4))[:size],
+        "titles and capitals": ("Dr Mrs Nurse Aa " * (size // 16))[:size],
+        "decomposed letters": ("Zoe\u0308 " * (size // 5))[:size],
+        "birth cues and dates": ("born 1/1/1961 dob " * (size // 18))[:size],
+        "NI-number shapes": ("JG 10 37 28 D AB12 " * (size // 19))[:size],
+    }
+
+
+def adversarial_timings(names: list[str], places: list[str]) -> None:
+    """Print how long redaction of each 1 MB adversarial excerpt takes (the bound is 5 s):
+    wall-clock time and this process's CPU time (less affected by other jobs on the machine)."""
+    print("redaction of 1 MB adversarial excerpts (issue bound: under 5 s each), wall / CPU:")
+    worst = worst_cpu = 0.0
+    for label, text in adversarial_excerpts().items():
+        t0, c0 = time.perf_counter(), time.process_time()
+        _, hits = redact(text, names, places)
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        worst, worst_cpu = max(worst, elapsed), max(worst_cpu, cpu)
+        print(
+            f"  {label:54s} {len(text) / MEGABYTE:4.2f} MB {elapsed:5.2f} s / {cpu:5.2f} s, "
+            f"{len(hits)} hits"
+        )
+    print(f"  slowest: {worst:.2f} s wall, {worst_cpu:.2f} s CPU")
+    label = "a" + " " * MEGABYTE + "b"
+    t0 = time.perf_counter()
+    normalise_code(label)
+    print(f"normalise_code on a label with 1,000,000 spaces: {time.perf_counter() - t0:.3f} s")
+
+
 def read_table(path: Path) -> pd.DataFrame | None:
     """Read one parquet/CSV file or every such file in a folder; None if there is nothing."""
     if path.is_dir():
@@ -110,12 +162,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("table", nargs="?", type=Path, default=DEFAULT_TABLE)
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument(
+        "--adversarial-only", action="store_true", help="only the 1 MB adversarial timings"
+    )
     args = parser.parse_args(argv)
 
     tests = _load_test_module()
-    corpus, names = tests.CORPUS, tests.CORPUS_NAMES
+    corpus, names, places = tests.CORPUS, tests.CORPUS_NAMES, tests.CORPUS_PLACES
+    adversarial_timings(names, places)
+    if args.adversarial_only:
+        return 0
 
-    found, planted, near_hit, near = corpus_scores(corpus, names)
+    found, planted, near_hit, near = corpus_scores(corpus, names, places)
     print(f"corpus: {len(corpus)} rows, {planted} planted identifiers, {near} near-miss rows")
     print(f"recall on planted identifiers: {found}/{planted} = {found / planted:.1%}")
     print(f"near-miss rows with a false positive: {near_hit}/{near} = {near_hit / near:.1%}")

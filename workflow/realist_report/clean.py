@@ -13,6 +13,7 @@ import pandas as pd
 from realist_report.definitions import Definitions, normalise_code
 from realist_report.errors import InputFileError, PipelineError
 from realist_report.ingest import stable_id
+from realist_report.privacy import names_from_registers, redact_excerpts
 from realist_report.schemas import CLEAN_EXCERPTS
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ SOURCE_TYPE_ALIASES = {
     "document": "document", "documents": "document", "doc": "document",
 }  # fmt: skip
 QUARANTINE_COLUMNS = ["batch", "origin", "excerpt_id", "reason", "column", "detail"]
+#: Quarantine fields that can carry a value from the export.
+QUARANTINED_SCREENED_FIELDS = ("detail", "excerpt_id", "origin")
 #: Columns whose equality makes two rows the same coding (used for duplicate detection).
 CONTENT_COLUMNS = ["source_id", "participant_id", "site_id", "wave", "code", "text", "start", "end"]
 
@@ -214,6 +217,11 @@ def clean_batch(
     quarantine = frame.assign(reason=triage.reason, column=triage.column, detail=triage.detail).loc[
         ~triage.ok, QUARANTINE_COLUMNS
     ]
+    # Details quote the rejected cell ("code '...'"): what was wrong stays, an identifier in
+    # the cell becomes a placeholder before results/quarantine.csv or an error can show it.
+    quarantine, _ = redact_excerpts(
+        quarantine, names_from_registers(participants), QUARANTINED_SCREENED_FIELDS
+    )
     ok = triage.ok
     clean = frame[ok].assign(
         code_label=frame["code"][ok],

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.privacy import find_identifiers
 from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
@@ -428,11 +429,26 @@ def find_header(
     first = next((r for r in records if any(c.strip() for c in r)), [])
     raise InputFileError(
         path,
-        f"unrecognised export format: headers {[c.strip() for c in first][:12]} match none of "
+        f"unrecognised export format: headers {header_preview(first)} match none of "
         f"the formats in config/formats.yaml ({', '.join(candidates)}); expected e.g. "
         f"{list(next(iter(candidates.values()))['detect'])}",
         row=1,
     )
+
+
+_LABEL = re.compile(r"[A-Za-z][A-Za-z _./()#'\-]{0,39}")
+
+
+def header_preview(cells: list[str], limit: int = 12) -> list[str]:
+    """The first row as an error may show it: cells shaped like column labels and free of
+    identifiers; anything else (a data row of an export without headers, a system file) is
+    shown as '<cell N>' so no value is repeated into a log."""
+    shown = []
+    for i, cell in enumerate(cells[:limit], start=1):
+        label = cell.strip().lstrip("\ufeff")
+        ok = _LABEL.fullmatch(label) and len(label.split()) <= 4 and not find_identifiers(label)
+        shown.append(label if ok else f"<cell {i}>")
+    return shown
 
 
 def table_from_records(records: list[list[str]], header_index: int, path: Path) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from realist_report.errors import InputFileError
+from realist_report.privacy import find_identifiers, kind_counts, names_from_registers, redact
 from realist_report.schemas import ROLES, WAVES
 
 SITES = pa.DataFrameSchema(
@@ -64,9 +65,30 @@ def _validate(table: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd
         for case in cases.itertuples(index=False):
             row = "" if pd.isna(case.index) else f"row {int(case.index) + 2}, "
             details.append(
-                f"{row}column '{case.column}': {case.check} (found {case.failure_case!r})"
+                f"{row}column '{case.column}': {case.check} "
+                f"(found {redact(repr(case.failure_case))[0]})"
             )
         raise InputFileError(path, "invalid register: " + "; ".join(details)) from None
+
+
+#: Register columns printed as they are (report tables, results/, trace): pseudonyms only.
+PRINTED_ID_COLUMNS = ("participant_id", "site_id")
+
+
+def refuse_identifiers_in_ids(table: pd.DataFrame, path: Path, names: list[str]) -> None:
+    """Stop the build if a participant or site id is an identifier (an NHS number, a listed
+    name): ids cannot be redacted in place, so the message names file, row and column only."""
+    for column in (c for c in PRINTED_ID_COLUMNS if c in table.columns):
+        for row, value in enumerate(table[column].tolist(), start=2):
+            hits = find_identifiers(str(value), names)
+            if hits:
+                raise InputFileError(
+                    path,
+                    f"the id looks like a personal identifier ({kind_counts(hits)}); ids are "
+                    "printed in the report and results, so use a pseudonym such as P017 or S03",
+                    row=row,
+                    column=column,
+                )
 
 
 def load_registers(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -75,12 +97,15 @@ def load_registers(dataset: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     sites = _validate(_read_register(dataset / "sites.csv"), SITES, dataset / "sites.csv")
     path = dataset / "participants.csv"
     participants = _validate(_read_register(path), PARTICIPANTS, path)
+    names = names_from_registers(participants)
+    refuse_identifiers_in_ids(sites, dataset / "sites.csv", names)
+    refuse_identifiers_in_ids(participants, path, names)
     unknown = ~participants["site_id"].isin(sites["site_id"])
     if unknown.any():
         first = participants.index[unknown][0]
         raise InputFileError(
             path,
-            f"site '{participants.loc[first, 'site_id']}' is not in sites.csv",
+            f"site '{redact(participants.loc[first, 'site_id'])[0]}' is not in sites.csv",
             row=int(first) + 2,
             column="site_id",
         )

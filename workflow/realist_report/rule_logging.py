@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,9 @@ def rule_logging(smk: object) -> Iterator[logging.Logger]:
     if log_paths:
         Path(log_paths[0]).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_paths[0], mode="w", encoding="utf-8"))
+    screen = RedactingFilter.for_config(getattr(smk, "config", {}))
+    for handler in handlers:
+        handler.addFilter(screen)
     logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -37,9 +41,42 @@ def rule_logging(smk: object) -> Iterator[logging.Logger]:
         log.error("%s", error)
         logging.shutdown()
         sys.exit(1)
+    except Exception:
+        # a bug: keep the traceback for the developer, but through the screen like any message
+        log.error("unexpected error in rule %s:\n%s", rule, traceback.format_exc())
+        logging.shutdown()
+        sys.exit(1)
     for name, path in _named(getattr(smk, "output", {})):
         log.info("output %s: %s", name, path)
     log.info("done in %.2f s", time.perf_counter() - started)
+
+
+class RedactingFilter(logging.Filter):
+    """Every message a rule logs or prints passes the privacy screen: an identifier in a file
+    name, a cell echoed by an error or a warning about a source becomes a typed placeholder."""
+
+    def __init__(self, names: list[str], places: list[str]) -> None:
+        super().__init__()
+        self.names, self.places = names, places
+
+    @classmethod
+    def for_config(cls, config: object) -> RedactingFilter:
+        """The filter with the build's private name and place lists (when they exist)."""
+        from realist_report.privacy import load_name_list
+
+        privacy = (config.get("privacy") if isinstance(config, dict) else None) or {}
+        return cls(
+            load_name_list(privacy.get("name_list")), load_name_list(privacy.get("place_list"))
+        )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from realist_report.privacy import redact
+
+        message = record.getMessage()
+        redacted, hits = redact(message, self.names, self.places)
+        if hits:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def _named(files: object) -> list[tuple[str, str]]:

@@ -68,7 +68,9 @@ def excerpt_ids_for(
     return _ids(own.iloc[0]["excerpt_ids"])
 
 
-def trace_excerpts(ids: list[str], clean_dir: Path, names: list[str]) -> pd.DataFrame:
+def trace_excerpts(
+    ids: list[str], clean_dir: Path, names: list[str], places: list[str] = ()
+) -> pd.DataFrame:
     """The excerpts with their origin and redacted text, in id order."""
     from realist_report.privacy import redact
     from realist_report.tables import read_parquets
@@ -84,18 +86,25 @@ def trace_excerpts(ids: list[str], clean_dir: Path, names: list[str]) -> pd.Data
             f"{len(missing)} excerpt id(s) are not in {clean_dir} (e.g. {missing[0]}); "
             "the results and the interim tables come from different builds: rebuild"
         )
-    found = found.assign(
-        text=[redact(t, names)[0] if isinstance(t, str) else t for t in found["text"]]
+    found = found[[c for c in TRACE_COLUMNS if c in found.columns]].sort_values("excerpt_id")
+    # every printed field, not only the text: source, origin and ids pass the screen too
+    return found.assign(
+        **{
+            column: [
+                redact(v, names, places)[0] if isinstance(v, str) else v for v in found[column]
+            ]
+            for column in found.columns
+        }
     )
-    return found[[c for c in TRACE_COLUMNS if c in found.columns]].sort_values("excerpt_id")
 
 
-def private_names(workdir: Path) -> list[str]:
-    """The optional private name list the build uses, so trace redacts as the report does."""
+def private_names(workdir: Path, key: str = "name_list") -> list[str]:
+    """The optional private name (or place) list the build uses, so trace redacts as the
+    report does."""
     from realist_report.privacy import load_name_list
 
     config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
-    name_list = (config.get("privacy") or {}).get("name_list")
+    name_list = (config.get("privacy") or {}).get(key)
     return load_name_list(workdir / name_list) if name_list else []
 
 
@@ -129,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             # the redact_batch tables (register names redacted too), screened again on print
             args.workdir / "data" / "interim" / "redacted",
             private_names(args.workdir),
+            private_names(args.workdir, "place_list"),
         )
     except PipelineError as error:
         print(f"trace: {error}", file=sys.stderr)

@@ -9,6 +9,7 @@ from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
+from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.shards import shard_names
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -37,7 +38,27 @@ def discover_batches(dataset: Path) -> dict[str, Path]:
         raise InputFileError(
             coded, "no export batches found (expected .csv, .xlsx or .qdpx files)"
         )
+    refuse_identifying_batch_names(coded, list(batches))
     return batches
+
+
+def refuse_identifying_batch_names(coded: Path, names: list[str]) -> None:
+    """A batch name is in log paths, results and the report and cannot be redacted in place:
+    stop before any job runs, naming the file by position, never by its name."""
+    private = [
+        entry
+        for key in ("name_list", "place_list")
+        for entry in load_name_list(config["privacy"].get(key))
+    ]
+    for number, name in enumerate(names, start=1):
+        hits = find_identifiers(name, private)
+        if hits:
+            raise InputFileError(
+                coded,
+                f"batch file {number} of {len(names)} (sorted by name) has a name that looks "
+                f"like a personal identifier ({kind_counts(hits)}); batch names appear in logs, "
+                "results and the report, so rename the file (its name is not shown here)",
+            )
 
 
 BATCHES = discover_batches(DATASET)
@@ -70,9 +91,10 @@ def per_batch(pattern: str) -> list[str]:
 
 
 def private_name_list() -> list[str]:
-    """The git-ignored name list as an input when it exists, so editing it reruns redaction."""
-    path = config["privacy"].get("name_list")
-    return [path] if path and Path(path).is_file() else []
+    """The git-ignored name and place lists as inputs when they exist, so editing either
+    reruns redaction and the publish screen."""
+    paths = [config["privacy"].get(key) for key in ("name_list", "place_list")]
+    return [path for path in paths if path and Path(path).is_file()]
 
 
 def link_shards() -> list[str]:

@@ -17,6 +17,7 @@ rule redact_batch:
         "benchmarks/redact_batch/{batch}.tsv"
     params:
         name_list=config["privacy"].get("name_list"),
+        place_list=config["privacy"].get("place_list"),
     script:
         "../scripts/redact_batch.py"
 

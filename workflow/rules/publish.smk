@@ -26,6 +26,7 @@ rule publish_report:
         "benchmarks/publish_report/report.tsv"
     params:
         name_list=config["privacy"].get("name_list"),
+        place_list=config["privacy"].get("place_list"),
         allowed=config["privacy"].get("allowed", []),
     script:
         "../scripts/publish_report.py"

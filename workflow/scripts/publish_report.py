@@ -12,4 +12,5 @@ with rule_logging(snakemake):  # noqa: F821
         list(snakemake.params.allowed),  # noqa: F821
         snakemake.output.html,  # noqa: F821
         snakemake.output.pdf,  # noqa: F821
+        snakemake.params.place_list,  # noqa: F821
     )

@@ -10,4 +10,5 @@ with rule_logging(snakemake):  # noqa: F821
         snakemake.params.name_list,  # noqa: F821
         snakemake.output.redacted,  # noqa: F821
         snakemake.output.hits,  # noqa: F821
+        snakemake.params.place_list,  # noqa: F821
     )
