@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test lint format audit trace bench system-report system-test clean demo-data
+.PHONY: report test lint format audit trace verify bench system-report system-test clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -40,6 +40,10 @@ audit: report
 trace: $(STAMP)
 	@test -n "$(CMOC)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE))
+
+# Do results/ and reports/ belong to one build? (checked against results/provenance.json)
+verify: $(STAMP)
+	$(BIN)/python -m realist_report.verify
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests

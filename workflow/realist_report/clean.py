@@ -122,7 +122,9 @@ def clean_batch(
     batch = str(raw["batch"].iloc[0]) if len(raw) else ""
     frame = raw.reset_index(drop=True).copy()
     for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(
+            frame[column]
+        ):
             text = frame[column].astype("string")
             text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
             frame[column] = text.str.strip()

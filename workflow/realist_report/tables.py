@@ -76,15 +76,22 @@ def restore_formula(value: object) -> object:
 
 
 def _text_columns(table: pd.DataFrame) -> list:
-    return [c for c in table.columns if table[c].dtype == object or str(table[c].dtype) == "string"]
+    return [
+        c
+        for c in table.columns
+        if pd.api.types.is_object_dtype(table[c]) or pd.api.types.is_string_dtype(table[c])
+    ]
 
 
 def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table safe to open in a spreadsheet: see neutralise_formula."""
-    table = table.copy()
+    """The table safe to open in a spreadsheet (see neutralise_formula): a copy when any text
+    cell changes, else the table itself."""
+    changed = {}
     for column in _text_columns(table):
-        table[column] = table[column].map(neutralise_formula, na_action="ignore")
-    return table
+        safe = table[column].map(neutralise_formula, na_action="ignore")
+        if not safe.equals(table[column]):
+            changed[column] = safe
+    return table.assign(**changed) if changed else table
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:

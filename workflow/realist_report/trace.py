@@ -74,7 +74,7 @@ def trace_excerpts(ids: list[str], clean_dir: Path, names: list[str]) -> pd.Data
     from realist_report.privacy import redact
     from realist_report.tables import read_parquets
 
-    paths = sorted(clean_dir.glob("*.parquet"))
+    paths = sorted(clean_dir.rglob("*.parquet"))  # batches in coded/ sub-folders too
     if not paths:
         raise TraceError(f"no excerpt tables in {clean_dir}; build the report first")
     clean = read_parquets(paths)
