@@ -260,3 +260,31 @@ def test_a_killed_build_is_reported_as_mixed_until_rebuilt(messy_build: Path, tm
     run_snakemake(workdir, "--unlock")
     run_snakemake(workdir)
     assert verify(workdir).returncode == 0, verify(workdir).stdout
+
+
+# ---------------------------------------------------------------- item 5: one project, two names
+
+
+def test_a_refi_project_exported_twice_is_refused_naming_both_batches(
+    definitions, registers
+) -> None:
+    """Different bytes (a re-export) pass the checksum check; the shared GUIDs do not."""
+    from realist_report.clean import clean_batch
+    from realist_report.cmo import check_batches_distinct
+    from realist_report.errors import InputFileError
+    from realist_report.ingest import ingest_batch, load_ingest_options
+
+    options = load_ingest_options(DEMO.parent.parent / "config" / "formats.yaml")
+    sites, participants = registers
+    project = DEMO / "coded" / "baseline_link_workers.qdpx"
+    clean = [
+        clean_batch(ingest_batch(project, batch, options), participants, sites, definitions).clean
+        for batch in ("baseline_link_workers", "link_workers_reexport")
+    ]
+    check_batches_distinct(clean[0])  # one batch: selections coded with several codes are fine
+    with pytest.raises(InputFileError, match="same .* REFI-QDA selections") as caught:
+        check_batches_distinct(pd.concat(clean, ignore_index=True))
+    assert "'baseline_link_workers', 'link_workers_reexport'" in str(caught.value)
+    # a table export's own row ids may repeat across batches (ATLAS.ti '1:1' in two projects)
+    tables = pd.DataFrame({"excerpt_id": ["1:1|Code", "1:1|Code"], "batch": ["a", "b"]})
+    check_batches_distinct(tables)
