@@ -21,8 +21,9 @@ system-report:
 system-test:
 	@sh workflow/setup_system.sh test
 
+# After a failed or killed build, say whether results/ and reports/ still belong to one build.
 report: $(STAMP) system-report
-	$(BIN)/snakemake --cores $(CORES)
+	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
