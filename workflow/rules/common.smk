@@ -1,5 +1,6 @@
 import os
 import re
+import sys
 from pathlib import Path
 
 from snakemake.io import get_wildcard_names, strip_wildcard_constraints
@@ -7,6 +8,7 @@ from snakemake.utils import validate
 
 from realist_report.audit import module_closure
 from realist_report.dataset import prepare_dataset
+from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.shards import shard_names
@@ -20,9 +22,12 @@ INTERIM = "data/interim"
 # The data-set manifest, from the folder as it is now, before any job runs: refused files and
 # missing registers stop here with one message; each job takes its part (a fingerprint file
 # rewritten only when it changes) as input, so nothing computed from other data is reused.
-DATASET_MANIFEST, FINGERPRINTS = prepare_dataset(
-    DATASET, SUPPORTED_SUFFIXES, f"{INTERIM}/manifest"
-)
+try:
+    DATASET_MANIFEST, FINGERPRINTS = prepare_dataset(
+        DATASET, SUPPORTED_SUFFIXES, f"{INTERIM}/manifest"
+    )
+except InputFileError as error:
+    sys.exit(f"ERROR: {error}")  # the message alone: a data problem, not a bug
 BATCHES = DATASET_MANIFEST.batches
 SITE_GROUPS = int(config["sharding"]["site_groups"])
 
