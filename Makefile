@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test lint format audit trace codebook bench system-report system-test clean demo-data
+.PHONY: report test lint format audit trace codebook verify bench system-report system-test clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -21,8 +21,9 @@ system-report:
 system-test:
 	@sh workflow/setup_system.sh test
 
+# After a failed or killed build, say whether results/ and reports/ still belong to one build.
 report: $(STAMP) system-report
-	$(BIN)/snakemake --cores $(CORES)
+	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -46,6 +47,9 @@ trace: $(STAMP)
 codebook: $(STAMP)
 	@test -n "$(EXPORT)" || { echo "usage: make codebook EXPORT=path/to/export [OUT=config/codebook.yaml] [FORCE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.codebook init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
+# Do results/ and reports/ belong to one build? (checked against results/provenance.json)
+verify: $(STAMP)
+	$(BIN)/python -m realist_report.verify
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests

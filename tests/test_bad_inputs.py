@@ -64,6 +64,17 @@ def test_bad_input(
     assert (
         counts["rows_in"] == counts["clean"] + counts["quarantined"] + counts["duplicates_removed"]
     )
+    for key in ("rows_in", "source_rows"):
+        if key in case:
+            assert counts[key] == case[key], (key, counts)
+    texts = "\n".join(result.clean["text"])
+    for text in case.get("text_has", []):
+        assert text in texts, f"{text!r} not in the clean excerpts: {texts[:300]!r}"
+    for text in case.get("text_lacks", []):
+        assert text not in texts, f"{text!r} in the clean excerpts"
+    if case["kind"] == "read":
+        assert result.quarantine.empty, result.quarantine.to_dict("records")
+        return
     if case["kind"] == "duplicate":
         assert counts["duplicates_removed"] == case["count"]
         assert result.quarantine.empty

@@ -267,3 +267,40 @@ def test_captions_name_the_site_axis() -> None:
     caption, alt = F.figure_text("evidence_heatmap", "region")
     assert caption == "Supporting excerpts for each CMOC by region."
     assert "regions as columns" in alt and "{site}" not in F.figure_text("participants")[0]
+
+
+def _with_sites(data: F.FigureData, ids: list[str], regions: list[str]) -> F.FigureData:
+    """The miniature with its two sites renamed (registers, matrix and participants agree)."""
+    rename = dict(zip(["S01", "S02"], ids, strict=True))
+    return {
+        **data,
+        "sites": pd.DataFrame({"site_id": ids, "region": regions}),
+        "participants": data["participants"].assign(
+            site_id=data["participants"]["site_id"].map(rename)
+        ),
+        "evidence_matrix": data["evidence_matrix"].assign(
+            value=data["evidence_matrix"]["value"].replace(rename)
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["participants", "evidence_heatmap"])
+def test_site_ids_with_the_same_digits_keep_their_own_labels(
+    name: str, data: F.FigureData, tmp_path: Path
+) -> None:
+    """NE1 and NW1 were both 'site 1': 'Categorical categories must be unique'."""
+    out = tmp_path / "figure.svg"
+    F.draw_figure(name, _with_sites(data, ["NE1", "NW1"], ["North East", "North West"]), out, THEME)
+    svg = out.read_text(encoding="utf-8")
+    assert ">NE1<" in svg and ">NW1<" in svg
+
+
+@pytest.mark.parametrize("name", ["participants", "evidence_heatmap"])
+def test_dollar_signs_in_region_names_are_printed_not_typeset(name: str, tmp_path: Path) -> None:
+    """'Costs $5 to $10' was drawn as 'Costs 5to10'; '$\\x$' stopped the build in mathtext."""
+    many = many_sites(30)
+    many["sites"]["region"] = ["Costs $5 to $10", "North $\\x$ East", "South West"] * 10
+    out = tmp_path / "figure.svg"
+    F.draw_figure(name, many, out, THEME)
+    svg = out.read_text(encoding="utf-8")
+    assert "Costs $5 to $10" in svg and "North $\\x$ East" in svg

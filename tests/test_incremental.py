@@ -135,7 +135,9 @@ def test_no_op_rebuild_does_nothing(built_copy: Path) -> None:
 
 def test_new_batch_reruns_only_its_ingest_and_downstream(built_copy: Path) -> None:
     coded = built_copy / "data" / "demo" / "coded"
-    shutil.copy2(coded / "followup_interviews.csv", coded / "followup_extra.csv")
+    # a new export, not a byte copy of a batch (the data-set manifest refuses those)
+    text = (coded / "followup_interviews.csv").read_text(encoding="utf-8")
+    (coded / "followup_extra.csv").write_text(text.replace("coder_a", "coder_b", 1), "utf-8")
     assert planned_jobs(built_copy) == new_batch_jobs(site_shards(built_copy))
 
 

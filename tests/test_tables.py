@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.tables import write_csv, write_json, write_parquet
+from realist_report.tables import FORMULA_TRIGGERS, read_csv, write_csv, write_json, write_parquet
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077])
@@ -36,3 +36,31 @@ def test_a_failed_write_leaves_no_file_and_no_temporary(tmp_path: Path) -> None:
     with pytest.raises(OSError, match="disk full"):
         write_csv(Unwritable({"a": [1]}), tmp_path / "t.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+FORMULAS = [
+    '=HYPERLINK("http://example.org","click")',
+    "+44 is the dialling code",
+    "-- she said, nothing more",
+    "@SUM(A1:A9)",
+    "\tindented",
+    "'=already quoted",
+    "plain text",
+    "it's fine",
+]
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_an_apostrophe(tmp_path: Path) -> None:
+    """Reviewers open results/*.csv in Excel: '=HYPERLINK(' and friends must not run there."""
+    table = pd.DataFrame({"text": FORMULAS, "count": range(-4, 4)})
+    out = tmp_path / "quotes.csv"
+    write_csv(table, out)
+    cells = pd.read_csv(out, dtype=str, keep_default_na=False)
+    for cell in cells["text"]:
+        assert not cell.startswith(FORMULA_TRIGGERS), cell
+    assert cells["text"][0] == "'" + FORMULAS[0]
+    assert cells["text"][5] == "''=already quoted"
+    assert list(cells["text"][6:]) == ["plain text", "it's fine"]
+    assert list(cells["count"]) == [str(n) for n in range(-4, 4)]  # numbers stay numbers
+    # the pipeline reads its own CSVs back exactly (report quotes, trace)
+    pd.testing.assert_frame_equal(read_csv(out), table)

@@ -1,12 +1,36 @@
 #!/bin/sh
 # Check (and, as root, install) the Debian packages the pipeline needs outside Python.
-#   report: Pango and fonts for WeasyPrint
-#   test:   also poppler-utils (pdftotext, pdftoppm) and Graphviz (dot)
-# Usage: sh workflow/setup_system.sh report|test
+#   report: everything a `make report` build loads or calls: Pango and fonts for WeasyPrint,
+#           and the package of every external program in REPORT_PROGRAMS
+#   test:   also the programs only the tests call (TEST_PROGRAMS)
+# Usage: sh workflow/setup_system.sh report|test        check, install as root, or print the command
+#        sh workflow/setup_system.sh report|test --list print the package list and change nothing
+#        sh workflow/setup_system.sh programs           print "program package" lines
 set -u
 purpose=${1:-report}
-packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra graphviz"
-[ "$purpose" = test ] && packages="$packages poppler-utils"
+
+# The one place that maps external programs to Debian packages. tests/test_system_packages.py
+# finds every program the workflow's code calls (subprocess, shutil.which) and checks it is here.
+REPORT_PROGRAMS="pdftotext:poppler-utils dot:graphviz git:git"
+TEST_PROGRAMS="pdftoppm:poppler-utils"
+LIBRARIES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra"
+
+if [ "$purpose" = programs ]; then
+  for pair in $REPORT_PROGRAMS $TEST_PROGRAMS; do echo "${pair%%:*} ${pair#*:}"; done
+  exit 0
+fi
+
+programs=$REPORT_PROGRAMS
+[ "$purpose" = test ] && programs="$programs $TEST_PROGRAMS"
+packages=$LIBRARIES
+for pair in $programs; do
+  case " $packages " in *" ${pair#*:} "*) ;; *) packages="$packages ${pair#*:}" ;; esac
+done
+
+if [ "${2:-}" = --list ]; then
+  echo "$packages"
+  exit 0
+fi
 
 missing=""
 for package in $packages; do

@@ -174,8 +174,10 @@ def build_inputs_manifest(
     config: dict,
     code: list[str],
     project_root: str | Path,
+    dataset_files: list[dict] | None = None,
 ) -> dict:
-    """What went into this build and its content-derived build id (git state excluded from it)."""
+    """What went into this build and its content-derived build id (git state excluded from it);
+    `dataset_files` is the data-set manifest: every file of the folder and what was done with it."""
     dataset = Path(dataset)
     inputs = [file_record(p, Path(p).name) for p in registers]
     for batch, path in sorted(batches.items()):
@@ -188,6 +190,7 @@ def build_inputs_manifest(
     }
     manifest = {
         "inputs": inputs,
+        "dataset_files": list(dataset_files or []),
         "digests": digests,
         "software": software_versions(),
         "code_files": len(code),
@@ -207,9 +210,10 @@ def run_record_build_inputs(
     config: dict,
     code: list[str],
     out: str,
+    dataset_manifest: str | None = None,
 ) -> None:
     """Rule adapter: checksum every input, digest settings and code, write the manifest."""
-    from realist_report.tables import write_json
+    from realist_report.tables import read_json, write_json
 
     table = pd.read_csv(quality)
     rows_read = dict(zip(table["batch"], table["rows_in"].astype(int), strict=True))
@@ -222,9 +226,13 @@ def run_record_build_inputs(
         config=config,
         code=code,
         project_root=".",
+        dataset_files=read_json(dataset_manifest)["files"] if dataset_manifest else None,
     )
     for entry in manifest["inputs"]:
         log.info("input file %s: %s rows, sha256 %s", entry["file"], entry["rows"], entry["sha256"])
+    for entry in manifest["dataset_files"]:
+        if entry["action"] not in ("batch", "register"):
+            log.info("data set file %s %s: %s", entry["file"], entry["action"], entry["reason"])
     for name, value in manifest["digests"].items():
         log.info("digest %s: %s", name, value)
     log.info("software: %s", ", ".join(f"{k} {v}" for k, v in manifest["software"].items()))
@@ -546,6 +554,7 @@ def run_write_provenance(
         "software": build["software"],
         "digests": build["digests"],
         "inputs": build["inputs"],
+        "dataset_files": build.get("dataset_files", []),
         "outputs": records,
     }
     for entry in records:

@@ -6,6 +6,7 @@ Invariant (checked here and in tests): rows in = clean + quarantined + duplicate
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -33,6 +34,15 @@ SOURCE_TYPE_ALIASES = {
 QUARANTINE_COLUMNS = ["batch", "origin", "excerpt_id", "reason", "column", "detail"]
 #: Quarantine fields that can carry a value from the export.
 QUARANTINED_SCREENED_FIELDS = ("detail", "excerpt_id", "origin")
+#: Terminal escape sequences (colour, cursor moves, window titles) and the other control
+#: characters a terminal, a spreadsheet or an HTML page would act on; tab and newline are text.
+TERMINAL_ESCAPE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -/]*[0-~])|\x9b[0-?]*[ -/]*[@-~]"
+)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The largest offset a position column can hold (64-bit); larger values cannot be right.
+MAX_OFFSET = 2**63 - 1
+WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")  # '12', or '12.0' as a spreadsheet writes it
 #: Columns whose equality makes two rows the same coding (used for duplicate detection).
 CONTENT_COLUMNS = ["source_id", "participant_id", "site_id", "wave", "code", "text", "start", "end"]
 
@@ -68,6 +78,14 @@ class _Triage:
         return self.reason.isna()
 
 
+def neutralise_control_characters(text: str) -> str:
+    """Text with terminal escape sequences and control characters removed (line ends as \\n),
+    so an excerpt cannot recolour a terminal, rewrite a trace line or break a CSV or the HTML;
+    clean applies it to every text column, so everything downstream gets the neutral text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return CONTROL_CHARACTERS.sub("", TERMINAL_ESCAPE.sub("", text))
+
+
 def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | series.astype("string").str.strip().eq("")
 
@@ -76,15 +94,23 @@ def _quoted(series: pd.Series) -> pd.Series:
     return "'" + series.astype("string").fillna("") + "'"
 
 
-def _offset_problems(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Offsets must be whole numbers with start <= end, or both absent."""
-    start = pd.to_numeric(frame["start"].replace("", pd.NA), errors="coerce")
-    end = pd.to_numeric(frame["end"].replace("", pd.NA), errors="coerce")
+def _whole_numbers(series: pd.Series) -> pd.Series:
+    """Offsets as exact integers: digits only, no exponent or sign, at most MAX_OFFSET."""
+    values = []
+    for value in series.astype("string").fillna("").str.strip():
+        match = WHOLE_NUMBER.fullmatch(value)
+        number = int(match.group(1)) if match else None
+        values.append(number if number is not None and number <= MAX_OFFSET else None)
+    return pd.Series(values, index=series.index, dtype="Int64")
+
+
+def _offset_problems(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Offsets must be whole numbers (0 to MAX_OFFSET) with start <= end, or absent."""
+    start, end = _whole_numbers(frame["start"]), _whole_numbers(frame["end"])
     given_start, given_end = ~_blank(frame["start"]), ~_blank(frame["end"])
-    not_numeric = (given_start & start.isna()) | (given_end & end.isna())
-    not_whole = ((start % 1 != 0) & start.notna()) | ((end % 1 != 0) & end.notna())
-    reversed_ = start.notna() & end.notna() & (start > end)
-    return not_numeric | not_whole | (start < 0), reversed_, start, end
+    bad = (given_start & start.isna()) | (given_end & end.isna())
+    reversed_ = (start.notna() & end.notna() & (start > end)).fillna(False).astype(bool)
+    return bad, reversed_, start, end
 
 
 def clean_batch(
@@ -99,8 +125,12 @@ def clean_batch(
     batch = str(raw["batch"].iloc[0]) if len(raw) else ""
     frame = raw.reset_index(drop=True).copy()
     for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
-            frame[column] = frame[column].astype("string").str.strip()
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(
+            frame[column]
+        ):
+            text = frame[column].astype("string")
+            text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
+            frame[column] = text.str.strip()
 
     exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS], keep="first")
     duplicates_removed = int(exact.sum())
@@ -199,8 +229,8 @@ def clean_batch(
     triage.flag(
         bad_offsets,
         "offsets_not_whole_numbers",
-        "start",
-        "offsets must be whole numbers of at least 0",
+        pd.Series("start", index=frame.index).where(~_blank(frame["start"]) & start.isna(), "end"),
+        f"offsets must be whole numbers from 0 to {MAX_OFFSET:,} (digits only, no exponent)",
     )
     triage.flag(
         reversed_offsets, "offsets_reversed", "end", "end offset is before the start offset"
@@ -231,8 +261,8 @@ def clean_batch(
         site_id=site_id[ok],
         role=frame["participant_id"][ok].map(register["role"]),
         participant_id=frame["participant_id"][ok].where(has_person[ok]),
-        start=start[ok].astype("Int64"),
-        end=end[ok].astype("Int64"),
+        start=start[ok],
+        end=end[ok],
     )
     clean["segment_id"] = [
         stable_id(*values)
@@ -241,6 +271,7 @@ def clean_batch(
     clean = CLEAN_EXCERPTS.validate(clean.reset_index(drop=True))
     counts = {
         "batch": batch,
+        "source_rows": source_rows(raw),
         "rows_in": len(raw),
         "clean": len(clean),
         "quarantined": len(quarantine),
@@ -259,6 +290,12 @@ def clean_batch(
         batch, counts["rows_in"], counts["clean"], counts["quarantined"], duplicates_removed,
     )  # fmt: skip
     return CleanResult(clean, quarantine.reset_index(drop=True), counts)
+
+
+def source_rows(raw: pd.DataFrame) -> int:
+    """Rows of the export file (tables) or coded selections (REFI-QDA) the codings came from:
+    rows_in counts codings, one per code, so a row coded with three codes is three rows in."""
+    return int(raw["origin"].nunique()) if len(raw) else 0
 
 
 def check_row_accounting(counts: dict[str, int | str]) -> None:
@@ -306,7 +343,8 @@ def run_clean(
 def summarise_quality(counts: list[dict], quarantine: pd.DataFrame) -> pd.DataFrame:
     """Per-batch row accounting plus a total row; re-checks the invariant for every batch."""
     table = pd.DataFrame(
-        counts, columns=["batch", "rows_in", "clean", "quarantined", "duplicates_removed"]
+        counts,
+        columns=["batch", "source_rows", "rows_in", "clean", "quarantined", "duplicates_removed"],
     )
     for row in counts:
         check_row_accounting(row)

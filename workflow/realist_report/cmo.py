@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 from collections.abc import Iterable
 from fractions import Fraction
 from typing import NamedTuple
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from realist_report.definitions import PARTS, Definitions
+from realist_report.errors import InputFileError
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,15 @@ NOT_RECORDED = "not recorded"
 CHANGES = ("new", "strengthened", "sustained", "weakened", "not seen again", "no evidence")
 
 
+#: Site ids that are a number, optionally after 'S' or 'site' ('S03', 'site-3', '3'), print as
+#: 'site 3'; any other id (NE1, NW1, Leeds) prints as it is, so two sites never share a label.
+NUMBERED_SITE = re.compile(r"(?:s|site)?[ _-]?0*(\d+)", re.IGNORECASE)
+
+
 def site_label(site_id: str) -> str:
     """'S03' -> 'site 3': how a site is named in attributions and tables."""
-    digits = "".join(ch for ch in str(site_id) if ch.isdigit())
-    return f"site {int(digits)}" if digits else str(site_id)
+    numbered = NUMBERED_SITE.fullmatch(str(site_id).strip())
+    return f"site {int(numbered.group(1))}" if numbered else str(site_id)
 
 
 class SiteColumns(NamedTuple):
@@ -62,7 +69,10 @@ def site_columns(sites: pd.DataFrame, max_columns: int) -> SiteColumns:
     hundreds of sites would run off the page); results/ keeps the per-site detail."""
     ids = [str(s) for s in sites["site_id"]]
     if len(ids) <= max_columns:
-        return SiteColumns("site", [site_label(s) for s in ids], {s: site_label(s) for s in ids})
+        labels = [site_label(s) for s in ids]
+        if len(set(labels)) < len(labels):  # 'S3' and 'S03' in one register: print the ids
+            labels = ids
+        return SiteColumns("site", labels, dict(zip(ids, labels, strict=True)))
     regions = [str(r) for r in sites["region"]]
     return SiteColumns("region", sorted(set(regions)), dict(zip(ids, regions, strict=True)))
 
@@ -817,6 +827,30 @@ def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
     }
 
 
+# ---------------------------------------------------------------- one coding, one count
+
+#: A REFI-QDA GUID opening an excerpt id: unique across projects, unlike a table's row ids.
+GUID = re.compile(r"^[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+
+
+def check_batches_distinct(clean: pd.DataFrame) -> None:
+    """Two batches holding the same REFI-QDA selections (one project exported twice, under two
+    names) would count every shared coding twice: stop, naming both batches."""
+    guids = clean["excerpt_id"].astype("string").str.extract(f"({GUID.pattern})", expand=False)
+    pairs = pd.DataFrame({"guid": guids, "batch": clean["batch"]}).dropna().drop_duplicates()
+    shared = pairs[pairs["guid"].duplicated(keep=False)]
+    if shared.empty:
+        return
+    batches = sorted(shared["batch"].unique())
+    raise InputFileError(
+        "coded/",
+        f"batches {', '.join(repr(b) for b in batches)} hold the same "
+        f"{shared['guid'].nunique():,} REFI-QDA selections (same GUIDs, e.g. "
+        f"{sorted(shared['guid'])[0]}): one project exported twice would count its codings "
+        "twice; keep one of them in coded/",
+    )
+
+
 # ---------------------------------------------------------------- rule adapter
 
 
@@ -857,11 +891,12 @@ def run_aggregate(
     else:
         from realist_report.shards import combine_links
 
+        columns = ["collected_on", "excerpt_id", "batch"]
         clean = pd.concat(
-            [pd.read_parquet(path, columns=["collected_on"]) for path in clean_paths],
-            ignore_index=True,
+            [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
         )
         links = combine_links([read_parquet(path) for path in link_paths])
+    check_batches_distinct(clean)
     summary = summarise_cmocs(links, definitions, strength)
     matrix = evidence_matrix(links, definitions)
     chosen = select_quotes(links, definitions, **quotes)

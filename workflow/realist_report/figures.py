@@ -518,7 +518,9 @@ def figure_text(name: str, site: str = "site") -> tuple[str, str]:
 
 def save_svg(plot: p9.ggplot, path: str | Path) -> None:
     """Write an SVG whose bytes depend only on the plot: no date, fixed element-id salt."""
-    with matplotlib.rc_context({"svg.hashsalt": "realist-report", "svg.fonttype": "none"}):
+    # labels come from the data (region and site names): '$' is a dollar, never mathtext
+    settings = {"svg.hashsalt": "realist-report", "svg.fonttype": "none", "text.parse_math": False}
+    with matplotlib.rc_context(settings):
         figure = plot.draw()
         figure.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(figure)

@@ -175,6 +175,48 @@ def load_formats(path: str | Path) -> dict[str, dict]:
 # --------------------------------------------------------------------------- reading files
 
 
+#: Well-formed multi-byte UTF-8 sequences: a file holding some is UTF-8, whatever else it holds.
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _decode_mixed(raw: bytes, path: Path) -> str:
+    """UTF-8 with a few stray Windows-1252 bytes (an excerpt pasted from Word): each stray byte is
+    read as Windows-1252, the rest as UTF-8, and the lines are named in the log."""
+    parts, lines, position = [], [], 0
+    while True:
+        try:
+            parts.append(raw[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as error:
+            stray = position + error.start
+            parts.append(raw[position:stray].decode("utf-8"))
+            try:
+                parts.append(raw[stray : stray + 1].decode("cp1252"))
+            except UnicodeDecodeError:
+                raise InputFileError(
+                    path,
+                    f"byte 0x{raw[stray]:02x} is neither UTF-8 nor Windows-1252: cannot decode "
+                    "the file; re-export it as UTF-8",
+                    row=_line_of(raw, stray),
+                ) from error
+            lines.append(_line_of(raw, stray))
+            position = stray + 1
+    shown = ", ".join(str(n) for n in sorted(set(lines))[:10])
+    log.warning(
+        "%s: UTF-8 file with %d byte(s) that are not UTF-8, read as Windows-1252 on line(s) %s; "
+        "check those rows",
+        path.name, len(lines), shown,
+    )  # fmt: skip
+    return "".join(parts)
+
+
 def decode_text(raw: bytes, path: Path) -> str:
     """Decode an export: UTF-16 with BOM, else UTF-8 (with or without BOM), else Windows-1252."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text", some NVivo exports
@@ -182,16 +224,26 @@ def decode_text(raw: bytes, path: Path) -> str:
             return raw.decode("utf-16")
         except UnicodeDecodeError as error:
             raise InputFileError(path, f"broken UTF-16 text ({error})") from error
-    if b"\x00" in raw[:4096]:
+    nul = raw.find(b"\x00")
+    if nul >= 0:
         raise InputFileError(
-            path, "binary content (NUL bytes): expected a text table; is it a renamed workbook?"
+            path,
+            "binary content (a NUL byte): expected a text table; is it a renamed workbook?",
+            row=_line_of(raw, nul),
         )
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError(path, "cannot decode the file: expected UTF-8 or Windows-1252 text")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if UTF8_SEQUENCE.search(body):
+        return _decode_mixed(body, path)
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputFileError(
+            path, "cannot decode the file: expected UTF-8 or Windows-1252 text"
+        ) from None
 
 
 def _delimiter(text: str, path: Path) -> str:
@@ -315,7 +367,7 @@ def _cell(value: object) -> str:
 
 
 def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """The first worksheet as lists of strings, after the zip passes the bomb and path checks."""
+    """The coded worksheet as lists of strings, after the zip passes the bomb and path checks."""
     from openpyxl import load_workbook
 
     with open_zip_safely(path, max_total_bytes=max(max_bytes, 1), max_member_bytes=max_bytes) as zf:
@@ -326,12 +378,30 @@ def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list
     except Exception as error:  # openpyxl raises many types for corrupt workbooks
         raise InputFileError(path, f"not a readable Excel workbook ({error})") from error
     try:
-        sheet = book.worksheets[0]
-        return [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        sheet = coded_sheet(book, path)
+        # read-only mode trusts the <dimension> record, which some writers leave stale
+        sheet.reset_dimensions()
+        records = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    except InputFileError:
+        raise
     except Exception as error:
-        raise InputFileError(path, f"cannot read the first worksheet ({error})") from error
+        raise InputFileError(path, f"cannot read the worksheet ({error})") from error
     finally:
         book.close()
+    log.info("%s: %d records on worksheet '%s'", path.name, len(records), sheet.title)
+    return records
+
+
+def coded_sheet(book: Any, path: Path) -> Any:
+    """The first visible worksheet; hidden ones (old drafts, lookups) are named in the log."""
+    visible = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    if not visible:
+        raise InputFileError(path, "the workbook has no visible worksheet to read")
+    for other in book.worksheets:
+        if other is not visible[0]:
+            state = "hidden" if other.sheet_state != "visible" else "visible, after the first"
+            log.warning("%s: worksheet '%s' (%s) not read", path.name, other.title, state)
+    return visible[0]
 
 
 def _xls_cell(cell: Any, datemode: int) -> str:
@@ -387,7 +457,6 @@ TABLE_READERS: dict[str, RecordReader] = {
 #: REFI-QDA projects: the zipped .qdpx and a bare project .qde (sources in a folder beside it).
 PROJECT_SUFFIXES = {".qdpx", ".qde"}
 TABLE_SUFFIXES = set(TABLE_READERS)
-SUPPORTED_SUFFIXES = TABLE_SUFFIXES | PROJECT_SUFFIXES
 UNSUPPORTED_HINTS = {
     ".qdc": (
         "; a REFI-QDA codebook (.qdc) holds codes but no codings: start config/codebook.yaml "
@@ -561,14 +630,22 @@ def _reject(out: pd.DataFrame, table: pd.DataFrame, rules: list[dict]) -> None:
               f"{rule['reason']}: {header} '" + values + "' matches " + repr(rule["pattern"]))  # fmt: skip
 
 
+def _real_date(iso: str) -> str | None:
+    """An ISO date that exists on the calendar ('2099-13-45' does not), else None."""
+    try:
+        return dt.date.fromisoformat(iso).isoformat()
+    except ValueError:
+        return None
+
+
 def _parse_dates(out: pd.DataFrame, formats: list[str]) -> None:
     """Normalise collected_on to ISO dates; mark values no configured format reads."""
     raw = out["collected_on"].astype("string").fillna("").str.strip()
     parsed: list[str | None] = []
     for value in raw:
         iso = ISO_DATE.match(value)
-        result = iso.group(1) if iso else None
-        for fmt in formats if result is None else []:
+        result = _real_date(iso.group(1)) if iso else None
+        for fmt in formats if iso is None else []:
             try:
                 result = dt.datetime.strptime(value, fmt).date().isoformat()
                 break
@@ -748,23 +825,13 @@ def ingest_batch(
     options = formats if isinstance(formats, IngestOptions) else IngestOptions(formats)
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in READERS:
         hint = UNSUPPORTED_HINTS.get(suffix, "")
         raise InputFileError(
             path,
             f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
         )
-    if suffix in PROJECT_SUFFIXES:
-        from realist_report.qdpx import read_qdpx
-
-        project = read_qdpx(path, batch, offset_units)
-        for note in project.notes:
-            log.info("%s: %s", path.name, note)
-        for warning in project.warnings:
-            log.warning("%s: %s", path.name, warning)
-        excerpts = apply_qdpx_options(project.excerpts, options.qdpx)
-    else:
-        excerpts = ingest_table(path, batch, options.formats, format_name, options.max_table_bytes)
+    excerpts = READERS[suffix](path, batch, options, format_name, offset_units)
     for column in EXCERPT_COLUMNS:
         if column not in excerpts.columns:
             excerpts[column] = None
@@ -775,6 +842,39 @@ def ingest_batch(
     if problems:
         log.warning("%s: %d row(s) marked for quarantine while reading", path.name, problems)
     return RAW_EXCERPTS.validate(excerpts)
+
+
+def _read_project(
+    path: Path, batch: str, options: IngestOptions, _format: str, offset_units: str
+) -> pd.DataFrame:
+    """A REFI-QDA project's coded selections, with config filling what the project lacks."""
+    from realist_report.qdpx import read_qdpx
+
+    project = read_qdpx(path, batch, offset_units)
+    for note in project.notes:
+        log.info("%s: %s", path.name, note)
+    for warning in project.warnings:
+        log.warning("%s: %s", path.name, warning)
+    return apply_qdpx_options(project.excerpts, options.qdpx)
+
+
+def _read_table(
+    path: Path, batch: str, options: IngestOptions, format_name: str, _offset_units: str
+) -> pd.DataFrame:
+    """A coded-segment table mapped by its format in config/formats.yaml."""
+    return ingest_table(path, batch, options.formats, format_name, options.max_table_bytes)
+
+
+Reader = Callable[[Path, str, IngestOptions, str, str], pd.DataFrame]
+#: The one table of readable file types (suffix -> reader): ingest dispatches on it, and batch
+#: discovery and the data-set manifest take the readable types from it, so a new reader is one
+#: new entry here (a table suffix in TABLE_READERS, or a project suffix) and every other file
+#: type in coded/ is refused by name.
+READERS: dict[str, Reader] = {
+    **{suffix: _read_table for suffix in sorted(TABLE_SUFFIXES)},
+    **{suffix: _read_project for suffix in sorted(PROJECT_SUFFIXES)},
+}
+SUPPORTED_SUFFIXES = frozenset(READERS)
 
 
 def run_ingest(

@@ -45,13 +45,26 @@ PARTICIPANTS = pa.DataFrameSchema(
 
 
 def _read_register(path: Path) -> pd.DataFrame:
+    """A register as strings, read like the coded tables: UTF-8 (BOM or not), Windows-1252 or
+    UTF-16, with comma, semicolon or tab separators; a header without rows is refused."""
+    from realist_report.ingest import read_text_records
+
     if not path.exists():
         raise InputFileError(path, "register not found: the data set folder must contain it")
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise InputFileError(path, f"cannot read the register ({error})") from error
-    table.columns = [column.strip() for column in table.columns]
+    records = [r for r in read_text_records(path) if any(cell.strip() for cell in r)]
+    header = [cell.strip().lstrip("\ufeff") for cell in records[0]] if records else []
+    if len(records) < 2:
+        raise InputFileError(
+            path, "the register has a header row but no rows below it", row=1 if records else None
+        )
+    width = len(header)
+    long = next((n for n, r in enumerate(records[1:], start=2) if len(r) > width), None)
+    if long is not None and any(c.strip() for c in records[long - 1][width:]):
+        raise InputFileError(
+            path, f"the row has more cells than the header's {width} columns", row=long
+        )
+    rows = [(r + [""] * width)[:width] for r in records[1:]]
+    table = pd.DataFrame(rows, columns=header, dtype=str)
     return table.apply(lambda column: column.str.strip())
 
 

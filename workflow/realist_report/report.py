@@ -443,7 +443,7 @@ def run_render_html(
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
     from realist_report.audit import report_context as audit_context
-    from realist_report.tables import _atomic_write, read_json, read_parquet
+    from realist_report.tables import _atomic_write, read_csv, read_json, read_parquet
 
     context = build_context(
         study=study,
@@ -453,9 +453,9 @@ def run_render_html(
         matrix=read_parquet(inputs["matrix"]),
         subgroups=read_parquet(inputs["subgroups"]),
         wave_change=read_parquet(inputs["wave_change"]),
-        quotes=pd.read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
-        quality=pd.read_csv(inputs["quality"]),
-        quarantine=pd.read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
+        quotes=read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
+        quality=read_csv(inputs["quality"]),
+        quarantine=read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),

@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from realist_report.errors import PipelineError
+from realist_report.tables import read_csv, write_csv
 
 TRACE_COLUMNS = [
     "excerpt_id", "batch", "origin", "participant_id", "role", "site_id", "wave", "code", "text",
@@ -39,12 +40,12 @@ def excerpt_ids_for(
     results: Path, cmoc_id: str, cell: str | None = None, quote: int | None = None
 ) -> list[str]:
     """Excerpt ids behind a CMOC, one evidence-matrix cell ('site=S03') or one exemplar quote."""
-    summary = pd.read_csv(results / "cmoc_summary.csv", dtype=str, keep_default_na=False)
+    summary = read_csv(results / "cmoc_summary.csv", dtype=str, keep_default_na=False)
     if cmoc_id not in set(summary["cmoc_id"]):
         known = ", ".join(summary["cmoc_id"])
         raise TraceError(f"CMOC '{cmoc_id}' is not in {results}/cmoc_summary.csv (known: {known})")
     if quote is not None:
-        quotes = pd.read_csv(results / "exemplar_quotes.csv", dtype=str, keep_default_na=False)
+        quotes = read_csv(results / "exemplar_quotes.csv", dtype=str, keep_default_na=False)
         own = quotes[(quotes["cmoc_id"] == cmoc_id) & (quotes["quote_number"] == str(quote))]
         if own.empty:
             raise TraceError(f"{cmoc_id} has no exemplar quote number {quote}")
@@ -52,7 +53,7 @@ def excerpt_ids_for(
     if cell is None:
         return _ids(summary.loc[summary["cmoc_id"] == cmoc_id, "excerpt_ids"].iloc[0])
     dimension, _, value = cell.partition("=")
-    matrix = pd.read_csv(results / "cmoc_evidence.csv", dtype=str, keep_default_na=False)
+    matrix = read_csv(results / "cmoc_evidence.csv", dtype=str, keep_default_na=False)
     dimension = dimension.strip().replace("_", " ")
     own = matrix[
         (matrix["cmoc_id"] == cmoc_id)
@@ -75,7 +76,7 @@ def trace_excerpts(
     from realist_report.privacy import redact
     from realist_report.tables import read_parquets
 
-    paths = sorted(clean_dir.glob("*.parquet"))
+    paths = sorted(clean_dir.rglob("*.parquet"))  # batches in coded/ sub-folders too
     if not paths:
         raise TraceError(f"no excerpt tables in {clean_dir}; build the report first")
     clean = read_parquets(paths)
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{what}: {len(table)} excerpts")
     print(format_trace(table))
     if args.csv:
-        table.to_csv(args.csv, index=False, lineterminator="\n")
+        write_csv(table, args.csv)
     return 0
 
 

@@ -18,6 +18,7 @@ rule record_build_inputs:
         sites=DATASET / "sites.csv",
         participants=DATASET / "participants.csv",
         batches=[BATCHES[name] for name in sorted(BATCHES)],
+        dataset_manifest=FINGERPRINTS["dataset"],
         quality=rules.collect_data_quality.output.quality,
         codebook=config["codebook"],
         cmocs=config["cmocs"],

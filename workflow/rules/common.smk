@@ -1,11 +1,13 @@
 import os
 import re
+import sys
 from pathlib import Path
 
 from snakemake.io import get_wildcard_names, strip_wildcard_constraints
 from snakemake.utils import validate
 
 from realist_report.audit import module_closure
+from realist_report.dataset import prepare_dataset
 from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
@@ -16,30 +18,6 @@ validate(config, schema="../schemas/config.schema.yaml")
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"
-
-
-def discover_batches(dataset: Path) -> dict[str, Path]:
-    """Every export batch under <dataset>/coded, named by its file stem."""
-    coded = dataset / "coded"
-    if not coded.is_dir():
-        raise InputFileError(
-            coded, "the data set has no coded/ folder of export batches"
-        )
-    batches: dict[str, Path] = {}
-    for path in sorted(coded.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            continue
-        if path.stem in batches:
-            raise InputFileError(
-                path, f"two batches are named '{path.stem}'; batch names must be unique"
-            )
-        batches[path.stem] = path
-    if not batches:
-        raise InputFileError(
-            coded, "no export batches found (expected .csv, .xlsx or .qdpx files)"
-        )
-    refuse_identifying_batch_names(coded, list(batches))
-    return batches
 
 
 def refuse_identifying_batch_names(coded: Path, names: list[str]) -> None:
@@ -61,7 +39,17 @@ def refuse_identifying_batch_names(coded: Path, names: list[str]) -> None:
             )
 
 
-BATCHES = discover_batches(DATASET)
+# The data-set manifest, from the folder as it is now, before any job runs: refused files and
+# missing registers stop here with one message; each job takes its part (a fingerprint file
+# rewritten only when it changes) as input, so nothing computed from other data is reused.
+try:
+    DATASET_MANIFEST, FINGERPRINTS = prepare_dataset(
+        DATASET, SUPPORTED_SUFFIXES, f"{INTERIM}/manifest"
+    )
+    refuse_identifying_batch_names(DATASET / "coded", list(DATASET_MANIFEST.batches))
+except InputFileError as error:
+    sys.exit(f"ERROR: {error}")  # the message alone: a data problem, not a bug
+BATCHES = DATASET_MANIFEST.batches
 SITE_GROUPS = int(config["sharding"]["site_groups"])
 
 
@@ -78,6 +66,11 @@ TEMPLATE_FILES = sorted(
 
 def batch_file(wildcards):
     return BATCHES[wildcards.batch]
+
+
+def batch_fingerprint(wildcards):
+    """This batch's entry in the data-set manifest (its file and SHA-256)."""
+    return FINGERPRINTS[f"batch:{wildcards.batch}"]
 
 
 def package_modules(*names: str) -> list[str]:

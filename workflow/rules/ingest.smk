@@ -2,6 +2,7 @@ rule validate_registers:
     input:
         sites=DATASET / "sites.csv",
         participants=DATASET / "participants.csv",
+        manifest=FINGERPRINTS["registers"],
         code=package_modules("registers"),
     output:
         sites=f"{INTERIM}/registers/sites.parquet",
@@ -17,6 +18,7 @@ rule validate_registers:
 rule ingest_batch:
     input:
         export=batch_file,
+        manifest=batch_fingerprint,
         formats="config/formats.yaml",
         code=package_modules("ingest"),
     output:

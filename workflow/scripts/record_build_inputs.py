@@ -17,4 +17,5 @@ with rule_logging(snakemake):  # noqa: F821
         config=dict(snakemake.params.config),  # noqa: F821
         code=list(snakemake.input.code),  # noqa: F821
         out=snakemake.output.manifest,  # noqa: F821
+        dataset_manifest=snakemake.input.dataset_manifest,  # noqa: F821
     )
