@@ -445,12 +445,21 @@ def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_lin
     assert set(quotes["chosen_by"]) == {"rule"}
 
 
-def test_near_copy_threshold_is_what_the_config_says(demo_links, definitions):
-    strict = cmo.select_quotes(demo_links, definitions, max_similarity=100)
-    old_pair = strict[strict["cmoc_id"] == "CMOC01"]["text"].tolist()
-    assert fuzz.ratio(*old_pair, processor=rf_utils.default_process) >= 75, (
-        "without the near-copy rule the demo prints the near-copy pair the issue describes"
-    )
+def test_near_copy_threshold_is_what_the_config_says(definitions):
+    # the pair the demo report printed for CMOC01 before near copies were skipped
+    same = "she never once looked at the clock; we had as long as we needed. She walked me to the group the first time, which I know isn't really part of her job."
+    texts = [f"I think {same}", f"You know, {same}", DISTINCT_TEXTS[2]]
+    rows = [
+        coding(f"s{i}", c, source=f"SRC-{i}", person=f"PAT-00{i}", site=f"S0{i}", text=t)
+        for i, t in enumerate(texts, start=1)
+        for c in CMOC01
+    ]
+    links = cmo.link_evidence(frame(rows), definitions)
+    assert fuzz.ratio(texts[0], texts[1], processor=rf_utils.default_process) > 90
+    identical_only = cmo.select_quotes(links, definitions, max_similarity=100)
+    assert sorted(identical_only["text"]) == sorted(texts[:2])
+    skipping = cmo.select_quotes(links, definitions, max_similarity=75)["text"].tolist()
+    assert len(skipping) == 2 and skipping[1] == texts[2] and skipping[0] in texts[:2]
 
 
 def demo_unit(demo_links, cmoc_id: str, **where) -> pd.Series:
@@ -497,7 +506,9 @@ def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, 
 
 def test_a_pinned_id_unknown_or_quarantined_stops_the_build(demo_links, demo_clean, demo_batches):
     known = set(demo_clean["excerpt_id"])
-    with pytest.raises(cmo.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"):
+    with pytest.raises(
+        cmo.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
+    ):
         cmo.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
     quarantine = pd.concat([b.quarantine for b in demo_batches], ignore_index=True)
     assert len(quarantine), "the demo data set quarantines some rows"
