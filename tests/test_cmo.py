@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rapidfuzz import fuzz
-from rapidfuzz import utils as rf_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
+from rapidfuzz import fuzz
+from rapidfuzz import utils as rf_utils
 from realist_report import cmo
 from realist_report.clean import clean_batch
 from realist_report.ingest import ingest_batch, load_formats
