@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
 SHARED_SAMPLES = REPO.parent / "shared" / "real-qda-samples"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ["Snakefile", "config", "workflow"]
+WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow"]
 
 
 @pytest.fixture(scope="session")

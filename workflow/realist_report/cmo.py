@@ -640,8 +640,8 @@ def attribution(role: object, site_id: str, wave: str) -> str:
 
 
 QUOTE_COLUMNS = [
-    "cmoc_id", "quote_number", "text", "attribution", "excerpt_ids", "unit_id", "match",
-    "stance", "site_id", "role", "wave", "chosen_by",
+    "cmoc_id", "quote_number", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
+    "match", "stance", "site_id", "role", "wave", "chosen_by",
 ]  # fmt: skip
 #: Who chose a printed quote: the team (pinned by excerpt id in cmocs.yaml) or the rule below.
 CHOSEN_BY = ("team", "rule")
@@ -651,9 +651,11 @@ class QuoteError(PipelineError):
     """A quote the team pinned cannot be printed: the id is unknown, quarantined or off-topic."""
 
 
-def _quote_row(row: dict, number: int, chosen_by: str) -> dict:
+def _quote_row(row: dict, number: int, chosen_by: str, excerpt_id: str | None = None) -> dict:
+    """A printed quote; `excerpt_id` is the id it is cited by (the pinned one, else the first)."""
     return {
         **{key: row[key] for key in QUOTE_COLUMNS if key in row},
+        "excerpt_id": excerpt_id or str(row["excerpt_ids"]).split(";")[0],
         "quote_number": number,
         "attribution": attribution(row["role"], row["site_id"], row["wave"]),
         "chosen_by": chosen_by,
@@ -703,7 +705,7 @@ def pinned_quotes(
                     f"{where}, but that excerpt does not support {cmoc_id} ({how}): pin an "
                     f"excerpt listed for {cmoc_id} in results/cmoc_summary.csv, column excerpt_ids"
                 )
-            own.append(_quote_row(good[0], len(own) + 1, "team"))
+            own.append(_quote_row(good[0], len(own) + 1, "team", excerpt_id))
         chosen[cmoc_id] = own
     return chosen
 
@@ -740,7 +742,7 @@ def select_quotes(
     min_chars: int = 60,
     max_chars: int = 420,
     allow_reuse: bool = False,
-    max_similarity: float = 75,
+    max_similarity: float = 70,
     pinned: dict[str, list[dict]] | None = None,
 ) -> pd.DataFrame:
     """Exemplar quotes: the team's pinned quotes where given, else a deterministic rule.

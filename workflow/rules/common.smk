@@ -9,6 +9,7 @@ from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
+from realist_report.narrative import narrative_files
 from realist_report.shards import shard_names
 
 validate(config, schema="../schemas/config.schema.yaml")

@@ -14,7 +14,7 @@ rule render_report_html:
         changes=rules.compare_with_previous_build.output.summary,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
         rulegraph=rules.draw_rule_graph.output.svg,
-        narrative=config["narrative"],
+        narrative=narrative_files(config["narrative"]),
         templates=TEMPLATE_FILES,
         code=package_modules("report"),
     output:
@@ -25,6 +25,8 @@ rule render_report_html:
     benchmark:
         "benchmarks/render_report_html/report.tsv"
     params:
+        narrative=config["narrative"],
+        options=config["report_options"],
         study=config["study"],
         settings={
             "linking": config["linking"],
