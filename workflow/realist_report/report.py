@@ -37,15 +37,6 @@ from realist_report.narrative import (
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
 STRENGTH_ORDER = ["strong", "moderate", "tentative", "unsupported"]
-#: Report options (config `report_options`; the schema holds the same defaults and documents them).
-REPORT_OPTIONS = {
-    "plain_language_summary": True,
-    "scientific_summary": True,
-    "list_of_tables": True,
-    "list_of_figures": True,
-    "abbreviations": True,
-    "display_quote_words": 40,
-}
 
 
 def svg_data_uri(path: str | Path) -> str:
@@ -149,7 +140,7 @@ def quote_entries(quotes: pd.DataFrame, display_words: int) -> dict[str, list[di
 
 
 def cmoc_sections(
-    summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict], display_words: int = 40
+    summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict], display_words: int
 ) -> list[dict]:
     """Results grouped by programme-theory area: each CMOC with its numbers and quotes."""
     quotes_by_cmoc = quote_entries(quotes, display_words)
@@ -368,7 +359,7 @@ def build_context(
     snapshot_date: str,
     build: str,
     narrative_dir: str | Path,
-    options: dict | None = None,
+    options: dict,
 ) -> dict:
     """Everything the template prints, computed from the pipeline's tables.
 
@@ -380,7 +371,6 @@ def build_context(
     strength_counts = summary["strength"].value_counts()
     totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
-    options = {**REPORT_OPTIONS, **(options or {})}
     sections = cmoc_sections(
         summary, quotes, areas.to_dict("records"), options["display_quote_words"]
     )

@@ -26,7 +26,12 @@ rule render_report_html:
         "benchmarks/render_report_html/report.tsv"
     params:
         narrative=config["narrative"],
-        options=config["report_options"],
+        # what the HTML prints; the Word styles (docx_reference) are render_report_docx's input
+        options={
+            key: value
+            for key, value in config["report_options"].items()
+            if key != "docx_reference"
+        },
         study=config["study"],
         settings={
             "linking": config["linking"],
@@ -52,3 +57,45 @@ rule render_report_pdf:
         "benchmarks/render_report_pdf/report.tsv"
     script:
         "../scripts/render_report_pdf.py"
+
+
+rule render_report_docx:
+    input:
+        html=rules.render_report_html.output.html,
+        reference=config["report_options"]["docx_reference"],
+        snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        lua=WORD_FILTER,
+        code=package_modules("office"),
+    output:
+        docx=f"{INTERIM}/report/evaluation_report.docx",
+    log:
+        "logs/render_report_docx/report.log",
+    benchmark:
+        "benchmarks/render_report_docx/report.tsv"
+    script:
+        "../scripts/render_report_docx.py"
+
+
+rule write_evidence_workbook:
+    input:
+        summary=rules.aggregate_cmoc_evidence.output.summary,
+        matrix=rules.aggregate_cmoc_evidence.output.matrix,
+        evidence_units=rules.aggregate_cmoc_evidence.output.evidence_units,
+        quotes=rules.aggregate_cmoc_evidence.output.quotes,
+        subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
+        wave_change=rules.aggregate_cmoc_evidence.output.wave_change,
+        quarantine=rules.collect_data_quality.output.quarantine,
+        snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        code=package_modules("office"),
+    output:
+        workbook=report(
+            "results/evidence.xlsx",
+            caption="../report/evidence_workbook.rst",
+            category="Evidence",
+        ),
+    log:
+        "logs/write_evidence_workbook/workbook.log",
+    benchmark:
+        "benchmarks/write_evidence_workbook/workbook.tsv"
+    script:
+        "../scripts/write_evidence_workbook.py"
