@@ -1,11 +1,11 @@
 #!/bin/sh
 # Check (and, as root, install) the Debian packages the pipeline needs outside Python.
-#   report: Pango and fonts for WeasyPrint
-#   test:   also poppler-utils (pdftotext, pdftoppm) and Graphviz (dot)
+#   report: Pango and fonts for WeasyPrint, rsvg-convert for the Word edition's figures
+#   test:   also poppler-utils (pdftotext, pdftoppm); Graphviz (dot) is in both
 # Usage: sh workflow/setup_system.sh report|test
 set -u
 purpose=${1:-report}
-packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra graphviz"
+packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra graphviz librsvg2-bin"
 [ "$purpose" = test ] && packages="$packages poppler-utils"
 
 missing=""

@@ -181,10 +181,9 @@ def _xml_text(data: bytes, separator: str) -> str:
 
 
 def docx_text(docx_path: str | Path, separator: str) -> str:
-    """Everything a reader of the Word file can see: body, notes, headers, properties, alt text
-    and the text inside embedded SVG figures; `separator` keeps table cells apart."""
-    from realist_report.privacy import html_visible_text
-
+    """Everything a reader of the Word file can see as text: body, notes, comments, headers and
+    footers, document properties and image descriptions; `separator` keeps cells apart. (Figures
+    are pictures here; their text is screened in the HTML edition's SVG.)"""
     texts: list[str] = []
     try:
         package = zipfile.ZipFile(docx_path)
@@ -192,10 +191,7 @@ def docx_text(docx_path: str | Path, separator: str) -> str:
         raise OfficeError(f"{docx_path}: not a Word (zip) file ({error})") from error
     with package:
         for name in sorted(package.namelist()):
-            if name.endswith(".svg"):
-                svg = package.read(name).decode("utf-8", "replace")
-                texts.append(html_visible_text(svg))
-            elif name.endswith(".xml") and (
+            if name.endswith(".xml") and (
                 name.startswith("docProps/")
                 or re.match(
                     r"word/(document|footnotes|endnotes|comments|header\d*|footer\d*)", name
