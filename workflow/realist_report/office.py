@@ -39,8 +39,11 @@ class OfficeError(PipelineError):
 # ------------------------------------------------------------------ reproducible zip packages
 
 
-def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same zip package with every member dated `when`, in name order kept as written."""
+def fixed_zip(
+    data: bytes, when: dt.datetime, edit: Callable[[str, bytes], bytes] | None = None
+) -> bytes:
+    """The same zip package with every member dated `when` (members in the order written);
+    `edit(name, content)` may rewrite a member on the way."""
     stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
     out = io.BytesIO()
     with (
@@ -51,7 +54,8 @@ def fixed_zip(data: bytes, when: dt.datetime) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=stamp)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            target.writestr(member, source.read(info.filename))
+            content = source.read(info.filename)
+            target.writestr(member, edit(info.filename, content) if edit else content)
     return out.getvalue()
 
 
@@ -277,28 +281,19 @@ def write_evidence_workbook(
     book.properties.modified = when
     buffer = io.BytesIO()
     book.save(buffer)
-    data = _fixed_core_dates(buffer.getvalue(), when)
-    Path(out).write_bytes(fixed_zip(data, when))
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+
+    def core_dates(name: str, content: bytes) -> bytes:
+        """openpyxl stamps docProps/core.xml with the time of saving: put the snapshot back."""
+        if name != "docProps/core.xml":
+            return content
+        return _CORE_DATE.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+
+    Path(out).write_bytes(fixed_zip(buffer.getvalue(), when, core_dates))
     return rows
 
 
 _CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _fixed_core_dates(data: bytes, when: dt.datetime) -> bytes:
-    """openpyxl stamps docProps/core.xml with the time of saving; put the snapshot date back."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = _CORE_DATE.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
-            target.writestr(info, content)
-    return out.getvalue()
 
 
 # ------------------------------------------------------------------ rule adapters
