@@ -216,3 +216,26 @@ def test_demo_evidence_workbook_holds_every_table(built_workflow: Path) -> None:
         rows = list(book[sheet].iter_rows(values_only=True))
         assert list(rows[0]) == list(table.columns), sheet
         assert len(rows) - 1 == len(table), sheet
+
+
+def test_publish_writes_no_edition_when_only_the_word_file_holds_an_identifier(tmp_path) -> None:
+    from realist_report.publish import run_publish_report
+    from realist_report.report import write_pdf
+
+    clean = small_report(tmp_path, "Nothing personal here.")
+    pdf = tmp_path / "report.pdf"
+    write_pdf(clean, pdf, "0" * 32, variant=None)
+    other = tmp_path / "other"
+    other.mkdir()
+    docx = tmp_path / "report.docx"
+    office.write_docx(small_report(other, "Ring 07700 900982."), docx, REFERENCE, SNAPSHOT)
+    participants = tmp_path / "participants.parquet"
+    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
+    out = tmp_path / "reports"
+    editions = {"html": str(clean), "pdf": str(pdf), "docx": str(docx)}
+    targets = {key: str(out / f"r.{key}") for key in editions}
+    with pytest.raises(PrivacyError, match=r"the Word report .*1 PHONE"):
+        run_publish_report(editions, str(participants), None, [], targets)
+    assert not out.exists(), "a refused Word edition leaves no edition in reports/"
+    run_publish_report(editions, str(participants), None, ["07700 900982"], targets)
+    assert (out / "r.docx").read_bytes() == docx.read_bytes()
