@@ -105,6 +105,7 @@ class ScaleResult:
     followup: Timed | None = None
     template: Timed | None = None
     narrative: Timed | None = None
+    narrative_pdf_s: float = float("nan")
     bare_render: Timed | None = None
     rules: dict[str, RuleStats] = field(default_factory=dict)
     failure: str = ""
@@ -279,7 +280,10 @@ def bench_scale(scale: int, cores: int, scratch: Path) -> ScaleResult:
     template = run_timed(snakemake(workdir, cores), workdir)
     print(f"[x{scale}] narrative edit ...", file=sys.stderr, flush=True)
     edit_narrative(workdir)
+    edited_at = time.time()
     narrative = run_timed(snakemake(workdir, cores), workdir)
+    # the edit loop ends when the screened PDF is in reports/ (provenance is written after it)
+    narrative_pdf_s = (workdir / "reports" / "evaluation_report.pdf").stat().st_mtime - edited_at
     floor = bare_render(workdir)
 
     print(f"[x{scale}] new follow-up batch ...", file=sys.stderr, flush=True)
@@ -296,7 +300,7 @@ def bench_scale(scale: int, cores: int, scratch: Path) -> ScaleResult:
 
     measured.dry_run, measured.noop, measured.followup = dry, noop, followup
     measured.template, measured.bare_render = template, floor
-    measured.narrative = narrative
+    measured.narrative, measured.narrative_pdf_s = narrative, narrative_pdf_s
     return measured
 
 
@@ -312,7 +316,7 @@ def scenario_table(result: ScaleResult) -> list[str]:
     noop_ratio = result.noop.seconds / result.dry_run.seconds
     followup_ratio = result.followup.seconds / full
     template_ratio = result.template.seconds / result.bare_render.seconds
-    narrative_ratio = result.narrative.seconds / result.bare_render.seconds
+    narrative_ratio = result.narrative_pdf_s / result.bare_render.seconds
     full_target = (
         f"<= {FULL_BUILD_MAX_S:.0f} s: {_verdict(full <= FULL_BUILD_MAX_S)}"
         if result.scale == 1
@@ -370,12 +374,21 @@ def scenario_table(result: ScaleResult) -> list[str]:
         ),
         (
             "narrative edit -> PDF",
-            result.narrative.seconds,
+            result.narrative_pdf_s,
             "bare WeasyPrint",
             result.bare_render.seconds,
             narrative_ratio,
             result.narrative.peak_mb,
             f"<= {NARRATIVE_MAX_RATIO}x: {_verdict(narrative_ratio <= NARRATIVE_MAX_RATIO)}",
+        ),
+        (
+            "  whole rebuild (also Word, provenance)",
+            result.narrative.seconds,
+            "bare WeasyPrint",
+            result.bare_render.seconds,
+            result.narrative.seconds / result.bare_render.seconds,
+            None,
+            "-",
         ),
     ]
     lines = [
