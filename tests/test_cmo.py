@@ -486,6 +486,22 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
     assert len(others) == 2 * (len(definitions.cmocs) - 1)
 
 
+def test_a_pinned_quote_is_printed_redacted(definitions):
+    from realist_report.privacy import PLACEHOLDERS, redact_excerpts
+
+    text = "Ms Okafor never once looked at the clock; we had as long as we needed, every time."
+    clean = frame([coding("s1", c, text=text) for c in CMOC01])
+    # what aggregation reads: redact_batch's output (a name from the private list)
+    redacted, hits = redact_excerpts(clean, names=["Okafor"])
+    assert len(hits)
+    links = cmo.link_evidence(redacted, definitions)
+    pinned = "s1:micro_discretion"
+    team = cmo.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
+    quote = cmo.select_quotes(links, definitions, pinned=team).iloc[0]
+    assert quote["excerpt_id"] == pinned and quote["chosen_by"] == "team"
+    assert PLACEHOLDERS["NAME"] in quote["text"] and "Okafor" not in quote["text"]
+
+
 def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, demo_clean):
     other = demo_unit(demo_links, "CMOC10", match="full", stance="supports")
     assert other["unit_id"] not in set(demo_links[demo_links["cmoc_id"] == "CMOC01"]["unit_id"])
