@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from realist_report.definitions import Definitions, load_definitions
 from realist_report.registers import load_registers
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
 SHARED_SAMPLES = REPO.parent / "shared" / "real-qda-samples"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ["Snakefile", "config", "workflow"]
+WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow"]
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +31,12 @@ def registers() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def copy_workflow(target: Path, dataset: Path = DEMO) -> Path:
-    """A runnable copy of the workflow with the given data set as data/demo."""
+    """A runnable copy of the workflow with the given data set as data/demo.
+
+    The quotes pinned in config/cmocs.yaml are excerpt ids of the committed demo data; a copy
+    built on any other data set (generated at another scale, edited, or a real export) drops
+    them, as a team does for its own data, since an unknown pinned id stops the build.
+    """
     target.mkdir(parents=True, exist_ok=True)
     for part in WORKFLOW_PARTS:
         source = REPO / part
@@ -39,7 +45,17 @@ def copy_workflow(target: Path, dataset: Path = DEMO) -> Path:
         else:
             shutil.copy2(source, target / part)
     shutil.copytree(dataset, target / "data" / "demo")
+    if Path(dataset).resolve() != DEMO.resolve():
+        drop_pinned_quotes(target / "config" / "cmocs.yaml")
     return target
+
+
+def drop_pinned_quotes(cmocs_path: Path) -> None:
+    """Remove every CMOC's `quotes:` pins from a CMOC definitions file."""
+    definitions = yaml.safe_load(cmocs_path.read_text(encoding="utf-8"))
+    for cmoc in definitions["cmocs"]:
+        cmoc.pop("quotes", None)
+    cmocs_path.write_text(yaml.safe_dump(definitions, sort_keys=False), encoding="utf-8")
 
 
 def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
+from rapidfuzz import fuzz
+from rapidfuzz import utils as rf_utils
 from realist_report import cmo
 from realist_report.clean import clean_batch
 from realist_report.ingest import ingest_batch, load_formats
@@ -37,15 +39,20 @@ CMOC01 = ("flexible_appointments", "micro_discretion", "connections_patients")
 
 
 @pytest.fixture(scope="module")
-def demo_clean(registers, definitions) -> pd.DataFrame:
-    """Every demo batch ingested and cleaned, as the aggregation step receives them."""
+def demo_batches(registers, definitions) -> list:
+    """Every demo batch ingested and cleaned (clean rows and quarantine)."""
     sites, participants = registers
     formats = load_formats(REPO / "config" / "formats.yaml")
-    frames = [
-        clean_batch(ingest_batch(path, path.stem, formats), participants, sites, definitions).clean
+    return [
+        clean_batch(ingest_batch(path, path.stem, formats), participants, sites, definitions)
         for path in sorted((DEMO / "coded").iterdir())
     ]
-    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def demo_clean(demo_batches) -> pd.DataFrame:
+    """Every demo batch's clean rows, as the aggregation step receives them."""
+    return pd.concat([batch.clean for batch in demo_batches], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -379,10 +386,18 @@ def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definiti
     assert link["excerpt_ids"].tolist() == [first["excerpt_ids"]]
 
 
+#: Four passages that are not near copies of each other (the rule skips near copies).
+DISTINCT_TEXTS = [
+    "She never once looked at the clock; we had as long as we needed, every single time.",
+    "The walking group on Thursdays was her idea, and I have been going ever since then.",
+    "I was sent from pillar to post for years before anybody sat down and asked me why.",
+    "My daughter noticed the change first: I answer the phone again and go out on Sundays.",
+]
+
+
 def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
-    text = "A long enough quote from one patient about flexible appointments, number {}."
     rows = [
-        coding(f"s{i}", c, start=i * 100, end=i * 100 + 90, text=text.format(i))
+        coding(f"s{i}", c, start=i * 100, end=i * 100 + 90, text=DISTINCT_TEXTS[i])
         for i in range(3)
         for c in CMOC01
     ]
@@ -395,13 +410,13 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
             site="S02",
             start=0,
             end=90,
-            text=text.format(9),
+            text=DISTINCT_TEXTS[3],
         )
         for c in CMOC01
     ]
     links = cmo.link_evidence(frame(rows), definitions)
     quotes = cmo.select_quotes(links, definitions, per_cmoc=3)
-    assert quotes["attribution"].tolist()[:2] == [
+    assert sorted(quotes["attribution"].tolist()[:2]) == [
         "Patient, site 1, baseline",
         "Patient, site 2, baseline",
     ]
@@ -414,6 +429,111 @@ def test_allow_reuse_lets_one_passage_serve_two_cmocs(definitions):
     assert cmo.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
     reused = cmo.select_quotes(links, definitions, allow_reuse=True)
     assert reused["cmoc_id"].tolist() == ["CMOC01", "CMOC03"]
+
+
+def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_links, definitions):
+    quotes = cmo.select_quotes(demo_links, definitions, per_cmoc=2, max_similarity=70)
+    texts = quotes["text"].tolist()
+    pairs = [
+        (a, b, fuzz.ratio(texts[a], texts[b], processor=rf_utils.default_process))
+        for a in range(len(texts))
+        for b in range(a + 1, len(texts))
+    ]
+    assert max(score for _, _, score in pairs) < 70, "a near copy was printed"
+    spread = quotes.groupby("cmoc_id").agg(sites=("site_id", "nunique"))
+    assert (spread["sites"] == 2).all(), "each CMOC's two quotes come from two sites"
+    assert set(quotes["chosen_by"]) == {"rule"}
+
+
+def test_near_copy_threshold_is_what_the_config_says(definitions):
+    # the pair the demo report printed for CMOC01 before near copies were skipped
+    same = "she never once looked at the clock; we had as long as we needed. She walked me to the group the first time, which I know isn't really part of her job."
+    texts = [f"I think {same}", f"You know, {same}", DISTINCT_TEXTS[2]]
+    rows = [
+        coding(f"s{i}", c, source=f"SRC-{i}", person=f"PAT-00{i}", site=f"S0{i}", text=t)
+        for i, t in enumerate(texts, start=1)
+        for c in CMOC01
+    ]
+    links = cmo.link_evidence(frame(rows), definitions)
+    assert fuzz.ratio(texts[0], texts[1], processor=rf_utils.default_process) > 90
+    identical_only = cmo.select_quotes(links, definitions, max_similarity=100)
+    assert sorted(identical_only["text"]) == sorted(texts[:2])
+    skipping = cmo.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
+    assert len(skipping) == 2 and skipping[1] == texts[2] and skipping[0] in texts[:2]
+
+
+def demo_unit(demo_links, cmoc_id: str, **where) -> pd.Series:
+    rows = demo_links[(demo_links["cmoc_id"] == cmoc_id)]
+    for column, value in where.items():
+        rows = rows[rows[column] == value]
+    return rows.sort_values("unit_id").iloc[0]
+
+
+def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean, definitions):
+    first = demo_unit(demo_links, "CMOC04", match="full", stance="supports", role="vcse")
+    second = demo_unit(
+        demo_links, "CMOC04", match="full", stance="supports", role="primary_care_staff"
+    )
+    ids = [second["excerpt_ids"].split(";")[-1], first["excerpt_ids"].split(";")[0]]
+    team = cmo.pinned_quotes(demo_links, {"CMOC04": ids}, set(demo_clean["excerpt_id"]), {})
+    quotes = cmo.select_quotes(demo_links, definitions, pinned=team)
+    own = quotes[quotes["cmoc_id"] == "CMOC04"]
+    assert own["unit_id"].tolist() == [second["unit_id"], first["unit_id"]]
+    assert own["chosen_by"].tolist() == ["team", "team"]
+    assert own["attribution"].tolist()[1].startswith("VCSE staff, site ")
+    others = quotes[quotes["cmoc_id"] != "CMOC04"]
+    assert not set(others["unit_id"]) & set(own["unit_id"])
+    assert len(others) == 2 * (len(definitions.cmocs) - 1)
+
+
+def test_a_pinned_quote_is_printed_redacted(definitions):
+    from realist_report.privacy import PLACEHOLDERS, redact_excerpts
+
+    text = "Ms Okafor never once looked at the clock; we had as long as we needed, every time."
+    clean = frame([coding("s1", c, text=text) for c in CMOC01])
+    # what aggregation reads: redact_batch's output (a name from the private list)
+    redacted, hits = redact_excerpts(clean, names=["Okafor"])
+    assert len(hits)
+    links = cmo.link_evidence(redacted, definitions)
+    pinned = "s1:micro_discretion"
+    team = cmo.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
+    quote = cmo.select_quotes(links, definitions, pinned=team).iloc[0]
+    assert quote["excerpt_id"] == pinned and quote["chosen_by"] == "team"
+    assert PLACEHOLDERS["NAME"] in quote["text"] and "Okafor" not in quote["text"]
+
+
+def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, demo_clean):
+    other = demo_unit(demo_links, "CMOC10", match="full", stance="supports")
+    assert other["unit_id"] not in set(demo_links[demo_links["cmoc_id"] == "CMOC01"]["unit_id"])
+    excerpt = other["excerpt_ids"].split(";")[0]
+    with pytest.raises(cmo.QuoteError) as error:
+        cmo.pinned_quotes(
+            demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {}, "cmocs.yaml"
+        )
+    assert str(error.value).startswith(
+        f"cmocs.yaml: CMOC01 pins the quote {excerpt}, but that excerpt does not support CMOC01 "
+        "(it is not linked to this CMOC at all)"
+    )
+    partial = demo_unit(demo_links, "CMOC01", match="partial")
+    excerpt = partial["excerpt_ids"].split(";")[0]
+    with pytest.raises(cmo.QuoteError, match="it is linked only as partial evidence"):
+        cmo.pinned_quotes(demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {})
+
+
+def test_a_pinned_id_unknown_or_quarantined_stops_the_build(demo_links, demo_clean, demo_batches):
+    known = set(demo_clean["excerpt_id"])
+    with pytest.raises(
+        cmo.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
+    ):
+        cmo.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
+    quarantine = pd.concat([b.quarantine for b in demo_batches], ignore_index=True)
+    assert len(quarantine), "the demo data set quarantines some rows"
+    row = quarantine.iloc[0]
+    with pytest.raises(cmo.QuoteError) as error:
+        cmo.pinned_quotes(
+            demo_links, {"CMOC02": [row["excerpt_id"]]}, known, {row["excerpt_id"]: row["reason"]}
+        )
+    assert f"but that excerpt was quarantined ({row['reason']}" in str(error.value)
 
 
 # ---------------------------------------------------------------- properties

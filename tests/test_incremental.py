@@ -19,27 +19,30 @@ AGGREGATE_TABLES = {"cmoc_summary", "evidence_matrix", "subgroups", "wave_change
 FIGURES_FROM_AGGREGATES = sum(
     1 for f in FIGURES.values() if set(getattr(f, "needs", AGGREGATE_TABLES)) & AGGREGATE_TABLES
 )
+#: The rendering steps: the report's HTML, its PDF and Word editions, the screen that publishes
+#: them, and the provenance record of what was published.
+RENDERING = {
+    "render_report_html": 1,
+    "render_report_pdf": 1,
+    "render_report_docx": 1,
+    "publish_report": 1,
+    "write_provenance": 1,
+    "all": 1,
+}
 #: Every job that follows from the coded data once aggregation has to rerun.
 AFTER_AGGREGATION = {
     "aggregate_cmoc_evidence": 1,
     "plot_figure": FIGURES_FROM_AGGREGATES,
     "record_build_inputs": 1,
     "compare_with_previous_build": 1,
-    "render_report_html": 1,
-    "render_report_pdf": 1,
-    "publish_report": 1,
-    "write_provenance": 1,
-    "all": 1,
+    "write_evidence_workbook": 1,
+    **RENDERING,
 }
 #: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
 REPORT_AND_AUDIT = {
     "record_build_inputs": 1,
     "compare_with_previous_build": 1,
-    "render_report_html": 1,
-    "render_report_pdf": 1,
-    "publish_report": 1,
-    "write_provenance": 1,
-    "all": 1,
+    **RENDERING,
 }
 
 
@@ -148,6 +151,27 @@ def test_theme_change_reruns_figures_and_report_only(built_copy: Path) -> None:
     if "draw_rule_graph" in jobs:  # the workflow's own rule graph is drawn in the same theme
         figure_jobs["draw_rule_graph"] = 1
     assert jobs == Counter({**figure_jobs, **REPORT_AND_AUDIT})
+
+
+def test_narrative_edit_reruns_only_the_rendering_steps(built_copy: Path) -> None:
+    prose = built_copy / "report" / "narrative" / "cmocs" / "CMOC04.md"
+    prose.write_text(prose.read_text(encoding="utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert planned_jobs(built_copy) == Counter(RENDERING)
+
+
+def test_a_new_narrative_file_reruns_only_the_rendering_steps(built_copy: Path) -> None:
+    (built_copy / "report" / "narrative" / "cmocs" / "CMOC02.md").write_text(
+        "The team's reading of {{ cmoc.CMOC02 }}.\n", encoding="utf-8"
+    )
+    assert planned_jobs(built_copy) == Counter(RENDERING)
+
+
+def test_word_styles_change_reruns_only_the_word_edition(built_copy: Path) -> None:
+    reference = built_copy / "workflow" / "templates" / "docx" / "reference.docx"
+    reference.write_bytes(reference.read_bytes() + b"\0")
+    assert planned_jobs(built_copy) == Counter(
+        {"render_report_docx": 1, "publish_report": 1, "write_provenance": 1, "all": 1}
+    )
 
 
 def test_threshold_change_reruns_aggregation_onwards(built_copy: Path) -> None:

@@ -28,8 +28,8 @@ from realist_report.privacy import (
     redact,
     redact_excerpts,
     run_collect_hits,
-    run_publish_report,
     run_redact_batch,
+    screen_report,
     words_to_text,
 )
 
@@ -641,54 +641,30 @@ def test_words_to_text_breaks_on_blocks_and_wide_gaps_and_joins_wrapped_lines():
     assert words_to_text(tsv) == "Call 07700\n900123 \u00a6 949 \u00a6 396 \u00a6 2253"
 
 
-def test_publish_refuses_a_report_with_an_identifier_and_writes_nothing(rendered_report, tmp_path):
+def test_the_publish_screen_refuses_html_or_pdf_text_with_an_identifier(rendered_report, tmp_path):
+    """The HTML and PDF half of publish_report (realist_report.publish adds the Word edition and
+    copies only after every edition passed: tests/test_office.py)."""
     html, pdf = rendered_report
-    participants = tmp_path / "participants.parquet"
-    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
-    out = tmp_path / "reports"
     with pytest.raises(PrivacyError, match=r"HTML report .*2 possible identifier\(s\).*EMAIL"):
-        run_publish_report(
-            str(html),
-            str(pdf),
-            str(participants),
-            None,
-            [],
-            str(out / "r.html"),
-            str(out / "r.pdf"),
-        )
+        screen_report(str(html), str(pdf), [], [])
     with pytest.raises(PrivacyError, match=r"1 PHONE.*\[PHONE\] today") as error:
-        run_publish_report(
-            str(html),
-            str(pdf),
-            str(participants),
-            None,
-            ["study@example.ac.uk"],
-            str(out / "r.html"),
-            str(out / "r.pdf"),
-        )
+        screen_report(str(html), str(pdf), [], ["study@example.ac.uk"])
     assert "900123" not in str(error.value)
-    assert not out.exists()
 
 
-def test_publish_copies_a_clean_report_byte_for_byte(rendered_report, tmp_path):
+def test_the_publish_screen_passes_a_report_whose_identifiers_are_all_allowed(
+    rendered_report, tmp_path
+):
     html, pdf = rendered_report
     clean_html = tmp_path / "clean.html"
     clean_html.write_text("<p>Contact study@example.ac.uk.</p>", encoding="utf-8")
-    participants = tmp_path / "participants.parquet"
-    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
     # the PDF still holds the phone number: allowing only the e-mail must refuse it
     with pytest.raises(PrivacyError, match="PDF report"):
-        run_publish_report(
-            str(clean_html), str(pdf), str(participants), None, ["study@example.ac.uk"],
-            str(tmp_path / "out.html"), str(tmp_path / "out.pdf"),
-        )  # fmt: skip
+        screen_report(str(clean_html), str(pdf), [], ["study@example.ac.uk"])
     allowed = ["study@example.ac.uk", "07700 900123"]
-    run_publish_report(
-        str(clean_html), str(pdf), str(participants), None, allowed,
-        str(tmp_path / "out.html"), str(tmp_path / "out.pdf"),
-    )  # fmt: skip
-    assert (tmp_path / "out.pdf").read_bytes() == pdf.read_bytes()
-    assert (tmp_path / "out.html").read_bytes() == clean_html.read_bytes()
+    screen_report(str(clean_html), str(pdf), [], allowed)
+    with pytest.raises(PrivacyError, match="PLACE"):
+        screen_report(str(clean_html), str(pdf), [], allowed, places=["Contact"])
 
 
 def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):

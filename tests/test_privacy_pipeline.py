@@ -31,7 +31,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
+from openpyxl import load_workbook
+from realist_report.office import docx_text
 from realist_report.privacy import (
+    COLUMN_BREAK,
     PLACEHOLDERS,
     find_identifiers,
     html_visible_text,
@@ -178,9 +181,16 @@ def output_files(workdir: Path) -> list[Path]:
 
 
 def readable_text(path: Path) -> str:
-    """The text a reader of this output sees: PDF text, HTML visible text, or the file itself."""
+    """The text a reader of this output sees: PDF text, HTML visible text, the Word file's text,
+    the workbook's cells, or the file itself."""
     if path.suffix == ".pdf":
         return pdf_text(path)
+    if path.suffix == ".docx":
+        return docx_text(path, COLUMN_BREAK)
+    if path.suffix == ".xlsx":
+        book = load_workbook(path, read_only=True)
+        cells = (v for sheet in book for row in sheet.iter_rows(values_only=True) for v in row)
+        return COLUMN_BREAK.join(str(v) for v in cells if v is not None)
     raw = path.read_text(encoding="utf-8")
     return html_visible_text(raw) if path.suffix == ".html" else raw
 
@@ -248,7 +258,7 @@ def test_no_planted_identifier_reaches_any_output(planted_build) -> None:
         raw = path.read_bytes().decode("utf-8", "replace") if path.suffix != ".pdf" else ""
         shown = readable_text(path)
         leaks += leaks_in(raw, where, values) + leaks_in(shown, where, values)
-        if path.suffix in (".pdf", ".html", ".csv"):
+        if path.suffix in (".pdf", ".html", ".csv", ".docx", ".xlsx"):
             hits = find_identifiers(shown, NAMES, PLACES)
             leaks.extend(f"{where}: detected {h.kind}" for h in hits)
     assert leaks == []

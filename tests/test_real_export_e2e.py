@@ -18,8 +18,13 @@ PDF = Path("reports") / "evaluation_report.pdf"
 
 
 def workflow_for_real_dataset(tmp_path: Path, dataset: Path = REAL) -> tuple[Path, list[str]]:
-    """A workflow copy whose formats.yaml carries the project's `qdpx` section, and its --config."""
+    """A workflow copy whose formats.yaml carries the project's `qdpx` section, and its --config.
+
+    The demo's authored prose for its areas and CMOCs is removed: this project has its own (an
+    area or CMOC file the definitions do not know stops the build)."""
     workdir = copy_workflow(tmp_path / "workflow")
+    for part in ("areas", "cmocs"):
+        shutil.rmtree(workdir / "report" / "narrative" / part)
     formats_path = workdir / "config" / "formats.yaml"
     formats = yaml.safe_load(formats_path.read_text(encoding="utf-8"))
     formats["qdpx"] = yaml.safe_load(

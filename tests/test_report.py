@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
+from realist_report import narrative as N
 from realist_report import report as R
 from realist_report.cmo import site_columns
 
@@ -75,21 +76,157 @@ def test_every_rameses_anchor_is_in_the_templates() -> None:
     assert not missing, f"RAMESES anchors without a section: {missing}"
 
 
-def test_demo_narrative_is_valid_and_a_missing_item_is_named(tmp_path: Path) -> None:
-    narrative = R.load_narrative(REPO / "config" / "narrative.yaml")
-    assert narrative["questions"]["question"].startswith("When implementing link workers")
-    del narrative["ethics"]
-    broken = tmp_path / "narrative.yaml"
-    broken.write_text(yaml.safe_dump(narrative), encoding="utf-8")
-    with pytest.raises(R.ReportError, match="'ethics' is a required property"):
-        R.load_narrative(broken)
+NARRATIVE = REPO / "report" / "narrative"
 
 
-def test_narrative_holds_no_counts_that_the_data_should_give() -> None:
-    text = (REPO / "config" / "narrative.yaml").read_text(encoding="utf-8")
-    prose = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    assert not re.search(
-        r"\b\d+\s+(sites?|patients|participants|CMOCs|interviews|excerpts)\b", prose
+@pytest.fixture
+def demo_values() -> dict:
+    """Placeholder values as the report computes them, from the demo's committed summary numbers."""
+    counts = {
+        wave: {"total": 10, "patient": 6, "professionals": 4, "link_worker": 1,
+               "primary_care_staff": 1, "vcse": 1, "other_link_worker": 1}
+        for wave in ("baseline", "followup")
+    }  # fmt: skip
+    totals = {name: 3 for name in N.COUNT_VALUES}
+    rows = [
+        {"cmoc_id": f"CMOC{i:02d}", "area_title": "Area", "title": "t", "strength": "strong",
+         "excerpts": 40 + i, "participants": 12, "sites": 5, "roles": 3, "data_types": 2,
+         "baseline_excerpts": 1, "followup_excerpts": 2, "direct": 3, "partial": 4,
+         "refuting": 5, "refining": 6}
+        for i in range(1, 13)
+    ]  # fmt: skip
+    return {"counts": N.count_values(counts, totals), **N.cmoc_values(rows, {})}
+
+
+AREAS = ["micro_discretions", "integration", "person_centred", "boundaries"]
+
+
+def narrative_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "narrative"
+    shutil.copytree(NARRATIVE, target)
+    return target
+
+
+def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -> None:
+    narrative = N.load_narrative(
+        NARRATIVE, demo_values, area_ids=AREAS, front_matter=list(N.FRONT_MATTER)
+    )
+    assert set(narrative.sections) == {*N.SECTIONS, *N.FRONT_MATTER}
+    assert set(narrative.areas) == set(AREAS)
+    assert len(narrative.cmocs) >= 3
+    assert "<strong>strong</strong>" in narrative.cmocs["CMOC04"]
+    assert "from 12 participants at 5 sites" in " ".join(narrative.cmocs["CMOC04"].split())
+    assert '<a class="xref" href="#CMOC05">CMOC05</a>' in narrative.cmocs["CMOC04"]
+    assert {(r.kind, r.key) for r in narrative.references} >= {
+        ("tab", "CMOC04"),
+        ("tab", "summary"),
+    }
+    assert "<li>" in narrative.sections["recommendations"]
+    assert ("CMOC", "context-mechanism-outcome configuration") in narrative.abbreviations
+    assert not narrative.typed_numbers
+
+
+def test_a_placeholder_typo_stops_the_build_naming_file_and_line(tmp_path, demo_values) -> None:
+    folder = narrative_copy(tmp_path)
+    path = folder / "cmocs" / "CMOC04.md"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += " It drew on {{ CMOC04.participant }} people."
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(N.NarrativeError) as error:
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+    assert str(error.value).startswith(
+        f"{path}, line 3: unknown placeholder {{{{ CMOC04.participant }}}}: CMOC04 has no value "
+        "'participant' (did you mean 'participants'?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "message"),
+    [
+        ("{{ CMOC99.sites }}", "unknown placeholder {{ CMOC99.sites }}: 'CMOC99' is neither"),
+        ("{{ counts.patients }}", "counts has no value 'patients' (did you mean"),
+        ("{{ cmoc.CMOC13 }}", "{{ cmoc.CMOC13 }} refers to no CMOC"),
+        ("{{ participants }}", "{{ participants }} is not a placeholder"),
+    ],
+)
+def test_every_kind_of_bad_placeholder_is_named(tmp_path, demo_values, placeholder, message):
+    folder = narrative_copy(tmp_path)
+    path = folder / "areas" / "boundaries.md"
+    path.write_text("First line.\n\nSee " + placeholder + ".\n", encoding="utf-8")
+    with pytest.raises(N.NarrativeError) as error:
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+    assert str(error.value).startswith(f"{path}, line 3: ")
+    assert message in str(error.value)
+
+
+def test_raw_html_in_markdown_is_refused_with_file_and_line(tmp_path, demo_values) -> None:
+    folder = narrative_copy(tmp_path)
+    path = folder / "sections" / "rationale.md"
+    path.write_text(
+        "The role was new.\nIt was <span style='color:red'>funded</span> nationally.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(N.NarrativeError) as error:
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+    assert str(error.value) == (
+        f"{path}, line 2: raw HTML (<span>) is not allowed in the narrative; write Markdown "
+        "(the report's styles come from its templates)"
+    )
+    path.write_text("Intro.\n\n<script>alert(1)</script>\n", encoding="utf-8")
+    with pytest.raises(N.NarrativeError, match=r"line 3: raw HTML \(<script>\)"):
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+
+
+def test_markdown_text_is_escaped_and_values_are_filled_in(demo_values) -> None:
+    resolver = N._Resolver(demo_values, [k for k in demo_values if k != "counts"])
+    markup, refs = N.render_markdown(
+        "A & B < C: *{{ CMOC04.participants }}* of {{ counts.patients_baseline }} in "
+        "{{ figure.evidence_heatmap }}",
+        Path("x.md"),
+        resolver,
+    )
+    assert markup == (
+        "<p>A &amp; B &lt; C: <em>12</em> of 6 in "
+        '<a class="xref" href="#fig-evidence_heatmap">Figure @@fig:evidence_heatmap@@</a></p>\n'
+    )
+    assert refs == [N.Reference("fig", "evidence_heatmap", "x.md, line 1")]
+
+
+def test_a_file_for_an_unknown_cmoc_or_a_missing_section_is_named(tmp_path, demo_values) -> None:
+    folder = narrative_copy(tmp_path)
+    (folder / "cmocs" / "CMOC4.md").write_text("Typo in the name.\n", encoding="utf-8")
+    with pytest.raises(N.NarrativeError, match="there is no cmoc 'CMOC4' \\(did you mean"):
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+    (folder / "cmocs" / "CMOC4.md").unlink()
+    (folder / "sections" / "ethics.md").unlink()
+    with pytest.raises(N.NarrativeError, match="ethics.md: missing; the report needs this file"):
+        N.load_narrative(folder, demo_values, area_ids=AREAS)
+
+
+def test_a_typed_number_the_pipeline_computes_is_flagged(tmp_path, demo_values, caplog) -> None:
+    folder = narrative_copy(tmp_path)
+    path = folder / "cmocs" / "CMOC10.md"
+    path.write_text(
+        "Link workers told us about it: 12 participants at 5 sites, 43 supporting excerpts.\n"
+        "In CMOC04, 12 participants agreed; 7 participants is a number nobody computes.\n",
+        encoding="utf-8",
+    )
+    narrative = N.load_narrative(folder, demo_values, area_ids=AREAS)
+    found = [(t["line"], t["typed"], t["placeholder"]) for t in narrative.typed_numbers]
+    assert (1, "12 participants", "{{ CMOC10.participants }}") in found
+    assert (1, "5 sites", "{{ CMOC10.sites }}") in found
+    assert (2, "12 participants", "{{ CMOC04.participants }}") in found
+    assert not [f for f in found if f[1].startswith("7 ")]
+    assert "write {{ CMOC10.participants }} so it cannot go stale" in caplog.text
+
+
+def test_a_reference_to_a_table_the_report_lacks_names_file_and_line() -> None:
+    ref = N.Reference("tab", "sumary", "report/narrative/areas/x.md, line 4")
+    with pytest.raises(N.NarrativeError) as error:
+        N.check_references([ref], {"tab": {"summary": 1}, "fig": {}}, {"summary": "tab-summary"})
+    assert str(error.value).startswith(
+        "report/narrative/areas/x.md, line 4: {{ table.sumary }} refers to a table the report "
+        "does not have (did you mean 'summary'?)"
     )
 
 
@@ -105,6 +242,43 @@ def test_built_html_edition_reads_in_a_browser(built_workflow: Path) -> None:
     for xref in re.findall(r'<a class="xref" href="#([^"]+)">', html):
         assert f'id="{xref}"' in html, f"cross-reference to missing #{xref}"
     assert html.count("<td>Y</td>") == 20, "every RAMESES II item is reported"
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+def test_demo_report_prints_authored_prose_pinned_quotes_and_no_near_copies(
+    built_workflow: Path,
+) -> None:
+    from rapidfuzz import fuzz, utils
+
+    html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    summary = pd.read_csv(built_workflow / "results" / "cmoc_summary.csv").set_index("cmoc_id")
+    areas = re.findall(r'<h2 id="area-(\w+)">[^<]*</h2>\n<div class="narrative">', html)
+    assert len(areas) == summary["area"].nunique() == 4, "every area has authored prose"
+    authored = []
+    for chunk in html.split('<h3 id="')[1:]:
+        cmoc_id, body = chunk.split('"', 1)
+        prose = re.search(r'</table>\n<div class="narrative">(.*?)</div>', body, flags=re.DOTALL)
+        if prose:
+            authored.append((cmoc_id, prose.group(1)))
+    assert len(authored) >= 3
+    for cmoc_id, prose in authored:
+        row = summary.loc[cmoc_id]
+        assert f"{row['participants']} participants" in " ".join(prose.split()), cmoc_id
+        assert f"<strong>{row['strength']}</strong>" in prose or row["strength"] in prose
+    quotes = pd.read_csv(built_workflow / "results" / "exemplar_quotes.csv", dtype=str)
+    team = quotes[quotes["chosen_by"] == "team"]
+    assert team["cmoc_id"].nunique() >= 2
+    for row in team.itertuples():
+        assert f'excerpt <span class="id">{row.excerpt_id}</span>, chosen by the team' in html
+    texts = quotes["text"].tolist()
+    worst = max(
+        fuzz.ratio(a, b, processor=utils.default_process)
+        for i, a in enumerate(texts)
+        for b in texts[i + 1 :]
+    )
+    assert worst < 70, f"a near-duplicate quote pair is printed ({worst:.0f}% similar)"
+    assert "@@" not in html and "{{" not in html
 
 
 def register(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,4 +1,5 @@
-"""Byte-identical rebuilds: two clean builds from the same inputs give the same SVG and PDF bytes."""
+"""Byte-identical rebuilds: two clean builds from the same inputs give the same SVG, PDF, DOCX and
+XLSX bytes."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("built_workflow")]
 
 
 def digests(workdir: Path) -> dict[str, str]:
-    """SHA-256 of every figure and of the report (PDF and HTML) in a built workflow copy."""
+    """SHA-256 of every figure, the report (PDF, HTML, Word) and the evidence workbook."""
     files = [*sorted((workdir / "results" / "figures").glob("*.svg"))]
     files += [
         workdir / "reports" / "evaluation_report.pdf",
         workdir / "reports" / "evaluation_report.html",
+        workdir / "reports" / "evaluation_report.docx",
+        workdir / "results" / "evidence.xlsx",
     ]
     return {str(p.relative_to(workdir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 

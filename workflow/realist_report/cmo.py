@@ -10,15 +10,18 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz import process as rf_process
+from rapidfuzz import utils as rf_utils
 
 from realist_report.definitions import PARTS, Definitions
-from realist_report.errors import InputFileError
+from realist_report.errors import InputFileError, PipelineError
 
 log = logging.getLogger(__name__)
 
@@ -646,9 +649,98 @@ def attribution(role: object, site_id: str, wave: str) -> str:
 
 
 QUOTE_COLUMNS = [
-    "cmoc_id", "quote_number", "text", "attribution", "excerpt_ids", "unit_id", "match",
-    "stance", "site_id", "role", "wave",
+    "cmoc_id", "quote_number", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
+    "match", "stance", "site_id", "role", "wave", "chosen_by",
 ]  # fmt: skip
+#: Who chose a printed quote: the team (pinned by excerpt id in cmocs.yaml) or the rule below.
+CHOSEN_BY = ("team", "rule")
+
+
+class QuoteError(PipelineError):
+    """A quote the team pinned cannot be printed: the id is unknown, quarantined or off-topic."""
+
+
+def _quote_row(row: dict, number: int, chosen_by: str, excerpt_id: str | None = None) -> dict:
+    """A printed quote; `excerpt_id` is the id it is cited by (the pinned one, else the first)."""
+    return {
+        **{key: row[key] for key in QUOTE_COLUMNS if key in row},
+        "excerpt_id": excerpt_id or str(row["excerpt_ids"]).split(";")[0],
+        "quote_number": number,
+        "attribution": attribution(row["role"], row["site_id"], row["wave"]),
+        "chosen_by": chosen_by,
+    }
+
+
+def pinned_quotes(
+    links: pd.DataFrame,
+    pins: dict[str, list[str]],
+    known_ids: Collection[str],
+    quarantined: dict[str, str],
+    source: str = "cmocs.yaml",
+) -> dict[str, list[dict]]:
+    """The quotes the team pinned per CMOC, each checked: it exists, was not quarantined and
+    supports (or refines) that CMOC. Anything else stops the build naming CMOC, id and why."""
+    by_id: dict[tuple[str, str], list[dict]] = {}
+    for row in links.to_dict("records"):
+        for excerpt_id in str(row["excerpt_ids"]).split(";"):
+            by_id.setdefault((row["cmoc_id"], excerpt_id), []).append(row)
+    supporting = set(SUPPORTING_MATCHES)
+    chosen: dict[str, list[dict]] = {}
+    for cmoc_id, ids in pins.items():
+        own: list[dict] = []
+        for excerpt_id in ids:
+            where = f"{source}: {cmoc_id} pins the quote {excerpt_id}"
+            if excerpt_id in quarantined:
+                raise QuoteError(
+                    f"{where}, but that excerpt was quarantined ({quarantined[excerpt_id]}; "
+                    "see results/quarantine.csv): fix the row or pin another excerpt"
+                )
+            if excerpt_id not in known_ids:
+                raise QuoteError(
+                    f"{where}, but no coded excerpt has that id: copy the id from "
+                    "results/cmoc_evidence_units.csv or `make trace CMOC=" + cmoc_id + "`"
+                )
+            rows = by_id.get((cmoc_id, excerpt_id), [])
+            good = [
+                r for r in rows if r["match"] in supporting and r["stance"] in CONFIRMING_STANCES
+            ]
+            if not good:
+                how = (
+                    f"it is linked only as {rows[0]['match']} evidence that {rows[0]['stance']} it"
+                    if rows
+                    else "it is not linked to this CMOC at all"
+                )
+                raise QuoteError(
+                    f"{where}, but that excerpt does not support {cmoc_id} ({how}): pin an "
+                    f"excerpt listed for {cmoc_id} in results/cmoc_summary.csv, column excerpt_ids"
+                )
+            own.append(_quote_row(good[0], len(own) + 1, "team", excerpt_id))
+        chosen[cmoc_id] = own
+    return chosen
+
+
+def _near_copy(text: str, chosen: list[str], max_similarity: float) -> bool:
+    """True when `text` is at least `max_similarity` % similar (rapidfuzz ratio, case and
+    punctuation ignored) to a quote already chosen: the same passage with a different opening."""
+    if not chosen:
+        return False
+    best = rf_process.extractOne(
+        text,
+        chosen,
+        scorer=fuzz.ratio,
+        processor=rf_utils.default_process,
+        score_cutoff=max_similarity,
+    )
+    return best is not None
+
+
+#: The rule's passes, strictest first: what a quote must add that the CMOC's quotes lack.
+QUOTE_PASSES = (
+    ("participant", "site", "role"),
+    ("participant", "site"),
+    ("participant",),
+    (),
+)
 
 
 def select_quotes(
@@ -659,58 +751,54 @@ def select_quotes(
     min_chars: int = 60,
     max_chars: int = 420,
     allow_reuse: bool = False,
+    max_similarity: float = 70,
+    pinned: dict[str, list[dict]] | None = None,
 ) -> pd.DataFrame:
-    """Deterministic exemplar quotes: full matches first, new participants and sites first.
+    """Exemplar quotes: the team's pinned quotes where given, else a deterministic rule.
 
-    Three passes per CMOC: a new participant at a new site, then a new participant, then any
-    remaining unit. Ties go to the length nearest 200 characters, then the unit id. Without
-    `allow_reuse` no unit or identical text serves two CMOCs.
+    The rule prefers full matches, then spreads quotes over participants, sites and role groups
+    (passes in QUOTE_PASSES), never takes a near copy of a quote already printed (`max_similarity`)
+    and breaks ties by the length nearest 200 characters, then the unit id. Without `allow_reuse`
+    no unit or near copy serves two CMOCs. Pinned quotes are reserved first, so no rule-chosen quote repeats one.
     """
+    pinned = pinned or {}
     candidates = confirming(links)
     candidates = candidates[candidates["text"].str.len().between(min_chars, max_chars)].assign(
         rank_match=lambda c: (c["match"] != "full").astype(int),
         rank_length=lambda c: (c["text"].str.len() - 200).abs(),
     )
     candidates = candidates.sort_values(["cmoc_id", "rank_match", "rank_length", "unit_id"])
-    used_units: set[str] = set()
-    used_texts: set[str] = set()
+    used_units = {q["unit_id"] for own in pinned.values() for q in own}
+    used_texts = [q["text"] for own in pinned.values() for q in own]
     chosen: list[dict] = []
     for cmoc_id in definitions.cmocs["cmoc_id"]:
-        people: set[str] = set()
-        places: set[str] = set()
-        texts: set[str] = set()
+        if cmoc_id in pinned:
+            chosen.extend(pinned[cmoc_id])
+            continue
+        seen: dict[str, set] = {"participant": set(), "site": set(), "role": set()}
         own: list[dict] = []
         pool = candidates[candidates["cmoc_id"] == cmoc_id].to_dict("records")
-        for pass_ in ("new participant and site", "new participant", "any"):
+        for needs in QUOTE_PASSES:
             for row in pool:
-                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
                 if len(own) >= per_cmoc:
                     break
-                taken = not allow_reuse and (
-                    row["unit_id"] in used_units or row["text"] in used_texts
-                )
-                if (
-                    taken
-                    or row["text"] in texts
-                    or any(q["unit_id"] == row["unit_id"] for q in own)
+                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
+                values = {"participant": person, "site": row["site_id"], "role": row["role"]}
+                if any(q["unit_id"] == row["unit_id"] for q in own) or (
+                    not allow_reuse and row["unit_id"] in used_units
                 ):
                     continue
-                if pass_ != "any" and person is not None and person in people:
+                if any(values[k] is not None and values[k] in seen[k] for k in needs):
                     continue
-                if pass_ == "new participant and site" and row["site_id"] in places:
+                others = [] if allow_reuse else used_texts
+                if _near_copy(row["text"], [*others, *(q["text"] for q in own)], max_similarity):
                     continue
-                people.update([person] if person else [])
-                places.add(row["site_id"])
-                texts.add(row["text"])
-                own.append(
-                    {
-                        **{key: row[key] for key in QUOTE_COLUMNS if key in row},
-                        "quote_number": len(own) + 1,
-                        "attribution": attribution(row["role"], row["site_id"], row["wave"]),
-                    }
-                )
+                for key, value in values.items():
+                    if value is not None:
+                        seen[key].add(value)
+                own.append(_quote_row(row, len(own) + 1, "rule"))
         used_units.update(q["unit_id"] for q in own)
-        used_texts.update(q["text"] for q in own)
+        used_texts.extend(q["text"] for q in own)
         chosen.extend(own)
     return pd.DataFrame(chosen, columns=QUOTE_COLUMNS)
 
@@ -868,11 +956,13 @@ def run_aggregate(
     change_thresholds: dict,
     outputs: dict[str, str],
     link_paths: list[str] | None = None,
+    quarantine_paths: list[str] | None = None,
 ) -> None:
     """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
 
     With `link_paths` the links come from the link_site_evidence shards (see realist_report.shards)
-    and only the clean tables' `collected_on` column is read, for the snapshot.
+    and only the clean tables' `excerpt_id` and `collected_on` columns are read (pinned quotes are
+    checked against the ids, the snapshot date is the latest collection date).
     """
     from realist_report.definitions import load_definitions
     from realist_report.tables import (
@@ -899,7 +989,23 @@ def run_aggregate(
     check_batches_distinct(clean)
     summary = summarise_cmocs(links, definitions, strength)
     matrix = evidence_matrix(links, definitions)
-    chosen = select_quotes(links, definitions, **quotes)
+    pins = {
+        row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
+    }
+    known = set(clean["excerpt_id"])
+    quarantined = {}
+    for path in quarantine_paths or []:
+        for row in read_parquet(path).itertuples(index=False):
+            if isinstance(row.excerpt_id, str):
+                quarantined.setdefault(row.excerpt_id, row.reason)
+    team = pinned_quotes(links, pins, known, quarantined, source=str(cmocs_path))
+    chosen = select_quotes(links, definitions, **quotes, pinned=team)
+    log.info(
+        "quotes: %d pinned by the team for %d CMOCs, %d chosen by the rule",
+        sum(len(v) for v in team.values()),
+        len(team),
+        int((chosen["chosen_by"] == "rule").sum()),
+    )
     subgroups = suppress_small_cells(
         subgroup_evidence(links, participants, definitions, **for_whom), min_cell_size
     )

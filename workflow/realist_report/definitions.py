@@ -24,7 +24,7 @@ class Definitions:
 
     areas: pd.DataFrame  # area_id, area_title
     codes: pd.DataFrame  # code_id, path, role, area, direct_cmoc
-    cmocs: pd.DataFrame  # cmoc_id, area, title, if, then, because
+    cmocs: pd.DataFrame  # cmoc_id, area, title, if, then, because, quotes (pinned ids, ';')
     cmoc_parts: pd.DataFrame  # cmoc_id, part, code_id
     lookup: dict[str, str]  # normalised path or alias -> code_id
     markers: dict[str, str]  # code_id of a stance marker -> 'refutes' | 'refines'
@@ -95,6 +95,7 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
                 "if": m["narrative"]["if"],
                 "then": m["narrative"]["then"],
                 "because": m["narrative"]["because"],
+                "quotes": ";".join(m.get("quotes", [])),
             }
             for m in cmoc_data["cmocs"]
         ]

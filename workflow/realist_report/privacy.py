@@ -80,7 +80,6 @@ __all__ = [
     "redact",
     "redact_excerpts",
     "run_collect_hits",
-    "run_publish_report",
     "run_redact_batch",
     "screen_report",
     "screening_names",
@@ -1125,29 +1124,3 @@ def screen_report(
         (pdf_text(pdf_path), f"the PDF report {pdf_path}"),
     ):
         assert_no_identifiers(text, where, names, allowed=allowed, places=places)
-
-
-def run_publish_report(
-    html_path: str,
-    pdf_path: str,
-    participants_path: str,
-    name_list: str | None,
-    allowed: Collection[str],
-    out_html: str,
-    out_pdf: str,
-    place_list: str | None = None,
-) -> None:
-    """Rule adapter: screen the rendered report, then (and only then) copy it to reports/."""
-    from realist_report.tables import read_parquet
-
-    names = screening_names(name_list, read_parquet(participants_path))
-    places = load_name_list(place_list)
-    log.info(
-        "screening the report with %d names, %d places and %d allowed strings",
-        len(names), len(places), len(allowed),
-    )  # fmt: skip
-    screen_report(html_path, pdf_path, names, allowed, places)
-    log.info("no identifiers found in the HTML text or the PDF text: publishing")
-    for source, target in ((html_path, out_html), (pdf_path, out_pdf)):
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)

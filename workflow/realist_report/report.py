@@ -25,6 +25,14 @@ from realist_report.cmo import (
     site_label,
 )
 from realist_report.errors import PipelineError
+from realist_report.narrative import (
+    FRONT_MATTER,
+    check_references,
+    cmoc_values,
+    count_values,
+    load_narrative,
+    resolve_references,
+)
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -122,9 +130,20 @@ def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
     return {"heading": "region", "rows": rows}
 
 
-def cmoc_sections(summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict]) -> list[dict]:
+def quote_entries(quotes: pd.DataFrame, display_words: int) -> dict[str, list[dict]]:
+    """Each CMOC's printed quotes; one of more than `display_words` words is set on its own."""
+    entries: dict[str, list[dict]] = {}
+    for row in quotes.to_dict("records"):
+        row["display"] = len(str(row["text"]).split()) > display_words
+        entries.setdefault(row["cmoc_id"], []).append(row)
+    return entries
+
+
+def cmoc_sections(
+    summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict], display_words: int
+) -> list[dict]:
     """Results grouped by programme-theory area: each CMOC with its numbers and quotes."""
-    quotes_by_cmoc = {cmoc: group.to_dict("records") for cmoc, group in quotes.groupby("cmoc_id")}
+    quotes_by_cmoc = quote_entries(quotes, display_words)
     sections = []
     for area in areas:
         own = summary[summary["area"] == area["area_id"]]
@@ -178,8 +197,6 @@ def build_id(paths: list[str | Path]) -> str:
 
 # ---- narrative, RAMESES II items, numbering and contents ----------------------------------------
 
-NARRATIVE_SCHEMA = TEMPLATE_DIR.parent / "schemas" / "narrative.schema.yaml"
-
 #: RAMESES II reporting items for realist evaluations (Wong et al. 2016): number, section of the
 #: standard, item name, and the id of the element in this report where it is addressed.
 RAMESES_ITEMS: list[tuple[int, str, str, str]] = [
@@ -205,7 +222,10 @@ RAMESES_ITEMS: list[tuple[int, str, str, str]] = [
     (20, "Discussion", "Funding and conflict of interest", "funding"),
 ]
 _MARKER = re.compile(r"@@(fig|tab):([^@]+)@@")
-_DEFINITION = re.compile(r"<(?:fig)?caption\b[^>]*>\s*(?:Figure|Table)\s+@@(fig|tab):([^@]+)@@")
+_DEFINITION = re.compile(
+    r"<(?:fig)?caption\b([^>]*)>\s*(?:Figure|Table)\s+@@(fig|tab):([^@]+)@@\.?\s*(.*?)</(?:fig)?caption>",
+    re.DOTALL,
+)
 _HEADING = re.compile(r'<h([12])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.DOTALL)
 _ID = re.compile(r'\bid="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")
@@ -213,13 +233,6 @@ _TAG = re.compile(r"<[^>]+>")
 
 class ReportError(PipelineError):
     """The report cannot be assembled: a broken cross-reference or a missing narrative."""
-
-
-def load_narrative(path: str | Path) -> dict:
-    """The report's narrative paragraphs, checked against their schema before anything renders."""
-    from realist_report.definitions import load_validated_yaml
-
-    return load_validated_yaml(Path(path), NARRATIVE_SCHEMA, ReportError)
 
 
 class _Markers(dict):
@@ -248,12 +261,23 @@ class _Numbers(dict):
 def caption_order(html: str) -> dict[str, dict[str, int]]:
     """Figure and table numbers from where their captions appear in the pass-one HTML."""
     numbers: dict[str, dict[str, int]] = {"fig": {}, "tab": {}}
-    for kind, key in _DEFINITION.findall(html):
+    for _, kind, key, _ in _DEFINITION.findall(html):
         if key in numbers[kind]:
             noun = "figure" if kind == "fig" else "table"
             raise ReportError(f"{noun} '{key}' is captioned twice in the report")
         numbers[kind][key] = len(numbers[kind]) + 1
     return numbers
+
+
+def table_captions(html: str) -> list[dict]:
+    """Every table caption of the pass-one HTML in reading order: key, anchor and title."""
+    tables = []
+    for attributes, kind, key, title in _DEFINITION.findall(html):
+        anchor = _ID.search(attributes)
+        if kind == "tab" and anchor:
+            text = " ".join(_MARKER.sub("", _TAG.sub("", title)).split())
+            tables.append({"key": key, "anchor": anchor.group(1), "title": Markup(text).unescape()})
+    return tables
 
 
 def contents_from_html(html: str, skip: tuple[str, ...] = ("contents",)) -> list[dict]:
@@ -293,6 +317,7 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     first["table_numbers"] = _Markers("tab")
     first["figures"] = {k: {**v, "number": f"@@fig:{k}@@"} for k, v in figures.items()}
     first["figure_list"] = []
+    first["table_list"] = []
     first["toc"] = []
     first["rameses"] = [{**item, "reported": ""} for item in rameses_checklist("")]
     draft = render_html(first, template_dir)
@@ -300,13 +325,17 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     unplaced = sorted(set(figures) - set(numbers["fig"]))
     if unplaced:
         raise ReportError(f"figures drawn but not placed in the report: {', '.join(unplaced)}")
+    tables = table_captions(draft)
+    anchors = {t["key"]: t["anchor"] for t in tables}
+    check_references(context.get("narrative_references", []), numbers, anchors)
     final = dict(context)
     final["table_numbers"] = _Numbers("tab", numbers["tab"])
     final["figures"] = {k: {**v, "number": numbers["fig"][k]} for k, v in figures.items()}
     final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
+    final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
     final["rameses"] = rameses_checklist(draft)
-    html = render_html(final, template_dir)
+    html = resolve_references(render_html(final, template_dir), numbers, anchors)
     leftover = sorted(set(_MARKER.findall(html)))
     if leftover:
         raise ReportError(f"unresolved cross-references in the report: {leftover}")
@@ -329,7 +358,8 @@ def build_context(
     settings: dict,
     snapshot_date: str,
     build: str,
-    narrative: dict,
+    narrative_dir: str | Path,
+    options: dict,
 ) -> dict:
     """Everything the template prints, computed from the pipeline's tables.
 
@@ -341,14 +371,41 @@ def build_context(
     strength_counts = summary["strength"].value_counts()
     totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
-    sections = cmoc_sections(summary, quotes, areas.to_dict("records"))
+    sections = cmoc_sections(
+        summary, quotes, areas.to_dict("records"), options["display_quote_words"]
+    )
     counts = participant_counts(participants)
     for_whom = for_whom_view(subgroups, settings["privacy"]["min_cell_size"])
     columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
+    totals_for_prose = {
+        "sites": len(sites),
+        "cmocs": len(summary),
+        "areas": len(areas),
+        "batches": int((quality["batch"] != "all batches").sum()),
+        "clean_codings": int(totals["clean"]),
+        "observation_hours": int(sites["observation_hours"].sum()),
+        "interviews": sum(counts[wave]["total"] for wave in counts),
+        "supporting_excerpts": int(summary["excerpts"].sum()),
+        **{s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
+    }
+    changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
+    values = {
+        "counts": count_values(counts, totals_for_prose),
+        **cmoc_values(summary.to_dict("records"), changes),
+    }
+    narrative = load_narrative(
+        narrative_dir,
+        values,
+        area_ids=areas["area_id"].tolist(),
+        front_matter=[name for name in FRONT_MATTER if options[name]],
+    )
     return {
         "toc": [],
         "table_numbers": {},
+        "table_list": [],
+        "options": options,
         "narrative": narrative,
+        "narrative_references": narrative.references,
         "n_observation_hours": int(sites["observation_hours"].sum()),
         "n_batches": int((quality["batch"] != "all batches").sum()),
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
@@ -409,8 +466,6 @@ def load_weasyprint() -> type:
     try:
         from weasyprint import HTML
     except OSError as error:
-        from realist_report.errors import PipelineError
-
         raise PipelineError(f"{PANGO_HINT}\n(cause: {error})") from error
     return HTML
 
@@ -439,7 +494,15 @@ def write_pdf(
 
 
 def run_render_html(
-    inputs: dict[str, str], figure_paths: dict[str, str], settings: dict, study: dict, out: str
+    inputs: dict[str, str],
+    figure_paths: dict[str, str],
+    settings: dict,
+    study: dict,
+    out: str,
+    *,
+    narrative_dir: str,
+    narrative_paths: list[str],
+    options: dict,
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
     from realist_report.audit import report_context as audit_context
@@ -459,14 +522,15 @@ def run_render_html(
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
-        build=build_id([*inputs.values(), *settings.get("config_files", [])]),
-        narrative=load_narrative(inputs["narrative"]),
+        build=build_id([*inputs.values(), *narrative_paths, *settings.get("config_files", [])]),
+        narrative_dir=narrative_dir,
+        options=options,
     )
     context.update(
         audit_context(
             read_json(inputs["build_inputs"]),
             read_json(inputs["changes"]),
-            {**inputs, **figure_paths},
+            {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
             context,
         )
     )

@@ -2,6 +2,8 @@ rule aggregate_cmoc_evidence:
     input:
         clean=per_batch(rules.redact_batch.output.redacted),
         links=link_shards(),
+        # pinned quotes are checked against quarantined ids (cmocs.yaml: quotes)
+        quarantine=per_batch(rules.clean_batch.output.quarantine),
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],

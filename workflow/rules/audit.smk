@@ -9,6 +9,7 @@ CODE_FILES = sorted(
         *(str(p) for p in Path("workflow/scripts").glob("*.py")),
         *(str(p) for p in Path("workflow/rules").glob("*.smk")),
         *TEMPLATE_FILES,
+        WORD_FILTER,
     }
 )
 

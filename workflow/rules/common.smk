@@ -12,6 +12,7 @@ from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
+from realist_report.narrative import narrative_files
 from realist_report.shards import shard_names
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -59,9 +60,14 @@ wildcard_constraints:
     site_group=r"\d+",
 
 
+# HTML templates and print CSS; the Word edition's filter and styles (templates/docx/) are inputs
+# of render_report_docx only, so changing them never re-renders the HTML or the PDF.
 TEMPLATE_FILES = sorted(
-    str(p) for p in Path("workflow/templates").rglob("*") if p.is_file()
+    str(p)
+    for p in Path("workflow/templates").rglob("*")
+    if p.is_file() and p.parent.name != "docx"
 )
+WORD_FILTER = "workflow/templates/docx/word.lua"
 
 
 def batch_file(wildcards):
@@ -147,6 +153,8 @@ def get_final_output() -> list[str]:
     return [
         "reports/evaluation_report.pdf",
         "reports/evaluation_report.html",
+        "reports/evaluation_report.docx",
+        "results/evidence.xlsx",
         "results/cmoc_evidence.csv",
         "results/cmoc_summary.csv",
         "results/quarantine.csv",

@@ -1,14 +1,16 @@
-# Fail closed: the rendered report is screened for identifiers (HTML text and the PDF's extracted
-# text) and only then copied to reports/; a failed screen leaves no report there.
+# Fail closed: the rendered report is screened for identifiers (HTML text, the PDF's extracted
+# text and the Word file's text) and only then copied to reports/; a failed screen leaves no
+# edition there.
 
 
 rule publish_report:
     input:
         html=rules.render_report_html.output.html,
         pdf=rules.render_report_pdf.output.pdf,
+        docx=rules.render_report_docx.output.docx,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("privacy"),
+        code=package_modules("publish"),
     output:
         html=report(
             "reports/evaluation_report.html",
@@ -18,6 +20,11 @@ rule publish_report:
         pdf=report(
             "reports/evaluation_report.pdf",
             caption="../report/report_pdf.rst",
+            category="Report",
+        ),
+        docx=report(
+            "reports/evaluation_report.docx",
+            caption="../report/report_docx.rst",
             category="Report",
         ),
     log:

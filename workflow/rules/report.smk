@@ -14,7 +14,7 @@ rule render_report_html:
         changes=rules.compare_with_previous_build.output.summary,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
         rulegraph=rules.draw_rule_graph.output.svg,
-        narrative=config["narrative"],
+        narrative=narrative_files(config["narrative"]),
         templates=TEMPLATE_FILES,
         code=package_modules("report"),
     output:
@@ -25,6 +25,14 @@ rule render_report_html:
     benchmark:
         "benchmarks/render_report_html/report.tsv"
     params:
+        # the folder the narrative files (inputs above) are read from
+        narrative=lambda wildcards: config["narrative"],
+        # what the HTML prints; the Word styles (docx_reference) are render_report_docx's input
+        options={
+            key: value
+            for key, value in config["report_options"].items()
+            if key != "docx_reference"
+        },
         study=config["study"],
         settings={
             "linking": config["linking"],
@@ -50,3 +58,45 @@ rule render_report_pdf:
         "benchmarks/render_report_pdf/report.tsv"
     script:
         "../scripts/render_report_pdf.py"
+
+
+rule render_report_docx:
+    input:
+        html=rules.render_report_html.output.html,
+        reference=config["report_options"]["docx_reference"],
+        snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        lua=WORD_FILTER,
+        code=package_modules("office"),
+    output:
+        docx=f"{INTERIM}/report/evaluation_report.docx",
+    log:
+        "logs/render_report_docx/report.log",
+    benchmark:
+        "benchmarks/render_report_docx/report.tsv"
+    script:
+        "../scripts/render_report_docx.py"
+
+
+rule write_evidence_workbook:
+    input:
+        summary=rules.aggregate_cmoc_evidence.output.summary,
+        matrix=rules.aggregate_cmoc_evidence.output.matrix,
+        evidence_units=rules.aggregate_cmoc_evidence.output.evidence_units,
+        quotes=rules.aggregate_cmoc_evidence.output.quotes,
+        subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
+        wave_change=rules.aggregate_cmoc_evidence.output.wave_change,
+        quarantine=rules.collect_data_quality.output.quarantine,
+        snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        code=package_modules("office"),
+    output:
+        workbook=report(
+            "results/evidence.xlsx",
+            caption="../report/evidence_workbook.rst",
+            category="Evidence",
+        ),
+    log:
+        "logs/write_evidence_workbook/workbook.log",
+    benchmark:
+        "benchmarks/write_evidence_workbook/workbook.tsv"
+    script:
+        "../scripts/write_evidence_workbook.py"

@@ -17,4 +17,5 @@ with rule_logging(snakemake):  # noqa: F821
         change_thresholds=dict(snakemake.params.wave_change),  # noqa: F821
         outputs=dict(snakemake.output.items()),  # noqa: F821
         link_paths=list(snakemake.input.links),  # noqa: F821
+        quarantine_paths=list(snakemake.input.quarantine),  # noqa: F821
     )

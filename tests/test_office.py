@@ -1,0 +1,241 @@
+"""Office editions: the Word report and the Excel evidence workbook open, hold the report's
+content, are screened for identifiers and give the same bytes on every rebuild."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from realist_report import office
+from realist_report.errors import PrivacyError
+from realist_report.publish import screen_docx
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE = REPO / "workflow" / "templates" / "docx" / "reference.docx"
+SNAPSHOT = "2022-10-26"
+
+
+def small_report(tmp_path: Path, body: str, alt: str = "A bar chart") -> Path:
+    """An HTML page laid out like the report (title page, contents, <main>), with one figure."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120pt" height="60pt">'
+        '<rect width="120" height="60" fill="#0072B2"/><text x="5" y="30">site 3</text></svg>'
+    )
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    html = f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Study title: the subtitle</title></head>
+<body>
+<section class="title-page" id="title-page"><h1 class="doc-title">Study title</h1>
+<dl><dt>Build</dt><dd>abc</dd></dl></section>
+<nav class="toc"><h1 id="contents">Contents</h1><ul><li><a href="#results">Results</a></li></ul></nav>
+<main>
+<h1 id="results">Results</h1>
+<p>{body}</p>
+<table><caption id="tab-x">Table 1. Evidence</caption><thead><tr><th>CMOC</th><th>Sites</th></tr></thead>
+<tbody><tr><td>CMOC01</td><td>7</td></tr></tbody></table>
+<figure class="figure" id="fig-a"><img src="{src}" alt="{alt}"><figcaption>Figure 1. A figure</figcaption></figure>
+</main>
+</body></html>
+"""
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_word_edition_has_real_tables_headings_and_the_figure(tmp_path: Path) -> None:
+    from docx import Document
+
+    html = small_report(tmp_path, "Twelve participants agreed.")
+    docx = tmp_path / "report.docx"
+    assert office.write_docx(html, docx, REFERENCE, SNAPSHOT) == []
+    document = Document(str(docx))
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert ("Heading 1", "Results") in headings and ("Heading 1", "Contents") in headings
+    assert [p.text for p in document.paragraphs if p.style.name == "Title"] == ["Study title"]
+    assert len(document.tables) == 1
+    assert [c.text for c in document.tables[0].rows[1].cells] == ["CMOC01", "7"]
+    assert len(document.inline_shapes) == 1
+    with zipfile.ZipFile(docx) as package:
+        media = [n for n in package.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and media[0].endswith(".png"), "figures go in as pictures"
+        assert "TOC \\o" in package.read("word/document.xml").decode("utf-8")
+
+
+def test_word_edition_has_the_same_bytes_on_a_rebuild_and_the_snapshot_date(tmp_path) -> None:
+    html = small_report(tmp_path, "Same input, same bytes.")
+    first, second = tmp_path / "a.docx", tmp_path / "b.docx"
+    office.write_docx(html, first, REFERENCE, SNAPSHOT)
+    office.write_docx(html, second, REFERENCE, SNAPSHOT)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as package:
+        assert {info.date_time for info in package.infolist()} == {(2022, 10, 26, 0, 0, 0)}
+        core = package.read("docProps/core.xml").decode("utf-8")
+    assert re.findall(r"<dcterms:\w+[^>]*>([^<]+)<", core) == ["2022-10-26T00:00:00Z"] * 2
+
+
+@pytest.mark.parametrize(
+    ("body", "alt"),
+    [
+        ("Call her on 07700 900982 any time.", "A bar chart"),
+        ("Nothing to see here.", "Chart sent to jo.bloggs@example.org"),
+    ],
+    ids=["in-the-text", "in-an-image-description"],
+)
+def test_an_identifier_in_the_word_edition_fails_the_screen(tmp_path, body, alt) -> None:
+    docx = tmp_path / "report.docx"
+    office.write_docx(small_report(tmp_path, body, alt), docx, REFERENCE, SNAPSHOT)
+    with pytest.raises(
+        PrivacyError, match=r"the Word report .*report\.docx: 1 possible identifier"
+    ):
+        screen_docx(docx, names=[], allowed=[])
+    screen_docx(docx, names=[], allowed=["07700 900982", "jo.bloggs@example.org"])
+
+
+def test_a_name_from_the_private_list_fails_the_word_screen(tmp_path: Path) -> None:
+    docx = tmp_path / "report.docx"
+    html = small_report(tmp_path, "Margaret Okafor said the group helped.")
+    office.write_docx(html, docx, REFERENCE, SNAPSHOT)
+    with pytest.raises(PrivacyError, match=r"1 NAME"):
+        screen_docx(docx, names=["Margaret Okafor"], allowed=[])
+
+
+def test_cells_that_look_like_formulas_are_shown_never_run() -> None:
+    assert office.spreadsheet_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert [office.spreadsheet_safe(v) for v in ("+44 1", "-2", "@SUM(A1)")] == [
+        "'+44 1", "'-2", "'@SUM(A1)"
+    ]  # fmt: skip
+    assert office.spreadsheet_safe("\x07bell") == "'bell"
+    assert office.spreadsheet_safe("plain text; a;b") == "plain text; a;b"
+    assert office.spreadsheet_safe(12) == 12
+    long = office.spreadsheet_safe("x" * 40000)
+    assert len(long) == office.EXCEL_CELL_LIMIT and long.endswith("holds the whole list)")
+
+
+def evidence_tables() -> dict[str, pd.DataFrame]:
+    frame = pd.DataFrame(
+        {"cmoc_id": ["CMOC01", "CMOC02"], "excerpts": [3, 4], "note": ["=1+1", None]}
+    )
+    return {key: frame for key in office.WORKBOOK_SHEETS.values()}
+
+
+def test_workbook_sheets_are_frozen_filtered_and_dated_by_the_snapshot(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "evidence.xlsx"
+    rows = office.write_evidence_workbook(evidence_tables(), path, SNAPSHOT)
+    assert rows == dict.fromkeys(office.WORKBOOK_SHEETS, 2)
+    book = load_workbook(path)
+    assert book.sheetnames == list(office.WORKBOOK_SHEETS)
+    sheet = book["CMOC summary"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:C3"
+    assert [c.value for c in sheet[2]] == ["CMOC01", 3, "'=1+1"]
+    assert sheet["C3"].value is None
+    with zipfile.ZipFile(path) as package:
+        assert {info.date_time for info in package.infolist()} == {(2022, 10, 26, 0, 0, 0)}
+        core = package.read("docProps/core.xml").decode("utf-8")
+    assert core.count("2022-10-26T00:00:00Z") == 2
+    again = tmp_path / "again.xlsx"
+    office.write_evidence_workbook(evidence_tables(), again, SNAPSHOT)
+    assert again.read_bytes() == path.read_bytes()
+
+
+# ---------------------------------------------------------------- the demo build
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+def test_demo_word_edition_holds_the_computed_numbers_and_every_cmoc(built_workflow: Path) -> None:
+    from docx import Document
+
+    docx = built_workflow / "reports" / "evaluation_report.docx"
+    document = Document(str(docx))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    summary = pd.read_csv(built_workflow / "results" / "cmoc_summary.csv")
+    html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    for row in summary.itertuples():
+        assert f"{row.cmoc_id}: {row.title}" in text, row.cmoc_id
+        assert f"{row.participants} participants at {row.sites} sites" in cells, row.cmoc_id
+    captions = re.findall(r"<caption[^>]*>Table (\d+)\.", html)
+    assert len(document.tables) >= len(captions), "every table is a real Word table"
+    figures = re.findall(r"<figcaption>(Figure \d+\.[^<]*)", html)
+    assert len(document.inline_shapes) == len(figures) >= 8
+    for caption in figures:
+        assert caption.split(". ")[0] in text
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert {"Summary", "Results", "Discussion", "Appendix D. Audit trail"} <= set(headings)
+    assert document.core_properties.created.date().isoformat() == re.search(
+        r'name="dcterms.created" content="([\d-]+)"', html
+    ).group(1)
+    plain = subprocess.run(
+        [office.pandoc_path(), str(docx), "--to=plain"], capture_output=True, text=True
+    )
+    assert plain.returncode == 0 and "CMOC12" in plain.stdout, plain.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_the_demo_word_edition(built_workflow: Path, tmp_path: Path) -> None:
+    docx = built_workflow / "reports" / "evaluation_report.docx"
+    result = subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "evaluation_report.pdf")], capture_output=True, text=True
+    ).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 30
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+def test_demo_evidence_workbook_holds_every_table(built_workflow: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(built_workflow / "results" / "evidence.xlsx", read_only=True)
+    results = built_workflow / "results"
+    files = {
+        "CMOC summary": "cmoc_summary.csv", "Evidence matrix": "cmoc_evidence.csv",
+        "Evidence units": "cmoc_evidence_units.csv", "Quotes": "exemplar_quotes.csv",
+        "Subgroups": "cmoc_subgroups.csv", "Wave change": "cmoc_wave_change.csv",
+        "Quarantine": "quarantine.csv",
+    }  # fmt: skip
+    assert book.sheetnames == list(files)
+    for sheet, name in files.items():
+        table = pd.read_csv(results / name, dtype=str, keep_default_na=False)
+        rows = list(book[sheet].iter_rows(values_only=True))
+        assert list(rows[0]) == list(table.columns), sheet
+        assert len(rows) - 1 == len(table), sheet
+
+
+def test_publish_writes_no_edition_when_only_the_word_file_holds_an_identifier(tmp_path) -> None:
+    from realist_report.publish import run_publish_report
+    from realist_report.report import write_pdf
+
+    clean = small_report(tmp_path, "Nothing personal here.")
+    pdf = tmp_path / "report.pdf"
+    write_pdf(clean, pdf, "0" * 32, variant=None)
+    other = tmp_path / "other"
+    other.mkdir()
+    docx = tmp_path / "report.docx"
+    office.write_docx(small_report(other, "Ring 07700 900982."), docx, REFERENCE, SNAPSHOT)
+    participants = tmp_path / "participants.parquet"
+    pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
+    out = tmp_path / "reports"
+    editions = {"html": str(clean), "pdf": str(pdf), "docx": str(docx)}
+    targets = {key: str(out / f"r.{key}") for key in editions}
+    with pytest.raises(PrivacyError, match=r"the Word report .*1 PHONE"):
+        run_publish_report(editions, str(participants), None, [], targets)
+    assert not out.exists(), "a refused Word edition leaves no edition in reports/"
+    run_publish_report(editions, str(participants), None, ["07700 900982"], targets)
+    assert (out / "r.docx").read_bytes() == docx.read_bytes()

@@ -1,0 +1,62 @@
+"""Publish the report: screen every edition for identifiers, then (and only then) copy them all.
+
+Fail closed: the HTML text, the PDF's extracted text and the Word file's text (body, properties,
+image descriptions and the text inside its figures) each go through the privacy module's screen;
+one hit anywhere and no edition reaches reports/.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Collection
+from pathlib import Path
+
+from realist_report.office import docx_text
+from realist_report.privacy import (
+    COLUMN_BREAK,
+    assert_no_identifiers,
+    flatten_whitespace,
+    load_name_list,
+    screen_report,
+    screening_names,
+)
+
+log = logging.getLogger(__name__)
+
+
+def screen_docx(
+    docx_path: str | Path,
+    names: Collection[str],
+    allowed: Collection[str],
+    places: Collection[str] = (),
+) -> None:
+    """Fail closed if the Word edition's text shows an identifier."""
+    text = flatten_whitespace(docx_text(docx_path, COLUMN_BREAK))
+    where = f"the Word report {docx_path}"
+    assert_no_identifiers(text, where, names, allowed=allowed, places=places)
+
+
+def run_publish_report(
+    editions: dict[str, str],
+    participants_path: str,
+    name_list: str | None,
+    allowed: Collection[str],
+    outputs: dict[str, str],
+    place_list: str | None = None,
+) -> None:
+    """Rule adapter: screen the HTML, PDF and DOCX editions, then copy all three to reports/."""
+    from realist_report.tables import read_parquet
+
+    names = screening_names(name_list, read_parquet(participants_path))
+    places = load_name_list(place_list)
+    log.info(
+        "screening the report with %d names, %d places and %d allowed strings",
+        len(names), len(places), len(allowed),
+    )  # fmt: skip
+    screen_report(editions["html"], editions["pdf"], names, allowed, places)
+    screen_docx(editions["docx"], names, allowed, places)
+    log.info("no identifiers found in the HTML, PDF or Word text: publishing")
+    for key, source in editions.items():
+        Path(outputs[key]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, outputs[key])
