@@ -4,10 +4,16 @@
 ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
-        "Snakefile",
-        *(str(p) for p in Path("workflow/realist_report").glob("*.py")),
-        *(str(p) for p in Path("workflow/scripts").glob("*.py")),
-        *(str(p) for p in Path("workflow/rules").glob("*.smk")),
+        workflow_path("Snakefile"),
+        *(
+            workflow_path(str(p.relative_to(WORKFLOW_DIR)))
+            for folder, pattern in [
+                ("workflow/realist_report", "*.py"),
+                ("workflow/scripts", "*.py"),
+                ("workflow/rules", "*.smk"),
+            ]
+            for p in (WORKFLOW_DIR / folder).glob(pattern)
+        ),
         *TEMPLATE_FILES,
     }
 )

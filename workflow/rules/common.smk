@@ -1,9 +1,32 @@
 import os
 import re
+import sys
 from pathlib import Path
 
 from snakemake.io import get_wildcard_names, strip_wildcard_constraints
 from snakemake.utils import validate
+
+# The workflow's own files (Snakefile, rules, scripts, package, templates) are found from this
+# file's location, never from the working directory, so the workflow also runs as a module of
+# another project (snakedeploy). Data, config and results stay relative to the working directory.
+WORKFLOW_DIR = Path(str(workflow.current_basedir)).parents[1]
+PACKAGE_DIR = WORKFLOW_DIR / "workflow" / "realist_report"
+
+
+def workflow_path(*parts: str) -> str:
+    """A file of the workflow itself, relative to the working directory when inside it (so a
+    copied or moved project does not look changed), else absolute (a deployed module)."""
+    path = WORKFLOW_DIR.joinpath(*parts)
+    return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
+
+
+# The package is imported from the workflow's own copy, here and in every rule script (their
+# Python inherits PYTHONPATH), so no separate `pip install -e .` is needed.
+if str(PACKAGE_DIR.parent) not in sys.path:
+    sys.path.insert(0, str(PACKAGE_DIR.parent))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    dict.fromkeys([str(PACKAGE_DIR.parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+)
 
 from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
@@ -51,7 +74,9 @@ wildcard_constraints:
 
 
 TEMPLATE_FILES = sorted(
-    str(p) for p in Path("workflow/templates").rglob("*") if p.is_file()
+    workflow_path(str(p.relative_to(WORKFLOW_DIR)))
+    for p in (WORKFLOW_DIR / "workflow" / "templates").rglob("*")
+    if p.is_file()
 )
 
 
@@ -62,7 +87,7 @@ def batch_file(wildcards):
 def package_modules(*names: str) -> list[str]:
     """A step's package modules and those they import, as inputs so a code edit reruns the step
     (every rule script also imports rule_logging)."""
-    return module_closure("workflow/realist_report", [*names, "rule_logging"])
+    return module_closure(workflow_path("workflow", "realist_report"), [*names, "rule_logging"])
 
 
 def per_batch(pattern: str) -> list[str]:

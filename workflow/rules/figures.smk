@@ -25,13 +25,11 @@ rule plot_figure:
 
 rule draw_rule_graph:
     input:
-        # relative paths: a copied or moved project must not look changed
-        snakefile=os.path.relpath(workflow.main_snakefile),
+        # this workflow's own Snakefile, also when it runs as a module of another project
+        snakefile=workflow_path("Snakefile"),
         rules=sorted(
-            os.path.relpath(p)
-            for p in Path(workflow.main_snakefile)
-            .parent.joinpath("workflow", "rules")
-            .glob("*.smk")
+            workflow_path("workflow", "rules", p.name)
+            for p in (WORKFLOW_DIR / "workflow" / "rules").glob("*.smk")
         ),
         code=package_modules("figures"),
     output:
