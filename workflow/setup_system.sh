@@ -2,11 +2,13 @@
 # Check (and, as root, install) the Debian packages the pipeline needs outside Python.
 #   report: Pango and fonts for WeasyPrint
 #   test:   also poppler-utils (pdftotext, pdftoppm) and Graphviz (dot)
-# Usage: sh workflow/setup_system.sh report|test
+#   cluster: a single-node SLURM cluster for make slurm-demo and its test (tests/cluster/)
+# Usage: sh workflow/setup_system.sh report|test|cluster
 set -u
 purpose=${1:-report}
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra graphviz"
 [ "$purpose" = test ] && packages="$packages poppler-utils"
+[ "$purpose" = cluster ] && packages="munge slurmctld slurmd slurm-client slurmdbd mariadb-server"
 
 missing=""
 for package in $packages; do

@@ -15,18 +15,24 @@ PACKAGE_DIR = WORKFLOW_DIR / "workflow" / "realist_report"
 
 def workflow_path(*parts: str) -> str:
     """A file of the workflow itself, relative to the working directory when inside it (so a
-    copied or moved project does not look changed), else absolute (a deployed module)."""
+    copied or moved project does not look changed), else absolute (a deployed module).
+    """
     path = WORKFLOW_DIR.joinpath(*parts)
-    return path.relative_to(Path.cwd()).as_posix() if path.is_relative_to(Path.cwd()) else str(path)
+    return (
+        path.relative_to(Path.cwd()).as_posix()
+        if path.is_relative_to(Path.cwd())
+        else str(path)
+    )
 
 
 # The package is imported from the workflow's own copy, here and in every rule script (their
 # Python inherits PYTHONPATH), so no separate `pip install -e .` is needed.
-if str(PACKAGE_DIR.parent) not in sys.path:
-    sys.path.insert(0, str(PACKAGE_DIR.parent))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    dict.fromkeys([str(PACKAGE_DIR.parent), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
-)
+PYTHON_PATH = [
+    str(PACKAGE_DIR.parent),
+    *os.environ.get("PYTHONPATH", "").split(os.pathsep),
+]
+sys.path.insert(0, PYTHON_PATH[0])
+os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_PATH))))
 
 from realist_report.audit import module_closure
 from realist_report.errors import InputFileError
@@ -87,7 +93,9 @@ def batch_file(wildcards):
 def package_modules(*names: str) -> list[str]:
     """A step's package modules and those they import, as inputs so a code edit reruns the step
     (every rule script also imports rule_logging)."""
-    return module_closure(workflow_path("workflow", "realist_report"), [*names, "rule_logging"])
+    return module_closure(
+        workflow_path("workflow", "realist_report"), [*names, "rule_logging"]
+    )
 
 
 def per_batch(pattern: str) -> list[str]:
