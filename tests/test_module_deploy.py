@@ -32,10 +32,12 @@ def deploy(checkout: Path, project: Path) -> Path:
     assert result.returncode == 0, result.stderr
     snakefile = project / "workflow" / "Snakefile"
     text = snakefile.read_text(encoding="utf-8")
-    # snakedeploy 0.17.1 writes a local source's Snakefile as the bare relative path "Snakefile",
-    # which would name the project's own workflow/Snakefile: name the checkout's instead
-    assert 'snakefile: \n        "Snakefile"' in text, text
-    snakefile.write_text(text.replace('"Snakefile"', f'"{checkout / "Snakefile"}"'))
+    # snakedeploy 0.17.1 writes a local source's Snakefile as a path relative to the checkout
+    # ("workflow/Snakefile"), which Snakemake reads relative to the project's workflow/ folder:
+    # name the checkout's file in full instead (README, "Deploying into your own project")
+    assert 'snakefile: \n        "workflow/Snakefile"' in text, text
+    entry = checkout / "workflow" / "Snakefile"
+    snakefile.write_text(text.replace('"workflow/Snakefile"', f'"{entry}"'), encoding="utf-8")
     return snakefile
 
 
