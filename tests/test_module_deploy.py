@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
-
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+from realist_report.audit import digest_files
 
 SNAKEDEPLOY = str(Path(sys.executable).with_name("snakedeploy"))
 # a change a team makes in its checkout of the workflow: the report must be rendered from it
@@ -62,6 +61,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return checkout, project
 
 
+@pytest.mark.e2e
+@pytest.mark.xdist_group("e2e")
 def test_snakedeploy_project_builds_the_report_from_its_own_data(
     deployed: tuple[Path, Path],
 ) -> None:
@@ -84,6 +85,8 @@ def test_snakedeploy_project_builds_the_report_from_its_own_data(
         assert not (checkout / output).exists(), output
 
 
+@pytest.mark.e2e
+@pytest.mark.xdist_group("e2e")
 def test_editing_the_deployed_package_reruns_the_steps_that_import_it(
     deployed: tuple[Path, Path],
 ) -> None:
@@ -101,3 +104,15 @@ def test_editing_the_deployed_package_reruns_the_steps_that_import_it(
     finally:
         figures.write_text(original, encoding="utf-8")
     assert "plot_figure" in plan and "draw_rule_graph" in plan, plan
+
+
+def test_code_digest_is_the_same_from_a_clone_and_from_a_deployed_checkout(tmp_path: Path) -> None:
+    """Relative paths in a clone, absolute ones from a project elsewhere: one build id."""
+    checkout = copy_workflow(tmp_path / "elsewhere" / "realist-report")
+    names = ["Snakefile", "workflow/rules/common.smk", "workflow/realist_report/audit.py"]
+    from_project = digest_files([str(checkout / name) for name in names])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(checkout)
+        assert digest_files(names) == from_project
+    (checkout / names[1]).write_text("# edited\n", encoding="utf-8")
+    assert digest_files([str(checkout / name) for name in names]) != from_project
