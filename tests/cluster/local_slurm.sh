@@ -129,7 +129,8 @@ AccountingStoragePort=$dbd_port
 AccountingStoragePass=$state/munge/munge.socket
 # keep each job's comment (the executor writes the rule name there) for sacct
 AccountingStoreFlags=job_comment
-# memory is sampled every 2 s; a job above its --mem is killed (OUT_OF_MEMORY), as on a cluster
+# memory is sampled every 2 s; a job above its --mem is killed, as on a cluster (no cgroups
+# here, so its state is FAILED with signal 9 rather than OUT_OF_MEMORY)
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=2
 JobAcctGatherParams=OverMemoryKill
