@@ -5,15 +5,9 @@ ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
         workflow_path("Snakefile"),
-        *(
-            workflow_path(str(p.relative_to(WORKFLOW_DIR)))
-            for folder, pattern in [
-                ("workflow/realist_report", "*.py"),
-                ("workflow/scripts", "*.py"),
-                ("workflow/rules", "*.smk"),
-            ]
-            for p in (WORKFLOW_DIR / folder).glob(pattern)
-        ),
+        *workflow_files("workflow/realist_report", "*.py"),
+        *workflow_files("workflow/scripts", "*.py"),
+        *workflow_files("workflow/rules", "*.smk"),
         *TEMPLATE_FILES,
     }
 )

@@ -79,11 +79,16 @@ wildcard_constraints:
     site_group=r"\d+",
 
 
-TEMPLATE_FILES = sorted(
-    workflow_path(str(p.relative_to(WORKFLOW_DIR)))
-    for p in (WORKFLOW_DIR / "workflow" / "templates").rglob("*")
-    if p.is_file()
-)
+def workflow_files(folder: str, pattern: str) -> list[str]:
+    """The workflow's own files in a folder that match a glob pattern, as workflow_path gives them."""
+    return sorted(
+        workflow_path(p.relative_to(WORKFLOW_DIR).as_posix())
+        for p in (WORKFLOW_DIR / folder).glob(pattern)
+        if p.is_file()
+    )
+
+
+TEMPLATE_FILES = workflow_files("workflow/templates", "**/*")
 
 
 def batch_file(wildcards):

@@ -27,10 +27,7 @@ rule draw_rule_graph:
     input:
         # this workflow's own Snakefile, also when it runs as a module of another project
         snakefile=workflow_path("Snakefile"),
-        rules=sorted(
-            workflow_path("workflow", "rules", p.name)
-            for p in (WORKFLOW_DIR / "workflow" / "rules").glob("*.smk")
-        ),
+        rules=workflow_files("workflow/rules", "*.smk"),
         code=package_modules("figures"),
     output:
         svg=report(
