@@ -66,8 +66,8 @@ def test_demo_on_slurm_reports_a_failed_job_and_the_rerun_matches_a_local_build(
     )
     assert error, output
     slurm_log = Path(error.group(1)).read_text(encoding="utf-8")
-    assert f"rule {FAILING_RULE}:" in slurm_log
-    assert "exceeded memory limit" in slurm_log and "being killed" in slurm_log, slurm_log
+    assert f"StepId={error.group(2)}.batch exceeded memory limit" in slurm_log, slurm_log
+    assert "being killed" in slurm_log, slurm_log
     # every other job ran on the cluster and completed
     others = [job for job in first_jobs if job not in killed]
     assert others and {job["State"] for job in others} == {"COMPLETED"}, first_jobs
