@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test lint format audit trace codebook verify bench system-report system-test clean demo-data
+.PHONY: report test test-fast lint format audit trace codebook verify bench system-report system-test \
+	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -21,12 +22,24 @@ system-report:
 system-test:
 	@sh workflow/setup_system.sh test
 
+system-cluster:
+	@sh workflow/setup_system.sh cluster
+
 # After a failed or killed build, say whether results/ and reports/ still belong to one build.
 report: $(STAMP) system-report
 	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# Every test that does not start Snakemake (unit, schema, bad-input corpus): under a minute.
+test-fast: $(STAMP) system-test
+	$(BIN)/python -m pytest -n 2 -m "not e2e"
+
+# The demo built on a real single-node SLURM cluster (as root), beside a local build: prints
+# sacct lines and both PDFs' SHA-256; copies stay in .slurm-demo/ (see tests/cluster/).
+slurm-demo: $(STAMP) system-report system-cluster
+	$(BIN)/python tests/cluster/slurm_demo.py
 
 # Timings at demo scale x1, x10 and x100 (prints tables; see tests/benchmarks/README.md).
 BENCH_SCALES ?= 1 10 100
@@ -66,4 +79,4 @@ demo-data: $(STAMP)
 	$(BIN)/python -m realist_report.demo --out data/demo
 
 clean:
-	rm -rf data/interim results logs reports/evaluation_report.* .snakemake
+	rm -rf data/interim results logs reports/evaluation_report.* .snakemake .slurm-demo

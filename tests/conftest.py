@@ -58,8 +58,26 @@ def drop_pinned_quotes(cmocs_path: Path) -> None:
     cmocs_path.write_text(yaml.safe_dump(definitions, sort_keys=False), encoding="utf-8")
 
 
-def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+_running: list[pytest.Item] = []
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Remember which test is being set up, so run_snakemake can check its marks."""
+    _running[:] = [item]
+
+
+def require_e2e_mark() -> None:
+    """A test that starts Snakemake must be marked e2e, so `make test-fast` (-m "not e2e")
+    really leaves every Snakemake run out."""
+    if _running and _running[0].get_closest_marker("e2e") is None:
+        raise AssertionError(f"{_running[0].nodeid} starts Snakemake: mark it @pytest.mark.e2e")
+
+
+def run_snakemake(
+    workdir: Path, *args: str, check: bool = True, snakefile: str = "Snakefile"
+) -> subprocess.CompletedProcess:
     """Run Snakemake in a workflow copy; on failure show its output in the test report."""
+    require_e2e_mark()
     result = subprocess.run(
         [
             SNAKEMAKE,
@@ -68,7 +86,7 @@ def run_snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.C
             "--directory",
             str(workdir),
             "--snakefile",
-            str(workdir / "Snakefile"),
+            str(workdir / snakefile),
             *args,
         ],
         capture_output=True,

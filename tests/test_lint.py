@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import REPO, SNAKEMAKE
 
 BIN = Path(sys.executable).parent
@@ -31,6 +32,7 @@ def test_snakefiles_are_snakefmt_formatted() -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.e2e
 def test_snakemake_lint_has_only_the_accepted_lint() -> None:
     result = run(SNAKEMAKE, "--lint")
     output = result.stdout + result.stderr

@@ -55,12 +55,14 @@ def test_slurm_profile_uses_the_executor_plugin():
     assert set(CLUSTER_RESOURCES) <= set(profile["default-resources"])
 
 
+@pytest.mark.e2e
 def test_slurm_dry_run_plans_the_same_jobs_as_a_local_dry_run(local_plan, slurm_plan):
     local, cluster = job_counts(local_plan), job_counts(slurm_plan)
     assert cluster == local
     assert local["link_site_evidence"] >= 2 and local["clean_batch"] >= 2
 
 
+@pytest.mark.e2e
 def test_every_cluster_job_has_its_profile_resources(slurm_plan, workdir):
     profile = yaml.safe_load(SLURM.read_text(encoding="utf-8"))
     jobs = job_resources(slurm_plan)
@@ -72,6 +74,7 @@ def test_every_cluster_job_has_its_profile_resources(slurm_plan, workdir):
             assert resources[name] == str(expected[name]), (rule, name, resources)
 
 
+@pytest.mark.e2e
 def test_profile_names_only_rules_that_exist(local_plan):
     profile = yaml.safe_load(SLURM.read_text(encoding="utf-8"))
     assert set(profile["set-resources"]) <= set(job_counts(local_plan))
@@ -82,6 +85,7 @@ def test_default_workflow_profile_sets_no_resources_the_cluster_profile_would_lo
     assert not {"default-resources", "set-resources", "executor", "jobs"} & set(profile)
 
 
+@pytest.mark.e2e
 def test_default_workflow_profile_is_picked_up_without_options(workdir):
     # no --cores on the command line: the workflow profile supplies it
     result = subprocess.run(

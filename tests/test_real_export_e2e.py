@@ -16,6 +16,8 @@ REAL = REPO / "tests" / "data" / "real_qdpx_dataset"
 BAD_TABLE = REPO / "tests" / "bad_inputs" / "tables" / "unbalanced_quote.csv"
 PDF = Path("reports") / "evaluation_report.pdf"
 
+pytestmark = [pytest.mark.e2e]
+
 
 def workflow_for_real_dataset(tmp_path: Path, dataset: Path = REAL) -> tuple[Path, list[str]]:
     """A workflow copy whose formats.yaml carries the project's `qdpx` section, and its --config.

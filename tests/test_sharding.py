@@ -88,6 +88,7 @@ def test_site_group_count_must_be_positive():
         site_group("S01", 0)
 
 
+@pytest.mark.e2e
 @pytest.mark.xdist_group("e2e")
 def test_the_dag_has_one_linking_job_per_batch_and_site_group(tmp_path):
     workdir = copy_workflow(tmp_path / "workflow")

@@ -3,7 +3,8 @@
 #   report: everything a `make report` build loads or calls: Pango and fonts for WeasyPrint,
 #           and the package of every external program in REPORT_PROGRAMS
 #   test:   also the programs only the tests call (TEST_PROGRAMS)
-# Usage: sh workflow/setup_system.sh report|test        check, install as root, or print the command
+#   cluster: a single-node SLURM cluster for make slurm-demo and its test (tests/cluster/)
+# Usage: sh workflow/setup_system.sh report|test|cluster check, install as root, or print the command
 #        sh workflow/setup_system.sh report|test --list print the package list and change nothing
 #        sh workflow/setup_system.sh programs           print "program package" lines
 set -u
@@ -26,6 +27,8 @@ packages=$LIBRARIES
 for pair in $programs; do
   case " $packages " in *" ${pair#*:} "*) ;; *) packages="$packages ${pair#*:}" ;; esac
 done
+
+[ "$purpose" = cluster ] && packages="munge slurmctld slurmd slurm-client slurmdbd mariadb-server"
 
 if [ "${2:-}" = --list ]; then
   echo "$packages"

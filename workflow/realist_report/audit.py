@@ -14,6 +14,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import os
 import platform
 import shutil
 import subprocess
@@ -121,10 +122,15 @@ def digest_json(data: object) -> str:
 
 
 def digest_files(paths: Iterable[str | Path]) -> str:
-    """SHA-256 over (relative path, bytes) of many files: one digest for the pipeline's code."""
+    """SHA-256 over (path, bytes) of many files: one digest for the pipeline's code. Paths are
+    taken relative to the files' common folder, so the workflow's code digests the same whether
+    it runs in its own clone or, from elsewhere, as a deployed module."""
+    paths = sorted(str(p) for p in paths)
+    root = os.path.commonpath(paths) if len(paths) > 1 else ""
     digest = hashlib.sha256()
-    for path in sorted(str(p) for p in paths):
-        digest.update(path.encode("utf-8") + b"\0")
+    for path in paths:
+        label = Path(os.path.relpath(path, root or ".")).as_posix()
+        digest.update(label.encode("utf-8") + b"\0")
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 

@@ -4,10 +4,10 @@
 ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
-        "Snakefile",
-        *(str(p) for p in Path("workflow/realist_report").glob("*.py")),
-        *(str(p) for p in Path("workflow/scripts").glob("*.py")),
-        *(str(p) for p in Path("workflow/rules").glob("*.smk")),
+        workflow_path("Snakefile"),
+        *workflow_files("workflow/realist_report", "*.py"),
+        *workflow_files("workflow/scripts", "*.py"),
+        *workflow_files("workflow/rules", "*.smk"),
         *TEMPLATE_FILES,
         WORD_FILTER,
     }

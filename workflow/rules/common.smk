@@ -6,6 +6,34 @@ from pathlib import Path
 from snakemake.io import get_wildcard_names, strip_wildcard_constraints
 from snakemake.utils import validate
 
+# The workflow's own files (Snakefile, rules, scripts, package, templates) are found from this
+# file's location, never from the working directory, so the workflow also runs as a module of
+# another project (snakedeploy). Data, config and results stay relative to the working directory.
+WORKFLOW_DIR = Path(str(workflow.current_basedir)).parents[1]
+PACKAGE_DIR = WORKFLOW_DIR / "workflow" / "realist_report"
+
+
+def workflow_path(*parts: str) -> str:
+    """A file of the workflow itself, relative to the working directory when inside it (so a
+    copied or moved project does not look changed), else absolute (a deployed module).
+    """
+    path = WORKFLOW_DIR.joinpath(*parts)
+    return (
+        path.relative_to(Path.cwd()).as_posix()
+        if path.is_relative_to(Path.cwd())
+        else str(path)
+    )
+
+
+# The package is imported from the workflow's own copy, here and in every rule script (their
+# Python inherits PYTHONPATH), so no separate `pip install -e .` is needed.
+PYTHON_PATH = [
+    str(PACKAGE_DIR.parent),
+    *os.environ.get("PYTHONPATH", "").split(os.pathsep),
+]
+sys.path.insert(0, PYTHON_PATH[0])
+os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_PATH))))
+
 from realist_report.audit import module_closure
 from realist_report.dataset import prepare_dataset
 from realist_report.errors import InputFileError
@@ -60,14 +88,29 @@ wildcard_constraints:
     site_group=r"\d+",
 
 
+def project_or_workflow_file(path: str) -> str:
+    """A file a project may replace with its own (the Word styles): the project's copy when it
+    has one, else the workflow's (a deployed project starts without it)."""
+    return path if Path(path).exists() else workflow_path(path)
+
+
+def workflow_files(folder: str, pattern: str) -> list[str]:
+    """The workflow's own files in a folder that match a glob pattern, as workflow_path gives them."""
+    return sorted(
+        workflow_path(p.relative_to(WORKFLOW_DIR).as_posix())
+        for p in (WORKFLOW_DIR / folder).glob(pattern)
+        if p.is_file()
+    )
+
+
 # HTML templates and print CSS; the Word edition's filter and styles (templates/docx/) are inputs
 # of render_report_docx only, so changing them never re-renders the HTML or the PDF.
-TEMPLATE_FILES = sorted(
-    str(p)
-    for p in Path("workflow/templates").rglob("*")
-    if p.is_file() and p.parent.name != "docx"
-)
-WORD_FILTER = "workflow/templates/docx/word.lua"
+TEMPLATE_FILES = [
+    path
+    for path in workflow_files("workflow/templates", "**/*")
+    if Path(path).parent.name != "docx"
+]
+WORD_FILTER = workflow_path("workflow", "templates", "docx", "word.lua")
 
 
 def batch_file(wildcards):
@@ -82,7 +125,9 @@ def batch_fingerprint(wildcards):
 def package_modules(*names: str) -> list[str]:
     """A step's package modules and those they import, as inputs so a code edit reruns the step
     (every rule script also imports rule_logging)."""
-    return module_closure("workflow/realist_report", [*names, "rule_logging"])
+    return module_closure(
+        workflow_path("workflow", "realist_report"), [*names, "rule_logging"]
+    )
 
 
 def per_batch(pattern: str) -> list[str]:

@@ -25,14 +25,9 @@ rule plot_figure:
 
 rule draw_rule_graph:
     input:
-        # relative paths: a copied or moved project must not look changed
-        snakefile=os.path.relpath(workflow.main_snakefile),
-        rules=sorted(
-            os.path.relpath(p)
-            for p in Path(workflow.main_snakefile)
-            .parent.joinpath("workflow", "rules")
-            .glob("*.smk")
-        ),
+        # this workflow's own Snakefile, also when it runs as a module of another project
+        snakefile=workflow_path("Snakefile"),
+        rules=workflow_files("workflow/rules", "*.smk"),
         code=package_modules("figures"),
     output:
         svg=report(

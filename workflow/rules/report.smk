@@ -63,7 +63,7 @@ rule render_report_pdf:
 rule render_report_docx:
     input:
         html=rules.render_report_html.output.html,
-        reference=config["report_options"]["docx_reference"],
+        reference=project_or_workflow_file(config["report_options"]["docx_reference"]),
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
         lua=WORD_FILTER,
         code=package_modules("office"),
