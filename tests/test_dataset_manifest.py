@@ -18,7 +18,7 @@ import pytest
 from conftest import DEMO, SNAKEMAKE, copy_workflow, run_snakemake
 from realist_report.tables import FORMULA_TRIGGERS
 
-pytestmark = pytest.mark.xdist_group("workflow")
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workflow")]
 
 #: Files no QDA tool exports: listed as skipped, never read, never a reason to stop.
 NOT_EXPORTS = {
