@@ -36,7 +36,7 @@ def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
 
 def test_module_closure_follows_package_imports() -> None:
     closure = {Path(p).stem for p in audit.module_closure(PACKAGE, ["figures"])}
-    assert {"figures", "cmo", "definitions", "errors"} <= closure
+    assert {"figures", "vocabulary", "definitions", "errors"} <= closure
     assert "report" not in closure and "demo" not in closure
 
 
@@ -228,3 +228,21 @@ def test_snakemake_report_is_a_self_contained_audit_companion(
         words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", caption.read_text(encoding="utf-8"))[0][:20]
         assert words in html, f"caption {caption.name} missing from the audit report"
     assert '<script src="http' not in html, "the audit report must not load code from the web"
+
+
+def test_package_import_graph_has_no_cycle() -> None:
+    """No package module imports, directly or through others, a module that imports it back
+    (cmo and shards once did): every module's closure of imports leaves itself out."""
+    modules = sorted(p.stem for p in Path(PACKAGE).glob("*.py") if p.stem != "__init__")
+    assert {"linking", "evidence", "vocabulary", "ids", "qdpx_writer"} <= set(modules)
+    cyclic = []
+    for name in modules:
+        imported = {
+            Path(p).stem
+            for other in audit.module_closure(PACKAGE, [name])
+            if Path(other).stem != name
+            for p in audit.module_closure(PACKAGE, [Path(other).stem])
+        }
+        if name in imported:
+            cyclic.append(name)
+    assert cyclic == []

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from realist_report import narrative as N
 from realist_report import report as R
-from realist_report.cmo import site_columns
+from realist_report.vocabulary import site_columns
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -24,14 +24,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import plotnine as p9  # noqa: E402
 
-from realist_report.cmo import (  # noqa: E402
+from realist_report.errors import PipelineError  # noqa: E402
+from realist_report.vocabulary import (  # noqa: E402
     ROLE_LABELS,
     SUPPORTING_MATCHES,
     WAVE_LABELS,
     SiteColumns,
     site_columns,
 )
-from realist_report.errors import PipelineError  # noqa: E402
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -88,7 +88,7 @@ def supporting_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 def site_axis(data: FigureData) -> SiteColumns:
-    """Sites, or regions when sites are too many to read as one axis (see cmo.site_columns)."""
+    """Sites, or regions when sites are too many to read as one axis (see vocabulary.site_columns)."""
     return site_columns(data["sites"], int(data["max_site_columns"]))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import logging
 import re
@@ -23,6 +22,7 @@ import pandas as pd
 import yaml
 
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.ids import stable_id
 from realist_report.privacy import find_identifiers
 from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
@@ -551,12 +551,6 @@ def read_table(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- mapping
-
-
-def stable_id(*parts: object) -> str:
-    """A short, stable identifier from the fields that define a coding."""
-    digest = hashlib.sha1("\x1f".join(str(part) for part in parts).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def _pick(table: pd.DataFrame, headers: list[str]) -> str | None:

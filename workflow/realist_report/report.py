@@ -15,15 +15,6 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.cmo import (
-    ROLE_LABELS,
-    WAVE_LABELS,
-    SiteColumns,
-    change_view,
-    for_whom_view,
-    site_columns,
-    site_label,
-)
 from realist_report.errors import PipelineError
 from realist_report.narrative import (
     FRONT_MATTER,
@@ -32,6 +23,14 @@ from realist_report.narrative import (
     count_values,
     load_narrative,
     resolve_references,
+)
+from realist_report.vocabulary import (
+    CHANGES,
+    ROLE_LABELS,
+    WAVE_LABELS,
+    SiteColumns,
+    site_columns,
+    site_label,
 )
 
 log = logging.getLogger(__name__)
@@ -184,6 +183,110 @@ def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
         ]
         rows.append({"title": area_title, "groups": [g for g in groups if g["cmocs"]]})
     return rows
+
+
+# ---- report views: tables as the report prints them ----------------------------------------------
+
+
+def _label(value: object) -> str:
+    return str(value).replace("_", " ")
+
+
+def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
+    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup.
+
+    CMOCs without any evidence from these participants are listed by name instead of as rows
+    of zeros.
+    """
+    totals = subgroups.drop_duplicates("cmoc_id").set_index("cmoc_id")["cmoc_participants"]
+    evidenced = totals.gt(0)
+    tables = []
+    for attribute, own in subgroups.groupby("attribute", sort=False):
+        values = list(dict.fromkeys(own["value"]))
+        registered = own.drop_duplicates("value").set_index("value")["registered"]
+        rows = []
+        for cmoc_id, cells in own.groupby("cmoc_id", sort=False):
+            if not evidenced[cmoc_id]:
+                continue
+            by_value = cells.set_index("value")
+            rows.append(
+                {
+                    "cmoc_id": cmoc_id,
+                    "cells": [
+                        "*" if by_value.at[v, "suppressed"] else str(by_value.at[v, "participants"])
+                        for v in values
+                    ],
+                }
+            )
+        tables.append(
+            {
+                "attribute": attribute,
+                "label": _label(attribute),
+                "values": values,
+                "registered": [
+                    "*" if pd.isna(registered[v]) else str(registered[v]) for v in values
+                ],
+                "rows": rows,
+            }
+        )
+    return {
+        "tables": tables,
+        "without_evidence": [c for c, seen in evidenced.items() if not seen],
+        "min_cell_size": int(min_cell_size),
+        "suppressed_cells": int(subgroups["suppressed"].sum()),
+        "cells": len(subgroups),
+    }
+
+
+def _plural(label: str, *, first: bool = True) -> str:
+    """'Patient' -> 'Patients' ('patients' inside a list); staff and acronyms keep their form."""
+    label = label if label.endswith("staff") else f"{label}s"
+    return label if first or label.split()[0].isupper() else label[0].lower() + label[1:]
+
+
+def _share_text(count: int, pool: int) -> str:
+    return f"{count}/{pool} ({count / pool:.0%})" if pool else f"{count}/0"
+
+
+def _ratio_text(row: dict) -> str:
+    b, f = row["baseline_participants"], row["followup_participants"]
+    if not (b and f and row["followup_pool"]):
+        return "\u2013"
+    return f"{(f * row['baseline_pool']) / (row['followup_pool'] * b):.2f}"
+
+
+def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
+    """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
+    counts = changes["change"].value_counts()
+    return {
+        "rows": [
+            {
+                **row,
+                "baseline_text": _share_text(row["baseline_participants"], row["baseline_pool"]),
+                "followup_text": _share_text(row["followup_participants"], row["followup_pool"]),
+                "ratio_text": _ratio_text(row),
+            }
+            for row in changes.to_dict("records")
+        ],
+        "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
+        "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
+        "compared_roles": [
+            ROLE_LABELS.get(r, r).lower() for r in str(changes["compared_roles"].iloc[0]).split(";")
+        ]
+        if len(changes)
+        else [],
+        "compared_label": " and ".join(
+            _plural(ROLE_LABELS.get(r, r), first=i == 0)
+            for i, r in enumerate(str(changes["compared_roles"].iloc[0]).split(";"))
+        )
+        if len(changes)
+        else "",
+        "pools": {
+            "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
+            "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
+        },
+        "thresholds": thresholds,
+    }
 
 
 def build_id(paths: list[str | Path]) -> str:

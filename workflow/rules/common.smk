@@ -41,7 +41,7 @@ from realist_report.figures import FIGURES
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
-from realist_report.shards import shard_names
+from realist_report.linking import shard_names
 
 validate(config, schema="../schemas/config.schema.yaml")
 

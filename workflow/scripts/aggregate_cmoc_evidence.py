@@ -1,6 +1,6 @@
 """Rule aggregate_cmoc_evidence: link excerpts to CMOCs; count, rate, break down and quote."""
 
-from realist_report.cmo import run_aggregate
+from realist_report.evidence import run_aggregate
 from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):  # noqa: F821

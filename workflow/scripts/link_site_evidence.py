@@ -1,7 +1,7 @@
 """Rule link_site_evidence: link one batch's rows of one site group to CMOCs (one shard)."""
 
+from realist_report.linking import run_link_shard
 from realist_report.rule_logging import rule_logging
-from realist_report.shards import run_link_shard
 
 with rule_logging(snakemake):  # noqa: F821
     run_link_shard(

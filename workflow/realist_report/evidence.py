@@ -1,18 +1,15 @@
-"""Realist aggregation: link coded excerpts to CMOCs, count and rate the evidence, pick quotes.
+"""Evidence: count and rate each CMOC's links, break them down (matrix, for whom, change over
+time) and choose quotes; the aggregate_cmoc_evidence rule adapter.
 
-Every aggregate row keeps `excerpt_ids` (';'-joined, sorted) so a reviewer can trace any number
-back to the codings behind it. The unit of evidence ("excerpt" in counts) is one linked passage:
-a coded segment, a group of overlapping segments, or a whole source, as `linking.window` says.
+Every aggregate row keeps `excerpt_ids` so a reviewer can trace any number back to its codings.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from fractions import Fraction
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,254 +17,24 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 from rapidfuzz import utils as rf_utils
 
-from realist_report.definitions import PARTS, Definitions
+from realist_report.definitions import Definitions
 from realist_report.errors import InputFileError, PipelineError
+from realist_report.linking import (
+    _join_ids,
+    combine_links,
+    confirming,
+)
+from realist_report.vocabulary import (
+    BREAKDOWNS,
+    CONFIRMING_STANCES,
+    NOT_RECORDED,
+    ROLE_LABELS,
+    SUPPORTING_MATCHES,
+    WAVE_LABELS,
+    site_label,
+)
 
 log = logging.getLogger(__name__)
-
-WINDOWS = ("segment", "overlap", "source")
-UNIT_COLUMNS = [
-    "unit_id", "batch", "source_id", "source_type", "participant_id", "role", "site_id", "wave",
-]  # fmt: skip
-LINK_COLUMNS = [
-    "cmoc_id", "unit_id", "match", "stance", "parts", "excerpt_ids", "segment_ids",
-    *UNIT_COLUMNS[1:], "text", "collected_on",
-]  # fmt: skip
-BREAKDOWNS = {"site": "site_id", "role": "role", "wave": "wave", "data type": "source_type"}
-ROLE_LABELS = {
-    "patient": "Patient",
-    "link_worker": "Link worker",
-    "primary_care_staff": "Primary care staff",
-    "vcse": "VCSE staff",
-    "other_link_worker": "Other link worker",
-}
-WAVE_LABELS = {"baseline": "baseline", "followup": "follow-up"}
-SUPPORTING_MATCHES = ("full", "direct")
-CONFIRMING_STANCES = ("supports", "refines")
-NOT_RECORDED = "not recorded"
-CHANGES = ("new", "strengthened", "sustained", "weakened", "not seen again", "no evidence")
-
-
-#: Site ids that are a number, optionally after 'S' or 'site' ('S03', 'site-3', '3'), print as
-#: 'site 3'; any other id (NE1, NW1, Leeds) prints as it is, so two sites never share a label.
-NUMBERED_SITE = re.compile(r"(?:s|site)?[ _-]?0*(\d+)", re.IGNORECASE)
-
-
-def site_label(site_id: str) -> str:
-    """'S03' -> 'site 3': how a site is named in attributions and tables."""
-    numbered = NUMBERED_SITE.fullmatch(str(site_id).strip())
-    return f"site {int(numbered.group(1))}" if numbered else str(site_id)
-
-
-class SiteColumns(NamedTuple):
-    """How a by-site breakdown is printed: its heading, column labels, and each site's column."""
-
-    heading: str
-    labels: list[str]
-    of_site: dict[str, str]
-
-
-def site_columns(sites: pd.DataFrame, max_columns: int) -> SiteColumns:
-    """One column per site while they fit on a page, else one per region (a national study's
-    hundreds of sites would run off the page); results/ keeps the per-site detail."""
-    ids = [str(s) for s in sites["site_id"]]
-    if len(ids) <= max_columns:
-        labels = [site_label(s) for s in ids]
-        if len(set(labels)) < len(labels):  # 'S3' and 'S03' in one register: print the ids
-            labels = ids
-        return SiteColumns("site", labels, dict(zip(ids, labels, strict=True)))
-    regions = [str(r) for r in sites["region"]]
-    return SiteColumns("region", sorted(set(regions)), dict(zip(ids, regions, strict=True)))
-
-
-def _join_ids(values: Iterable) -> str:
-    """Sorted, de-duplicated ';'-joined ids (missing values skipped), so order never matters."""
-    ids: set[str] = set()
-    for value in values:
-        if isinstance(value, str) and value:
-            ids.update(value.split(";"))
-    return ";".join(sorted(ids))
-
-
-def _joined_ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """`frame.groupby(keys)[column].agg(_join_ids)` without a pandas Series per group.
-
-    At national scale there are hundreds of thousands of groups; one Python call per group on an
-    Arrow-backed Series costs minutes, this costs a sort. Groups with no id get ''.
-    """
-    ids = frame[[*keys, column]].dropna(subset=[column])
-    usable = [isinstance(value, str) and value != "" for value in ids[column]]
-    ids = ids.loc[pd.Series(usable, index=ids.index, dtype=bool)]
-    if ids[column].str.contains(";", regex=False).any():
-        ids = ids.assign(**{column: ids[column].str.split(";")}).explode(column)
-        ids = ids[ids[column] != ""]
-    ids = ids.drop_duplicates().sort_values([*keys, column])
-    key_rows = list(zip(*(ids[key].tolist() for key in keys), strict=True))
-    joined: dict[tuple, str] = {}
-    for key, group in itertools.groupby(
-        zip(key_rows, ids[column].tolist(), strict=True), key=_first
-    ):
-        joined[key] = ";".join(value for _, value in group)
-    index = frame[keys].drop_duplicates().set_index(keys).index
-    return pd.Series(
-        [joined.get(key if len(keys) > 1 else (key,), "") for key in index],
-        index=index,
-        dtype="str",
-    )
-
-
-def _first(pair: tuple) -> object:
-    """The key of a (key, value) pair, for itertools.groupby."""
-    return pair[0]
-
-
-def _part_flags(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per group of `keys`: whether any hit is direct, and which of C, M and O it carries."""
-    flags = hits[keys].assign(
-        **{name: hits["part"].eq(name).fillna(False).astype(bool) for name in ("direct", *PARTS)}
-    )
-    return flags.groupby(keys).max()
-
-
-def _count_ids(joined: str) -> int:
-    """How many ids a ';'-joined id list holds."""
-    return len(joined.split(";")) if joined else 0
-
-
-# ---------------------------------------------------------------- linking
-
-
-def assign_units(clean: pd.DataFrame, window: str) -> pd.Series:
-    """The evidence unit of each coding: its segment, its overlap group, or its source.
-
-    Units never cross sources, and a unit's id depends only on its own source's rows, so linking
-    can be sharded by batch or site. Overlap groups chain (A overlaps B, B overlaps C: one unit);
-    segments without offsets stay units of their own; end offsets are exclusive.
-    """
-    if window not in WINDOWS:
-        raise ValueError(f"linking window must be one of {WINDOWS}, not {window!r}")
-    if window == "segment":
-        return clean["segment_id"].copy()
-    source_key = clean["batch"] + "/" + clean["source_id"]
-    if window == "source":
-        return source_key
-    spans = clean[["segment_id", "start", "end"]].assign(source=source_key)
-    spans = spans.drop_duplicates("segment_id").sort_values(
-        ["source", "start", "end", "segment_id"], na_position="last"
-    )
-    end = spans["end"].fillna(-1).astype("int64")
-    reach = end.groupby(spans["source"]).cummax().groupby(spans["source"]).shift()
-    new_group = reach.isna() | (spans["start"].fillna(-1) >= reach) | spans["start"].isna()
-    number = new_group.astype("int64").groupby(spans["source"]).cumsum()
-    first_segment = spans["segment_id"].groupby([spans["source"], number]).transform("first")
-    group = spans["source"] + "#" + first_segment
-    return clean["segment_id"].map(dict(zip(spans["segment_id"], group, strict=True)))
-
-
-def _cmoc_hits(codings: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
-    """Every coding that carries a CMOC's C, M or O code, or codes the CMOC directly."""
-    parts = codings.merge(definitions.cmoc_parts, left_on="code", right_on="code_id")
-    direct_codes = definitions.codes.dropna(subset=["direct_cmoc"])
-    direct = codings.merge(
-        direct_codes[["code_id", "direct_cmoc"]], left_on="code", right_on="code_id"
-    ).rename(columns={"direct_cmoc": "cmoc_id"})
-    columns = ["cmoc_id", "unit_id", "segment_id", "excerpt_id", "part"]
-    return pd.concat(
-        [parts[columns[:-1] + ["part"]], direct.assign(part="direct")[columns]],
-        ignore_index=True,
-    )
-
-
-def _lead_segments(hits: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Per (CMOC, unit) the segment that best shows the link: direct, then most parts, then first."""
-    flags = _part_flags(hits, ["cmoc_id", "unit_id", "segment_id"])
-    per_segment = flags[["direct"]].assign(n_parts=flags[list(PARTS)].sum(axis=1)).reset_index()
-    per_segment = per_segment.merge(segments[["segment_id", "start"]], on="segment_id")
-    per_segment = per_segment.sort_values(
-        ["cmoc_id", "unit_id", "direct", "n_parts", "start", "segment_id"],
-        ascending=[True, True, False, False, True, True],
-        na_position="last",
-    )
-    return per_segment.drop_duplicates(["cmoc_id", "unit_id"])[["cmoc_id", "unit_id", "segment_id"]]
-
-
-def _stances(
-    hits: pd.DataFrame, codings: pd.DataFrame, definitions: Definitions, window: str
-) -> pd.DataFrame:
-    """Per (CMOC, unit): refutes > refines > supports, from marker codes, and the markers' ids.
-
-    A marker counts where it is coded: on the same unit (segment or overlap group) or, when the
-    window is a whole source, on one of the segments that carry the CMOC's codes.
-    """
-    key = "segment_id" if window == "source" else "unit_id"
-    markers = codings[codings["code"].isin(list(definitions.markers))]
-    markers = markers.assign(stance=markers["code"].map(definitions.markers))
-    marked = (
-        hits[list(dict.fromkeys(["cmoc_id", "unit_id", key]))]
-        .drop_duplicates()
-        .merge(markers[[key, "stance", "excerpt_id"]], on=key)
-    )
-    keys = ["cmoc_id", "unit_id"]
-    refutes = marked["stance"].eq("refutes").groupby([marked[k] for k in keys]).max()
-    by_link = pd.DataFrame({"stance": refutes.map({True: "refutes", False: "refines"})})
-    by_link["marker_ids"] = _joined_ids_by(marked, keys, "excerpt_id")
-    return by_link.reset_index()
-
-
-def link_evidence(
-    clean: pd.DataFrame,
-    definitions: Definitions,
-    *,
-    window: str = "segment",
-    count_partial: bool = True,
-) -> pd.DataFrame:
-    """One row per (CMOC, evidence unit): how it matched (direct, full, partial) and its stance.
-
-    A pure function of the rows it is given: the links of one source never depend on another
-    source's rows, and the result does not depend on row order.
-    """
-    if clean.empty:
-        return pd.DataFrame(columns=LINK_COLUMNS)
-    codings = clean.assign(unit_id=assign_units(clean, window)).sort_values("excerpt_id")
-    segments = codings.drop_duplicates("segment_id")
-    hits = _cmoc_hits(codings, definitions)
-    keys = ["cmoc_id", "unit_id"]
-    flags = _part_flags(hits, keys)
-    links = pd.DataFrame(
-        {
-            "direct": flags["direct"],
-            "parts": [
-                ";".join(part for part, present in zip(PARTS, row, strict=True) if present)
-                for row in zip(*(flags[part] for part in PARTS), strict=True)
-            ],
-        },
-        index=flags.index,
-    )
-    links["excerpt_ids"] = _joined_ids_by(hits, keys, "excerpt_id")
-    links["segment_ids"] = _joined_ids_by(hits, keys, "segment_id")
-    links = links.reset_index()
-    n_parts = links["parts"].map(_count_ids)
-    links["match"] = "none"
-    links.loc[n_parts == 2, "match"] = "partial"
-    links.loc[n_parts == 3, "match"] = "full"
-    links.loc[links["direct"], "match"] = "direct"
-    keep = links["match"].isin(["full", "direct", *(["partial"] if count_partial else [])])
-    links = links[keep].drop(columns="direct")
-    links = links.merge(_stances(hits, codings, definitions, window), how="left")
-    links["stance"] = links["stance"].fillna("supports")
-    links["excerpt_ids"] = [
-        _join_ids([ids, extra])
-        for ids, extra in zip(links["excerpt_ids"], links["marker_ids"], strict=True)
-    ]
-    lead = _lead_segments(hits, segments)
-    attributes = segments[["segment_id", *UNIT_COLUMNS[1:], "text", "collected_on"]]
-    links = links.merge(lead, on=["cmoc_id", "unit_id"]).merge(attributes, on="segment_id")
-    return links[LINK_COLUMNS].sort_values(["cmoc_id", "unit_id"]).reset_index(drop=True)
-
-
-def confirming(links: pd.DataFrame) -> pd.DataFrame:
-    """Links that count for a CMOC: full or direct matches that support or refine it."""
-    return links[links["match"].isin(SUPPORTING_MATCHES) & links["stance"].isin(CONFIRMING_STANCES)]
 
 
 # ---------------------------------------------------------------- counting and rating
@@ -803,118 +570,6 @@ def select_quotes(
     return pd.DataFrame(chosen, columns=QUOTE_COLUMNS)
 
 
-def participants_by_site(participants: pd.DataFrame) -> pd.DataFrame:
-    """Methods table: registered participants per role and wave, by site (from the register)."""
-    waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
-    table = pd.crosstab([waves["role"], waves["wave"]], waves["site_id"])
-    table["total"] = table.sum(axis=1)
-    return table.reset_index()
-
-
-# ---------------------------------------------------------------- report views
-
-
-def _label(value: object) -> str:
-    return str(value).replace("_", " ")
-
-
-def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
-    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup.
-
-    CMOCs without any evidence from these participants are listed by name instead of as rows
-    of zeros.
-    """
-    totals = subgroups.drop_duplicates("cmoc_id").set_index("cmoc_id")["cmoc_participants"]
-    evidenced = totals.gt(0)
-    tables = []
-    for attribute, own in subgroups.groupby("attribute", sort=False):
-        values = list(dict.fromkeys(own["value"]))
-        registered = own.drop_duplicates("value").set_index("value")["registered"]
-        rows = []
-        for cmoc_id, cells in own.groupby("cmoc_id", sort=False):
-            if not evidenced[cmoc_id]:
-                continue
-            by_value = cells.set_index("value")
-            rows.append(
-                {
-                    "cmoc_id": cmoc_id,
-                    "cells": [
-                        "*" if by_value.at[v, "suppressed"] else str(by_value.at[v, "participants"])
-                        for v in values
-                    ],
-                }
-            )
-        tables.append(
-            {
-                "attribute": attribute,
-                "label": _label(attribute),
-                "values": values,
-                "registered": [
-                    "*" if pd.isna(registered[v]) else str(registered[v]) for v in values
-                ],
-                "rows": rows,
-            }
-        )
-    return {
-        "tables": tables,
-        "without_evidence": [c for c, seen in evidenced.items() if not seen],
-        "min_cell_size": int(min_cell_size),
-        "suppressed_cells": int(subgroups["suppressed"].sum()),
-        "cells": len(subgroups),
-    }
-
-
-def _plural(label: str, *, first: bool = True) -> str:
-    """'Patient' -> 'Patients' ('patients' inside a list); staff and acronyms keep their form."""
-    label = label if label.endswith("staff") else f"{label}s"
-    return label if first or label.split()[0].isupper() else label[0].lower() + label[1:]
-
-
-def _share_text(count: int, pool: int) -> str:
-    return f"{count}/{pool} ({count / pool:.0%})" if pool else f"{count}/0"
-
-
-def _ratio_text(row: dict) -> str:
-    b, f = row["baseline_participants"], row["followup_participants"]
-    if not (b and f and row["followup_pool"]):
-        return "\u2013"
-    return f"{(f * row['baseline_pool']) / (row['followup_pool'] * b):.2f}"
-
-
-def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
-    """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
-    counts = changes["change"].value_counts()
-    return {
-        "rows": [
-            {
-                **row,
-                "baseline_text": _share_text(row["baseline_participants"], row["baseline_pool"]),
-                "followup_text": _share_text(row["followup_participants"], row["followup_pool"]),
-                "ratio_text": _ratio_text(row),
-            }
-            for row in changes.to_dict("records")
-        ],
-        "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
-        "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
-        "compared_roles": [
-            ROLE_LABELS.get(r, r).lower() for r in str(changes["compared_roles"].iloc[0]).split(";")
-        ]
-        if len(changes)
-        else [],
-        "compared_label": " and ".join(
-            _plural(ROLE_LABELS.get(r, r), first=i == 0)
-            for i, r in enumerate(str(changes["compared_roles"].iloc[0]).split(";"))
-        )
-        if len(changes)
-        else "",
-        "pools": {
-            "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
-            "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
-        },
-        "thresholds": thresholds,
-    }
-
-
 # ---------------------------------------------------------------- one coding, one count
 
 #: A REFI-QDA GUID opening an excerpt id: unique across projects, unlike a table's row ids.
@@ -955,19 +610,18 @@ def run_aggregate(
     min_cell_size: int,
     change_thresholds: dict,
     outputs: dict[str, str],
-    link_paths: list[str] | None = None,
+    link_paths: list[str],
     quarantine_paths: list[str] | None = None,
 ) -> None:
     """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
 
-    With `link_paths` the links come from the link_site_evidence shards (see realist_report.shards)
+    The links come from the link_site_evidence shards (`link_paths`, see realist_report.linking)
     and only the clean tables' `excerpt_id` and `collected_on` columns are read (pinned quotes are
     checked against the ids, the snapshot date is the latest collection date).
     """
     from realist_report.definitions import load_definitions
     from realist_report.tables import (
         read_parquet,
-        read_parquets,
         write_csv,
         write_json,
         write_parquet,
@@ -975,17 +629,11 @@ def run_aggregate(
 
     definitions = load_definitions(codebook_path, cmocs_path)
     participants = read_parquet(participants_path)
-    if link_paths is None:
-        clean = read_parquets(clean_paths)
-        links = link_evidence(clean, definitions, **linking)
-    else:
-        from realist_report.shards import combine_links
-
-        columns = ["collected_on", "excerpt_id", "batch"]
-        clean = pd.concat(
-            [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
-        )
-        links = combine_links([read_parquet(path) for path in link_paths])
+    columns = ["collected_on", "excerpt_id", "batch"]
+    clean = pd.concat(
+        [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
+    )
+    links = combine_links([read_parquet(path) for path in link_paths])
     check_batches_distinct(clean)
     summary = summarise_cmocs(links, definitions, strength)
     matrix = evidence_matrix(links, definitions)
