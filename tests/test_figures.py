@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
+from conftest import REPO
 from realist_report import figures as F
 
 DOT = """digraph snakemake_dag {
@@ -28,6 +30,7 @@ MODULES = {
     "plot_figure": "figures",
 }
 THEME = {"base_size": 9, "font_family": "DejaVu Sans"}
+STRENGTH = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))["strength"]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +109,7 @@ def data() -> F.FigureData:
         "participants": participants,
         "sites": sites,
         "max_site_columns": 14,
+        "strength": STRENGTH,
         "subgroups": subgroups,
         "wave_change": wave_change,
         "cmoc_parts": parts,
@@ -157,28 +161,6 @@ def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
     assert F.figure_text("rulegraph")[0].startswith("The workflow")
     with pytest.raises(F.FigureError, match="unknown figure 'nope'"):
         F.figure_text("nope")
-
-
-def test_subgroup_table_suppresses_cells_below_the_threshold() -> None:
-    participants = pd.DataFrame(
-        {
-            "participant_id": [f"P{i}" for i in range(6)],
-            "role": ["patient"] * 6,
-            "gender": ["F"] * 5 + ["M"],
-        }
-    )
-    links = pd.DataFrame(
-        {
-            "cmoc_id": ["CMOC01"] * 6,
-            "unit_id": [f"u{i}" for i in range(6)],
-            "participant_id": [f"P{i}" for i in range(6)],
-            "match": ["full"] * 6,
-            "stance": ["supports"] * 6,
-        }
-    )
-    table = F.subgroup_table(participants, links, min_cell_size=5).set_index("value")
-    assert table.loc["F", "participants"] == 5 and not table.loc["F", "suppressed"]
-    assert table.loc["M", "suppressed"]
 
 
 def test_programme_theory_links_each_cmoc_through_its_mechanism(data: F.FigureData) -> None:

@@ -30,6 +30,7 @@ from realist_report.vocabulary import (
     NOT_RECORDED,
     ROLE_LABELS,
     SUPPORTING_MATCHES,
+    UNSUPPORTED,
     WAVE_LABELS,
     site_label,
 )
@@ -60,7 +61,7 @@ def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) 
     short = ", ".join(
         f"{observed[k]} {k} < {v}" for k, v in minimums(lowest).items() if observed[k] < v
     )
-    return "unsupported", f"unsupported: below '{lowest['rating']}' ({short})"
+    return UNSUPPORTED, f"{UNSUPPORTED}: below '{lowest['rating']}' ({short})"
 
 
 def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
@@ -88,7 +89,7 @@ def summarise_cmocs(
         rating, rule = (
             rate_strength(participants, sites, len(roles), rules)
             if len(own)
-            else ("unsupported", "unsupported: no supporting evidence")
+            else (UNSUPPORTED, f"{UNSUPPORTED}: no supporting evidence")
         )
         refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
         rows.append(

@@ -31,11 +31,11 @@ from realist_report.vocabulary import (
     SiteColumns,
     site_columns,
     site_label,
+    strength_order,
 )
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
-STRENGTH_ORDER = ["strong", "moderate", "tentative", "unsupported"]
 
 
 def svg_data_uri(path: str | Path) -> str:
@@ -170,7 +170,7 @@ def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumn
     return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
-def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
+def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
     """Discussion summary: per programme-theory area, its CMOCs grouped by strength rating."""
     rows = []
     for area_title, own in summary.groupby("area_title", sort=False):
@@ -179,7 +179,7 @@ def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
                 "strength": s,
                 "cmocs": [f"{r.cmoc_id} ({r.title})" for r in own.itertuples() if r.strength == s],
             }
-            for s in STRENGTH_ORDER
+            for s in order
         ]
         rows.append({"title": area_title, "groups": [g for g in groups if g["cmocs"]]})
     return rows
@@ -472,6 +472,7 @@ def build_context(
     """
     areas = summary[["area", "area_title"]].drop_duplicates().rename(columns={"area": "area_id"})
     strength_counts = summary["strength"].value_counts()
+    order = strength_order(settings["strength"])
     totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
     sections = cmoc_sections(
@@ -489,7 +490,7 @@ def build_context(
         "observation_hours": int(sites["observation_hours"].sum()),
         "interviews": sum(counts[wave]["total"] for wave in counts),
         "supporting_excerpts": int(summary["excerpts"].sum()),
-        **{s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
+        **{s: int(strength_counts.get(s, 0)) for s in order},
     }
     changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
     values = {
@@ -512,7 +513,7 @@ def build_context(
         "n_observation_hours": int(sites["observation_hours"].sum()),
         "n_batches": int((quality["batch"] != "all batches").sum()),
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
-        "areas_by_strength": areas_by_strength(summary),
+        "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
@@ -523,8 +524,8 @@ def build_context(
         "sites": sites_table(sites, columns),
         "participants_table": participants_table(participants, columns),
         "n_cmocs": len(summary),
-        "strength_counts": {s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
-        "strength_order": STRENGTH_ORDER,
+        "strength_counts": {s: int(strength_counts.get(s, 0)) for s in order},
+        "strength_order": order,
         "areas": sections,
         "summary_rows": summary.to_dict("records"),
         "site_matrix": site_matrix(matrix, summary, columns),

@@ -34,7 +34,7 @@ UNSUPPORTED = "unsupported"
 def strength_order(strength: list[dict]) -> list[str]:
     """Rating names from strongest to weakest, as configured, then 'unsupported'."""
     names = [str(rule["rating"]) for rule in strength]
-    return [*dict.fromkeys(names), *([] if UNSUPPORTED in names else [UNSUPPORTED])]
+    return [*dict.fromkeys(name for name in names if name != UNSUPPORTED), UNSUPPORTED]
 
 
 #: Site ids that are a number, optionally after 'S' or 'site' ('S03', 'site-3', '3'), print as

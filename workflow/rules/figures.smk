@@ -16,7 +16,7 @@ rule plot_figure:
     params:
         theme=config["figures"]["theme"],
         options={
-            "min_cell_size": config["privacy"]["min_cell_size"],
+            "strength": config["strength"],
             "max_site_columns": config["report_layout"]["max_site_columns"],
         },
     script:

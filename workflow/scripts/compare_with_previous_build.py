@@ -10,5 +10,6 @@ with rule_logging(snakemake):  # noqa: F821
         clean=list(snakemake.input.clean),  # noqa: F821
         evidence_snapshot_path=snakemake.input.evidence_snapshot,  # noqa: F821
         archive=snakemake.params.archive,  # noqa: F821
+        strength=list(snakemake.params.strength),  # noqa: F821
         outputs=dict(snakemake.output.items()),  # noqa: F821
     )
