@@ -526,6 +526,11 @@ def build_context(
         "n_cmocs": len(summary),
         "strength_counts": {s: int(strength_counts.get(s, 0)) for s in order},
         "strength_order": order,
+        # CSS classes by rank (strength-rank-1 strongest), so a renamed rating keeps its colour
+        "strength_classes": {
+            s: "strength-unsupported" if s == order[-1] else f"strength-rank-{rank}"
+            for rank, s in enumerate(order, start=1)
+        },
         "areas": sections,
         "summary_rows": summary.to_dict("records"),
         "site_matrix": site_matrix(matrix, summary, columns),
