@@ -583,27 +583,15 @@ def run_write_provenance(
 # ---------------------------------------------------------------- report context
 
 
-def report_context(manifest: dict, changes: dict, tables: dict[str, str], context: dict) -> dict:
-    """Context keys for the audit appendix and the changes section, numbered after the others."""
-    numbers = dict(context["table_numbers"])
-    following = max(numbers.values(), default=0)
-    numbered = ["changes"] if changes["cmocs"] else []
-    for key in (*numbered, "audit_inputs", "audit_tables", "audit_software"):
-        following += 1
-        numbers[key] = following
+def report_context(manifest: dict, changes: dict, tables: dict[str, str]) -> dict:
+    """Context keys for the audit appendix and the changes section (the build id is the build
+    inputs manifest's; tables and contents are numbered by report.render_numbered)."""
     tables_used = [
         file_record(path, Path(path).as_posix())
         for _, path in sorted(tables.items(), key=lambda kv: kv[1])
     ]
-    toc = [
-        *context["toc"],
-        {"id": "changes", "title": "Appendix C. What changed since the last report", "level": 1},
-        {"id": "appendix-audit", "title": "Appendix D. Audit trail", "level": 1},
-    ]
     return {
         "build_id": manifest["build_id"],
-        "table_numbers": numbers,
-        "toc": toc,
         "audit": {**manifest, "tables": tables_used},
         "changes": changes,
     }

@@ -289,15 +289,6 @@ def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
     }
 
 
-def build_id(paths: list[str | Path]) -> str:
-    """A short content digest of the build's inputs: same data and settings, same id."""
-    digest = hashlib.sha256()
-    for path in sorted(str(p) for p in paths):
-        digest.update(Path(path).name.encode())
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()[:12]
-
-
 # ---- narrative, RAMESES II items, numbering and contents ----------------------------------------
 
 #: RAMESES II reporting items for realist evaluations (Wong et al. 2016): number, section of the
@@ -460,7 +451,6 @@ def build_context(
     figure_paths: dict[str, str],
     settings: dict,
     snapshot_date: str,
-    build: str,
     narrative_dir: str | Path,
     options: dict,
 ) -> dict:
@@ -518,7 +508,6 @@ def build_context(
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
-        "build_id": build,
         "counts": counts,
         "n_sites": len(sites),
         "sites": sites_table(sites, columns),
@@ -631,7 +620,6 @@ def run_render_html(
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
-        build=build_id([*inputs.values(), *narrative_paths, *settings.get("config_files", [])]),
         narrative_dir=narrative_dir,
         options=options,
     )
@@ -640,7 +628,6 @@ def run_render_html(
             read_json(inputs["build_inputs"]),
             read_json(inputs["changes"]),
             {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
-            context,
         )
     )
     html = render_numbered(context)
