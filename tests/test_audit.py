@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import run_snakemake
 from realist_report import audit, trace
+from realist_report.figures import FIGURES, figure_text
 from realist_report.tables import write_json
 
 REPO = Path(__file__).resolve().parents[1]
@@ -239,6 +240,9 @@ def test_snakemake_report_is_a_self_contained_audit_companion(
         words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", caption.read_text(encoding="utf-8"))[0][:20]
         assert words in html, f"caption {caption.name} missing from the audit report"
     assert '<script src="http' not in html, "the audit report must not load code from the web"
+    for name in FIGURES:  # each figure with its own caption (labels and params.caption)
+        words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", figure_text(name)[0])[0][:20]
+        assert words in html, f"figure {name}: its caption is missing from the audit report"
 
 
 def test_package_import_graph_has_no_cycle() -> None:

@@ -37,7 +37,7 @@ os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_P
 from realist_report.audit import module_closure
 from realist_report.dataset import prepare_dataset
 from realist_report.errors import InputFileError
-from realist_report.figures import FIGURES
+from realist_report.figures import FIGURES, figure_text
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files

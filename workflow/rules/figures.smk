@@ -8,12 +8,15 @@ rule plot_figure:
             "results/figures/{figure}.svg",
             caption="../report/figure.rst",
             category="Figures",
+            labels={"figure": "{figure}"},
         ),
     log:
         "logs/plot_figure/{figure}.log",
     benchmark:
         "benchmarks/plot_figure/{figure}.tsv"
     params:
+        # the figure's own caption (FIGURES), printed by figure.rst in the Snakemake report
+        caption=lambda wildcards: figure_text(wildcards.figure)[0],
         theme=config["figures"]["theme"],
         options={
             "strength": config["strength"],
