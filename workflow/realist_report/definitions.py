@@ -47,11 +47,17 @@ def load_validated_yaml(
     except (OSError, yaml.YAMLError) as problem:
         raise error(f"{path}: cannot read ({problem})") from problem
     schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(data, schema)
-    except jsonschema.ValidationError as problem:
-        where = "/".join(str(p) for p in problem.absolute_path) or "top level"
-        raise error(f"{path}: at {where}: {problem.message}") from problem
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    if problems:
+        # every problem, each named by where it is; 'not valid under any of ...' says which part
+        shown = []
+        for problem in problems:
+            while problem.context:
+                problem = jsonschema.exceptions.best_match(problem.context)
+            where = "/".join(str(p) for p in problem.absolute_path) or "top level"
+            shown.append(f"at {where}: {problem.message}")
+        raise error(f"{path}: {'; '.join(dict.fromkeys(shown))}")
     return data
 
 
