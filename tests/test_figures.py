@@ -48,10 +48,10 @@ def data() -> F.FigureData:
     )
     matrix = pd.DataFrame(
         {
-            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02", "CMOC01", "CMOC02"],
-            "dimension": ["site", "site", "site", "role", "role"],
-            "value": ["S01", "S02", "S01", "patient", "(fieldnotes)"],
-            "excerpts": [4, 2, 1, 5, 1],
+            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02", "CMOC01", "CMOC02", "CMOC01", "CMOC02"],
+            "dimension": ["site", "site", "site", "role", "role", "data type", "data type"],
+            "value": ["S01", "S02", "S01", "patient", "(fieldnotes)", "interview", "observation"],
+            "excerpts": [4, 2, 1, 5, 1, 5, 1],
         }
     )
     participants = pd.DataFrame(
@@ -286,3 +286,11 @@ def test_dollar_signs_in_region_names_are_printed_not_typeset(name: str, tmp_pat
     F.draw_figure(name, many, out, THEME)
     svg = out.read_text(encoding="utf-8")
     assert "Costs $5 to $10" in svg and "North $\\x$ East" in svg
+
+
+def test_data_type_figure_draws_the_matrix_data_type_rows(data: F.FigureData) -> None:
+    """The figure added the README's way (one FIGURES entry, one function, section='results')."""
+    plot = F.FIGURES["evidence_by_data_type"].draw(data, F.report_theme())
+    drawn = plot.data.set_index(["cmoc_id", "value"])["excerpts"].astype(int).to_dict()
+    assert drawn == {("CMOC01", "interview"): 5, ("CMOC02", "observation"): 1}
+    assert F.FIGURES["evidence_by_data_type"].section == "results"

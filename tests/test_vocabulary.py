@@ -65,6 +65,8 @@ def test_a_renamed_rating_and_a_new_for_whom_attribute_reach_report_and_figures(
     assert sum(len(group.split("; ")) for group in listed) == rated["emerging"]
     assert f"{rated['emerging']} with emerging evidence" in html
     assert "tentative" not in html
+    # a figure with a section is printed at its end without a template line of its own
+    assert html.count('id="fig-evidence_by_data_type"') == 1
     assert 'id="tab-for-whom-lives_alone"' in html and "by lives alone</caption>" in html
     strength_svg = (workdir / figures[0]).read_text(encoding="utf-8")
     assert "emerging" in strength_svg and "tentative" not in strength_svg

@@ -197,6 +197,24 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
+    """Supporting excerpts per CMOC by data type: interview, observation or document."""
+    matrix = data["evidence_matrix"]
+    rows = matrix[matrix["dimension"] == "data type"].copy()
+    rows["value"] = pd.Categorical(rows["value"], categories=sorted(set(rows["value"])))
+    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
+    return (
+        p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill="value"))
+        + p9.geom_col(colour="white", size=0.2)
+        + p9.coord_flip()
+        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.labs(y="Supporting excerpts", fill="Data type")
+        + theme
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.7))
+    )
+
+
 def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOCs per programme-theory area by strength rating."""
     summary = data["cmoc_summary"].copy()
@@ -411,6 +429,8 @@ class Figure(NamedTuple):
     caption: str
     alt: str
     needs: tuple[str, ...]
+    #: the report section whose end prints it ('results'); None: a template places it by name
+    section: str | None = None
 
 
 #: Figure name -> Figure. Numbers come from where the report places them, not from this order.
@@ -444,6 +464,14 @@ FIGURES: dict[str, Figure] = {
         "fieldnotes.",
         "Horizontal stacked bars per CMOC, split by participant role and observation fieldnotes.",
         ("cmoc_summary", "evidence_matrix"),
+    ),
+    "evidence_by_data_type": Figure(
+        plot_evidence_by_data_type,
+        "Data types: supporting excerpts for each CMOC from interviews, observation fieldnotes "
+        "and documents.",
+        "Horizontal stacked bars per CMOC, split by the type of data the excerpts come from.",
+        ("cmoc_summary", "evidence_matrix"),
+        section="results",
     ),
     "strength_by_area": Figure(
         plot_strength_by_area,

@@ -46,7 +46,7 @@ def svg_data_uri(path: str | Path) -> str:
 def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
     # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
-    from realist_report.figures import figure_text
+    from realist_report.figures import FIGURES, figure_text
 
     entries = {}
     for name in sorted(figure_paths):
@@ -57,6 +57,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
             "caption": caption,
             "alt": alt,
             "src": svg_data_uri(figure_paths[name]),
+            "section": FIGURES[name].section if name in FIGURES else None,
         }
     return entries
 
