@@ -16,6 +16,7 @@ from pandas.testing import assert_frame_equal
 from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
 from realist_report import evidence, linking, report, vocabulary
+from realist_report import quotes as quoting
 from realist_report.clean import clean_batch
 from realist_report.ingest import ingest_batch, load_formats
 
@@ -219,7 +220,7 @@ def test_every_id_behind_an_aggregate_is_a_clean_excerpt(
         evidence.evidence_matrix(demo_links, definitions),
         evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS),
         evidence.wave_change(demo_links, registers[1], definitions, THRESHOLDS),
-        evidence.select_quotes(demo_links, definitions),
+        quoting.select_quotes(demo_links, definitions),
     ]
     for table in tables:
         for column in [c for c in table.columns if c.endswith("excerpt_ids")]:
@@ -374,10 +375,8 @@ def test_demo_wave_change(demo_links, definitions, registers):
 
 
 def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definitions):
-    quotes = evidence.select_quotes(
-        demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420
-    )
-    again = evidence.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
+    quotes = quoting.select_quotes(demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420)
+    again = quoting.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
     assert_frame_equal(quotes, again)
     assert quotes["unit_id"].is_unique and quotes["text"].is_unique
     assert quotes["text"].str.len().between(60, 420).all()
@@ -419,7 +418,7 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
         for c in CMOC01
     ]
     links = linking.link_evidence(frame(rows), definitions)
-    quotes = evidence.select_quotes(links, definitions, per_cmoc=3)
+    quotes = quoting.select_quotes(links, definitions, per_cmoc=3)
     assert sorted(quotes["attribution"].tolist()[:2]) == [
         "Patient, site 1, baseline",
         "Patient, site 2, baseline",
@@ -430,13 +429,13 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
 def test_allow_reuse_lets_one_passage_serve_two_cmocs(definitions):
     codes = [*CMOC01, "job_satisfaction"]  # CMOC03 shares CMOC01's context and mechanism
     links = linking.link_evidence(frame([coding("s", c) for c in codes]), definitions)
-    assert evidence.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
-    reused = evidence.select_quotes(links, definitions, allow_reuse=True)
+    assert quoting.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
+    reused = quoting.select_quotes(links, definitions, allow_reuse=True)
     assert reused["cmoc_id"].tolist() == ["CMOC01", "CMOC03"]
 
 
 def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_links, definitions):
-    quotes = evidence.select_quotes(demo_links, definitions, per_cmoc=2, max_similarity=70)
+    quotes = quoting.select_quotes(demo_links, definitions, per_cmoc=2, max_similarity=70)
     texts = quotes["text"].tolist()
     pairs = [
         (a, b, fuzz.ratio(texts[a], texts[b], processor=rf_utils.default_process))
@@ -460,9 +459,9 @@ def test_near_copy_threshold_is_what_the_config_says(definitions):
     ]
     links = linking.link_evidence(frame(rows), definitions)
     assert fuzz.ratio(texts[0], texts[1], processor=rf_utils.default_process) > 90
-    identical_only = evidence.select_quotes(links, definitions, max_similarity=100)
+    identical_only = quoting.select_quotes(links, definitions, max_similarity=100)
     assert sorted(identical_only["text"]) == sorted(texts[:2])
-    skipping = evidence.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
+    skipping = quoting.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
     assert len(skipping) == 2 and skipping[1] == texts[2] and skipping[0] in texts[:2]
 
 
@@ -479,8 +478,8 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
         demo_links, "CMOC04", match="full", stance="supports", role="primary_care_staff"
     )
     ids = [second["excerpt_ids"].split(";")[-1], first["excerpt_ids"].split(";")[0]]
-    team = evidence.pinned_quotes(demo_links, {"CMOC04": ids}, set(demo_clean["excerpt_id"]), {})
-    quotes = evidence.select_quotes(demo_links, definitions, pinned=team)
+    team = quoting.pinned_quotes(demo_links, {"CMOC04": ids}, set(demo_clean["excerpt_id"]), {})
+    quotes = quoting.select_quotes(demo_links, definitions, pinned=team)
     own = quotes[quotes["cmoc_id"] == "CMOC04"]
     assert own["unit_id"].tolist() == [second["unit_id"], first["unit_id"]]
     assert own["chosen_by"].tolist() == ["team", "team"]
@@ -500,8 +499,8 @@ def test_a_pinned_quote_is_printed_redacted(definitions):
     assert len(hits)
     links = linking.link_evidence(redacted, definitions)
     pinned = "s1:micro_discretion"
-    team = evidence.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
-    quote = evidence.select_quotes(links, definitions, pinned=team).iloc[0]
+    team = quoting.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
+    quote = quoting.select_quotes(links, definitions, pinned=team).iloc[0]
     assert quote["excerpt_id"] == pinned and quote["chosen_by"] == "team"
     assert PLACEHOLDERS["NAME"] in quote["text"] and "Okafor" not in quote["text"]
 
@@ -510,8 +509,8 @@ def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, 
     other = demo_unit(demo_links, "CMOC10", match="full", stance="supports")
     assert other["unit_id"] not in set(demo_links[demo_links["cmoc_id"] == "CMOC01"]["unit_id"])
     excerpt = other["excerpt_ids"].split(";")[0]
-    with pytest.raises(evidence.QuoteError) as error:
-        evidence.pinned_quotes(
+    with pytest.raises(quoting.QuoteError) as error:
+        quoting.pinned_quotes(
             demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {}, "cmocs.yaml"
         )
     assert str(error.value).startswith(
@@ -520,21 +519,21 @@ def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, 
     )
     partial = demo_unit(demo_links, "CMOC01", match="partial")
     excerpt = partial["excerpt_ids"].split(";")[0]
-    with pytest.raises(evidence.QuoteError, match="it is linked only as partial evidence"):
-        evidence.pinned_quotes(demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {})
+    with pytest.raises(quoting.QuoteError, match="it is linked only as partial evidence"):
+        quoting.pinned_quotes(demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {})
 
 
 def test_a_pinned_id_unknown_or_quarantined_stops_the_build(demo_links, demo_clean, demo_batches):
     known = set(demo_clean["excerpt_id"])
     with pytest.raises(
-        evidence.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
+        quoting.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
     ):
-        evidence.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
+        quoting.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
     quarantine = pd.concat([b.quarantine for b in demo_batches], ignore_index=True)
     assert len(quarantine), "the demo data set quarantines some rows"
     row = quarantine.iloc[0]
-    with pytest.raises(evidence.QuoteError) as error:
-        evidence.pinned_quotes(
+    with pytest.raises(quoting.QuoteError) as error:
+        quoting.pinned_quotes(
             demo_links, {"CMOC02": [row["excerpt_id"]]}, known, {row["excerpt_id"]: row["reason"]}
         )
     assert f"but that excerpt was quarantined ({row['reason']}" in str(error.value)
@@ -620,7 +619,7 @@ def aggregates(
             2,
         ),
         "wave_change": evidence.wave_change(links, REGISTER, definitions, THRESHOLDS),
-        "quotes": evidence.select_quotes(links, definitions, per_cmoc=2, min_chars=10),
+        "quotes": quoting.select_quotes(links, definitions, per_cmoc=2, min_chars=10),
     }
 
 
