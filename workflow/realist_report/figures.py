@@ -503,7 +503,7 @@ FIGURES: dict[str, Figure] = {
 EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
     "rulegraph": (
         "The workflow that built this report: each box is a Snakemake rule, arrows show which "
-        "outputs feed which rule, colours show the workflow module (ingest, clean, aggregate, "
+        "outputs feed which rule, colours show the workflow step (ingest, clean, linking, evidence, "
         "figures, report).",
         "Directed graph of the pipeline's rules from ingesting export batches through cleaning, "
         "aggregation and figures to the rendered report.",
