@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, copy_workflow, run_snakemake
-from realist_report.definitions import config_problems
+from conftest import REPO, SCENARIOS, copy_workflow, run_snakemake
+from realist_report.definitions import config_problems, schema_problems
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -81,3 +81,14 @@ def test_a_misspelt_key_stops_snakemake_with_one_line_naming_it(tmp_path: Path) 
         "('windw' was unexpected)" in output
     )
     assert "Failed validating" not in output  # not Snakemake's dump of the whole schema
+
+
+@pytest.mark.parametrize("case", SCENARIOS)
+def test_each_scenario_config_fits_the_schema_over_the_demo_config(case: str) -> None:
+    """.test/config_<case>/config.yaml overrides the demo config; the merge must be valid."""
+    assert set(SCENARIOS) >= {"sharded", "overlap", "strict_cleaning"}
+    scenario = yaml.safe_load((REPO / ".test" / f"config_{case}" / "config.yaml").read_text())
+    merged = yaml.safe_load(yaml.safe_dump(CONFIG))
+    for key, value in scenario.items():
+        merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
+    assert schema_problems(merged, SCHEMA) == []

@@ -98,9 +98,9 @@ def test_site_group_count_must_be_positive():
 @pytest.mark.xdist_group("e2e")
 def test_the_dag_has_one_linking_job_per_batch_and_site_group(tmp_path):
     workdir = copy_workflow(tmp_path / "workflow")
-    (workdir / "shards.yaml").write_text("sharding:\n  site_groups: 3\n", encoding="utf-8")
+    scenario = ".test/config_sharded/config.yaml"  # sharding: {site_groups: 3}
     batches = len(list((DEMO / "coded").iterdir()))
-    result = run_snakemake(workdir, "-n", "--quiet", "rules", "--configfile", "shards.yaml")
+    result = run_snakemake(workdir, "-n", "--quiet", "rules", "--configfile", scenario)
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
     assert int(counts["link_site_evidence"]) == batches * 3
     assert int(counts["aggregate_cmoc_evidence"]) == 1
