@@ -184,6 +184,15 @@ def figure_inputs(wildcards) -> dict[str, str]:
     return inputs
 
 
+def figure_options(wildcards) -> dict:
+    """Settings a figure is drawn with; the rating order only for figures of the CMOC summary
+    (whose ratings it orders), so a threshold change redraws no other figure."""
+    options = {"max_site_columns": config["report_layout"]["max_site_columns"]}
+    if "cmoc_summary" in FIGURES[wildcards.figure].needs:
+        options["strength"] = config["strength"]
+    return options
+
+
 def audited_outputs() -> list[str]:
     """Every file the rules write (batch and figure wildcards filled in), for checksums."""
     values = {

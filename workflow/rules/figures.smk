@@ -18,10 +18,7 @@ rule plot_figure:
         # the figure's own caption (FIGURES), printed by figure.rst in the Snakemake report
         caption=lambda wildcards: figure_text(wildcards.figure)[0],
         theme=config["figures"]["theme"],
-        options={
-            "strength": config["strength"],
-            "max_site_columns": config["report_layout"]["max_site_columns"],
-        },
+        options=figure_options,
     script:
         "../scripts/plot_figure.py"
 
