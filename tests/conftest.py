@@ -17,7 +17,11 @@ REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
 SHARED_SAMPLES = REPO.parent / "shared" / "real-qda-samples"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow"]
+WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow", ".test"]
+#: Scenario configs: each runs with one `--configfile .test/config_<case>/config.yaml`.
+SCENARIOS = sorted(
+    p.parent.name.removeprefix("config_") for p in REPO.glob(".test/config_*/config.yaml")
+)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 from conftest import run_snakemake
 from realist_report import audit, trace
+from realist_report.figures import FIGURES, figure_text
 from realist_report.tables import write_json
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "workflow" / "realist_report"
+ORDER = ["strong", "moderate", "tentative", "unsupported"]
 
 
 def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
@@ -36,7 +38,7 @@ def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
 
 def test_module_closure_follows_package_imports() -> None:
     closure = {Path(p).stem for p in audit.module_closure(PACKAGE, ["figures"])}
-    assert {"figures", "cmo", "definitions", "errors"} <= closure
+    assert {"figures", "vocabulary", "definitions", "errors"} <= closure
     assert "report" not in closure and "demo" not in closure
 
 
@@ -66,13 +68,23 @@ def test_classify_cmoc_covers_every_kind_of_change() -> None:
         return {"strength": strength, "excerpts": excerpts, "participants": participants,
                 "sites": 1, "roles": 1}  # fmt: skip
 
-    assert audit.classify_cmoc(None, entry("tentative", 3, 1)) == "new"
-    assert audit.classify_cmoc(entry("tentative", 3, 1), None) == "removed"
-    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("strong", 12, 10)) == "strengthened"
-    assert audit.classify_cmoc(entry("strong", 12, 10), entry("moderate", 9, 5)) == "weakened"
-    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 5)) == "strengthened"
-    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 4)) == "changed"
-    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 9, 5)) is None
+    assert audit.classify_cmoc(None, entry("tentative", 3, 1), ORDER) == "new"
+    assert audit.classify_cmoc(entry("tentative", 3, 1), None, ORDER) == "removed"
+    assert (
+        audit.classify_cmoc(entry("moderate", 9, 5), entry("strong", 12, 10), ORDER)
+        == "strengthened"
+    )
+    assert (
+        audit.classify_cmoc(entry("strong", 12, 10), entry("moderate", 9, 5), ORDER) == "weakened"
+    )
+    assert (
+        audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 5), ORDER)
+        == "strengthened"
+    )
+    assert (
+        audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 11, 4), ORDER) == "changed"
+    )
+    assert audit.classify_cmoc(entry("moderate", 9, 5), entry("moderate", 9, 5), ORDER) is None
 
 
 def test_compare_names_new_batch_participants_and_in_place_edits() -> None:
@@ -84,7 +96,7 @@ def test_compare_names_new_batch_participants_and_in_place_edits() -> None:
     current["participant_waves"] += ["P001 followup", "P003 followup"]
     current["inputs"]["coded/followup.csv"] = "3" * 64
     current["inputs"]["sites.csv"] = "9" * 64  # same name, new content
-    changes = audit.compare_snapshots(current, previous)
+    changes = audit.compare_snapshots(current, previous, ORDER)
     by_item = {(r.kind, r.item): r.change for r in changes.itertuples()}
     assert by_item == {
         ("cmoc", "CMOC01"): "strengthened",
@@ -109,7 +121,7 @@ def test_participant_waves_count_followup_of_known_participants() -> None:
     previous = snapshot("old")
     current = snapshot("new")
     current["participant_waves"] += ["P001 followup", "P002 followup"]
-    changes = audit.compare_snapshots(current, previous)
+    changes = audit.compare_snapshots(current, previous, ORDER)
     assert not (changes["kind"] == "participant").any(), "no participant id is new"
     summary = audit.changes_summary(changes, current, previous)
     assert summary["new_participants"] == 0
@@ -121,12 +133,12 @@ def test_archive_without_participant_waves_reports_no_wave_changes() -> None:
     del previous["participant_waves"]
     current = snapshot("new")
     current["participant_waves"].append("P001 followup")
-    changes = audit.compare_snapshots(current, previous)
+    changes = audit.compare_snapshots(current, previous, ORDER)
     assert not (changes["kind"] == "participant wave").any()
 
 
 def test_first_build_has_nothing_to_compare() -> None:
-    changes = audit.compare_snapshots(snapshot("only"), None)
+    changes = audit.compare_snapshots(snapshot("only"), None, ORDER)
     assert changes.empty
     summary = audit.changes_summary(changes, snapshot("only"), None)
     assert summary["previous_build"] is None and summary["n_changes"] == 0
@@ -228,3 +240,24 @@ def test_snakemake_report_is_a_self_contained_audit_companion(
         words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", caption.read_text(encoding="utf-8"))[0][:20]
         assert words in html, f"caption {caption.name} missing from the audit report"
     assert '<script src="http' not in html, "the audit report must not load code from the web"
+    for name in FIGURES:  # each figure with its own caption (labels and params.caption)
+        words = re.findall(r"[A-Za-z][A-Za-z ,]{19,}", figure_text(name)[0])[0][:20]
+        assert words in html, f"figure {name}: its caption is missing from the audit report"
+
+
+def test_package_import_graph_has_no_cycle() -> None:
+    """No package module imports, directly or through others, a module that imports it back
+    (cmo and shards once did): every module's closure of imports leaves itself out."""
+    modules = sorted(p.stem for p in Path(PACKAGE).glob("*.py") if p.stem != "__init__")
+    assert {"linking", "evidence", "vocabulary", "ids", "qdpx_writer"} <= set(modules)
+    cyclic = []
+    for name in modules:
+        imported = {
+            Path(p).stem
+            for other in audit.module_closure(PACKAGE, [name])
+            if Path(other).stem != name
+            for p in audit.module_closure(PACKAGE, [Path(other).stem])
+        }
+        if name in imported:
+            cyclic.append(name)
+    assert cyclic == []

@@ -60,6 +60,7 @@ def dry_run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 # ---------------------------------------------------------------- item 3 and 11: coded/ as it is
 
 
+@pytest.mark.e2e
 def test_sub_folder_batches_are_read_and_lock_and_system_files_skipped(tmp_path: Path) -> None:
     workdir = copy_workflow(tmp_path / "wf", messy_dataset(tmp_path / "messy"))
     result = dry_run(workdir)
@@ -111,6 +112,7 @@ def test_sub_folder_batches_are_read_and_lock_and_system_files_skipped(tmp_path:
     ],
     ids=["unreadable-types", "copied-csv", "copied-qdpx", "braces-in-name"],
 )
+@pytest.mark.e2e
 def test_refused_files_stop_the_build_before_any_job(
     tmp_path: Path, files: dict[str, bytes | str], words: list[str]
 ) -> None:
@@ -135,6 +137,7 @@ def test_refused_files_stop_the_build_before_any_job(
 # ---------------------------------------------------------------- item 2: switching data sets
 
 
+@pytest.mark.e2e
 def test_switching_data_sets_never_reuses_the_previous_registers(tmp_path: Path) -> None:
     workdir = copy_workflow(tmp_path / "wf")
     target = "data/interim/clean/followup_interviews.parquet"
@@ -173,6 +176,7 @@ def messy_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return workdir
 
 
+@pytest.mark.e2e
 def test_skipped_files_are_in_provenance_and_the_audit_appendix(messy_build: Path) -> None:
     provenance = json.loads((messy_build / "results/provenance.json").read_text())
     skipped = {e["file"] for e in provenance["dataset_files"] if e["action"] == "skipped"}
@@ -184,6 +188,7 @@ def test_skipped_files_are_in_provenance_and_the_audit_appendix(messy_build: Pat
     assert (wave3["source_rows"], wave3["rows_in"], wave3["quarantined"]) == (4, 4, 1)
 
 
+@pytest.mark.e2e
 def test_no_result_cell_would_run_as_a_spreadsheet_formula(messy_build: Path) -> None:
     cells = {}
     for path in sorted((messy_build / "results").glob("*.csv")):
@@ -198,6 +203,7 @@ def test_no_result_cell_would_run_as_a_spreadsheet_formula(messy_build: Path) ->
     assert any(cell.startswith(("'+1 wave3;", "'-2 wave3;")) for cell in cells)
 
 
+@pytest.mark.e2e
 def test_terminal_escapes_reach_no_output(messy_build: Path) -> None:
     outputs = [
         *(messy_build / "results").rglob("*.csv"),
@@ -229,6 +235,7 @@ def verify(workdir: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.e2e
 def test_a_killed_build_is_reported_as_mixed_until_rebuilt(messy_build: Path, tmp_path) -> None:
     workdir = tmp_path / "wf"
     shutil.copytree(messy_build, workdir, symlinks=True)
@@ -271,8 +278,8 @@ def test_a_refi_project_exported_twice_is_refused_naming_both_batches(
 ) -> None:
     """Different bytes (a re-export) pass the checksum check; the shared GUIDs do not."""
     from realist_report.clean import clean_batch
-    from realist_report.cmo import check_batches_distinct
     from realist_report.errors import InputFileError
+    from realist_report.evidence import check_batches_distinct
     from realist_report.ingest import ingest_batch, load_ingest_options
 
     options = load_ingest_options(DEMO.parent.parent / "config" / "formats.yaml")

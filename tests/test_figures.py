@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
+from conftest import REPO
 from realist_report import figures as F
 
 DOT = """digraph snakemake_dag {
@@ -28,6 +30,7 @@ MODULES = {
     "plot_figure": "figures",
 }
 THEME = {"base_size": 9, "font_family": "DejaVu Sans"}
+STRENGTH = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))["strength"]
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +48,10 @@ def data() -> F.FigureData:
     )
     matrix = pd.DataFrame(
         {
-            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02", "CMOC01", "CMOC02"],
-            "dimension": ["site", "site", "site", "role", "role"],
-            "value": ["S01", "S02", "S01", "patient", "(fieldnotes)"],
-            "excerpts": [4, 2, 1, 5, 1],
+            "cmoc_id": ["CMOC01", "CMOC01", "CMOC02", "CMOC01", "CMOC02", "CMOC01", "CMOC02"],
+            "dimension": ["site", "site", "site", "role", "role", "data type", "data type"],
+            "value": ["S01", "S02", "S01", "patient", "(fieldnotes)", "interview", "observation"],
+            "excerpts": [4, 2, 1, 5, 1, 5, 1],
         }
     )
     participants = pd.DataFrame(
@@ -106,6 +109,7 @@ def data() -> F.FigureData:
         "participants": participants,
         "sites": sites,
         "max_site_columns": 14,
+        "strength": STRENGTH,
         "subgroups": subgroups,
         "wave_change": wave_change,
         "cmoc_parts": parts,
@@ -157,28 +161,6 @@ def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
     assert F.figure_text("rulegraph")[0].startswith("The workflow")
     with pytest.raises(F.FigureError, match="unknown figure 'nope'"):
         F.figure_text("nope")
-
-
-def test_subgroup_table_suppresses_cells_below_the_threshold() -> None:
-    participants = pd.DataFrame(
-        {
-            "participant_id": [f"P{i}" for i in range(6)],
-            "role": ["patient"] * 6,
-            "gender": ["F"] * 5 + ["M"],
-        }
-    )
-    links = pd.DataFrame(
-        {
-            "cmoc_id": ["CMOC01"] * 6,
-            "unit_id": [f"u{i}" for i in range(6)],
-            "participant_id": [f"P{i}" for i in range(6)],
-            "match": ["full"] * 6,
-            "stance": ["supports"] * 6,
-        }
-    )
-    table = F.subgroup_table(participants, links, min_cell_size=5).set_index("value")
-    assert table.loc["F", "participants"] == 5 and not table.loc["F", "suppressed"]
-    assert table.loc["M", "suppressed"]
 
 
 def test_programme_theory_links_each_cmoc_through_its_mechanism(data: F.FigureData) -> None:
@@ -304,3 +286,11 @@ def test_dollar_signs_in_region_names_are_printed_not_typeset(name: str, tmp_pat
     F.draw_figure(name, many, out, THEME)
     svg = out.read_text(encoding="utf-8")
     assert "Costs $5 to $10" in svg and "North $\\x$ East" in svg
+
+
+def test_data_type_figure_draws_the_matrix_data_type_rows(data: F.FigureData) -> None:
+    """The figure added the README's way (one FIGURES entry, one function, section='results')."""
+    plot = F.FIGURES["evidence_by_data_type"].draw(data, F.report_theme())
+    drawn = plot.data.set_index(["cmoc_id", "value"])["excerpts"].astype(int).to_dict()
+    assert drawn == {("CMOC01", "interview"): 5, ("CMOC02", "observation"): 1}
+    assert F.FIGURES["evidence_by_data_type"].section == "results"

@@ -203,3 +203,36 @@ def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_c
     assert jobs["clean_batch"] == batches and jobs["redact_batch"] == batches
     assert jobs["plot_figure"] == len(FIGURES) - 1, "the participants figure reads only registers"
     assert "ingest_batch" not in jobs and "validate_registers" not in jobs
+
+
+def test_demo_only_qdpx_writer_change_reruns_no_data_step(built_copy: Path) -> None:
+    """The demo's .qdpx writer was in qdpx.py beside the reader, so editing it reran every
+    ingest_batch and everything after; moved to qdpx_writer.py, only the build id follows it."""
+    edit_module(built_copy, "qdpx")  # the reader, where the writer used to be: the old cost
+    before = planned_jobs(built_copy)
+    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
+    assert before["ingest_batch"] == batches and before["clean_batch"] == batches
+    assert before["link_site_evidence"] == batches * site_shards(built_copy)
+    reader = built_copy / "workflow" / "realist_report" / "qdpx.py"
+    reader.write_text(reader.read_text(encoding="utf-8").removesuffix("\n# edited\n"), "utf-8")
+    edit_module(built_copy, "qdpx_writer")  # in the build id (all code is), in no step's closure
+    assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
+
+
+def test_report_view_change_relinks_nothing(built_copy: Path) -> None:
+    """The report views (for whom, change over time) were in cmo.py, which every link shard and
+    aggregation imported; in report.py they rerun the rendering and audit steps alone."""
+    edit_module(built_copy, "report")
+    jobs = planned_jobs(built_copy)
+    assert "link_site_evidence" not in jobs and "aggregate_cmoc_evidence" not in jobs
+    assert jobs == Counter(REPORT_AND_AUDIT)
+
+
+def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: Path) -> None:
+    """Rating and quote code (evidence.py) is not an input of linking (linking.py)."""
+    edit_module(built_copy, "evidence")
+    assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
+    edit_module(built_copy, "linking")
+    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
+    shards = {"link_site_evidence": batches * site_shards(built_copy)}
+    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION})

@@ -211,11 +211,15 @@ def test_a_new_tool_is_a_config_entry(tmp_path: Path, definitions, registers) ->
     ("spec", "words"),
     [
         ({"detect": ["a"], "columns": {"participant": "a"}}, "unknown canonical columns"),
-        ({"detect": ["a"], "colums": {}}, "unknown keys"),
-        ({"columns": {"code": "a"}}, "needs a `detect` list"),
+        ({"detect": ["a"], "colums": {}}, r"at formats/broken: .*'colums' was unexpected"),
+        ({"columns": {"code": "a"}}, "at formats/broken: 'detect' is a required property"),
         ({"detect": ["a"], "extract": [{"from": "a", "pattern": "(?P<who>x)"}]}, "canonical"),
         ({"detect": ["a"], "extract": [{"from": "a", "pattern": "("}]}, "bad regex"),
-        ({"detect": ["a"], "offsets": "lines"}, "`offsets` must be one of"),
+        ({"detect": ["a"], "offsets": "lines"}, "at formats/broken/offsets: 'lines' is not one of"),
+        (
+            {"detect": ["a"], "extract": [{"from": "a", "patern": "(?P<code>x)"}]},
+            r"formats/broken/extract/0: .*'patern' was unexpected",
+        ),
     ],
 )
 def test_bad_format_config_is_a_config_error(tmp_path: Path, spec: dict, words: str) -> None:

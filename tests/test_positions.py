@@ -103,7 +103,7 @@ def test_positions_that_fit_no_unit_quarantine_the_source_and_cut_no_text(tmp_pa
 def test_own_export_with_emoji_reads_back_in_code_points(tmp_path: Path) -> None:
     """write_qdpx counts code points; reading it back must not take it for NVivo's UTF-16."""
     import pandas as pd
-    from realist_report.qdpx import write_qdpx
+    from realist_report.qdpx_writer import write_qdpx
     from realist_report.schemas import EXCERPT_COLUMNS
 
     text = "Great 👍 service 😀 and the link worker 🙏 rang me back twice"

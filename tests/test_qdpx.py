@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from realist_report.errors import InputFileError
-from realist_report.qdpx import PROBLEM_OFFSETS, read_qdpx, write_qdpx
+from realist_report.qdpx import PROBLEM_OFFSETS, read_qdpx
+from realist_report.qdpx_writer import write_qdpx
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "real-qda-samples"

@@ -55,6 +55,8 @@ READ = {
     "taguette_serdif/all_tags_20220303.csv": (1930, {}, None, 0),
     "taguette_test_expectations/highlights_interesting.csv": (3, {}, None, 0),
     "atlasti_edgeai_icsa26/20250914_citation_manager.csv": (1789, {}, None, 0),
+    # formats.yaml: coded_fragments_table (400 fragments, 1,484 codes)
+    "atlasti_edgeai_icsa26/fragments_to_codes.csv": (1484, {}, None, 0),
 }
 #: Files that hold no coded segments, refused with these words in the message.
 REFUSED = {
@@ -64,8 +66,7 @@ REFUSED = {
     "atlasti_edgeai_icsa26/20250914_codebook_full.csv": ["unrecognised export format"],
     "atlasti_edgeai_icsa26/20250914_code_frequencies.csv": ["unrecognised export format"],
     "atlasti_edgeai_icsa26/20250914_theme_frequencies.csv": ["unrecognised export format"],
-    # the study's own derived tables, not a tool's export
-    "atlasti_edgeai_icsa26/fragments_to_codes.csv": ["unrecognised export format"],
+    # the study's own theme table: themes and counts, no coded fragments
     "atlasti_edgeai_icsa26/themes.csv": ["unrecognised export format"],
     # QualCoder import samples: case attributes, a survey, a code list
     "qualcoder_examples/cases123.csv": ["unrecognised export format"],
@@ -322,3 +323,21 @@ def test_nvivo_windows_and_mac_exports_of_one_project_give_the_same_texts(
     mac_texts = set(mac["text"])
     assert len(windows_texts) == 187 and len(mac_texts) == 186
     assert len(windows_texts & mac_texts) == 186
+
+
+def test_coded_fragments_table_gives_each_fragment_the_codes_its_row_counts(
+    options: IngestOptions,
+) -> None:
+    """The replication package's own `n_codes` column says how many codes each fragment has;
+    a code name holding a comma ('T2. Security, Privacy & Trust Management: Access Control',
+    329 of the codings) must not split into two."""
+    import csv
+
+    path = SHARED_SAMPLES / "atlasti_edgeai_icsa26" / "fragments_to_codes.csv"
+    raw = ingest_batch(path, "fragments", options)
+    with path.open(encoding="utf-8", newline="") as handle:
+        expected = {row["fragment_id"]: int(row["n_codes"]) for row in csv.DictReader(handle)}
+    fragments = raw["excerpt_id"].str.split("|").str[0]
+    assert fragments.value_counts().to_dict() == expected
+    assert raw["code"].str.match(r"^T\d+\. ").all() and raw["text"].notna().all()
+    assert int(raw["code"].str.contains(", ", regex=False).sum()) == 329

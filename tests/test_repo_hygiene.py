@@ -27,7 +27,7 @@ PLANTED_ON_PURPOSE = frozenset(
         "tests/test_audit.py",  # trace must redact a phone number
         "tests/benchmarks/bench_privacy.py",  # adversarial excerpts full of identifiers
         "tests/test_office.py",  # the Word edition's screen must refuse a phone and an e-mail
-        "tests/test_cmo.py",  # a pinned quote with a titled name must print redacted
+        "tests/test_evidence.py",  # a pinned quote is printed redacted (a listed name planted)
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

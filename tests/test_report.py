@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from realist_report import narrative as N
 from realist_report import report as R
-from realist_report.cmo import site_columns
+from realist_report.vocabulary import site_columns
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,8 @@ def demo_values() -> dict:
                "primary_care_staff": 1, "vcse": 1, "other_link_worker": 1}
         for wave in ("baseline", "followup")
     }  # fmt: skip
-    totals = {name: 3 for name in N.COUNT_VALUES}
+    ratings = ["strong", "moderate", "tentative", "unsupported"]  # config.yaml's, as counted
+    totals = {name: 3 for name in [*N.COUNT_VALUES, *ratings]}
     rows = [
         {"cmoc_id": f"CMOC{i:02d}", "area_title": "Area", "title": "t", "strength": "strong",
          "excerpts": 40 + i, "participants": 12, "sites": 5, "roles": 3, "data_types": 2,

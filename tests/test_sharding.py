@@ -10,9 +10,15 @@ import pandas as pd
 import pytest
 from conftest import DEMO, REPO, copy_workflow, run_snakemake
 from realist_report.clean import clean_batch
-from realist_report.cmo import WINDOWS, link_evidence
 from realist_report.ingest import ingest_batch, load_formats
-from realist_report.shards import combine_links, link_shard, rows_in_group, site_group
+from realist_report.linking import (
+    WINDOWS,
+    combine_links,
+    link_evidence,
+    link_shard,
+    rows_in_group,
+    site_group,
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +74,7 @@ def test_a_source_naming_two_sites_stays_in_one_shard(clean_batches):
 
 
 def test_site_groups_do_not_depend_on_the_python_hash_seed():
-    code = "from realist_report.shards import site_group; print([site_group(f'S{i:03d}', 8) for i in range(50)])"
+    code = "from realist_report.linking import site_group; print([site_group(f'S{i:03d}', 8) for i in range(50)])"
     outputs = {
         subprocess.run(
             [sys.executable, "-c", code],
@@ -92,9 +98,9 @@ def test_site_group_count_must_be_positive():
 @pytest.mark.xdist_group("e2e")
 def test_the_dag_has_one_linking_job_per_batch_and_site_group(tmp_path):
     workdir = copy_workflow(tmp_path / "workflow")
-    (workdir / "shards.yaml").write_text("sharding:\n  site_groups: 3\n", encoding="utf-8")
+    scenario = ".test/config_sharded/config.yaml"  # sharding: {site_groups: 3}
     batches = len(list((DEMO / "coded").iterdir()))
-    result = run_snakemake(workdir, "-n", "--quiet", "rules", "--configfile", "shards.yaml")
+    result = run_snakemake(workdir, "-n", "--quiet", "rules", "--configfile", scenario)
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", result.stdout, flags=re.MULTILINE))
     assert int(counts["link_site_evidence"]) == batches * 3
     assert int(counts["aggregate_cmoc_evidence"]) == 1

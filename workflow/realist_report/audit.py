@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from realist_report.errors import InputFileError
+from realist_report.vocabulary import strength_order
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,6 @@ SOFTWARE = {
     "pandera": "pandera",
     "realist_report (this project)": "realist-report",
 }
-STRENGTH_RANK = {"unsupported": 0, "tentative": 1, "moderate": 2, "strong": 3}
 CHANGE_COLUMNS = ["kind", "item", "change", "before", "after", "detail"]
 ARCHIVE_INDEX = "index.json"
 
@@ -302,8 +302,11 @@ def _cmoc_words(entry: dict | None) -> str:
     )
 
 
-def classify_cmoc(before: dict | None, after: dict | None) -> str | None:
-    """new / removed / strengthened / weakened / changed, or None when the evidence is unchanged."""
+def classify_cmoc(before: dict | None, after: dict | None, order: list[str]) -> str | None:
+    """new / removed / strengthened / weakened / changed, or None when the evidence is unchanged.
+
+    `order` is the rating names strongest first (vocabulary.strength_order of the config); a
+    rating it does not name (renamed since the previous build) ranks with 'unsupported'."""
     had = bool(before and before["excerpts"])
     has = bool(after and after["excerpts"])
     if not had and not has:
@@ -312,7 +315,8 @@ def classify_cmoc(before: dict | None, after: dict | None) -> str | None:
         return "new"
     if not has:
         return "removed"
-    rank = STRENGTH_RANK.get(after["strength"], 0) - STRENGTH_RANK.get(before["strength"], 0)
+    rank_of = {name: len(order) - position for position, name in enumerate(order)}
+    rank = rank_of.get(after["strength"], 1) - rank_of.get(before["strength"], 1)
     if rank:
         return "strengthened" if rank > 0 else "weakened"
     deltas = [after[k] - before[k] for k in ("excerpts", "participants", "sites", "roles")]
@@ -338,14 +342,15 @@ def _cmoc_detail(before: dict | None, after: dict | None) -> str:
     return "; ".join(moved)
 
 
-def compare_snapshots(current: dict, previous: dict | None) -> pd.DataFrame:
-    """Every difference from the previous build: CMOC evidence, batches, participants, files."""
+def compare_snapshots(current: dict, previous: dict | None, order: list[str]) -> pd.DataFrame:
+    """Every difference from the previous build: CMOC evidence, batches, participants, files
+    (`order`: rating names strongest first)."""
     rows: list[dict] = []
     if previous is None:
         return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     for cmoc_id in sorted(set(current["cmocs"]) | set(previous["cmocs"])):
         before, after = previous["cmocs"].get(cmoc_id), current["cmocs"].get(cmoc_id)
-        change = classify_cmoc(before, after)
+        change = classify_cmoc(before, after, order)
         if change:
             rows.append(
                 {
@@ -505,6 +510,7 @@ def run_compare_with_previous_build(
     clean: list[str],
     evidence_snapshot_path: str,
     archive: str,
+    strength: list[dict],
     outputs: dict[str, str],
 ) -> None:
     """Rule adapter: snapshot this build's evidence and compare it with the previous build."""
@@ -518,7 +524,7 @@ def run_compare_with_previous_build(
         str(read_json(evidence_snapshot_path)["snapshot_date"]),
     )
     previous = previous_snapshot(archive, current["build_id"])
-    changes = compare_snapshots(current, previous)
+    changes = compare_snapshots(current, previous, strength_order(strength))
     if previous is None:
         log.info(
             "build %s: no earlier build in %s/, nothing to compare", current["build_id"], archive
@@ -577,27 +583,15 @@ def run_write_provenance(
 # ---------------------------------------------------------------- report context
 
 
-def report_context(manifest: dict, changes: dict, tables: dict[str, str], context: dict) -> dict:
-    """Context keys for the audit appendix and the changes section, numbered after the others."""
-    numbers = dict(context["table_numbers"])
-    following = max(numbers.values(), default=0)
-    numbered = ["changes"] if changes["cmocs"] else []
-    for key in (*numbered, "audit_inputs", "audit_tables", "audit_software"):
-        following += 1
-        numbers[key] = following
+def report_context(manifest: dict, changes: dict, tables: dict[str, str]) -> dict:
+    """Context keys for the audit appendix and the changes section (the build id is the build
+    inputs manifest's; tables and contents are numbered by report.render_numbered)."""
     tables_used = [
         file_record(path, Path(path).as_posix())
         for _, path in sorted(tables.items(), key=lambda kv: kv[1])
     ]
-    toc = [
-        *context["toc"],
-        {"id": "changes", "title": "Appendix C. What changed since the last report", "level": 1},
-        {"id": "appendix-audit", "title": "Appendix D. Audit trail", "level": 1},
-    ]
     return {
         "build_id": manifest["build_id"],
-        "table_numbers": numbers,
-        "toc": toc,
         "audit": {**manifest, "tables": tables_used},
         "changes": changes,
     }

@@ -13,7 +13,7 @@ import pandas as pd
 
 from realist_report.definitions import Definitions, normalise_code
 from realist_report.errors import InputFileError, PipelineError
-from realist_report.ingest import stable_id
+from realist_report.ids import stable_id
 from realist_report.privacy import names_from_registers, redact_excerpts
 from realist_report.schemas import CLEAN_EXCERPTS
 

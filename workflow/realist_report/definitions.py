@@ -38,6 +38,52 @@ def normalise_code(label: str) -> str:
     return re.sub(r" ?(?:::|\\|/|>|:) ?", "::", label).casefold()
 
 
+def schema_problems(data: object, schema_path: Path) -> list[tuple[str, str]]:
+    """Every way `data` breaks its JSON schema, as (where, what) in key order; a failed 'any of'
+    says which part failed, and an unexpected key is named."""
+    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = []
+    for problem in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
+        while problem.context:
+            problem = jsonschema.exceptions.best_match(problem.context)
+        where = "/".join(str(p) for p in problem.absolute_path) or "top level"
+        problems.append((where, problem.message))
+    return list(dict.fromkeys(problems))
+
+
+def config_problems(config: dict, schema_path: Path, files: list[str]) -> str:
+    """The Snakemake config's schema problems, each with the config file that holds the key
+    ('--config' when no file does), e.g. 'config/config.yaml: at quotes: ... ('per_cmcc' was
+    unexpected)'."""
+    texts = {}
+    for name in files:
+        try:
+            texts[name] = yaml.safe_load(Path(name).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            texts[name] = {}
+    lines = []
+    for where, message in schema_problems(config, schema_path):
+        keys = [] if where == "top level" else where.split("/")
+        unexpected = re.findall(r"'([^']+)' (?:was|were) unexpected", message)
+        keys += unexpected[:1]
+        holders = [name for name, data in texts.items() if _holds(data, keys)]
+        lines.append(f"{' and '.join(holders) or '--config'}: at {where}: {message}")
+    return "\n".join(lines)
+
+
+def _holds(data: object, keys: list[str]) -> bool:
+    """Whether nested mappings/lists hold the path of keys."""
+    for key in keys:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+            data = data[int(key)]
+        else:
+            return False
+    return True
+
+
 def load_validated_yaml(
     path: Path, schema_path: Path, error: type[PipelineError] = ConfigError
 ) -> dict:
@@ -46,12 +92,9 @@ def load_validated_yaml(
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as problem:
         raise error(f"{path}: cannot read ({problem})") from problem
-    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
-    try:
-        jsonschema.validate(data, schema)
-    except jsonschema.ValidationError as problem:
-        where = "/".join(str(p) for p in problem.absolute_path) or "top level"
-        raise error(f"{path}: at {where}: {problem.message}") from problem
+    problems = schema_problems(data, schema_path)
+    if problems:
+        raise error(f"{path}: {'; '.join(f'at {where}: {message}' for where, message in problems)}")
     return data
 
 

@@ -440,7 +440,7 @@ def write_batch(batch: Batch, coded_dir: Path) -> Path:
             table.to_excel(excel, index=False, sheet_name="Coded segments")
         _deterministic_zip(path)
     elif batch.file_format == "qdpx":
-        from realist_report.qdpx import write_qdpx
+        from realist_report.qdpx_writer import write_qdpx
 
         full = batch.excerpts.reindex(columns=EXCERPT_COLUMNS).assign(batch=batch.name)
         write_qdpx(full, batch.sources, path, project_name=batch.name)

@@ -24,25 +24,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import plotnine as p9  # noqa: E402
 
-from realist_report.cmo import (  # noqa: E402
+from realist_report.errors import PipelineError  # noqa: E402
+from realist_report.vocabulary import (  # noqa: E402
     ROLE_LABELS,
     SUPPORTING_MATCHES,
+    UNSUPPORTED,
     WAVE_LABELS,
     SiteColumns,
     site_columns,
+    strength_order,
 )
-from realist_report.errors import PipelineError  # noqa: E402
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
-STRENGTH_COLOURS = {
-    "strong": "#0072B2",
-    "moderate": "#56B4E9",
-    "tentative": "#E69F00",
-    "unsupported": "#BBBBBB",
-}
-#: Line widths for programme-theory links, by strength of evidence.
-STRENGTH_WIDTHS = {"strong": 1.6, "moderate": 1.0, "tentative": 0.55, "unsupported": 0.3}
+#: Fill colours of the configured ratings, strongest first (config.yaml: strength), by rank, so
+#: a renamed rating keeps its colour; 'unsupported' is grey.
+RATING_COLOURS = ["#0072B2", "#56B4E9", "#E69F00", "#CC79A7", "#009E73", "#D55E00"]
+UNSUPPORTED_COLOUR = "#BBBBBB"
+#: Line widths for programme-theory links, by rank of the rating as colours are.
+RATING_WIDTHS = [1.6, 1.0, 0.55, 0.45, 0.4, 0.35]
+UNSUPPORTED_WIDTH = 0.3
 SUBGROUP_LABELS = {
     "age_band": "Age band",
     "gender": "Gender",
@@ -72,6 +73,18 @@ def report_theme(base_size: float = 9, font_family: str = "DejaVu Sans") -> p9.t
     )
 
 
+def strength_scale(data: FigureData, values: list, unsupported: object) -> dict[str, object]:
+    """A colour or width per configured rating (by rank, strongest first), then 'unsupported'."""
+    rated = strength_order(data["strength"])[:-1]
+    scale = {name: values[min(rank, len(values) - 1)] for rank, name in enumerate(rated)}
+    return {**scale, UNSUPPORTED: unsupported}
+
+
+def attribute_label(attribute: str) -> str:
+    """'age_band' -> 'Age band': a 'for whom' attribute as a panel title (any configured one)."""
+    return SUBGROUP_LABELS.get(attribute, attribute.replace("_", " ").capitalize())
+
+
 def _no_axis_title(axis: str) -> p9.theme:
     """Drop an axis title whose meaning the tick labels already carry."""
     return p9.theme(**{f"axis_title_{axis}": p9.element_blank()})
@@ -88,7 +101,7 @@ def supporting_links(links: pd.DataFrame) -> pd.DataFrame:
 
 
 def site_axis(data: FigureData) -> SiteColumns:
-    """Sites, or regions when sites are too many to read as one axis (see cmo.site_columns)."""
+    """Sites, or regions when sites are too many to read as one axis (see vocabulary.site_columns)."""
     return site_columns(data["sites"], int(data["max_site_columns"]))
 
 
@@ -184,10 +197,29 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
+    """Supporting excerpts per CMOC by data type: interview, observation or document."""
+    matrix = data["evidence_matrix"]
+    rows = matrix[matrix["dimension"] == "data type"].copy()
+    rows["value"] = pd.Categorical(rows["value"], categories=sorted(set(rows["value"])))
+    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
+    return (
+        p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill="value"))
+        + p9.geom_col(colour="white", size=0.2)
+        + p9.coord_flip()
+        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.labs(y="Supporting excerpts", fill="Data type")
+        + theme
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.7))
+    )
+
+
 def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOCs per programme-theory area by strength rating."""
     summary = data["cmoc_summary"].copy()
-    summary["strength"] = pd.Categorical(summary["strength"], categories=list(STRENGTH_COLOURS))
+    colours = strength_scale(data, RATING_COLOURS, UNSUPPORTED_COLOUR)
+    summary["strength"] = pd.Categorical(summary["strength"], categories=list(colours))
     titles = list(dict.fromkeys(summary["area_title"].str.wrap(30)))
     summary["area_label"] = pd.Categorical(
         summary["area_title"].str.wrap(30), categories=titles[::-1]
@@ -196,7 +228,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
         p9.ggplot(summary, p9.aes("area_label", fill="strength"))
         + p9.geom_bar(colour="white", size=0.3, width=0.7)
         + p9.coord_flip()
-        + p9.scale_fill_manual(values=STRENGTH_COLOURS, drop=False)
+        + p9.scale_fill_manual(values=colours, drop=False)
         + p9.scale_y_continuous(breaks=range(0, 1 + int(summary["area"].value_counts().max())))
         + p9.labs(y="CMOCs", fill="Strength of evidence")
         + theme
@@ -257,53 +289,15 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
-def subgroup_table(
-    participants: pd.DataFrame, links: pd.DataFrame, min_cell_size: int
-) -> pd.DataFrame:
-    """Patients with supporting evidence per CMOC and subgroup value; small cells suppressed.
-
-    Used when the aggregation step does not provide cmoc_subgroups.parquet; same columns.
-    """
-    patients = participants[participants["role"] == "patient"]
-    attributes = [a for a in SUBGROUP_LABELS if a in patients.columns]
-    support = supporting_links(links).dropna(subset=["participant_id"])
-    support = support[support["participant_id"].isin(patients["participant_id"])]
-    rows = []
-    for attribute in attributes:
-        joined = support.merge(patients[["participant_id", attribute]], on="participant_id")
-        joined = joined[joined[attribute].fillna("").astype(str) != ""]
-        grouped = joined.groupby(["cmoc_id", attribute]).agg(
-            participants=("participant_id", "nunique"), excerpts=("unit_id", "nunique")
-        )
-        for (cmoc_id, value), row in grouped.iterrows():
-            rows.append(
-                {
-                    "cmoc_id": cmoc_id,
-                    "attribute": attribute,
-                    "value": str(value),
-                    "participants": int(row["participants"]),
-                    "excerpts": int(row["excerpts"]),
-                    "suppressed": bool(row["participants"] < min_cell_size),
-                }
-            )
-    columns = ["cmoc_id", "attribute", "value", "participants", "excerpts", "suppressed"]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Patients supporting each CMOC by subgroup: for whom each configuration is evidenced."""
-    if "subgroups" in data:
-        table = data["subgroups"].copy()
-    else:
-        table = subgroup_table(data["participants"], data["links"], int(data["min_cell_size"]))
+    table = data["subgroups"].copy()
     if table.empty:
         raise FigureError("no subgroup attributes or patient evidence to draw the 'for whom' panel")
-    table = table[table["attribute"].isin(list(SUBGROUP_LABELS))].copy()
+    attributes = list(dict.fromkeys(table["attribute"]))  # as configured (for_whom.attributes)
+    labels = {a: textwrap.fill(attribute_label(a), 12) for a in attributes}
     table["panel"] = pd.Categorical(
-        table["attribute"].map(SUBGROUP_LABELS).str.wrap(12),
-        categories=[
-            textwrap.fill(v, 12) for k, v in SUBGROUP_LABELS.items() if k in set(table["attribute"])
-        ],
+        table["attribute"].map(labels), categories=[labels[a] for a in attributes]
     )
     table["shown"] = table["participants"].where(~table["suppressed"].astype(bool))
     table["label"] = table["shown"].map(lambda n: "" if pd.isna(n) else str(int(n)))
@@ -370,7 +364,7 @@ def theory_layout(
                     links.append(
                         {
                             "cmoc_id": cmoc_id, "x": x, "y": y, "xend": xend, "yend": yend,
-                            "area": area_of.get(cmoc_id, ""), "strength": strength_of.get(cmoc_id, "unsupported"),
+                            "area": area_of.get(cmoc_id, ""), "strength": strength_of.get(cmoc_id, UNSUPPORTED),
                         }
                     )  # fmt: skip
     return node_frame, pd.DataFrame(links)
@@ -383,7 +377,8 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         raise FigureError("the CMOC definitions name no context, mechanism or outcome codes")
     areas = list(dict.fromkeys(data["cmoc_summary"]["area_title"]))
     links["area"] = pd.Categorical(links["area"], categories=areas)
-    links["strength"] = pd.Categorical(links["strength"], categories=list(STRENGTH_WIDTHS))
+    widths = strength_scale(data, RATING_WIDTHS, UNSUPPORTED_WIDTH)
+    links["strength"] = pd.Categorical(links["strength"], categories=list(widths))
     headers = pd.DataFrame(
         {"x": [0.0, 1.0, 2.0], "y": [1.06] * 3, "label": ["Context", "Mechanism", "Outcome"]}
     )
@@ -407,7 +402,7 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.scale_colour_manual(
             values=[OKABE_ITO[i] for i in (4, 0, 2, 5, 6, 1, 3, 7)], drop=False
         )
-        + p9.scale_size_manual(values=STRENGTH_WIDTHS, drop=False)
+        + p9.scale_size_manual(values=widths, drop=False)
         + p9.scale_x_continuous(limits=(-0.45, 2.45), expand=(0, 0))
         + p9.scale_y_continuous(limits=(-0.03, 1.1), expand=(0, 0))
         + p9.labs(colour="Programme-theory area", size="Strength of evidence")
@@ -434,6 +429,8 @@ class Figure(NamedTuple):
     caption: str
     alt: str
     needs: tuple[str, ...]
+    #: the report section whose end prints it ('results'); None: a template places it by name
+    section: str | None = None
 
 
 #: Figure name -> Figure. Numbers come from where the report places them, not from this order.
@@ -468,6 +465,14 @@ FIGURES: dict[str, Figure] = {
         "Horizontal stacked bars per CMOC, split by participant role and observation fieldnotes.",
         ("cmoc_summary", "evidence_matrix"),
     ),
+    "evidence_by_data_type": Figure(
+        plot_evidence_by_data_type,
+        "Data types: supporting excerpts for each CMOC from interviews, observation fieldnotes "
+        "and documents.",
+        "Horizontal stacked bars per CMOC, split by the type of data the excerpts come from.",
+        ("cmoc_summary", "evidence_matrix"),
+        section="results",
+    ),
     "strength_by_area": Figure(
         plot_strength_by_area,
         "Strength of evidence for the CMOCs in each programme-theory area.",
@@ -498,7 +503,7 @@ FIGURES: dict[str, Figure] = {
 EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
     "rulegraph": (
         "The workflow that built this report: each box is a Snakemake rule, arrows show which "
-        "outputs feed which rule, colours show the workflow module (ingest, clean, aggregate, "
+        "outputs feed which rule, colours show the workflow step (ingest, clean, linking, evidence, "
         "figures, report).",
         "Directed graph of the pipeline's rules from ingesting export batches through cleaning, "
         "aggregation and figures to the rendered report.",
@@ -545,7 +550,7 @@ def load_figure_data(inputs: dict[str, str], options: dict) -> FigureData:
         definitions = load_definitions(inputs["codebook"], inputs["cmocs"])
         data["cmoc_parts"] = definitions.cmoc_parts
         data["codes"] = definitions.codes
-    for option in ("min_cell_size", "max_site_columns"):
+    for option in ("max_site_columns", "strength"):
         if option in options:
             data[option] = options[option]
     return data
@@ -564,11 +569,11 @@ def run_plot(
 MODULE_COLOURS = {
     "ingest": OKABE_ITO[1],
     "clean": OKABE_ITO[2],
-    "aggregate": OKABE_ITO[0],
+    "evidence": OKABE_ITO[0],
     "figures": OKABE_ITO[6],
     "report": OKABE_ITO[4],
     "audit": OKABE_ITO[5],
-    "shard": OKABE_ITO[3],
+    "linking": OKABE_ITO[3],
 }
 _NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', re.MULTILINE)
 _EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)", re.MULTILINE)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import logging
 import re
@@ -20,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from realist_report.definitions import SCHEMA_DIR, load_validated_yaml
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.ids import stable_id
 from realist_report.privacy import find_identifiers
 from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
@@ -34,12 +34,6 @@ MAX_TABLE_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 20
 #: Extra columns ingest adds so clean can quarantine rows with a machine-readable reason.
 PROBLEM_COLUMNS = ["problem", "problem_column", "problem_detail"]
-SPEC_KEYS = {
-    "description", "detect", "columns", "defaults", "extract", "split_codes",
-    "split_codes_pattern", "id_per_code", "date_formats", "offsets", "value_map", "reject",
-    "join", "code_columns",
-}  # fmt: skip
-OFFSET_UNITS = {"characters", "paragraphs", "none"}
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
@@ -101,15 +95,9 @@ def _check_value_map(where: str, value_map: object) -> None:
 
 
 def _check_spec(path: str | Path, name: str, spec: object) -> None:
-    """Refuse a format entry with unknown keys, canonical names or unusable regexes."""
+    """Refuse a format entry with unknown canonical names or unusable regexes (its structure,
+    keys included, is checked by workflow/schemas/formats.schema.yaml)."""
     where = f"{path}: format '{name}'"
-    if not isinstance(spec, dict) or not spec.get("detect"):
-        raise ConfigError(f"{where} needs a `detect` list of identifying headers")
-    unknown_keys = set(spec) - SPEC_KEYS
-    if unknown_keys:
-        raise ConfigError(
-            f"{where}: unknown keys {sorted(unknown_keys)}; expected {sorted(SPEC_KEYS)}"
-        )
     unknown = (set(spec.get("columns", {})) | set(spec.get("defaults", {}))) - set(EXCERPT_COLUMNS)
     if unknown:
         raise ConfigError(
@@ -136,8 +124,6 @@ def _check_spec(path: str | Path, name: str, spec: object) -> None:
             raise ConfigError(f"{where}: bad code_columns pattern ({error})") from error
         if "code" not in groups:
             raise ConfigError(f"{where}: the code_columns pattern needs a (?P<code>...) group")
-    if spec.get("offsets", "characters") not in OFFSET_UNITS:
-        raise ConfigError(f"{where}: `offsets` must be one of {sorted(OFFSET_UNITS)}")
     if spec.get("split_codes_pattern"):
         try:
             re.compile(spec["split_codes_pattern"])
@@ -146,14 +132,10 @@ def _check_spec(path: str | Path, name: str, spec: object) -> None:
 
 
 def load_ingest_options(path: str | Path) -> IngestOptions:
-    """Read and check config/formats.yaml: formats, the `qdpx` section and `limits`."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{path}: cannot read ({error})") from error
-    formats = data.get("formats") or {}
-    if not formats:
-        raise ConfigError(f"{path}: no `formats` defined")
+    """Read and check config/formats.yaml: formats, the `qdpx` section and `limits`; a misspelt
+    or misplaced key anywhere is named with the file and where it is."""
+    data = load_validated_yaml(Path(path), SCHEMA_DIR / "formats.schema.yaml")
+    formats = data["formats"]
     for name, spec in formats.items():
         _check_spec(path, name, spec)
     qdpx = data.get("qdpx") or {}
@@ -551,12 +533,6 @@ def read_table(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- mapping
-
-
-def stable_id(*parts: object) -> str:
-    """A short, stable identifier from the fields that define a coding."""
-    digest = hashlib.sha1("\x1f".join(str(part) for part in parts).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def _pick(table: pd.DataFrame, headers: list[str]) -> str | None:

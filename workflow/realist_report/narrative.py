@@ -92,11 +92,9 @@ COUNT_VALUES: dict[str, str] = {
     "observation_hours": "hours of observation",
     "interviews": "interviews over both waves",
     "supporting_excerpts": "excerpts supporting a CMOC",
-    "strong": "CMOCs with strong evidence",
-    "moderate": "CMOCs with moderate evidence",
-    "tentative": "CMOCs with tentative evidence",
-    "unsupported": "CMOCs without supporting evidence",
 }
+#: Besides these, each configured rating name (config.yaml: strength) and 'unsupported' is a
+#: count of CMOCs with that rating ({{ counts.moderate }}), so a renamed rating keeps working.
 #: Per-wave participant counts: counts.<group>_<wave>, e.g. counts.patients_baseline.
 WAVE_GROUPS: dict[str, str] = {
     "participants": "total",
@@ -162,7 +160,7 @@ class Narrative:
 
 def count_values(counts: dict[str, dict[str, int]], totals: dict[str, int]) -> dict[str, object]:
     """The counts.* namespace: study-wide totals plus every group per wave."""
-    values: dict[str, object] = {name: totals[name] for name in COUNT_VALUES}
+    values: dict[str, object] = dict(totals)
     for wave, own in counts.items():
         for group, key in WAVE_GROUPS.items():
             values[f"{group}_{wave}"] = own[key]

@@ -15,15 +15,6 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.cmo import (
-    ROLE_LABELS,
-    WAVE_LABELS,
-    SiteColumns,
-    change_view,
-    for_whom_view,
-    site_columns,
-    site_label,
-)
 from realist_report.errors import PipelineError
 from realist_report.narrative import (
     FRONT_MATTER,
@@ -33,10 +24,18 @@ from realist_report.narrative import (
     load_narrative,
     resolve_references,
 )
+from realist_report.vocabulary import (
+    CHANGES,
+    ROLE_LABELS,
+    WAVE_LABELS,
+    SiteColumns,
+    site_columns,
+    site_label,
+    strength_order,
+)
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
-STRENGTH_ORDER = ["strong", "moderate", "tentative", "unsupported"]
 
 
 def svg_data_uri(path: str | Path) -> str:
@@ -47,7 +46,7 @@ def svg_data_uri(path: str | Path) -> str:
 def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
     # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
-    from realist_report.figures import figure_text
+    from realist_report.figures import FIGURES, figure_text
 
     entries = {}
     for name in sorted(figure_paths):
@@ -58,6 +57,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
             "caption": caption,
             "alt": alt,
             "src": svg_data_uri(figure_paths[name]),
+            "section": FIGURES[name].section if name in FIGURES else None,
         }
     return entries
 
@@ -171,7 +171,7 @@ def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumn
     return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
-def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
+def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
     """Discussion summary: per programme-theory area, its CMOCs grouped by strength rating."""
     rows = []
     for area_title, own in summary.groupby("area_title", sort=False):
@@ -180,19 +180,114 @@ def areas_by_strength(summary: pd.DataFrame) -> list[dict]:
                 "strength": s,
                 "cmocs": [f"{r.cmoc_id} ({r.title})" for r in own.itertuples() if r.strength == s],
             }
-            for s in STRENGTH_ORDER
+            for s in order
         ]
         rows.append({"title": area_title, "groups": [g for g in groups if g["cmocs"]]})
     return rows
 
 
-def build_id(paths: list[str | Path]) -> str:
-    """A short content digest of the build's inputs: same data and settings, same id."""
-    digest = hashlib.sha256()
-    for path in sorted(str(p) for p in paths):
-        digest.update(Path(path).name.encode())
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()[:12]
+# ---- report views: tables as the report prints them ----------------------------------------------
+
+
+def _label(value: object) -> str:
+    return str(value).replace("_", " ")
+
+
+def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
+    """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup.
+
+    CMOCs without any evidence from these participants are listed by name instead of as rows
+    of zeros.
+    """
+    totals = subgroups.drop_duplicates("cmoc_id").set_index("cmoc_id")["cmoc_participants"]
+    evidenced = totals.gt(0)
+    tables = []
+    for attribute, own in subgroups.groupby("attribute", sort=False):
+        values = list(dict.fromkeys(own["value"]))
+        registered = own.drop_duplicates("value").set_index("value")["registered"]
+        rows = []
+        for cmoc_id, cells in own.groupby("cmoc_id", sort=False):
+            if not evidenced[cmoc_id]:
+                continue
+            by_value = cells.set_index("value")
+            rows.append(
+                {
+                    "cmoc_id": cmoc_id,
+                    "cells": [
+                        "*" if by_value.at[v, "suppressed"] else str(by_value.at[v, "participants"])
+                        for v in values
+                    ],
+                }
+            )
+        tables.append(
+            {
+                "attribute": attribute,
+                "label": _label(attribute),
+                "values": values,
+                "registered": [
+                    "*" if pd.isna(registered[v]) else str(registered[v]) for v in values
+                ],
+                "rows": rows,
+            }
+        )
+    return {
+        "tables": tables,
+        "without_evidence": [c for c, seen in evidenced.items() if not seen],
+        "min_cell_size": int(min_cell_size),
+        "suppressed_cells": int(subgroups["suppressed"].sum()),
+        "cells": len(subgroups),
+    }
+
+
+def _plural(label: str, *, first: bool = True) -> str:
+    """'Patient' -> 'Patients' ('patients' inside a list); staff and acronyms keep their form."""
+    label = label if label.endswith("staff") else f"{label}s"
+    return label if first or label.split()[0].isupper() else label[0].lower() + label[1:]
+
+
+def _share_text(count: int, pool: int) -> str:
+    return f"{count}/{pool} ({count / pool:.0%})" if pool else f"{count}/0"
+
+
+def _ratio_text(row: dict) -> str:
+    b, f = row["baseline_participants"], row["followup_participants"]
+    if not (b and f and row["followup_pool"]):
+        return "\u2013"
+    return f"{(f * row['baseline_pool']) / (row['followup_pool'] * b):.2f}"
+
+
+def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
+    """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
+    counts = changes["change"].value_counts()
+    return {
+        "rows": [
+            {
+                **row,
+                "baseline_text": _share_text(row["baseline_participants"], row["baseline_pool"]),
+                "followup_text": _share_text(row["followup_participants"], row["followup_pool"]),
+                "ratio_text": _ratio_text(row),
+            }
+            for row in changes.to_dict("records")
+        ],
+        "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
+        "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
+        "compared_roles": [
+            ROLE_LABELS.get(r, r).lower() for r in str(changes["compared_roles"].iloc[0]).split(";")
+        ]
+        if len(changes)
+        else [],
+        "compared_label": " and ".join(
+            _plural(ROLE_LABELS.get(r, r), first=i == 0)
+            for i, r in enumerate(str(changes["compared_roles"].iloc[0]).split(";"))
+        )
+        if len(changes)
+        else "",
+        "pools": {
+            "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
+            "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
+        },
+        "thresholds": thresholds,
+    }
 
 
 # ---- narrative, RAMESES II items, numbering and contents ----------------------------------------
@@ -357,7 +452,6 @@ def build_context(
     figure_paths: dict[str, str],
     settings: dict,
     snapshot_date: str,
-    build: str,
     narrative_dir: str | Path,
     options: dict,
 ) -> dict:
@@ -369,6 +463,7 @@ def build_context(
     """
     areas = summary[["area", "area_title"]].drop_duplicates().rename(columns={"area": "area_id"})
     strength_counts = summary["strength"].value_counts()
+    order = strength_order(settings["strength"])
     totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
     sections = cmoc_sections(
@@ -386,7 +481,7 @@ def build_context(
         "observation_hours": int(sites["observation_hours"].sum()),
         "interviews": sum(counts[wave]["total"] for wave in counts),
         "supporting_excerpts": int(summary["excerpts"].sum()),
-        **{s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
+        **{s: int(strength_counts.get(s, 0)) for s in order},
     }
     changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
     values = {
@@ -409,19 +504,23 @@ def build_context(
         "n_observation_hours": int(sites["observation_hours"].sum()),
         "n_batches": int((quality["batch"] != "all batches").sum()),
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
-        "areas_by_strength": areas_by_strength(summary),
+        "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
-        "build_id": build,
         "counts": counts,
         "n_sites": len(sites),
         "sites": sites_table(sites, columns),
         "participants_table": participants_table(participants, columns),
         "n_cmocs": len(summary),
-        "strength_counts": {s: int(strength_counts.get(s, 0)) for s in STRENGTH_ORDER},
-        "strength_order": STRENGTH_ORDER,
+        "strength_counts": {s: int(strength_counts.get(s, 0)) for s in order},
+        "strength_order": order,
+        # CSS classes by rank (strength-rank-1 strongest), so a renamed rating keeps its colour
+        "strength_classes": {
+            s: "strength-unsupported" if s == order[-1] else f"strength-rank-{rank}"
+            for rank, s in enumerate(order, start=1)
+        },
         "areas": sections,
         "summary_rows": summary.to_dict("records"),
         "site_matrix": site_matrix(matrix, summary, columns),
@@ -522,7 +621,6 @@ def run_render_html(
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
-        build=build_id([*inputs.values(), *narrative_paths, *settings.get("config_files", [])]),
         narrative_dir=narrative_dir,
         options=options,
     )
@@ -531,7 +629,6 @@ def run_render_html(
             read_json(inputs["build_inputs"]),
             read_json(inputs["changes"]),
             {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
-            context,
         )
     )
     html = render_numbered(context)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS
+
 #: Columns of the canonical excerpt table, one row per coding of one text span.
 EXCERPT_COLUMNS: list[str] = [
     "excerpt_id",  # stable: QDA GUID, or hash of batch + source + offsets + code
@@ -24,8 +26,8 @@ EXCERPT_COLUMNS: list[str] = [
 ]
 
 SOURCE_TYPES = ["interview", "observation", "document"]
-WAVES = ["baseline", "followup"]
-ROLES = ["patient", "link_worker", "primary_care_staff", "vcse", "other_link_worker"]
+WAVES = list(WAVE_LABELS)
+ROLES = list(ROLE_LABELS)
 
 #: What ingest must hand to clean: every canonical column present, values still unchecked.
 RAW_EXCERPTS = pa.DataFrameSchema(

@@ -61,6 +61,7 @@ rule compare_with_previous_build:
         "benchmarks/compare_with_previous_build/changes.tsv"
     params:
         archive=ARCHIVE,
+        strength=config["strength"],
     script:
         "../scripts/compare_with_previous_build.py"
 

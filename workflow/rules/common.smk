@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from snakemake.io import get_wildcard_names, strip_wildcard_constraints
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 # The workflow's own files (Snakefile, rules, scripts, package, templates) are found from this
@@ -36,14 +37,24 @@ os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_P
 
 from realist_report.audit import module_closure
 from realist_report.dataset import prepare_dataset
+from realist_report.definitions import config_problems
 from realist_report.errors import InputFileError
-from realist_report.figures import FIGURES
+from realist_report.figures import FIGURES, figure_text
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
-from realist_report.shards import shard_names
+from realist_report.linking import shard_names
 
-validate(config, schema="../schemas/config.schema.yaml")
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError:
+    # Snakemake's message shows the whole schema; name the config file and key instead
+    problems = config_problems(
+        config,
+        PACKAGE_DIR.parent / "schemas" / "config.schema.yaml",
+        [str(path) for path in workflow.configfiles],
+    )
+    sys.exit(f"ERROR: the configuration does not fit the schema:\n{problems}")
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"
@@ -171,6 +182,15 @@ def figure_inputs(wildcards) -> dict[str, str]:
     for need in FIGURES[wildcards.figure].needs:
         inputs.update(tables[need])
     return inputs
+
+
+def figure_options(wildcards) -> dict:
+    """Settings a figure is drawn with; the rating order only for figures of the CMOC summary
+    (whose ratings it orders), so a threshold change redraws no other figure."""
+    options = {"max_site_columns": config["report_layout"]["max_site_columns"]}
+    if "cmoc_summary" in FIGURES[wildcards.figure].needs:
+        options["strength"] = config["strength"]
+    return options
 
 
 def audited_outputs() -> list[str]:

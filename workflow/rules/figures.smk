@@ -8,17 +8,17 @@ rule plot_figure:
             "results/figures/{figure}.svg",
             caption="../report/figure.rst",
             category="Figures",
+            labels={"figure": "{figure}"},
         ),
     log:
         "logs/plot_figure/{figure}.log",
     benchmark:
         "benchmarks/plot_figure/{figure}.tsv"
     params:
+        # the figure's own caption (FIGURES), printed by figure.rst in the Snakemake report
+        caption=lambda wildcards: figure_text(wildcards.figure)[0],
         theme=config["figures"]["theme"],
-        options={
-            "min_cell_size": config["privacy"]["min_cell_size"],
-            "max_site_columns": config["report_layout"]["max_site_columns"],
-        },
+        options=figure_options,
     script:
         "../scripts/plot_figure.py"
 

@@ -3,15 +3,15 @@
 from realist_report.clean import run_clean
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_clean(
-        snakemake.input.excerpts,  # noqa: F821
-        snakemake.input.sites,  # noqa: F821
-        snakemake.input.participants,  # noqa: F821
-        snakemake.input.codebook,  # noqa: F821
-        snakemake.input.cmocs,  # noqa: F821
-        snakemake.params.on_invalid,  # noqa: F821
-        snakemake.output.clean,  # noqa: F821
-        snakemake.output.quarantine,  # noqa: F821
-        snakemake.output.counts,  # noqa: F821
+        snakemake.input.excerpts,
+        snakemake.input.sites,
+        snakemake.input.participants,
+        snakemake.input.codebook,
+        snakemake.input.cmocs,
+        snakemake.params.on_invalid,
+        snakemake.output.clean,
+        snakemake.output.quarantine,
+        snakemake.output.counts,
     )

@@ -3,10 +3,10 @@
 from realist_report.clean import run_collect_quality
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_collect_quality(
-        list(snakemake.input.counts),  # noqa: F821
-        list(snakemake.input.quarantine),  # noqa: F821
-        snakemake.output.quarantine,  # noqa: F821
-        snakemake.output.quality,  # noqa: F821
+        list(snakemake.input.counts),
+        list(snakemake.input.quarantine),
+        snakemake.output.quarantine,
+        snakemake.output.quality,
     )

@@ -3,5 +3,5 @@
 from realist_report.privacy import run_collect_hits
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
-    run_collect_hits(list(snakemake.input.hits), snakemake.output.hits)  # noqa: F821
+with rule_logging(snakemake):
+    run_collect_hits(list(snakemake.input.hits), snakemake.output.hits)

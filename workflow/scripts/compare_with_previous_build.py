@@ -3,12 +3,13 @@
 from realist_report.audit import run_compare_with_previous_build
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_compare_with_previous_build(
-        manifest=snakemake.input.manifest,  # noqa: F821
-        summary=snakemake.input.summary,  # noqa: F821
-        clean=list(snakemake.input.clean),  # noqa: F821
-        evidence_snapshot_path=snakemake.input.evidence_snapshot,  # noqa: F821
-        archive=snakemake.params.archive,  # noqa: F821
-        outputs=dict(snakemake.output.items()),  # noqa: F821
+        manifest=snakemake.input.manifest,
+        summary=snakemake.input.summary,
+        clean=list(snakemake.input.clean),
+        evidence_snapshot_path=snakemake.input.evidence_snapshot,
+        archive=snakemake.params.archive,
+        strength=list(snakemake.params.strength),
+        outputs=dict(snakemake.output.items()),
     )

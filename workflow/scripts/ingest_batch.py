@@ -3,11 +3,11 @@
 from realist_report.ingest import run_ingest
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_ingest(
-        snakemake.input.export,  # noqa: F821
-        snakemake.wildcards.batch,  # noqa: F821
-        snakemake.input.formats,  # noqa: F821
-        snakemake.output.excerpts,  # noqa: F821
-        snakemake.params.offset_units,  # noqa: F821
+        snakemake.input.export,
+        snakemake.wildcards.batch,
+        snakemake.input.formats,
+        snakemake.output.excerpts,
+        snakemake.params.offset_units,
     )

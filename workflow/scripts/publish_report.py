@@ -3,13 +3,13 @@
 from realist_report.publish import run_publish_report
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     editions = ("html", "pdf", "docx")
     run_publish_report(
-        {key: snakemake.input[key] for key in editions},  # noqa: F821
-        snakemake.input.participants,  # noqa: F821
-        snakemake.params.name_list,  # noqa: F821
-        list(snakemake.params.allowed),  # noqa: F821
-        {key: snakemake.output[key] for key in editions},  # noqa: F821
-        snakemake.params.place_list,  # noqa: F821
+        {key: snakemake.input[key] for key in editions},
+        snakemake.input.participants,
+        snakemake.params.name_list,
+        list(snakemake.params.allowed),
+        {key: snakemake.output[key] for key in editions},
+        snakemake.params.place_list,
     )

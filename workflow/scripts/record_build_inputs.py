@@ -3,19 +3,19 @@
 from realist_report.audit import run_record_build_inputs
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_record_build_inputs(
-        dataset=snakemake.params.dataset,  # noqa: F821
-        registers=[snakemake.input.sites, snakemake.input.participants],  # noqa: F821
-        batches=dict(snakemake.params.batches),  # noqa: F821
-        quality=snakemake.input.quality,  # noqa: F821
+        dataset=snakemake.params.dataset,
+        registers=[snakemake.input.sites, snakemake.input.participants],
+        batches=dict(snakemake.params.batches),
+        quality=snakemake.input.quality,
         definitions={
-            "codebook": snakemake.input.codebook,  # noqa: F821
-            "cmocs": snakemake.input.cmocs,  # noqa: F821
-            "formats": snakemake.input.formats,  # noqa: F821
+            "codebook": snakemake.input.codebook,
+            "cmocs": snakemake.input.cmocs,
+            "formats": snakemake.input.formats,
         },
-        config=dict(snakemake.params.config),  # noqa: F821
-        code=list(snakemake.input.code),  # noqa: F821
-        out=snakemake.output.manifest,  # noqa: F821
-        dataset_manifest=snakemake.input.dataset_manifest,  # noqa: F821
+        config=dict(snakemake.params.config),
+        code=list(snakemake.input.code),
+        out=snakemake.output.manifest,
+        dataset_manifest=snakemake.input.dataset_manifest,
     )

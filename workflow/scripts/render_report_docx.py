@@ -3,10 +3,10 @@
 from realist_report.office import run_render_docx
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_render_docx(
-        snakemake.input.html,  # noqa: F821
-        snakemake.input.reference,  # noqa: F821
-        snakemake.input.snapshot,  # noqa: F821
-        snakemake.output.docx,  # noqa: F821
+        snakemake.input.html,
+        snakemake.input.reference,
+        snakemake.input.snapshot,
+        snakemake.output.docx,
     )

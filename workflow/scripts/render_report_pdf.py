@@ -3,5 +3,5 @@
 from realist_report.report import run_render_pdf
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
-    run_render_pdf(snakemake.input.html, snakemake.output.pdf)  # noqa: F821
+with rule_logging(snakemake):
+    run_render_pdf(snakemake.input.html, snakemake.output.pdf)

@@ -5,9 +5,9 @@ from pathlib import Path
 from realist_report.registers import run_validate_registers
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     run_validate_registers(
-        Path(snakemake.input.sites).parent,  # noqa: F821
-        snakemake.output.sites,  # noqa: F821
-        snakemake.output.participants,  # noqa: F821
+        Path(snakemake.input.sites).parent,
+        snakemake.output.sites,
+        snakemake.output.participants,
     )

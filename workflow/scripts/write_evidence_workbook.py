@@ -3,10 +3,8 @@
 from realist_report.office import run_write_workbook
 from realist_report.rule_logging import rule_logging
 
-with rule_logging(snakemake):  # noqa: F821
+with rule_logging(snakemake):
     tables = {
-        name: path
-        for name, path in snakemake.input.items()  # noqa: F821
-        if name not in ("snapshot", "code")
+        name: path for name, path in snakemake.input.items() if name not in ("snapshot", "code")
     }
-    run_write_workbook(tables, snakemake.input.snapshot, snakemake.output.workbook)  # noqa: F821
+    run_write_workbook(tables, snakemake.input.snapshot, snakemake.output.workbook)

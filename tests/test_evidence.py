@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
-from realist_report import cmo
+from realist_report import evidence, linking, report, vocabulary
+from realist_report import quotes as quoting
 from realist_report.clean import clean_batch
 from realist_report.ingest import ingest_batch, load_formats
 
@@ -57,12 +58,12 @@ def demo_clean(demo_batches) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def demo_links(demo_clean, definitions) -> pd.DataFrame:
-    return cmo.link_evidence(demo_clean, definitions, window="segment")
+    return linking.link_evidence(demo_clean, definitions, window="segment")
 
 
 @pytest.fixture(scope="module")
 def demo_summary(demo_links, definitions) -> pd.DataFrame:
-    return cmo.summarise_cmocs(demo_links, definitions, STRENGTH)
+    return evidence.summarise_cmocs(demo_links, definitions, STRENGTH)
 
 
 def coding(segment: str, code: str, *, source="SRC-1", start=0, end=100, person="PAT-001",
@@ -101,14 +102,14 @@ def test_full_partial_and_direct_matches(definitions):
     rows = [coding("seg1", c) for c in CMOC01]
     rows += [coding("seg2", c, start=200, end=300) for c in CMOC01[:2]]
     rows += [coding("seg3", "cmoc_CMOC05", start=400, end=500)]
-    links = cmo.link_evidence(frame(rows), definitions).set_index("unit_id")
+    links = linking.link_evidence(frame(rows), definitions).set_index("unit_id")
     cmoc01 = links[links["cmoc_id"] == "CMOC01"]
     assert cmoc01.at["seg1", "match"] == "full"
     assert cmoc01.at["seg1", "excerpt_ids"] == ";".join(sorted(f"seg1:{c}" for c in CMOC01))
     assert cmoc01.at["seg2", "match"] == "partial"
     assert cmoc01.at["seg2", "parts"] == "context;mechanism"
     assert links[links["cmoc_id"] == "CMOC05"].at["seg3", "match"] == "direct"
-    without_partial = cmo.link_evidence(frame(rows), definitions, count_partial=False)
+    without_partial = linking.link_evidence(frame(rows), definitions, count_partial=False)
     assert "partial" not in set(without_partial["match"])
 
 
@@ -119,10 +120,10 @@ def test_window_decides_whether_separate_segments_combine(definitions):
         coding("segC", CMOC01[2], start=150, end=250),  # touches segB: end offsets are exclusive
     ]
     matches = {
-        window: cmo.link_evidence(frame(rows), definitions, window=window)
+        window: linking.link_evidence(frame(rows), definitions, window=window)
         .query("cmoc_id == 'CMOC01'")["match"]
         .tolist()
-        for window in cmo.WINDOWS
+        for window in linking.WINDOWS
     }
     assert matches == {"segment": [], "overlap": ["partial"], "source": ["full"]}
 
@@ -134,16 +135,16 @@ def test_overlap_groups_chain_and_stay_inside_their_source(definitions):
         coding("c", CMOC01[2], start=110, end=200),
         coding("d", CMOC01[2], source="SRC-2", start=0, end=60),
     ]
-    units = cmo.assign_units(frame(rows), "overlap")
+    units = linking.assign_units(frame(rows), "overlap")
     assert units[0] == units[1] == units[2] == "b1/SRC-1#a"
     assert units[3] == "b1/SRC-2#d"
-    alone = cmo.assign_units(frame(rows[3:]), "overlap")
+    alone = linking.assign_units(frame(rows[3:]), "overlap")
     assert alone.tolist() == [units[3]]
 
 
 def test_unknown_window_is_rejected(definitions):
     with pytest.raises(ValueError, match="linking window must be one of"):
-        cmo.assign_units(frame([coding("s", CMOC01[0])]), "paragraph")
+        linking.assign_units(frame([coding("s", CMOC01[0])]), "paragraph")
 
 
 def test_refutes_outranks_refines_and_markers_stay_on_their_segment(definitions):
@@ -151,12 +152,12 @@ def test_refutes_outranks_refines_and_markers_stay_on_their_segment(definitions)
     rows += [coding("s2", c, start=200, end=300) for c in CMOC01]
     rows += [coding("s3", "refines", start=400, end=500)]
     for window, expected in [("segment", ["refutes", "supports"]), ("source", ["refutes"])]:
-        links = cmo.link_evidence(frame(rows), definitions, window=window)
+        links = linking.link_evidence(frame(rows), definitions, window=window)
         assert links.query("cmoc_id == 'CMOC01'")["stance"].tolist() == expected, window
-    segment_links = cmo.link_evidence(frame(rows), definitions)
+    segment_links = linking.link_evidence(frame(rows), definitions)
     assert "s1:refutes" in segment_links["excerpt_ids"].iloc[0]
     # with a whole source as the unit, the lone 'refines' on s3 marks no CMOC segment
-    source_link = cmo.link_evidence(frame(rows[5:]), definitions, window="source")
+    source_link = linking.link_evidence(frame(rows[5:]), definitions, window="source")
     assert source_link.query("cmoc_id == 'CMOC01'")["stance"].tolist() == ["supports"]
 
 
@@ -167,7 +168,7 @@ def test_source_window_quotes_the_segment_that_carries_the_cmoc(definitions):
     rows += [
         coding("best", c, start=60, end=160, text="The passage that shows CMOC01.") for c in CMOC01
     ]
-    links = cmo.link_evidence(frame(rows), definitions, window="source")
+    links = linking.link_evidence(frame(rows), definitions, window="source")
     assert links.query("cmoc_id == 'CMOC01'")["text"].tolist() == ["The passage that shows CMOC01."]
 
 
@@ -175,12 +176,12 @@ def test_source_window_quotes_the_segment_that_carries_the_cmoc(definitions):
 
 
 def test_rating_is_the_first_rule_met_and_says_why():
-    assert cmo.rate_strength(12, 5, 3, STRENGTH) == (
+    assert evidence.rate_strength(12, 5, 3, STRENGTH) == (
         "strong",
         "strong: 12 participants \u2265 10, 5 sites \u2265 4, 3 roles \u2265 3",
     )
-    assert cmo.rate_strength(12, 5, 2, STRENGTH)[0] == "moderate"
-    assert cmo.rate_strength(0, 1, 0, STRENGTH) == (
+    assert evidence.rate_strength(12, 5, 2, STRENGTH)[0] == "moderate"
+    assert evidence.rate_strength(0, 1, 0, STRENGTH) == (
         "unsupported",
         "unsupported: below 'tentative' (0 participants < 1, 0 roles < 1)",
     )
@@ -188,8 +189,8 @@ def test_rating_is_the_first_rule_met_and_says_why():
 
 def test_cmoc_without_evidence_is_listed_as_unsupported(definitions):
     rows = [coding("s1", c) for c in CMOC01]
-    summary = cmo.summarise_cmocs(
-        cmo.link_evidence(frame(rows), definitions), definitions, STRENGTH
+    summary = evidence.summarise_cmocs(
+        linking.link_evidence(frame(rows), definitions), definitions, STRENGTH
     )
     assert list(summary["cmoc_id"]) == list(definitions.cmocs["cmoc_id"])
     cmoc12 = summary.set_index("cmoc_id").loc["CMOC12"]
@@ -206,7 +207,7 @@ def test_demo_summary_counts_and_rules(demo_summary):
     ).all()
     for column in ["excerpts", "partial", "refuting", "refining"]:
         ids = "excerpt_ids" if column == "excerpts" else f"{column}_excerpt_ids"
-        assert (summary[ids].map(cmo._count_ids) >= summary[column]).all(), column
+        assert (summary[ids].map(linking._count_ids) >= summary[column]).all(), column
         assert ((summary[column] == 0) == (summary[ids] == "")).all(), column
 
 
@@ -216,10 +217,10 @@ def test_every_id_behind_an_aggregate_is_a_clean_excerpt(
     known = set(demo_clean["excerpt_id"])
     tables = [
         demo_summary,
-        cmo.evidence_matrix(demo_links, definitions),
-        cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS),
-        cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS),
-        cmo.select_quotes(demo_links, definitions),
+        evidence.evidence_matrix(demo_links, definitions),
+        evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS),
+        evidence.wave_change(demo_links, registers[1], definitions, THRESHOLDS),
+        quoting.select_quotes(demo_links, definitions),
     ]
     for table in tables:
         for column in [c for c in table.columns if c.endswith("excerpt_ids")]:
@@ -228,12 +229,12 @@ def test_every_id_behind_an_aggregate_is_a_clean_excerpt(
 
 
 def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, definitions):
-    matrix = cmo.evidence_matrix(demo_links, definitions)
-    for dimension in cmo.BREAKDOWNS:
+    matrix = evidence.evidence_matrix(demo_links, definitions)
+    for dimension in vocabulary.BREAKDOWNS:
         cells = (
             matrix[matrix["dimension"] == dimension]
             .groupby("cmoc_id")["excerpt_ids"]
-            .agg(cmo._join_ids)
+            .agg(linking._join_ids)
         )
         expected = demo_summary.set_index("cmoc_id")["excerpt_ids"]
         assert cells.to_dict() == expected[expected != ""].to_dict(), dimension
@@ -242,8 +243,8 @@ def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, def
 def test_evidence_units_reproduce_every_summary_and_matrix_count(
     demo_links, demo_summary, definitions
 ):
-    units = cmo.evidence_units(demo_links, definitions)
-    assert list(units.columns) == cmo.EVIDENCE_UNIT_COLUMNS and "text" not in units.columns
+    units = evidence.evidence_units(demo_links, definitions)
+    assert list(units.columns) == evidence.EVIDENCE_UNIT_COLUMNS and "text" not in units.columns
     assert len(units) == len(demo_links)
     assert set(units["counts_as"]) <= {"support", "partial", "refutes", "other"}
     support = units[units["counts_as"] == "support"]
@@ -253,7 +254,7 @@ def test_evidence_units_reproduce_every_summary_and_matrix_count(
         assert counted.get("support", 0) == summary.at[cmoc_id, "excerpts"], cmoc_id
         assert counted.get("partial", 0) == summary.at[cmoc_id, "partial"], cmoc_id
         assert counted.get("refutes", 0) == summary.at[cmoc_id, "refuting"], cmoc_id
-    matrix = cmo.evidence_matrix(demo_links, definitions)
+    matrix = evidence.evidence_matrix(demo_links, definitions)
     sites = matrix[matrix["dimension"] == "site"].set_index(["cmoc_id", "value"])["excerpts"]
     assert support.groupby(["cmoc_id", "site_id"]).size().to_dict() == sites.to_dict()
 
@@ -262,8 +263,8 @@ def test_evidence_units_reproduce_every_summary_and_matrix_count(
 
 
 def test_subgroup_cells_add_up_to_patients_with_evidence(demo_links, definitions, registers):
-    table = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
-    patients = cmo.confirming(demo_links).query("role == 'patient'")
+    table = evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    patients = linking.confirming(demo_links).query("role == 'patient'")
     expected = patients.groupby("cmoc_id")["participant_id"].nunique()
     sums = table.groupby(["cmoc_id", "attribute"])["participants"].sum().unstack()
     for attribute in SUBGROUPS["attributes"]:
@@ -278,15 +279,15 @@ def test_subgroup_cells_add_up_to_patients_with_evidence(demo_links, definitions
 def test_report_views_skip_cmocs_without_patients_and_spell_out_shares(
     demo_links, definitions, registers
 ):
-    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
-    view = cmo.for_whom_view(cmo.suppress_small_cells(raw, 5), 5)
-    patients = set(cmo.confirming(demo_links).query("role == 'patient'")["cmoc_id"])
+    raw = evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    view = report.for_whom_view(evidence.suppress_small_cells(raw, 5), 5)
+    patients = set(linking.confirming(demo_links).query("role == 'patient'")["cmoc_id"])
     assert set(view["without_evidence"]) == set(definitions.cmocs["cmoc_id"]) - patients
     ethnicity = next(t for t in view["tables"] if t["attribute"] == "ethnicity")
     assert [row["cmoc_id"] for row in ethnicity["rows"]] == sorted(patients)
     assert ethnicity["registered"].count("*") == 2
-    changes = cmo.change_view(
-        cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS), THRESHOLDS
+    changes = report.change_view(
+        evidence.wave_change(demo_links, registers[1], definitions, THRESHOLDS), THRESHOLDS
     )
     assert changes["compared_label"] == "Link workers and patients"
     cmoc12 = next(row for row in changes["rows"] if row["cmoc_id"] == "CMOC12")
@@ -299,7 +300,7 @@ def test_report_views_skip_cmocs_without_patients_and_spell_out_shares(
 
 
 def test_missing_attribute_is_skipped_with_a_warning(demo_links, definitions, registers, caplog):
-    table = cmo.subgroup_evidence(
+    table = evidence.subgroup_evidence(
         demo_links, registers[1], definitions, attributes=["gender", "sexuality"], roles=["patient"]
     )
     assert set(table["attribute"]) == {"gender"}
@@ -307,8 +308,8 @@ def test_missing_attribute_is_skipped_with_a_warning(demo_links, definitions, re
 
 
 def test_small_cells_are_suppressed_with_a_complementary_cell(demo_links, definitions, registers):
-    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
-    safe = cmo.suppress_small_cells(raw, 5)
+    raw = evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    safe = evidence.suppress_small_cells(raw, 5)
     shown = safe[~safe["suppressed"]]
     assert not ((shown["participants"] > 0) & (shown["participants"] < 5)).any()
     assert not ((safe["registered"] > 0) & (safe["registered"] < 5)).any()
@@ -323,8 +324,8 @@ def test_small_cells_are_suppressed_with_a_complementary_cell(demo_links, defini
 
 
 def test_suppression_hides_nothing_when_k_is_one(demo_links, definitions, registers):
-    raw = cmo.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
-    safe = cmo.suppress_small_cells(raw, 1)
+    raw = evidence.subgroup_evidence(demo_links, registers[1], definitions, **SUBGROUPS)
+    safe = evidence.suppress_small_cells(raw, 1)
     assert not safe["suppressed"].any()
     assert safe["participants"].astype(int).tolist() == raw["participants"].tolist()
 
@@ -346,13 +347,15 @@ def test_suppression_hides_nothing_when_k_is_one(demo_links, definitions, regist
     ],
 )
 def test_change_classes(baseline, followup, change):
-    found, rule = cmo.classify_change(baseline, 100, followup, 50, THRESHOLDS)
+    found, rule = evidence.classify_change(baseline, 100, followup, 50, THRESHOLDS)
     assert found == change
     assert rule.startswith(f"{change}: baseline {baseline}/100")
 
 
 def test_demo_wave_change(demo_links, definitions, registers):
-    table = cmo.wave_change(demo_links, registers[1], definitions, THRESHOLDS).set_index("cmoc_id")
+    table = evidence.wave_change(demo_links, registers[1], definitions, THRESHOLDS).set_index(
+        "cmoc_id"
+    )
     assert table["compared_roles"].unique().tolist() == ["link_worker;patient"]
     assert (table["baseline_pool"].iloc[0], table["followup_pool"].iloc[0]) == (68, 48)
     assert table.loc["CMOC12", "change"] == "new"
@@ -363,7 +366,7 @@ def test_demo_wave_change(demo_links, definitions, registers):
     assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_baseline_participants"]).all()
     assert (lw["lw_continued"] + lw["lw_new"] == table["lw_followup_participants"]).all()
     for wave in ["baseline", "followup"]:
-        counts = table[f"{wave}_excerpt_ids"].map(cmo._count_ids)
+        counts = table[f"{wave}_excerpt_ids"].map(linking._count_ids)
         assert (counts >= table[f"{wave}_excerpts"]).all()
         assert ((counts == 0) == (table[f"{wave}_excerpts"] == 0)).all()
 
@@ -372,8 +375,8 @@ def test_demo_wave_change(demo_links, definitions, registers):
 
 
 def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definitions):
-    quotes = cmo.select_quotes(demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420)
-    again = cmo.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
+    quotes = quoting.select_quotes(demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420)
+    again = quoting.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
     assert_frame_equal(quotes, again)
     assert quotes["unit_id"].is_unique and quotes["text"].is_unique
     assert quotes["text"].str.len().between(60, 420).all()
@@ -414,8 +417,8 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
         )
         for c in CMOC01
     ]
-    links = cmo.link_evidence(frame(rows), definitions)
-    quotes = cmo.select_quotes(links, definitions, per_cmoc=3)
+    links = linking.link_evidence(frame(rows), definitions)
+    quotes = quoting.select_quotes(links, definitions, per_cmoc=3)
     assert sorted(quotes["attribution"].tolist()[:2]) == [
         "Patient, site 1, baseline",
         "Patient, site 2, baseline",
@@ -425,14 +428,14 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
 
 def test_allow_reuse_lets_one_passage_serve_two_cmocs(definitions):
     codes = [*CMOC01, "job_satisfaction"]  # CMOC03 shares CMOC01's context and mechanism
-    links = cmo.link_evidence(frame([coding("s", c) for c in codes]), definitions)
-    assert cmo.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
-    reused = cmo.select_quotes(links, definitions, allow_reuse=True)
+    links = linking.link_evidence(frame([coding("s", c) for c in codes]), definitions)
+    assert quoting.select_quotes(links, definitions)["cmoc_id"].tolist() == ["CMOC01"]
+    reused = quoting.select_quotes(links, definitions, allow_reuse=True)
     assert reused["cmoc_id"].tolist() == ["CMOC01", "CMOC03"]
 
 
 def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_links, definitions):
-    quotes = cmo.select_quotes(demo_links, definitions, per_cmoc=2, max_similarity=70)
+    quotes = quoting.select_quotes(demo_links, definitions, per_cmoc=2, max_similarity=70)
     texts = quotes["text"].tolist()
     pairs = [
         (a, b, fuzz.ratio(texts[a], texts[b], processor=rf_utils.default_process))
@@ -454,11 +457,11 @@ def test_near_copy_threshold_is_what_the_config_says(definitions):
         for i, t in enumerate(texts, start=1)
         for c in CMOC01
     ]
-    links = cmo.link_evidence(frame(rows), definitions)
+    links = linking.link_evidence(frame(rows), definitions)
     assert fuzz.ratio(texts[0], texts[1], processor=rf_utils.default_process) > 90
-    identical_only = cmo.select_quotes(links, definitions, max_similarity=100)
+    identical_only = quoting.select_quotes(links, definitions, max_similarity=100)
     assert sorted(identical_only["text"]) == sorted(texts[:2])
-    skipping = cmo.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
+    skipping = quoting.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
     assert len(skipping) == 2 and skipping[1] == texts[2] and skipping[0] in texts[:2]
 
 
@@ -475,8 +478,8 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
         demo_links, "CMOC04", match="full", stance="supports", role="primary_care_staff"
     )
     ids = [second["excerpt_ids"].split(";")[-1], first["excerpt_ids"].split(";")[0]]
-    team = cmo.pinned_quotes(demo_links, {"CMOC04": ids}, set(demo_clean["excerpt_id"]), {})
-    quotes = cmo.select_quotes(demo_links, definitions, pinned=team)
+    team = quoting.pinned_quotes(demo_links, {"CMOC04": ids}, set(demo_clean["excerpt_id"]), {})
+    quotes = quoting.select_quotes(demo_links, definitions, pinned=team)
     own = quotes[quotes["cmoc_id"] == "CMOC04"]
     assert own["unit_id"].tolist() == [second["unit_id"], first["unit_id"]]
     assert own["chosen_by"].tolist() == ["team", "team"]
@@ -494,10 +497,10 @@ def test_a_pinned_quote_is_printed_redacted(definitions):
     # what aggregation reads: redact_batch's output (a name from the private list)
     redacted, hits = redact_excerpts(clean, names=["Okafor"])
     assert len(hits)
-    links = cmo.link_evidence(redacted, definitions)
+    links = linking.link_evidence(redacted, definitions)
     pinned = "s1:micro_discretion"
-    team = cmo.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
-    quote = cmo.select_quotes(links, definitions, pinned=team).iloc[0]
+    team = quoting.pinned_quotes(links, {"CMOC01": [pinned]}, set(clean["excerpt_id"]), {})
+    quote = quoting.select_quotes(links, definitions, pinned=team).iloc[0]
     assert quote["excerpt_id"] == pinned and quote["chosen_by"] == "team"
     assert PLACEHOLDERS["NAME"] in quote["text"] and "Okafor" not in quote["text"]
 
@@ -506,8 +509,8 @@ def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, 
     other = demo_unit(demo_links, "CMOC10", match="full", stance="supports")
     assert other["unit_id"] not in set(demo_links[demo_links["cmoc_id"] == "CMOC01"]["unit_id"])
     excerpt = other["excerpt_ids"].split(";")[0]
-    with pytest.raises(cmo.QuoteError) as error:
-        cmo.pinned_quotes(
+    with pytest.raises(quoting.QuoteError) as error:
+        quoting.pinned_quotes(
             demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {}, "cmocs.yaml"
         )
     assert str(error.value).startswith(
@@ -516,21 +519,21 @@ def test_a_pinned_id_that_does_not_support_its_cmoc_stops_the_build(demo_links, 
     )
     partial = demo_unit(demo_links, "CMOC01", match="partial")
     excerpt = partial["excerpt_ids"].split(";")[0]
-    with pytest.raises(cmo.QuoteError, match="it is linked only as partial evidence"):
-        cmo.pinned_quotes(demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {})
+    with pytest.raises(quoting.QuoteError, match="it is linked only as partial evidence"):
+        quoting.pinned_quotes(demo_links, {"CMOC01": [excerpt]}, set(demo_clean["excerpt_id"]), {})
 
 
 def test_a_pinned_id_unknown_or_quarantined_stops_the_build(demo_links, demo_clean, demo_batches):
     known = set(demo_clean["excerpt_id"])
     with pytest.raises(
-        cmo.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
+        quoting.QuoteError, match="CMOC02 pins the quote nosuchid, but no coded excerpt"
     ):
-        cmo.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
+        quoting.pinned_quotes(demo_links, {"CMOC02": ["nosuchid"]}, known, {})
     quarantine = pd.concat([b.quarantine for b in demo_batches], ignore_index=True)
     assert len(quarantine), "the demo data set quarantines some rows"
     row = quarantine.iloc[0]
-    with pytest.raises(cmo.QuoteError) as error:
-        cmo.pinned_quotes(
+    with pytest.raises(quoting.QuoteError) as error:
+        quoting.pinned_quotes(
             demo_links, {"CMOC02": [row["excerpt_id"]]}, known, {row["excerpt_id"]: row["reason"]}
         )
     assert f"but that excerpt was quarantined ({row['reason']}" in str(error.value)
@@ -604,19 +607,19 @@ def coded_tables(draw) -> pd.DataFrame:
 def aggregates(
     clean: pd.DataFrame, definitions, window: str = "segment"
 ) -> dict[str, pd.DataFrame]:
-    links = cmo.link_evidence(clean, definitions, window=window)
+    links = linking.link_evidence(clean, definitions, window=window)
     return {
         "links": links,
-        "summary": cmo.summarise_cmocs(links, definitions, STRENGTH),
-        "matrix": cmo.evidence_matrix(links, definitions),
-        "subgroups": cmo.suppress_small_cells(
-            cmo.subgroup_evidence(
+        "summary": evidence.summarise_cmocs(links, definitions, STRENGTH),
+        "matrix": evidence.evidence_matrix(links, definitions),
+        "subgroups": evidence.suppress_small_cells(
+            evidence.subgroup_evidence(
                 links, REGISTER, definitions, attributes=["gender", "age_band"], roles=["patient"]
             ),
             2,
         ),
-        "wave_change": cmo.wave_change(links, REGISTER, definitions, THRESHOLDS),
-        "quotes": cmo.select_quotes(links, definitions, per_cmoc=2, min_chars=10),
+        "wave_change": evidence.wave_change(links, REGISTER, definitions, THRESHOLDS),
+        "quotes": quoting.select_quotes(links, definitions, per_cmoc=2, min_chars=10),
     }
 
 
@@ -626,12 +629,12 @@ PROPERTY = settings(
 
 
 @PROPERTY
-@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS))
+@given(clean=coded_tables(), window=st.sampled_from(linking.WINDOWS))
 def test_counts_add_up_across_every_breakdown(definitions, clean, window):
     result = aggregates(clean, definitions, window)
     summary = result["summary"].set_index("cmoc_id")
     matrix = result["matrix"]
-    for dimension in cmo.BREAKDOWNS:
+    for dimension in vocabulary.BREAKDOWNS:
         own = matrix[matrix["dimension"] == dimension].groupby("cmoc_id")
         excerpts = own["excerpts"].sum().reindex(summary.index, fill_value=0)
         assert (excerpts == summary["excerpts"]).all(), dimension
@@ -640,10 +643,10 @@ def test_counts_add_up_across_every_breakdown(definitions, clean, window):
             matrix[matrix["dimension"] == dimension].groupby("cmoc_id")["participants"].sum()
         )
         assert (participants.reindex(summary.index, fill_value=0) == summary["participants"]).all()
-    raw = cmo.subgroup_evidence(
+    raw = evidence.subgroup_evidence(
         result["links"], REGISTER, definitions, attributes=["gender", "age_band"], roles=["patient"]
     )
-    patients = cmo.confirming(result["links"]).query("role == 'patient'").groupby("cmoc_id")
+    patients = linking.confirming(result["links"]).query("role == 'patient'").groupby("cmoc_id")
     for attribute, own in raw.groupby("attribute"):
         sums = own.groupby("cmoc_id")[["participants", "excerpts"]].sum()
         assert (
@@ -660,7 +663,7 @@ def test_counts_add_up_across_every_breakdown(definitions, clean, window):
 
 
 @PROPERTY
-@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS), seed=st.integers(0, 2**16))
+@given(clean=coded_tables(), window=st.sampled_from(linking.WINDOWS), seed=st.integers(0, 2**16))
 def test_shuffling_input_rows_changes_no_output(definitions, clean, window, seed):
     original = aggregates(clean, definitions, window)
     shuffled = aggregates(
@@ -715,11 +718,12 @@ def test_removing_all_evidence_shows_a_cmoc_as_unsupported(definitions, clean, c
 
 
 @PROPERTY
-@given(clean=coded_tables(), window=st.sampled_from(cmo.WINDOWS))
+@given(clean=coded_tables(), window=st.sampled_from(linking.WINDOWS))
 def test_linking_per_site_shard_equals_linking_everything(definitions, clean, window):
-    whole = cmo.link_evidence(clean, definitions, window=window)
+    whole = linking.link_evidence(clean, definitions, window=window)
     shards = [
-        cmo.link_evidence(own, definitions, window=window) for _, own in clean.groupby("site_id")
+        linking.link_evidence(own, definitions, window=window)
+        for _, own in clean.groupby("site_id")
     ]
     joined = (
         pd.concat(shards, ignore_index=True)
@@ -727,7 +731,7 @@ def test_linking_per_site_shard_equals_linking_everything(definitions, clean, wi
         .reset_index(drop=True)
     )
     assert_frame_equal(whole, joined, check_dtype=False)
-    summary = cmo.summarise_cmocs(whole, definitions, STRENGTH)
+    summary = evidence.summarise_cmocs(whole, definitions, STRENGTH)
     assert_frame_equal(
-        summary, cmo.summarise_cmocs(joined, definitions, STRENGTH), check_dtype=False
+        summary, evidence.summarise_cmocs(joined, definitions, STRENGTH), check_dtype=False
     )

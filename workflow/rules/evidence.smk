@@ -7,7 +7,7 @@ rule aggregate_cmoc_evidence:
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("cmo"),
+        code=package_modules("evidence"),
     output:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",

@@ -1,0 +1,523 @@
+"""Evidence: count and rate each CMOC's links, break them down (matrix, for whom, change over
+time) and choose quotes; the aggregate_cmoc_evidence rule adapter.
+
+Every aggregate row keeps `excerpt_ids` so a reviewer can trace any number back to its codings.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from realist_report.definitions import Definitions
+from realist_report.errors import InputFileError
+from realist_report.linking import (
+    _join_ids,
+    combine_links,
+    confirming,
+)
+from realist_report.quotes import pinned_quotes, select_quotes
+from realist_report.vocabulary import (
+    BREAKDOWNS,
+    CONFIRMING_STANCES,
+    NOT_RECORDED,
+    SUPPORTING_MATCHES,
+    UNSUPPORTED,
+    WAVE_LABELS,
+)
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- counting and rating
+
+
+def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) -> tuple[str, str]:
+    """The first rating whose minimums are all met, and the rule written out in words.
+
+    Counts only grow when evidence is added, so adding evidence never moves a CMOC to a later
+    (weaker) rating in the list.
+    """
+    observed = {"participants": participants, "sites": sites, "roles": roles}
+
+    def minimums(rule: dict) -> dict[str, int]:
+        return {k.removeprefix("min_"): v for k, v in rule.items() if k.startswith("min_")}
+
+    for rule in rules:
+        needed = minimums(rule)
+        if all(observed[key] >= value for key, value in needed.items()):
+            met = ", ".join(f"{observed[k]} {k} \u2265 {v}" for k, v in needed.items())
+            return rule["rating"], f"{rule['rating']}: {met or 'no minimums'}"
+    lowest = rules[-1] if rules else {"rating": "any rating"}
+    short = ", ".join(
+        f"{observed[k]} {k} < {v}" for k, v in minimums(lowest).items() if observed[k] < v
+    )
+    return UNSUPPORTED, f"{UNSUPPORTED}: below '{lowest['rating']}' ({short})"
+
+
+def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
+    return _join_ids(frame.loc[mask, "excerpt_ids"])
+
+
+def summarise_cmocs(
+    links: pd.DataFrame, definitions: Definitions, rules: list[dict]
+) -> pd.DataFrame:
+    """Per CMOC: evidence counts, triangulation, stance, strength (with its rule) and excerpt ids.
+
+    `excerpts` counts confirming units (full or direct matches that support or refine); refining
+    is the part of them marked as refining; refuting and partial units are counted apart and
+    never raise a rating. CMOCs without evidence stay in the table, rated 'unsupported'.
+    """
+    confirmed = confirming(links)
+    rows = []
+    for cmoc in definitions.cmocs.to_dict("records"):
+        own = confirmed[confirmed["cmoc_id"] == cmoc["cmoc_id"]]
+        every = links[links["cmoc_id"] == cmoc["cmoc_id"]]
+        participants = own["participant_id"].dropna().nunique()
+        sites = own["site_id"].nunique()
+        roles = sorted(own["role"].dropna().unique())
+        data_types = sorted(own["source_type"].unique())
+        rating, rule = (
+            rate_strength(participants, sites, len(roles), rules)
+            if len(own)
+            else (UNSUPPORTED, f"{UNSUPPORTED}: no supporting evidence")
+        )
+        refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
+        rows.append(
+            {
+                **cmoc,
+                "excerpts": len(own),
+                "participants": participants,
+                "sites": sites,
+                "roles": len(roles),
+                "data_types": len(data_types),
+                "role_groups": ";".join(roles),
+                "data_type_names": ";".join(data_types),
+                "baseline_excerpts": int((own["wave"] == "baseline").sum()),
+                "followup_excerpts": int((own["wave"] == "followup").sum()),
+                "direct": int((own["match"] == "direct").sum()),
+                "partial": int((every["match"] == "partial").sum()),
+                "refuting": int(refuting.sum()),
+                "refining": int((own["stance"] == "refines").sum()),
+                "strength": rating,
+                "strength_rule": rule,
+                "excerpt_ids": _join_ids(own["excerpt_ids"]),
+                "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
+                "refuting_excerpt_ids": _ids_where(every, refuting),
+                "refining_excerpt_ids": _ids_where(own, own["stance"] == "refines"),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    titles = dict(zip(definitions.areas["area_id"], definitions.areas["area_title"], strict=True))
+    summary.insert(2, "area_title", summary["area"].map(titles))
+    return summary
+
+
+def _cmoc_order(definitions: Definitions) -> dict[str, int]:
+    return {cmoc: i for i, cmoc in enumerate(definitions.cmocs["cmoc_id"])}
+
+
+def evidence_matrix(links: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
+    """Long table: confirming units and participants per CMOC by site, role, wave and data type.
+
+    Within each CMOC and dimension the excerpt counts add up to the summary's `excerpts`.
+    """
+    confirmed = confirming(links)
+    columns = ["cmoc_id", "dimension", "value", "excerpts", "participants", "excerpt_ids"]
+    frames = []
+    for dimension, column in BREAKDOWNS.items():
+        grouped = confirmed.groupby(["cmoc_id", column], dropna=False).agg(
+            excerpts=("unit_id", "nunique"),
+            participants=("participant_id", "nunique"),
+            excerpt_ids=("excerpt_ids", _join_ids),
+        )
+        grouped = grouped.reset_index().rename(columns={column: "value"})
+        grouped["value"] = grouped["value"].astype("string").fillna("(fieldnotes)")
+        frames.append(grouped.assign(dimension=dimension))
+    if confirmed.empty:
+        return pd.DataFrame(columns=columns)
+    matrix = pd.concat(frames, ignore_index=True)[columns]
+    matrix["rank"] = matrix["cmoc_id"].map(_cmoc_order(definitions))
+    matrix = matrix.sort_values(["rank", "dimension", "value"]).drop(columns="rank")
+    return matrix.reset_index(drop=True)
+
+
+#: Columns of the reviewer's evidence-unit table: everything but the excerpt text.
+EVIDENCE_UNIT_COLUMNS = [
+    "cmoc_id", "unit_id", "counts_as", "match", "stance", "parts", "site_id", "role", "wave",
+    "source_type", "batch", "source_id", "participant_id", "excerpt_ids",
+]  # fmt: skip
+
+
+def evidence_units(links: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
+    """One row per CMOC and evidence unit, saying how it counts (support, partial, refutes).
+
+    Every count in the summary and the evidence matrix is a filter of this table, so a reviewer
+    can check any number in a spreadsheet, where the summary's id lists outgrow one cell.
+    """
+    supporting_match = links["match"].isin(SUPPORTING_MATCHES)
+    counts_as = np.select(
+        [
+            supporting_match & links["stance"].isin(CONFIRMING_STANCES),
+            supporting_match & (links["stance"] == "refutes"),
+            links["match"] == "partial",
+        ],
+        ["support", "refutes", "partial"],
+        default="other",
+    )
+    units = links.assign(counts_as=counts_as).reindex(columns=EVIDENCE_UNIT_COLUMNS)
+    units["rank"] = units["cmoc_id"].map(_cmoc_order(definitions))
+    units = units.sort_values(["rank", "counts_as", "unit_id"]).drop(columns="rank")
+    return units.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- for whom
+
+
+def subgroup_evidence(
+    links: pd.DataFrame,
+    participants: pd.DataFrame,
+    definitions: Definitions,
+    *,
+    attributes: list[str],
+    roles: list[str],
+) -> pd.DataFrame:
+    """'For whom': per CMOC and subgroup, participants registered and participants with evidence.
+
+    Unsuppressed counts, for checking. Every register value of each attribute (blank = 'not
+    recorded') gets a row for every CMOC, zeros included, so the cells of one attribute add up
+    to the CMOC's participants in the chosen roles. Attributes missing from the register are
+    skipped with a warning.
+    """
+    columns = ["cmoc_id", "attribute", "value", "registered", "participants", "excerpts"]
+    columns += ["cmoc_participants"]  # everyone in these roles with evidence for the CMOC
+    people = participants[participants["role"].isin(roles)]
+    present = [a for a in attributes if a in people.columns]
+    for missing in sorted(set(attributes) - set(present)):
+        log.warning("subgroup attribute '%s' is not a column of participants.csv: skipped", missing)
+    evidence = confirming(links)
+    evidence = evidence[evidence["participant_id"].isin(people["participant_id"])]
+    rows = []
+    for attribute in present:
+        values = people[attribute].astype("string").str.strip().replace("", pd.NA)
+        values = values.fillna(NOT_RECORDED)
+        value_of = dict(zip(people["participant_id"], values, strict=True))
+        registered = values.value_counts()
+        tagged = evidence.assign(value=evidence["participant_id"].map(value_of))
+        for cmoc_id in definitions.cmocs["cmoc_id"]:
+            own = tagged[tagged["cmoc_id"] == cmoc_id]
+            total = own["participant_id"].nunique()
+            for value in sorted(registered.index):
+                cell = own[own["value"] == value]
+                rows.append(
+                    {
+                        "cmoc_id": cmoc_id,
+                        "attribute": attribute,
+                        "value": value,
+                        "registered": int(registered[value]),
+                        "participants": cell["participant_id"].nunique(),
+                        "excerpts": len(cell),
+                        "cmoc_participants": total,
+                        "excerpt_ids": _join_ids(cell["excerpt_ids"]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=[*columns, "excerpt_ids"])
+
+
+def _small(counts: pd.Series, k: int) -> pd.Series:
+    return (counts > 0) & (counts < k)
+
+
+def _complementary(hidden: pd.Series, counts: pd.Series, order: pd.Series) -> pd.Series:
+    """If exactly one cell of a breakdown is hidden, also hide the smallest other non-zero cell."""
+    if int(hidden.sum()) != 1:
+        return hidden
+    candidates = counts[~hidden & (counts > 0)]
+    if candidates.empty:
+        return hidden
+    ranked = pd.DataFrame({"n": candidates, "order": order[candidates.index]}).sort_values(
+        ["n", "order"]
+    )
+    return hidden | hidden.index.isin([ranked.index[0]])
+
+
+def suppress_small_cells(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
+    """Hide counts that could identify people: fewer than k, plus one complementary cell.
+
+    Register counts are hidden per attribute (the same cells for every CMOC, so no CMOC reveals
+    another's hidden cell); participant counts per CMOC and attribute. A cell whose register
+    count is hidden is hidden too. Zero counts are shown. Hidden cells show no counts and no
+    excerpt ids (those stay traceable through cmoc_links by the team holding the data).
+    """
+    k = int(min_cell_size)
+    out = table.copy()
+    registers = out.drop_duplicates(["attribute", "value"])[["attribute", "value", "registered"]]
+    registers = registers.reset_index(drop=True)
+    registers["register_hidden"] = False
+    for _, group in registers.groupby("attribute", sort=True):
+        hidden = _complementary(_small(group["registered"], k), group["registered"], group["value"])
+        registers.loc[group.index, "register_hidden"] = hidden
+    out = out.merge(registers[["attribute", "value", "register_hidden"]], how="left")
+    primary = _small(out["participants"], k)
+    out["suppressed"] = out["register_hidden"] | primary
+    out["suppression"] = ""
+    out.loc[primary, "suppression"] = f"fewer than {k} participants"
+    out.loc[out["register_hidden"] & ~primary, "suppression"] = (
+        f"subgroup has fewer than {k} registered, or hides one that has"
+    )
+    for _, group in out.groupby(["cmoc_id", "attribute"], sort=True):
+        hidden = _complementary(group["suppressed"], group["participants"], group["value"])
+        added = hidden & ~group["suppressed"]
+        out.loc[group.index, "suppressed"] = hidden
+        out.loc[added[added].index, "suppression"] = "complementary: protects a hidden cell"
+    out["share"] = (out["participants"] / out["registered"].where(out["registered"] > 0)).round(3)
+    for column in ["participants", "excerpts"]:
+        out[column] = out[column].astype("Int64").mask(out["suppressed"])
+    out["share"] = out["share"].astype("Float64").mask(out["suppressed"])
+    out["registered"] = out["registered"].astype("Int64").mask(out["register_hidden"])
+    out["excerpt_ids"] = out["excerpt_ids"].where(~out["suppressed"], "")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    columns = [
+        "cmoc_id", "attribute", "value", "registered", "participants", "excerpts", "share",
+        "suppressed", "suppression", "cmoc_participants", "excerpt_ids",
+    ]  # fmt: skip
+    return out[columns]
+
+
+# ---------------------------------------------------------------- change over time
+
+
+def wave_pools(participants: pd.DataFrame, roles: list[str]) -> dict[str, int]:
+    """Registered participants of the given roles per wave: the denominators of wave shares."""
+    waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
+    waves = waves[waves["role"].isin(roles)]
+    return {wave: int((waves["wave"] == wave).sum()) for wave in WAVE_LABELS}
+
+
+def roles_in_both_waves(participants: pd.DataFrame) -> list[str]:
+    """Roles interviewed at baseline and at follow-up: the only like-for-like comparison."""
+    waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
+    seen = waves.groupby("role")["wave"].agg(set)
+    return sorted(role for role, found in seen.items() if set(WAVE_LABELS) <= found)
+
+
+def classify_change(
+    baseline: int, baseline_pool: int, followup: int, followup_pool: int, thresholds: dict
+) -> tuple[str, str]:
+    """New, strengthened, sustained, weakened, not seen again or no evidence, with the rule used.
+
+    Compares the share of each wave's registered participants who gave confirming evidence, so a
+    smaller follow-up sample does not read as weakening.
+    """
+    up, down = float(thresholds["strengthened_ratio"]), float(thresholds["weakened_ratio"])
+    b_share = baseline / baseline_pool if baseline_pool else 0.0
+    f_share = followup / followup_pool if followup_pool else 0.0
+    shares = (
+        f"baseline {baseline}/{baseline_pool} ({b_share:.1%}), "
+        f"follow-up {followup}/{followup_pool} ({f_share:.1%})"
+    )
+    if baseline == 0 and followup == 0:
+        return "no evidence", f"no evidence: {shares}"
+    if followup == 0:
+        return "not seen again", f"not seen again: {shares}"
+    if baseline == 0:
+        return "new", f"new: {shares}"
+    exact = Fraction(followup * baseline_pool, followup_pool * baseline)  # no rounding at ties
+    ratio = float(exact)
+    if exact >= Fraction(str(up)):
+        return "strengthened", f"strengthened: {shares}; share ratio {ratio:.2f} \u2265 {up:g}"
+    if exact <= Fraction(str(down)):
+        return "weakened", f"weakened: {shares}; share ratio {ratio:.2f} \u2264 {down:g}"
+    return "sustained", f"sustained: {shares}; share ratio {ratio:.2f} between {down:g} and {up:g}"
+
+
+def _by_wave(evidence: pd.DataFrame, wave: str) -> tuple[set[str], pd.DataFrame]:
+    own = evidence[evidence["wave"] == wave]
+    return set(own["participant_id"].dropna()), own
+
+
+def wave_change(
+    links: pd.DataFrame, participants: pd.DataFrame, definitions: Definitions, thresholds: dict
+) -> pd.DataFrame:
+    """Per CMOC: baseline vs follow-up support among roles seen in both waves, and link workers.
+
+    Link workers' own accounts are followed person by person: continued (evidence in both
+    waves), dropped (baseline only) and new (follow-up only), plus their refuting units.
+    """
+    compared = roles_in_both_waves(participants)
+    pools = wave_pools(participants, compared)
+    lw_pools = wave_pools(participants, ["link_worker"])
+    confirmed = confirming(links)
+    refuting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] == "refutes")]
+    rows = []
+    for cmoc_id in definitions.cmocs["cmoc_id"]:
+        own = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(compared)]
+        b_people, b_rows = _by_wave(own, "baseline")
+        f_people, f_rows = _by_wave(own, "followup")
+        change, rule = classify_change(
+            len(b_people), pools["baseline"], len(f_people), pools["followup"], thresholds
+        )
+        lw = confirmed[(confirmed["cmoc_id"] == cmoc_id) & (confirmed["role"] == "link_worker")]
+        lw_b, lw_b_rows = _by_wave(lw, "baseline")
+        lw_f, lw_f_rows = _by_wave(lw, "followup")
+        lw_change, lw_rule = classify_change(
+            len(lw_b), lw_pools["baseline"], len(lw_f), lw_pools["followup"], thresholds
+        )
+        lw_refuting = refuting[
+            (refuting["cmoc_id"] == cmoc_id) & (refuting["role"] == "link_worker")
+        ]
+        rows.append(
+            {
+                "cmoc_id": cmoc_id,
+                "compared_roles": ";".join(compared),
+                "baseline_pool": pools["baseline"],
+                "followup_pool": pools["followup"],
+                "baseline_participants": len(b_people),
+                "followup_participants": len(f_people),
+                "baseline_excerpts": len(b_rows),
+                "followup_excerpts": len(f_rows),
+                "change": change,
+                "change_rule": rule,
+                "lw_baseline_participants": len(lw_b),
+                "lw_followup_participants": len(lw_f),
+                "lw_baseline_excerpts": len(lw_b_rows),
+                "lw_followup_excerpts": len(lw_f_rows),
+                "lw_continued": len(lw_b & lw_f),
+                "lw_dropped": len(lw_b - lw_f),
+                "lw_new": len(lw_f - lw_b),
+                "lw_baseline_refuting": int((lw_refuting["wave"] == "baseline").sum()),
+                "lw_followup_refuting": int((lw_refuting["wave"] == "followup").sum()),
+                "lw_change": lw_change,
+                "lw_change_rule": lw_rule,
+                "baseline_excerpt_ids": _join_ids(b_rows["excerpt_ids"]),
+                "followup_excerpt_ids": _join_ids(f_rows["excerpt_ids"]),
+                "lw_excerpt_ids": _join_ids([*lw["excerpt_ids"], *lw_refuting["excerpt_ids"]]),
+                "excerpt_ids": _join_ids(own["excerpt_ids"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- one coding, one count
+
+#: A REFI-QDA GUID opening an excerpt id: unique across projects, unlike a table's row ids.
+GUID = re.compile(r"^[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+
+
+def check_batches_distinct(clean: pd.DataFrame) -> None:
+    """Two batches holding the same REFI-QDA selections (one project exported twice, under two
+    names) would count every shared coding twice: stop, naming both batches."""
+    guids = clean["excerpt_id"].astype("string").str.extract(f"({GUID.pattern})", expand=False)
+    pairs = pd.DataFrame({"guid": guids, "batch": clean["batch"]}).dropna().drop_duplicates()
+    shared = pairs[pairs["guid"].duplicated(keep=False)]
+    if shared.empty:
+        return
+    batches = sorted(shared["batch"].unique())
+    raise InputFileError(
+        "coded/",
+        f"batches {', '.join(repr(b) for b in batches)} hold the same "
+        f"{shared['guid'].nunique():,} REFI-QDA selections (same GUIDs, e.g. "
+        f"{sorted(shared['guid'])[0]}): one project exported twice would count its codings "
+        "twice; keep one of them in coded/",
+    )
+
+
+# ---------------------------------------------------------------- rule adapter
+
+
+def run_aggregate(
+    clean_paths: list[str],
+    participants_path: str,
+    codebook_path: str,
+    cmocs_path: str,
+    *,
+    linking: dict,
+    strength: list[dict],
+    quotes: dict,
+    for_whom: dict,
+    min_cell_size: int,
+    change_thresholds: dict,
+    outputs: dict[str, str],
+    link_paths: list[str],
+    quarantine_paths: list[str] | None = None,
+) -> None:
+    """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
+
+    The links come from the link_site_evidence shards (`link_paths`, see realist_report.linking)
+    and only the clean tables' `excerpt_id` and `collected_on` columns are read (pinned quotes are
+    checked against the ids, the snapshot date is the latest collection date).
+    """
+    from realist_report.definitions import load_definitions
+    from realist_report.tables import (
+        read_parquet,
+        write_csv,
+        write_json,
+        write_parquet,
+    )
+
+    definitions = load_definitions(codebook_path, cmocs_path)
+    participants = read_parquet(participants_path)
+    columns = ["collected_on", "excerpt_id", "batch"]
+    clean = pd.concat(
+        [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
+    )
+    links = combine_links([read_parquet(path) for path in link_paths])
+    check_batches_distinct(clean)
+    summary = summarise_cmocs(links, definitions, strength)
+    matrix = evidence_matrix(links, definitions)
+    pins = {
+        row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
+    }
+    known = set(clean["excerpt_id"])
+    quarantined = {}
+    for path in quarantine_paths or []:
+        for row in read_parquet(path).itertuples(index=False):
+            if isinstance(row.excerpt_id, str):
+                quarantined.setdefault(row.excerpt_id, row.reason)
+    team = pinned_quotes(links, pins, known, quarantined, source=str(cmocs_path))
+    chosen = select_quotes(links, definitions, **quotes, pinned=team)
+    log.info(
+        "quotes: %d pinned by the team for %d CMOCs, %d chosen by the rule",
+        sum(len(v) for v in team.values()),
+        len(team),
+        int((chosen["chosen_by"] == "rule").sum()),
+    )
+    subgroups = suppress_small_cells(
+        subgroup_evidence(links, participants, definitions, **for_whom), min_cell_size
+    )
+    changes = wave_change(links, participants, definitions, change_thresholds)
+    log.info(
+        "%d coded rows -> %d CMOC evidence links (window: %s)",
+        len(clean),
+        len(links),
+        linking["window"],
+    )
+    for row in summary.merge(changes[["cmoc_id", "change"]]).itertuples(index=False):
+        log.info(
+            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s; over time: %s",
+            row.cmoc_id, row.excerpts, row.participants, row.sites, row.roles, row.strength,
+            row.change,
+        )  # fmt: skip
+    log.info(
+        "for whom: %d of %d subgroup cells suppressed (k = %d)",
+        int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
+    )  # fmt: skip
+    write_parquet(links, outputs["links"])
+    write_csv(evidence_units(links, definitions), outputs["evidence_units"])
+    for name, table in [
+        ("summary", summary),
+        ("matrix", matrix),
+        ("subgroups", subgroups),
+        ("wave_change", changes),
+    ]:
+        write_parquet(table, outputs[f"{name}_parquet"])
+        write_csv(table, outputs[name])
+    write_csv(chosen, outputs["quotes"])
+    write_json(
+        {"snapshot_date": str(clean["collected_on"].dropna().max()), "clean_rows": len(clean)},
+        outputs["snapshot"],
+    )

@@ -1,0 +1,184 @@
+"""Exemplar quotes: the team's pinned quotes checked against the evidence, then the rule's
+choice (length, spread over role groups, no near copies), each attributed by role, site and wave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import pandas as pd
+from rapidfuzz import fuzz
+from rapidfuzz import process as rf_process
+from rapidfuzz import utils as rf_utils
+
+from realist_report.definitions import Definitions
+from realist_report.errors import PipelineError
+from realist_report.linking import confirming
+from realist_report.vocabulary import (
+    CONFIRMING_STANCES,
+    ROLE_LABELS,
+    SUPPORTING_MATCHES,
+    WAVE_LABELS,
+    site_label,
+)
+
+
+def attribution(role: object, site_id: str, wave: str) -> str:
+    """'Patient, site 3, follow-up'; fieldnotes are attributed to the observation."""
+    who = ROLE_LABELS.get(role, "Observation fieldnote") if isinstance(role, str) else None
+    return f"{who or 'Observation fieldnote'}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
+
+
+QUOTE_COLUMNS = [
+    "cmoc_id", "quote_number", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
+    "match", "stance", "site_id", "role", "wave", "chosen_by",
+]  # fmt: skip
+#: Who chose a printed quote: the team (pinned by excerpt id in cmocs.yaml) or the rule below.
+CHOSEN_BY = ("team", "rule")
+
+
+class QuoteError(PipelineError):
+    """A quote the team pinned cannot be printed: the id is unknown, quarantined or off-topic."""
+
+
+def _quote_row(row: dict, number: int, chosen_by: str, excerpt_id: str | None = None) -> dict:
+    """A printed quote; `excerpt_id` is the id it is cited by (the pinned one, else the first)."""
+    return {
+        **{key: row[key] for key in QUOTE_COLUMNS if key in row},
+        "excerpt_id": excerpt_id or str(row["excerpt_ids"]).split(";")[0],
+        "quote_number": number,
+        "attribution": attribution(row["role"], row["site_id"], row["wave"]),
+        "chosen_by": chosen_by,
+    }
+
+
+def pinned_quotes(
+    links: pd.DataFrame,
+    pins: dict[str, list[str]],
+    known_ids: Collection[str],
+    quarantined: dict[str, str],
+    source: str = "cmocs.yaml",
+) -> dict[str, list[dict]]:
+    """The quotes the team pinned per CMOC, each checked: it exists, was not quarantined and
+    supports (or refines) that CMOC. Anything else stops the build naming CMOC, id and why."""
+    by_id: dict[tuple[str, str], list[dict]] = {}
+    for row in links.to_dict("records"):
+        for excerpt_id in str(row["excerpt_ids"]).split(";"):
+            by_id.setdefault((row["cmoc_id"], excerpt_id), []).append(row)
+    supporting = set(SUPPORTING_MATCHES)
+    chosen: dict[str, list[dict]] = {}
+    for cmoc_id, ids in pins.items():
+        own: list[dict] = []
+        for excerpt_id in ids:
+            where = f"{source}: {cmoc_id} pins the quote {excerpt_id}"
+            if excerpt_id in quarantined:
+                raise QuoteError(
+                    f"{where}, but that excerpt was quarantined ({quarantined[excerpt_id]}; "
+                    "see results/quarantine.csv): fix the row or pin another excerpt"
+                )
+            if excerpt_id not in known_ids:
+                raise QuoteError(
+                    f"{where}, but no coded excerpt has that id: copy the id from "
+                    "results/cmoc_evidence_units.csv or `make trace CMOC=" + cmoc_id + "`"
+                )
+            rows = by_id.get((cmoc_id, excerpt_id), [])
+            good = [
+                r for r in rows if r["match"] in supporting and r["stance"] in CONFIRMING_STANCES
+            ]
+            if not good:
+                how = (
+                    f"it is linked only as {rows[0]['match']} evidence that {rows[0]['stance']} it"
+                    if rows
+                    else "it is not linked to this CMOC at all"
+                )
+                raise QuoteError(
+                    f"{where}, but that excerpt does not support {cmoc_id} ({how}): pin an "
+                    f"excerpt listed for {cmoc_id} in results/cmoc_summary.csv, column excerpt_ids"
+                )
+            own.append(_quote_row(good[0], len(own) + 1, "team", excerpt_id))
+        chosen[cmoc_id] = own
+    return chosen
+
+
+def _near_copy(text: str, chosen: list[str], max_similarity: float) -> bool:
+    """True when `text` is at least `max_similarity` % similar (rapidfuzz ratio, case and
+    punctuation ignored) to a quote already chosen: the same passage with a different opening."""
+    if not chosen:
+        return False
+    best = rf_process.extractOne(
+        text,
+        chosen,
+        scorer=fuzz.ratio,
+        processor=rf_utils.default_process,
+        score_cutoff=max_similarity,
+    )
+    return best is not None
+
+
+#: The rule's passes, strictest first: what a quote must add that the CMOC's quotes lack.
+QUOTE_PASSES = (
+    ("participant", "site", "role"),
+    ("participant", "site"),
+    ("participant",),
+    (),
+)
+
+
+def select_quotes(
+    links: pd.DataFrame,
+    definitions: Definitions,
+    *,
+    per_cmoc: int = 2,
+    min_chars: int = 60,
+    max_chars: int = 420,
+    allow_reuse: bool = False,
+    max_similarity: float = 70,
+    pinned: dict[str, list[dict]] | None = None,
+) -> pd.DataFrame:
+    """Exemplar quotes: the team's pinned quotes where given, else a deterministic rule.
+
+    The rule prefers full matches, then spreads quotes over participants, sites and role groups
+    (passes in QUOTE_PASSES), never takes a near copy of a quote already printed (`max_similarity`)
+    and breaks ties by the length nearest 200 characters, then the unit id. Without `allow_reuse`
+    no unit or near copy serves two CMOCs. Pinned quotes are reserved first, so no rule-chosen quote repeats one.
+    """
+    pinned = pinned or {}
+    candidates = confirming(links)
+    candidates = candidates[candidates["text"].str.len().between(min_chars, max_chars)].assign(
+        rank_match=lambda c: (c["match"] != "full").astype(int),
+        rank_length=lambda c: (c["text"].str.len() - 200).abs(),
+    )
+    candidates = candidates.sort_values(["cmoc_id", "rank_match", "rank_length", "unit_id"])
+    used_units = {q["unit_id"] for own in pinned.values() for q in own}
+    used_texts = [q["text"] for own in pinned.values() for q in own]
+    chosen: list[dict] = []
+    for cmoc_id in definitions.cmocs["cmoc_id"]:
+        if cmoc_id in pinned:
+            chosen.extend(pinned[cmoc_id])
+            continue
+        seen: dict[str, set] = {"participant": set(), "site": set(), "role": set()}
+        own: list[dict] = []
+        pool = candidates[candidates["cmoc_id"] == cmoc_id].to_dict("records")
+        for needs in QUOTE_PASSES:
+            for row in pool:
+                if len(own) >= per_cmoc:
+                    break
+                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
+                values = {"participant": person, "site": row["site_id"], "role": row["role"]}
+                if any(q["unit_id"] == row["unit_id"] for q in own) or (
+                    not allow_reuse and row["unit_id"] in used_units
+                ):
+                    continue
+                if any(values[k] is not None and values[k] in seen[k] for k in needs):
+                    continue
+                others = [] if allow_reuse else used_texts
+                if _near_copy(row["text"], [*others, *(q["text"] for q in own)], max_similarity):
+                    continue
+                for key, value in values.items():
+                    if value is not None:
+                        seen[key].add(value)
+                own.append(_quote_row(row, len(own) + 1, "rule"))
+        used_units.update(q["unit_id"] for q in own)
+        used_texts.extend(q["text"] for q in own)
+        chosen.extend(own)
+    return pd.DataFrame(chosen, columns=QUOTE_COLUMNS)
