@@ -6,6 +6,8 @@ whole aggregation; hypothesis property tests check invariants on generated coded
 
 from __future__ import annotations
 
+import itertools
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -443,15 +445,57 @@ def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_lin
         for b in range(a + 1, len(texts))
     ]
     assert max(score for _, _, score in pairs) < 70, "a near copy was printed"
+    # nor two quotes of one CMOC that retell one account: no sentence of six words or more
+    # printed twice side by side, even with another opening ("I think she never once ...")
+    shared = []
+    for _, own in quotes.groupby("cmoc_id"):
+        sentences = [
+            (i, rf_utils.default_process(s))
+            for i, text in enumerate(own["text"])
+            for s in re.split(r"(?<=[.!?])\s+", text)
+            if len(s.split()) >= 6
+        ]
+        shared += [
+            (a, b)
+            for (i, a), (j, b) in itertools.combinations(sentences, 2)
+            if i != j and fuzz.ratio(a, b) >= 70
+        ]
+    assert shared == [], "two quotes of one CMOC share a sentence"
+    assert (quotes.groupby("cmoc_id").size() == 2).all() and len(quotes) == 24
     spread = quotes.groupby("cmoc_id").agg(sites=("site_id", "nunique"))
     assert (spread["sites"] == 2).all(), "each CMOC's two quotes come from two sites"
     assert set(quotes["chosen_by"]) == {"rule"}
 
 
+def test_a_quote_sharing_a_sentence_with_a_chosen_one_is_a_near_copy(definitions):
+    # the pair the demo report printed for CMOC01 once whole-text similarity alone was checked
+    # (63.6 % similar as a whole; their first sentences differ only by "I think")
+    texts = [
+        "I think she never once looked at the clock; we had as long as we needed. She walked me "
+        "to the group the first time, which I know isn't really part of her job.",
+        "She never once looked at the clock; we had as long as we needed. She decided to do a "
+        "home visit because she could tell he would never come in.",
+        DISTINCT_TEXTS[2],
+    ]
+    rows = [
+        coding(f"s{i}", c, source=f"SRC-{i}", person=f"PAT-00{i}", site=f"S0{i}", text=t)
+        for i, t in enumerate(texts, start=1)
+        for c in CMOC01
+    ]
+    links = linking.link_evidence(frame(rows), definitions)
+    assert fuzz.ratio(texts[0], texts[1], processor=rf_utils.default_process) < 70
+    chosen = quoting.select_quotes(links, definitions, max_similarity=70)["text"].tolist()
+    assert len(chosen) == 2 and texts[2] in chosen, chosen
+    identical_only = quoting.select_quotes(links, definitions, max_similarity=100)
+    assert sorted(identical_only["text"]) == sorted(texts[:2])
+
+
 def test_near_copy_threshold_is_what_the_config_says(definitions):
     # the pair the demo report printed for CMOC01 before near copies were skipped
     same = "she never once looked at the clock; we had as long as we needed. She walked me to the group the first time, which I know isn't really part of her job."
-    texts = [f"I think {same}", f"You know, {same}", DISTINCT_TEXTS[2]]
+    # (the second also retells the walk, so no sentence is identical: at 100 neither is a copy)
+    retold = same.replace("the first time", "that very first time")
+    texts = [f"I think {same}", f"You know, {retold}", DISTINCT_TEXTS[2]]
     rows = [
         coding(f"s{i}", c, source=f"SRC-{i}", person=f"PAT-00{i}", site=f"S0{i}", text=t)
         for i, t in enumerate(texts, start=1)

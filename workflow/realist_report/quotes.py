@@ -4,6 +4,7 @@ choice (length, spread over role groups, no near copies), each attributed by rol
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 
 import pandas as pd
@@ -100,19 +101,42 @@ def pinned_quotes(
     return chosen
 
 
-def _near_copy(text: str, chosen: list[str], max_similarity: float) -> bool:
+#: Sentence ends for the near-copy check (a shared sentence makes two quotes near copies).
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+#: Sentences shorter than this many words ("Yes." "I know.") are too common to make a copy.
+MIN_SHARED_SENTENCE_WORDS = 6
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a quote long enough to show that two quotes retell one passage."""
+    return [s for s in SENTENCE_END.split(text) if len(s.split()) >= MIN_SHARED_SENTENCE_WORDS]
+
+
+def _similar(text: str, others: list[str], max_similarity: float) -> bool:
     """True when `text` is at least `max_similarity` % similar (rapidfuzz ratio, case and
-    punctuation ignored) to a quote already chosen: the same passage with a different opening."""
-    if not chosen:
+    punctuation ignored) to one of `others`."""
+    if not others:
         return False
     best = rf_process.extractOne(
         text,
-        chosen,
+        others,
         scorer=fuzz.ratio,
         processor=rf_utils.default_process,
         score_cutoff=max_similarity,
     )
     return best is not None
+
+
+def _near_copy(text: str, own: list[str], others: list[str], max_similarity: float) -> bool:
+    """True when `text` is a near copy of a quote already chosen: at least `max_similarity` %
+    similar as a whole to any printed quote (the same passage with a different opening), or, for
+    the quotes of its own CMOC, sharing a sentence of six words or more that similar (one
+    account told on with different words: two such quotes side by side read as one). Another
+    CMOC may quote a passage that shares a sentence, since it illustrates another configuration."""
+    if _similar(text, [*others, *own], max_similarity):
+        return True
+    theirs = [sentence for quote in own for sentence in _sentences(quote)]
+    return bool(theirs) and any(_similar(s, theirs, max_similarity) for s in _sentences(text))
 
 
 #: The rule's passes, strictest first: what a quote must add that the CMOC's quotes lack.
@@ -172,7 +196,7 @@ def select_quotes(
                 if any(values[k] is not None and values[k] in seen[k] for k in needs):
                     continue
                 others = [] if allow_reuse else used_texts
-                if _near_copy(row["text"], [*others, *(q["text"] for q in own)], max_similarity):
+                if _near_copy(row["text"], [q["text"] for q in own], others, max_similarity):
                     continue
                 for key, value in values.items():
                     if value is not None:
