@@ -10,7 +10,7 @@
 set -u
 purpose=${1:-report}
 
-# The one place that maps external programs to Debian packages. tests/test_system_packages.py
+# The one place that maps external programs to Debian packages. tests/unit/test_system_packages.py
 # finds every program the workflow's code calls (subprocess, shutil.which) and checks it is here.
 REPORT_PROGRAMS="pdftotext:poppler-utils dot:graphviz git:git rsvg-convert:librsvg2-bin"
 TEST_PROGRAMS="pdftoppm:poppler-utils"

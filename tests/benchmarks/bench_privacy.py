@@ -6,7 +6,7 @@ Run: .venv/bin/python tests/benchmarks/bench_privacy.py [EXCERPT_TABLE]
 EXCERPT_TABLE is a parquet or CSV file (or a folder of them) with a ``text`` column; the
 default is data/interim/clean/ (the excerpts before redaction), and when no build has made it
 the demo batches (data/demo/coded/) are ingested afresh in memory. Figures are printed, never
-asserted: timing depends on the machine, and the pass/fail checks live in tests/test_privacy.py.
+asserted: timing depends on the machine, and the pass/fail checks live in tests/unit/test_privacy.py.
 """
 
 from __future__ import annotations

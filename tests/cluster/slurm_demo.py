@@ -5,7 +5,7 @@ Starts the cluster (tests/cluster/local_slurm.sh), builds a copy of the workflow
 job), builds a second copy in .slurm-demo/local with the default local executor, prints the
 `sacct` lines of the cluster run's jobs and both PDFs' SHA-256, and stops the cluster. Both copies
 stay in place for inspection, the cluster one with its .snakemake/slurm_logs/.
-tests/test_slurm_cluster.py drives the same functions.
+tests/workflow/test_slurm_cluster.py drives the same functions.
 """
 
 from __future__ import annotations

@@ -16,18 +16,18 @@ from pathlib import Path, PurePosixPath
 import pytest
 from realist_report.privacy import find_identifiers, load_name_list
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # Files that contain invented identifiers on purpose, to test the privacy screen itself.
 PLANTED_ON_PURPOSE = frozenset(
     {
         "tests/data/privacy_corpus.csv",  # the labelled detection corpus
-        "tests/test_privacy.py",  # unit tests of detection, redaction and the gate
-        "tests/test_privacy_pipeline.py",  # end-to-end planting of identifiers
-        "tests/test_audit.py",  # trace must redact a phone number
+        "tests/unit/test_privacy.py",  # unit tests of detection, redaction and the gate
+        "tests/workflow/test_privacy_pipeline.py",  # end-to-end planting of identifiers
+        "tests/workflow/test_audit.py",  # trace must redact a phone number
         "tests/benchmarks/bench_privacy.py",  # adversarial excerpts full of identifiers
-        "tests/test_office.py",  # the Word edition's screen must refuse a phone and an e-mail
-        "tests/test_evidence.py",  # a pinned quote is printed redacted (a listed name planted)
+        "tests/workflow/test_office.py",  # the Word edition's screen must refuse a phone and an e-mail
+        "tests/unit/test_evidence.py",  # a pinned quote is printed redacted (a listed name planted)
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

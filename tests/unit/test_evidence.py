@@ -22,7 +22,7 @@ from realist_report import quotes as quoting
 from realist_report.clean import clean_batch
 from realist_report.ingest import ingest_batch, load_formats
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
 STRENGTH = [
     {"rating": "strong", "min_participants": 10, "min_sites": 4, "min_roles": 3},

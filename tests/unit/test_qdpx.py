@@ -12,11 +12,11 @@ from realist_report.qdpx import PROBLEM_OFFSETS, read_qdpx
 from realist_report.qdpx_writer import write_qdpx
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "real-qda-samples"
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "real-qda-samples"
 SKYLOOM = SAMPLES / "skyloom_TestProject.qdpx"
 ORNIO = SAMPLES / "ornio_hand_authored"
 XSD = SAMPLES / "REFI_Project-mrt2019.xsd"
-BAD_DIR = Path(__file__).resolve().parent / "bad_inputs" / "qdpx"
+BAD_DIR = Path(__file__).resolve().parents[1] / "bad_inputs" / "qdpx"
 ORNIO_TEXT_NAME = "11111111-1111-1111-1111-111111111111.txt"
 
 needs_samples = pytest.mark.skipif(

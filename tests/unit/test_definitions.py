@@ -9,7 +9,7 @@ import yaml
 from realist_report.definitions import load_definitions, normalise_code
 from realist_report.errors import ConfigError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "config" / "codebook.yaml"
 CMOCS = REPO / "config" / "cmocs.yaml"
 

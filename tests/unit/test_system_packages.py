@@ -13,7 +13,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SETUP = REPO / "workflow" / "setup_system.sh"
 CODE = sorted(
     [

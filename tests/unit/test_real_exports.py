@@ -20,7 +20,7 @@ from realist_report.errors import InputFileError
 from realist_report.ingest import IngestOptions, ingest_batch, load_ingest_options
 from realist_report.positions import on_word_boundary
 
-FORMATS = Path(__file__).resolve().parents[1] / "config" / "formats.yaml"
+FORMATS = Path(__file__).resolve().parents[2] / "config" / "formats.yaml"
 
 pytestmark = pytest.mark.skipif(
     not SHARED_SAMPLES.is_dir(), reason=f"shared real QDA samples absent ({SHARED_SAMPLES})"

@@ -33,7 +33,7 @@ from realist_report.privacy import (
     words_to_text,
 )
 
-CORPUS_PATH = Path(__file__).parent / "data" / "privacy_corpus.csv"
+CORPUS_PATH = Path(__file__).parents[1] / "data" / "privacy_corpus.csv"
 
 # The private name list the corpus was written against (all invented).
 CORPUS_NAMES = [
@@ -132,8 +132,8 @@ def test_corpus_covers_every_separator_unicode_form_and_field():
 def test_no_false_positive_on_the_demo_excerpts():
     from realist_report.ingest import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
 
-    options = load_ingest_options(Path(__file__).parents[1] / "config" / "formats.yaml")
-    coded = Path(__file__).parents[1] / "data" / "demo" / "coded"
+    options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
+    coded = Path(__file__).parents[2] / "data" / "demo" / "coded"
     texts = set()
     for path in sorted(coded.iterdir()):
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -643,7 +643,7 @@ def test_words_to_text_breaks_on_blocks_and_wide_gaps_and_joins_wrapped_lines():
 
 def test_the_publish_screen_refuses_html_or_pdf_text_with_an_identifier(rendered_report, tmp_path):
     """The HTML and PDF half of publish_report (realist_report.publish adds the Word edition and
-    copies only after every edition passed: tests/test_office.py)."""
+    copies only after every edition passed: tests/workflow/test_office.py)."""
     html, pdf = rendered_report
     with pytest.raises(PrivacyError, match=r"HTML report .*2 possible identifier\(s\).*EMAIL"):
         screen_report(str(html), str(pdf), [], [])
@@ -741,7 +741,7 @@ def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
     from realist_report.errors import InputFileError
     from realist_report.ingest import ingest_batch, load_ingest_options
 
-    options = load_ingest_options(Path(__file__).parents[1] / "config" / "formats.yaml")
+    options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
     path = tmp_path / "no_header.csv"
     path.write_text(
         'Quote,Theme,"Ring Tom on 07700 900123",root:x:0:0:root:/root:/bin/bash\n', "utf-8"
@@ -757,7 +757,7 @@ def test_quarantine_details_and_register_ids_never_hold_the_value(tmp_path):
     from realist_report.errors import InputFileError
     from realist_report.registers import load_registers
 
-    demo = Path(__file__).parents[1] / "data" / "demo"
+    demo = Path(__file__).parents[2] / "data" / "demo"
     dataset = tmp_path / "dataset"
     shutil.copytree(demo, dataset)
     sites = pd.read_csv(dataset / "sites.csv", dtype=str, keep_default_na=False)

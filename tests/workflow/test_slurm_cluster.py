@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_workflow
 
-sys.path.insert(0, str(Path(__file__).with_name("cluster")))
+sys.path.insert(0, str(Path(__file__).parents[1] / "cluster"))
 
 from slurm_demo import (  # noqa: E402
     PDF,

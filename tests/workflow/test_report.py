@@ -12,7 +12,7 @@ from realist_report import narrative as N
 from realist_report import report as R
 from realist_report.vocabulary import site_columns
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 TEMPLATE = """{% macro fig(name) %}<figure id="fig-{{ name }}"><figcaption>Figure {{ figures[name].number }}. x</figcaption></figure>{% endmacro %}
 <h1 id="intro">Intro &amp; aims</h1><p>See <a href="#fig-b">Figure {{ figures.b.number }}</a> and Table {{ table_numbers.second }}.</p>

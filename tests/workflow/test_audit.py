@@ -13,7 +13,7 @@ from realist_report import audit, trace
 from realist_report.figures import FIGURES, figure_text
 from realist_report.tables import write_json
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "workflow" / "realist_report"
 ORDER = ["strong", "moderate", "tentative", "unsupported"]
 

@@ -10,7 +10,7 @@ import pytest
 from realist_report.errors import PipelineError
 from realist_report.report import load_weasyprint
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_missing_pango_names_the_install_command(monkeypatch):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from realist_report.demo import BASELINE_COUNTS, FOLLOWUP_PATIENTS, generate_demo, write_demo
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from realist_report import office
 from realist_report.errors import PrivacyError
 from realist_report.publish import screen_docx
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "workflow" / "templates" / "docx" / "reference.docx"
 SNAPSHOT = "2022-10-26"
 

@@ -15,7 +15,7 @@ from realist_report.errors import ConfigError, InputFileError
 from realist_report.ingest import IngestOptions, ingest_batch, load_ingest_options
 from realist_report.schemas import EXCERPT_COLUMNS
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 EXPORTS = TESTS / "data" / "exports"
 FORMATS = TESTS.parent / "config" / "formats.yaml"
 HEADER = "source_id,source_type,participant_id,site_id,wave,collected_on,code,text,start,end,coder"

@@ -13,7 +13,7 @@ from realist_report.definitions import Definitions
 from realist_report.errors import ConfigError, InputFileError
 from realist_report.ingest import ingest_batch, load_ingest_options
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 BAD = TESTS / "bad_inputs"
 MANIFEST = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))["cases"]
 FORMATS = TESTS.parent / "config" / "formats.yaml"

@@ -10,7 +10,7 @@ from realist_report.clean import CleanResult, check_row_accounting, clean_batch,
 from realist_report.errors import InputFileError, PipelineError
 from realist_report.ingest import ingest_batch, load_formats
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEMO_CODED = REPO / "data" / "demo" / "coded"
 
 

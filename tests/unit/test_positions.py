@@ -18,7 +18,7 @@ from realist_report.positions import (
 )
 from realist_report.qdpx import read_qdpx
 
-SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
 QC = SHARED_SAMPLES / "qc_qualitative_coding" / "demo_qc_export.qdpx"
 TEXT = "Ok 😀 then — héllo 👍🏽 world"
 
