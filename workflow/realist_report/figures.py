@@ -176,6 +176,25 @@ def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def _excerpts_by_cmoc(
+    rows: pd.DataFrame, data: FigureData, fill: str, legend: str, theme: p9.theme
+) -> p9.ggplot:
+    """Stacked bars of supporting excerpts per CMOC, split by one evidence-matrix dimension."""
+    rows = rows.assign(
+        cmoc_id=pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
+    )
+    return (
+        p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill=fill))
+        + p9.geom_col(colour="white", size=0.2)
+        + p9.coord_flip()
+        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.labs(y="Supporting excerpts", fill=legend)
+        + theme
+        + _no_axis_title("y")
+        + p9.theme(figure_size=(6.3, 3.7))
+    )
+
+
 def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by role group: how far each is triangulated."""
     matrix = data["evidence_matrix"]
@@ -184,17 +203,7 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     rows["group"] = pd.Categorical(
         rows["value"].map(ROLE_LABELS).fillna("Observation fieldnote"), categories=groups
     )
-    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
-    return (
-        p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill="group"))
-        + p9.geom_col(colour="white", size=0.2)
-        + p9.coord_flip()
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
-        + p9.labs(y="Supporting excerpts", fill="Source")
-        + theme
-        + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.7))
-    )
+    return _excerpts_by_cmoc(rows, data, "group", "Source", theme)
 
 
 def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
@@ -202,17 +211,7 @@ def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
     matrix = data["evidence_matrix"]
     rows = matrix[matrix["dimension"] == "data type"].copy()
     rows["value"] = pd.Categorical(rows["value"], categories=sorted(set(rows["value"])))
-    rows["cmoc_id"] = pd.Categorical(rows["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"]))
-    return (
-        p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill="value"))
-        + p9.geom_col(colour="white", size=0.2)
-        + p9.coord_flip()
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
-        + p9.labs(y="Supporting excerpts", fill="Data type")
-        + theme
-        + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.7))
-    )
+    return _excerpts_by_cmoc(rows, data, "value", "Data type", theme)
 
 
 def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
