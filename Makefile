@@ -50,10 +50,11 @@ bench: $(STAMP) system-report
 audit: report
 	$(BIN)/snakemake --report reports/audit_report.html
 
-# The excerpts behind a CMOC or one evidence-matrix cell: make trace CMOC=CMOC04 [CELL=site=S03]
+# The excerpts behind a CMOC or one evidence-matrix cell: make trace CMOC=CMOC04 [CELL=site=S03];
+# a candidate CMOC (rank or id) or a code pair: make trace CANDIDATE=1, make trace PAIR=code_a+code_b
 trace: $(STAMP)
-	@test -n "$(CMOC)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1]"; exit 2; }
-	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE))
+	@test -n "$(CMOC)$(CANDIDATE)$(PAIR)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1] | CANDIDATE=1 | PAIR=code_a+code_b"; exit 2; }
+	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(if $(PAIR),--pair $(PAIR))
 
 # A codebook skeleton from the team's own export (.qdpx, .qde, .qdc or a coded-segment table):
 # make codebook EXPORT=data/raw/project.qdpx [OUT=config/codebook.yaml] [FORCE=1]

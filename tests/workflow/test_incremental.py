@@ -38,6 +38,9 @@ AFTER_AGGREGATION = {
     "write_evidence_workbook": 1,
     **RENDERING,
 }
+#: Co-occurrence and candidate CMOCs read the redacted rows (not the aggregates): any change to
+#: the coded rows or to linking's unit rule reruns them and redraws the co-occurrence figure.
+CANDIDATES = {"find_candidate_cmocs": 1, "plot_figure": 1}
 #: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
 REPORT_AND_AUDIT = {
     "record_build_inputs": 1,
@@ -79,6 +82,7 @@ def new_batch_jobs(shards: int) -> Counter:
         "collect_privacy_hits": 1,
         **AFTER_AGGREGATION,
     }
+    jobs = Counter(jobs) + Counter(CANDIDATES)
     if shards:
         jobs["link_site_evidence"] = shards
     return Counter(jobs)
@@ -120,6 +124,7 @@ def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> No
             "collect_data_quality": 1,
             "collect_privacy_hits": 1,
             **AFTER_AGGREGATION,
+            "find_candidate_cmocs": 1,
             "plot_figure": len(FIGURES),
         }
     )
@@ -235,4 +240,4 @@ def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: P
     edit_module(built_copy, "linking")
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     shards = {"link_site_evidence": batches * site_shards(built_copy)}
-    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION})
+    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION}) + Counter(CANDIDATES)

@@ -375,6 +375,47 @@ def _plant_data_problems(excerpts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([excerpts, bad, duplicates], ignore_index=True)
 
 
+#: A configuration coded in the demo but stated by no CMOC (context, mechanism, outcome): patients
+#: facing travel barriers join VCSE groups when the link worker goes with them the first time.
+#: Planted so the candidate-CMOC appendix has a known top lead (tests check it is first).
+PLANTED_TRIAD = ("transport_barriers", "accompanied_first_visit", "connections_vcse")
+#: Interviews (patients and VCSE staff at baseline) that get one passage coded with the triad.
+PLANTED_INTERVIEWS = 14
+#: The planted passages come from their own random stream (seed, this number), drawn after every
+#: other demo row, so the rows before them stay byte-identical.
+PLANTED_STREAM = 16
+
+
+def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) -> None:
+    """Append one passage coded with PLANTED_TRIAD to some patient and VCSE interviews, after
+    each interview's last segment, in the interviewee's and coder's own attributes."""
+    rng = np.random.default_rng([seed, PLANTED_STREAM])
+    paths = {code["id"]: code["path"] for code in codebook["codes"]}
+    first_rows = batch.excerpts.drop_duplicates("source_id")
+    speakers = first_rows[first_rows["participant_id"].str.match(r"(PAT|VCSE)-")]
+    chosen = rng.choice(len(speakers), size=PLANTED_INTERVIEWS * scale, replace=False)
+    rows = []
+    for source in speakers.iloc[np.sort(chosen)].to_dict("records"):
+        sentences = [PHRASES[code]["other"] for code in PLANTED_TRIAD]
+        text = " ".join(str(options[int(rng.integers(0, len(options)))]) for options in sentences)
+        start = (
+            int(batch.excerpts.loc[batch.excerpts["source_id"] == source["source_id"], "end"].max())
+            + 2
+        )
+        batch.sources[source["source_id"]] += "\n\n" + text
+        for code in PLANTED_TRIAD:
+            rows.append(
+                {
+                    **source,
+                    "code": paths[code],
+                    "text": text,
+                    "start": start,
+                    "end": start + len(text),
+                }
+            )
+    batch.excerpts = pd.concat([batch.excerpts, pd.DataFrame(rows)], ignore_index=True)
+
+
 def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
     """Build the whole synthetic data set in memory; deterministic for a seed and scale."""
     if scale < 1:
@@ -396,6 +437,7 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
         _fieldnote_batch(writer, sites),
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]
+    _plant_candidate_triad(baseline, codebook, seed, scale)
     return DemoDataset(sites.drop(columns="fieldwork_start"), participants, batches)
 
 

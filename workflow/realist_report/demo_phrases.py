@@ -304,6 +304,31 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "If nothing changes with the role, I won't be here in a year.",
         ],
     },
+    # ---- codes of the planted candidate CMOC (demo.PLANTED_TRIAD): coded, not yet configured
+    "transport_barriers": {
+        "other": [
+            "There's one bus an hour out of the estate, and none at all on a Sunday.",
+            "I don't drive any more, and a taxi into town costs more than I can spend.",
+            "A lot of our older members said they simply couldn't get to us on their own.",
+            "Getting there was the problem: two buses and a long walk at the end.",
+        ],
+        "lw": [
+            "Half my patients live where the buses stopped running years ago.",
+            "Transport is the first thing that stops people getting to a group.",
+        ],
+    },
+    "accompanied_first_visit": {
+        "other": [
+            "She came with me the first time and sat beside me until I knew a few faces.",
+            "The link worker met him at the bus stop and walked in with him that first week.",
+            "Having someone go along the first time took the fear out of walking through the door.",
+            "She drove me there once, introduced me, and after that I went on my own.",
+        ],
+        "lw": [
+            "I go along to the first session with them, then step back.",
+            "If I walk in with someone the first time, they usually keep going.",
+        ],
+    },
     "refutes": {
         "other": [
             "That said, it didn't work like that for me at all.",

@@ -421,6 +421,64 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+#: Facet titles of the realist roles, in the order the co-occurrence figure groups codes.
+ROLE_TITLES = {"context": "Context", "mechanism": "Mechanism", "outcome": "Outcome"}
+
+
+def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
+    """Evidence units in which each pair of C, M and O codes co-occurs, codes grouped by role:
+    where the coded data hold configurations, written down or not."""
+    pairs = data["cooccurrence"]
+    if pairs.empty:
+        raise FigureError("no two context, mechanism or outcome codes share an evidence unit")
+    codes = data["codes"]
+    order = list(codes["code_id"])
+    roles = dict(zip(codes["code_id"], codes["role"], strict=True))
+    shown = [c for c in order if c in set(pairs["code_a"]) | set(pairs["code_b"])]
+    shown.sort(key=lambda code: (list(ROLE_TITLES).index(roles[code]), order.index(code)))
+    labels = {
+        code: textwrap.shorten(str(path).split("::")[-1], 30, placeholder="\u2026")
+        for code, path in zip(codes["code_id"], codes["path"], strict=True)
+    }
+    both = pd.concat(
+        [
+            pairs.rename(columns={"code_a": "row", "code_b": "column"}),
+            pairs.rename(columns={"code_b": "row", "code_a": "column"}),
+        ],
+        ignore_index=True,
+    )
+    names = [labels[code] for code in shown]
+    both["row_label"] = pd.Categorical(both["row"].map(labels), categories=names[::-1])
+    both["column_label"] = pd.Categorical(both["column"].map(labels), categories=names)
+    titles = list(ROLE_TITLES.values())
+    both["row_role"] = pd.Categorical(both["row"].map(roles).map(ROLE_TITLES), categories=titles)
+    both["column_role"] = pd.Categorical(
+        both["column"].map(roles).map(ROLE_TITLES), categories=titles
+    )
+    high = both["units"].max()
+    both["ink"] = (both["units"] > high * 0.6).map({True: "light", False: "dark"})
+    return (
+        p9.ggplot(both, p9.aes("column_label", "row_label", fill="units"))
+        + p9.geom_tile(colour="white", size=0.3)
+        + p9.geom_text(p9.aes(label="units", colour="ink"), size=4.5, show_legend=False)
+        + p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None)
+        + p9.facet_grid("row_role ~ column_role", scales="free", space="free")
+        + p9.scale_fill_gradient(low="#EFF5FB", high="#08306B")
+        + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=12))
+        + p9.labs(fill="Evidence units with both codes")
+        + theme
+        + _no_axis_title("x")
+        + _no_axis_title("y")
+        + p9.theme(
+            figure_size=(6.3, 7.4),
+            panel_grid_major=p9.element_blank(),
+            axis_text_x=p9.element_text(rotation=90, size=6),
+            axis_text_y=p9.element_text(size=6),
+            legend_key_width=120,
+        )
+    )
+
+
 class Figure(NamedTuple):
     """A report figure: how to draw it, its caption and alt text, and the tables it needs."""
 
@@ -495,6 +553,16 @@ FIGURES: dict[str, Figure] = {
         "condition), with CMOCs as rows and subgroup values as columns; darker cells hold more "
         "patients and suppressed cells are grey.",
         ("cmoc_summary", "subgroups"),
+    ),
+    "code_cooccurrence": Figure(
+        plot_code_cooccurrence,
+        "Code co-occurrence: evidence units (as CMOC linking counts them) in which each pair of context, mechanism "
+        "and outcome codes is coded together, codes grouped by realist role. An aid for finding "
+        "configurations, not evidence for one.",
+        "Heat map of codes against codes in nine panels (context, mechanism and outcome codes "
+        "against each other); darker cells are pairs coded together in more evidence units, and "
+        "each cell is labelled with its count.",
+        ("cooccurrence", "definitions"),
     ),
 }
 
@@ -573,6 +641,7 @@ MODULE_COLOURS = {
     "report": OKABE_ITO[4],
     "audit": OKABE_ITO[5],
     "linking": OKABE_ITO[3],
+    "candidates": OKABE_ITO[7],
 }
 _NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', re.MULTILINE)
 _EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)", re.MULTILINE)

@@ -605,6 +605,7 @@ def run_render_html(
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
     from realist_report.audit import report_context as audit_context
+    from realist_report.cooccurrence import candidates_view
     from realist_report.tables import _atomic_write, read_csv, read_json, read_parquet
 
     context = build_context(
@@ -623,6 +624,12 @@ def run_render_html(
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
         narrative_dir=narrative_dir,
         options=options,
+    )
+    context.update(
+        candidates_view(
+            read_csv(inputs["candidates"], dtype=str, keep_default_na=False),
+            read_json(inputs["candidates_summary"]),
+        )
     )
     context.update(
         audit_context(

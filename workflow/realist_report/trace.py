@@ -5,6 +5,8 @@ Run from a built working copy:
     python -m realist_report.trace CMOC04                 # every supporting excerpt of CMOC04
     python -m realist_report.trace CMOC04 --cell site=S03  # one cell of the evidence matrix
     python -m realist_report.trace CMOC04 --quote 1        # the excerpts behind exemplar quote 1
+    python -m realist_report.trace --candidate 1            # candidate CMOC by rank (or its id)
+    python -m realist_report.trace --pair holding+wellbeing  # a code pair's co-occurrence
 
 Text is passed through the privacy screen again before it is printed, so nothing the report
 would not show leaves the tool.
@@ -69,6 +71,41 @@ def excerpt_ids_for(
     return _ids(own.iloc[0]["excerpt_ids"])
 
 
+def candidate_excerpt_ids(results: Path, candidate: str) -> list[str]:
+    """Excerpt ids behind a candidate CMOC, named by its rank ('1') or its id
+    ('context+mechanism+outcome'), as in results/candidate_cmocs.csv."""
+    table = read_csv(results / "candidate_cmocs.csv", dtype=str, keep_default_na=False)
+    own = table[(table["rank"] == candidate.strip()) | (table["candidate_id"] == candidate.strip())]
+    if own.empty:
+        raise TraceError(
+            f"no candidate CMOC {candidate!r} in {results}/candidate_cmocs.csv ({len(table)} "
+            "candidates); name one by its rank or its id (context+mechanism+outcome)"
+        )
+    return _ids(own.iloc[0]["excerpt_ids"])
+
+
+def pair_excerpt_ids(results: Path, pair: str) -> list[str]:
+    """Excerpt ids of a code pair's codings in the units where both codes occur ('a+b', either
+    order), as in results/code_cooccurrence.csv."""
+    codes = [code.strip() for code in pair.split("+")]
+    if len(codes) != 2 or not all(codes):
+        raise TraceError(
+            f"a code pair is two code ids joined by '+', e.g. holding+wellbeing, not {pair!r}"
+        )
+    table = read_csv(results / "code_cooccurrence.csv", dtype=str, keep_default_na=False)
+    a, b = codes
+    own = table[
+        ((table["code_a"] == a) & (table["code_b"] == b))
+        | ((table["code_a"] == b) & (table["code_b"] == a))
+    ]
+    if own.empty:
+        raise TraceError(
+            f"codes {a!r} and {b!r} share no evidence unit in {results}/code_cooccurrence.csv "
+            "(code ids as in config/codebook.yaml)"
+        )
+    return _ids(own.iloc[0]["excerpt_ids"])
+
+
 def trace_excerpts(
     ids: list[str], clean_dir: Path, names: list[str], places: list[str] = ()
 ) -> pd.DataFrame:
@@ -126,14 +163,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m realist_report.trace", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("cmoc", help="CMOC id, e.g. CMOC04")
+    parser.add_argument("cmoc", nargs="?", help="CMOC id, e.g. CMOC04")
     parser.add_argument("--cell", help="evidence-matrix cell as DIMENSION=VALUE, e.g. site=S03")
     parser.add_argument("--quote", type=int, help="exemplar quote number")
+    parser.add_argument("--candidate", help="candidate CMOC: rank or id (candidate_cmocs.csv)")
+    parser.add_argument("--pair", help="code pair as CODE_A+CODE_B (code_cooccurrence.csv)")
     parser.add_argument("--workdir", type=Path, default=Path("."), help="built working copy")
     parser.add_argument("--csv", type=Path, help="also write the trace as CSV here")
     args = parser.parse_args(argv)
+    if sum(bool(x) for x in (args.cmoc, args.candidate, args.pair)) != 1:
+        parser.error("name one of: a CMOC id, --candidate RANK_OR_ID, --pair CODE_A+CODE_B")
+    results = args.workdir / "results"
     try:
-        ids = excerpt_ids_for(args.workdir / "results", args.cmoc, args.cell, args.quote)
+        if args.candidate:
+            ids = candidate_excerpt_ids(results, args.candidate)
+        elif args.pair:
+            ids = pair_excerpt_ids(results, args.pair)
+        else:
+            ids = excerpt_ids_for(results, args.cmoc, args.cell, args.quote)
         table = trace_excerpts(
             ids,
             # the redact_batch tables (register names redacted too), screened again on print
@@ -144,8 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         print(f"trace: {error}", file=sys.stderr)
         return 1
-    what = args.cmoc + (f" cell {args.cell}" if args.cell else "")
-    what += f" quote {args.quote}" if args.quote is not None else ""
+    if args.candidate or args.pair:
+        what = f"candidate CMOC {args.candidate}" if args.candidate else f"code pair {args.pair}"
+    else:
+        what = args.cmoc + (f" cell {args.cell}" if args.cell else "")
+        what += f" quote {args.quote}" if args.quote is not None else ""
     print(f"{what}: {len(table)} excerpts")
     print(format_trace(table))
     if args.csv:

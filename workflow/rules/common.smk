@@ -172,6 +172,9 @@ def figure_tables() -> dict[str, dict[str, str]]:
         "definitions": {"codebook": config["codebook"], "cmocs": config["cmocs"]},
         "wave_change": {"wave_change": evidence.wave_change_parquet},
         "subgroups": {"subgroups": evidence.subgroups_parquet},
+        "cooccurrence": {
+            "cooccurrence": rules.find_candidate_cmocs.output.pairs_parquet
+        },
     }
 
 
@@ -222,6 +225,8 @@ def get_final_output() -> list[str]:
         "results/evidence.xlsx",
         "results/cmoc_evidence.csv",
         "results/cmoc_summary.csv",
+        "results/code_cooccurrence.csv",
+        "results/candidate_cmocs.csv",
         "results/quarantine.csv",
         "results/data_quality.csv",
         "results/privacy_hits.csv",

@@ -12,11 +12,13 @@ rule render_report_html:
         quarantine=rules.collect_data_quality.output.quarantine,
         build_inputs=rules.record_build_inputs.output.manifest,
         changes=rules.compare_with_previous_build.output.summary,
+        candidates=rules.find_candidate_cmocs.output.candidates,
+        candidates_summary=rules.find_candidate_cmocs.output.summary,
         figures=expand("results/figures/{figure}.svg", figure=list(FIGURES)),
         rulegraph=rules.draw_rule_graph.output.svg,
         narrative=narrative_files(config["narrative"]),
         templates=TEMPLATE_FILES,
-        code=package_modules("report"),
+        code=package_modules("report", "cooccurrence"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",

@@ -1,0 +1,14 @@
+"""Rule find_candidate_cmocs: code co-occurrence per evidence unit and candidate CMOCs."""
+
+from realist_report.cooccurrence import run_cooccurrence
+from realist_report.rule_logging import rule_logging
+
+with rule_logging(snakemake):
+    run_cooccurrence(
+        list(snakemake.input.clean),
+        snakemake.input.codebook,
+        snakemake.input.cmocs,
+        window=str(snakemake.params.window),
+        candidates=dict(snakemake.params.candidates),
+        outputs=dict(snakemake.output.items()),
+    )
