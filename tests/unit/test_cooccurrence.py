@@ -194,6 +194,41 @@ def test_a_cmoc_coded_directly_explains_its_codes_in_the_unit(small) -> None:
     assert found.empty and stats["set_aside"] == 1  # (c1, m1, o2)
 
 
+def test_a_cmoc_is_present_only_where_one_passage_carries_two_of_its_parts(small) -> None:
+    """Under window: source, K2's mechanism on one passage and its context on another do not make
+    K2 present: a new passage with one CMOC code would otherwise explain itself away."""
+    clean = table(
+        segment("s1", 0, 10, ["m2"], "P1", "S1"),
+        segment("s1", 20, 30, ["c2", "o3"], "P1", "S1"),
+    )
+    assert co.explained_codes(co.unit_codes(clean, small, "source"), small).empty
+    both = table(segment("s1", 40, 50, ["c2", "m2"], "P1", "S1"))
+    units = co.unit_codes(pd.concat([clean, both], ignore_index=True), small, "source")
+    assert set(co.explained_codes(units, small)) == {("b/s1", "c2"), ("b/s1", "m2")}
+
+
+def test_crossings_of_a_lead_with_configured_codes_are_echoes_not_candidates(small) -> None:
+    """Each interview holds K1's passage and a new one (c3, m2, o3). Under window: source the
+    new codes cross K1's: (c3, m1, o3), (c1, m2, o3), ... are the lead seen again, left out."""
+    clean = table(
+        *[
+            rows
+            for i in range(3)
+            for rows in (
+                segment(f"s{i}", 0, 10, ["c1", "m1", "o1"], f"P{i}", f"S{i}"),
+                segment(f"s{i}", 20, 30, ["c3", "m2", "o3"], f"P{i}", f"S{i}"),
+            )
+        ]
+    )
+    found, stats = candidates(clean, small, "source", minimums=(3, 3, 3))
+    assert found["candidate_id"].tolist() == ["c3+m2+o3"]
+    # 2 x 2 x 2 triads, one covered (K1), none a recombination: the lead and 6 echoes
+    assert (stats["uncovered_triads"], stats["set_aside"], stats["echoes"]) == (7, 0, 6)
+    # under window: segment the passages stay apart and the lead stands alone anyway
+    found, stats = candidates(clean, small, "segment", minimums=(3, 3, 3))
+    assert found["candidate_id"].tolist() == ["c3+m2+o3"] and stats["echoes"] == 0
+
+
 def test_partial_presence_of_one_cmoc_explains_only_the_codes_it_holds(small) -> None:
     """c1 and m1 (two parts of K1) are explained; o3 belongs to no CMOC, so the unit counts."""
     clean = table(segment("s1", 0, 10, ["c1", "m1", "o3"], "P1", "S1"))

@@ -240,4 +240,6 @@ def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: P
     edit_module(built_copy, "linking")
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     shards = {"link_site_evidence": batches * site_shards(built_copy)}
-    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION}) + Counter(CANDIDATES)
+    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION}) + Counter(
+        CANDIDATES
+    )

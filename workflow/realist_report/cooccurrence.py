@@ -19,7 +19,13 @@ configured CMOC covers, and whose co-occurrence configured CMOCs do not explain:
   passage coded for two CMOCs) and not new evidence, so it is not counted for the triad;
 - a triad is a candidate when its counted (unexplained) units reach `candidates.min_units`,
   from `min_participants` participants and `min_sites` sites. Triads that reach the minimums
-  only with their recombination units are set aside and counted, not listed.
+  only with their recombination units are set aside and counted, not listed;
+- a candidate that only *echoes* another is left out (counted, and named in the log): it shares
+  two codes with the other candidate (the lead), the lead is in every one of its units, and
+  there its third code is always explained by a configured CMOC present, while the lead's third
+  code is unexplained in at least one of the lead's units.
+  Under a wide window (a whole interview) a new lead meets every configured code of the
+  interview; those crossings are the lead seen again, not further leads.
 
 Candidates are ranked by counted units, then distinct participants, then distinct sites (more
 first), ties in codebook order of the context, mechanism and outcome codes. Each keeps the ids
@@ -81,16 +87,23 @@ def code_order(definitions: Definitions) -> dict[str, tuple[int, int]]:
 
 def unit_codes(clean: pd.DataFrame, definitions: Definitions, window: str) -> pd.DataFrame:
     """One row per (evidence unit, code): the code's role, the unit's participant and site, and
-    the ';'-joined ids of the codings of that code in that unit (every coder's)."""
-    columns = ["unit_id", "code", "role", "participant_id", "site_id", "excerpt_ids"]
+    the ';'-joined ids of the codings of that code in that unit (every coder's) and of the
+    segments (coded passages) that carry it."""
+    columns = ["unit_id", "code", "role", "participant_id", "site_id", "excerpt_ids", "segment_ids"]
     if clean.empty:
         return pd.DataFrame(columns=columns)
     codings = clean.assign(unit_id=assign_units(clean, window))
     roles = dict(zip(definitions.codes["code_id"], definitions.codes["role"], strict=True))
     # a unit never crosses a source, so its participant (null for fieldnotes) and site are one
     people = codings.groupby("unit_id")[["participant_id", "site_id"]].first()
-    ids = _joined_ids_by(codings, ["unit_id", "code"], "excerpt_id").rename("excerpt_ids")
-    units = ids.reset_index()
+    keys = ["unit_id", "code"]
+    units = pd.concat(
+        {
+            "excerpt_ids": _joined_ids_by(codings, keys, "excerpt_id"),
+            "segment_ids": _joined_ids_by(codings, keys, "segment_id"),
+        },
+        axis=1,
+    ).reset_index()
     units["role"] = units["code"].map(roles).fillna("none")
     units = units.join(people, on="unit_id")
     return units[columns].sort_values(["unit_id", "code"]).reset_index(drop=True)
@@ -172,12 +185,17 @@ def covered_triads(definitions: Definitions) -> set[tuple[str, str, str]]:
 
 def explained_codes(units: pd.DataFrame, definitions: Definitions) -> pd.MultiIndex:
     """(unit, code) pairs a configured CMOC explains: the CMOC lists the code and is present in
-    the unit, coded directly there or with codes of two or more of its parts there."""
+    the unit, coded directly there or with codes of two or more of its parts on one passage
+    (segment) of the unit. Presence is judged per passage so that, under a wide window, a new
+    passage carrying one code of a CMOC never makes that CMOC look present with another
+    passage's code."""
     parts = units.merge(definitions.cmoc_parts, left_on="code", right_on="code_id")
     direct_codes = definitions.codes.dropna(subset=["direct_cmoc"])
     direct = units.merge(direct_codes, left_on="code", right_on="code_id")
-    n_parts = parts.groupby(["unit_id", "cmoc_id"])["part"].nunique()
-    present = set(n_parts[n_parts >= 2].index) | set(
+    passages = parts.assign(segment_id=parts["segment_ids"].str.split(";")).explode("segment_id")
+    n_parts = passages.groupby(["unit_id", "segment_id", "cmoc_id"])["part"].nunique()
+    n_parts = n_parts[n_parts >= 2].reset_index()
+    present = set(zip(n_parts["unit_id"], n_parts["cmoc_id"], strict=True)) | set(
         zip(direct["unit_id"], direct["direct_cmoc"], strict=True)
     )
     keys = list(zip(parts["unit_id"], parts["cmoc_id"], strict=True))
@@ -232,7 +250,44 @@ def unit_triads(units: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
         pd.MultiIndex.from_arrays([triads["unit_id"], triads[part]]).isin(explained)
         for part in PARTS
     ]
+    triads = triads.assign(
+        **{f"explained_{part}": flag for part, flag in zip(PARTS, flags, strict=True)}
+    )
     return triads.assign(recombination=flags[0] & flags[1] & flags[2]).reset_index(drop=True)
+
+
+def echoes(counted: pd.DataFrame, listed: list[tuple[str, str, str]]) -> dict[tuple, tuple]:
+    """Listed triads that only echo another listed triad (the lead): they share two codes; in
+    every unit of the echo the lead is there too and the echo's third code is explained by a
+    configured CMOC present, while the lead's third code is unexplained in at least one of its
+    own units (so two triads never echo each other). Under a wide window a new lead (c, m, o)
+    meets every configured code of the interview, and (c, m', o) with m' from a configured CMOC
+    present adds nothing. Returns echo -> lead."""
+    keys = list(PARTS)
+    own = counted[pd.MultiIndex.from_frame(counted[keys]).isin(listed)]
+    columns = [*keys, "unit_id", *(f"explained_{part}" for part in PARTS)]
+    flags = {
+        (tuple(row[:3]), row[3]): row[4:] for row in own[columns].itertuples(index=False, name=None)
+    }
+    units: dict[tuple, list[str]] = {}
+    for triad, unit in flags:
+        units.setdefault(triad, []).append(unit)
+
+    def echoed(echo: tuple, lead: tuple, part: int) -> bool:
+        inside = all(flags[(echo, u)][part] and (lead, u) in flags for u in units[echo])
+        return inside and not all(flags[(lead, u)][part] for u in units[lead])
+
+    found: dict[tuple, tuple] = {}
+    for part in range(len(PARTS)):
+        alike: dict[tuple, list[tuple]] = {}
+        for triad in listed:
+            alike.setdefault(triad[:part] + triad[part + 1 :], []).append(triad)
+        for group in alike.values():
+            for echo in group:
+                leads = [lead for lead in group if lead != echo and echoed(echo, lead, part)]
+                if leads and echo not in found:
+                    found[echo] = leads[0]
+    return found
 
 
 def _meets(counts: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
@@ -258,13 +313,19 @@ def candidate_cmocs(
     if counted.empty:
         all_counts = _people_counts(triads, keys) if len(triads) else pd.DataFrame()
         stats["set_aside"] = int(_meets(all_counts, thresholds).sum()) if len(triads) else 0
-        stats["candidates"] = 0
+        stats.update(echoes=0, candidates=0)
         return pd.DataFrame(columns=CANDIDATE_COLUMNS), stats
     counts = _people_counts(counted, keys)
     all_counts = _people_counts(triads, keys)
     listed = counts[_meets(counts, thresholds)]
     aside = all_counts[_meets(all_counts, thresholds)].index.difference(listed.index)
-    stats.update(set_aside=len(aside), candidates=len(listed))
+    echoed = echoes(counted, list(listed.index))
+    listed = listed.drop(index=list(echoed))
+    stats.update(set_aside=len(aside), echoes=len(echoed), candidates=len(listed))
+    for echo, lead in sorted(echoed.items()):
+        log.info(
+            "left out %s: it echoes candidate %s", ID_SEPARATOR.join(echo), ID_SEPARATOR.join(lead)
+        )
     if listed.empty:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS), stats
     recombined = triads[triads["recombination"]].groupby(keys)["unit_id"].nunique()
