@@ -139,6 +139,24 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def _count_tiles(
+    cells: pd.DataFrame, count: str, tile_size: float, text_size: float
+) -> tuple[pd.DataFrame, list]:
+    """Blue heat-map tiles labelled with their count (white ink on the darkest cells), with a
+    compact colour bar: the cells with their ink column, and the layers to add."""
+    high = cells[count].max() if len(cells) else 0
+    cells = cells.assign(ink=(cells[count] > high * 0.6).map({True: "light", False: "dark"}))
+    layers = [
+        p9.geom_tile(colour="white", size=tile_size),
+        p9.geom_text(p9.aes(label=count, colour="ink"), size=text_size, show_legend=False),
+        p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None),
+        p9.scale_fill_gradient(low="#EFF5FB", high="#08306B"),
+        # rectangles keep the SVG small: a smooth gradient bar becomes thousands of elements
+        p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=12)),
+    ]
+    return cells, layers
+
+
 def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOC x site heat map of supporting excerpts: where each configuration is seen."""
     matrix = data["evidence_matrix"]
@@ -151,16 +169,10 @@ def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     cells["cmoc_id"] = pd.Categorical(
         cells["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"])
     )
-    high = cells["excerpts"].max() if len(cells) else 0
-    cells["ink"] = (cells["excerpts"] > high * 0.6).map({True: "light", False: "dark"})
+    cells, tiles = _count_tiles(cells, "excerpts", tile_size=0.6, text_size=7)
     return (
         p9.ggplot(cells, p9.aes("site", "cmoc_id", fill="excerpts"))
-        + p9.geom_tile(colour="white", size=0.6)
-        + p9.geom_text(p9.aes(label="excerpts", colour="ink"), size=7, show_legend=False)
-        + p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None)
-        + p9.scale_fill_gradient(low="#EFF5FB", high="#08306B")
-        # rectangles keep the SVG small: a smooth gradient bar becomes thousands of elements
-        + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=12))
+        + tiles
         + p9.scale_y_discrete(drop=False)
         + p9.labs(fill="Supporting excerpts")
         + theme
@@ -455,16 +467,11 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
     both["column_role"] = pd.Categorical(
         both["column"].map(roles).map(ROLE_TITLES), categories=titles
     )
-    high = both["units"].max()
-    both["ink"] = (both["units"] > high * 0.6).map({True: "light", False: "dark"})
+    both, tiles = _count_tiles(both, "units", tile_size=0.3, text_size=4.5)
     return (
         p9.ggplot(both, p9.aes("column_label", "row_label", fill="units"))
-        + p9.geom_tile(colour="white", size=0.3)
-        + p9.geom_text(p9.aes(label="units", colour="ink"), size=4.5, show_legend=False)
-        + p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None)
+        + tiles
         + p9.facet_grid("row_role ~ column_role", scales="free", space="free")
-        + p9.scale_fill_gradient(low="#EFF5FB", high="#08306B")
-        + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=12))
         + p9.labs(fill="Evidence units with both codes")
         + theme
         + _no_axis_title("x")
