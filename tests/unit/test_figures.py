@@ -100,6 +100,16 @@ def data() -> F.FigureData:
                 "Outcome::Trust",
                 "Outcome::Retention",
             ],
+            "role": ["context", "context", "mechanism", "outcome", "outcome"],
+        }
+    )
+    cooccurrence = pd.DataFrame(
+        {
+            "code_a": ["c1", "c1", "m1", "c2"],
+            "code_b": ["m1", "o1", "o1", "o2"],
+            "role_a": ["context", "context", "mechanism", "context"],
+            "role_b": ["mechanism", "outcome", "outcome", "outcome"],
+            "units": [12, 9, 10, 1],
         }
     )
     sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["London", "North East"]})
@@ -114,6 +124,7 @@ def data() -> F.FigureData:
         "wave_change": wave_change,
         "cmoc_parts": parts,
         "codes": codes,
+        "cooccurrence": cooccurrence,
     }
 
 
@@ -154,6 +165,7 @@ def test_every_figure_has_caption_alt_text_and_known_tables() -> None:
         "definitions",
         "subgroups",
         "wave_change",
+        "cooccurrence",
     }
     for name, figure in F.FIGURES.items():
         assert figure.caption.endswith(".") and len(figure.alt) > 40, name
