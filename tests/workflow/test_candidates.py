@@ -22,7 +22,9 @@ def redacted(workdir: Path) -> pd.DataFrame:
 
 
 def test_the_planted_triad_is_the_top_candidate(built_workflow: Path) -> None:
-    table = read_csv(built_workflow / "results" / "candidate_cmocs.csv", dtype=str)
+    table = read_csv(
+        built_workflow / "results" / "candidate_cmocs.csv", dtype=str, keep_default_na=False
+    )
     assert list(table.columns) == co.CANDIDATE_COLUMNS
     top = table.iloc[0]
     assert (top["rank"], top["candidate_id"]) == ("1", PLANTED_ID)
@@ -39,7 +41,9 @@ def test_the_planted_triad_is_the_top_candidate(built_workflow: Path) -> None:
 
 
 def test_cooccurrence_csv_counts_units_and_traces_every_id(built_workflow: Path) -> None:
-    pairs = read_csv(built_workflow / "results" / "code_cooccurrence.csv", dtype=str)
+    pairs = read_csv(
+        built_workflow / "results" / "code_cooccurrence.csv", dtype=str, keep_default_na=False
+    )
     assert list(pairs.columns) == co.PAIR_COLUMNS
     clean = redacted(built_workflow)
     every_id = {i for ids in pairs["excerpt_ids"] for i in ids.split(";")}

@@ -13,7 +13,8 @@ configured CMOC covers, and whose co-occurrence configured CMOCs do not explain:
 - a CMOC *covers* a triad when its context, mechanism and outcome lists hold the triad's three
   codes: the triad is then already counted as full evidence for that CMOC by linking;
 - in one unit, a code is *explained* when a configured CMOC that lists it is itself present in
-  that unit: coded directly there, or with codes of at least two of its parts there. A unit
+  that unit: coded directly there, or with codes of two or more of its parts on one passage
+  (segment) of the unit. A unit
   where all three codes of a triad are explained is a *recombination*: configured CMOCs that
   meet in one unit (two CMOCs' passages in one interview under `window: source`, or one
   passage coded for two CMOCs) and not new evidence, so it is not counted for the triad;
@@ -331,12 +332,9 @@ def candidate_cmocs(
     recombined = triads[triads["recombination"]].groupby(keys)["unit_id"].nunique()
     order = code_order(definitions)
     rows = []
+    by_triad = counted.groupby(keys)
     for triad, row in listed.iterrows():
-        own = counted[
-            (counted["context"] == triad[0])
-            & (counted["mechanism"] == triad[1])
-            & (counted["outcome"] == triad[2])
-        ]
+        own = by_triad.get_group(triad)
         ids = _ids_of(
             own.assign(key=0), ["key"], ["excerpt_ids_c", "excerpt_ids_m", "excerpt_ids_o"]
         )
