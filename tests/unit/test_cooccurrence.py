@@ -318,3 +318,28 @@ def test_trace_finds_a_code_pair_in_either_order(traced: Path) -> None:
         trace.pair_excerpt_ids(traced, "c1+o3")
     with pytest.raises(trace.TraceError, match="two code ids joined by"):
         trace.pair_excerpt_ids(traced, "m1")
+
+
+def test_the_report_view_lists_the_first_candidates_with_code_labels(small) -> None:
+    rows = []
+    for i, outcome in enumerate(["o3", "o2", "o1"]):
+        rows += [
+            segment(f"{outcome}{j}", 0, 10, ["c3", "m1", outcome], f"P{j}", "S1")
+            for j in range(3 - i)
+        ]
+    found, stats = candidates(table(*rows), small)
+    summary = {
+        "labels": {"c3": "Third context", "m1": "First mechanism", "o3": "Third outcome"},
+        "settings": {"min_units": 1, "min_participants": 1, "min_sites": 1, "report_limit": 2},
+        "stats": {**stats, "units": 6},
+        "window": "segment",
+        "pairs": 9,
+    }
+    view = co.candidates_view(found, summary)["candidates"]
+    assert (view["total"], view["not_shown"], len(view["rows"])) == (3, 1, 2)
+    first = view["rows"][0]
+    assert (first["context_label"], first["mechanism_label"], first["outcome_label"]) == (
+        "Third context", "First mechanism", "Third outcome",
+    )  # fmt: skip
+    assert first["examples"] == ["o30:0:m1:x", "o31:0:m1:x"]
+    assert view["rows"][1]["outcome_label"] == "o2"  # a code without a label prints its id
