@@ -15,7 +15,9 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.definitions import HISTORY_COLUMNS, load_definitions
 from realist_report.errors import PipelineError
+from realist_report.memos import CMOC_MEMO_COLUMNS, refinement_view
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -29,6 +31,7 @@ from realist_report.vocabulary import (
     ROLE_LABELS,
     WAVE_LABELS,
     SiteColumns,
+    rating_as_confidence,
     site_columns,
     site_label,
     strength_order,
@@ -454,8 +457,12 @@ def build_context(
     snapshot_date: str,
     narrative_dir: str | Path,
     options: dict,
+    history: pd.DataFrame | None = None,
+    memos: pd.DataFrame | None = None,
+    memos_read: int = 0,
 ) -> dict:
-    """Everything the template prints, computed from the pipeline's tables.
+    """Everything the template prints, computed from the pipeline's tables (`history` and
+    `memos`: the CMOCs' dated history and memos, see realist_report.memos).
 
     Figure and table numbers, the contents and the RAMESES checklist are added by
     render_numbered from where the templates place things; the empty entries here let other
@@ -494,7 +501,15 @@ def build_context(
         area_ids=areas["area_id"].tolist(),
         front_matter=[name for name in FRONT_MATTER if options[name]],
     )
+    refinement = refinement_view(
+        summary,
+        pd.DataFrame(columns=list(HISTORY_COLUMNS)) if history is None else history,
+        pd.DataFrame(columns=CMOC_MEMO_COLUMNS) if memos is None else memos,
+        memos_read,
+    )
     return {
+        "refinement": refinement,
+        "rating_as_confidence": rating_as_confidence(settings["strength"]),
         "toc": [],
         "table_numbers": {},
         "table_list": [],
@@ -618,6 +633,9 @@ def run_render_html(
         quotes=read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
         quality=read_csv(inputs["quality"]),
         quarantine=read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
+        history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
+        memos=read_csv(inputs["cmoc_memos"], dtype=str, keep_default_na=False),
+        memos_read=read_csv(inputs["memos"], dtype=str)["memo_id"].nunique(),
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
