@@ -1,6 +1,7 @@
 """Memos: the analysts' REFI-QDA Notes, read with what they are attached to, screened like
 excerpts, and tied to the CMOCs whose codes they discuss (the "How the programme theory was
-refined" appendix); the extract_memos and attach_memos_to_cmocs rule adapters.
+refined" appendix, drawn by report.refinement_view); the extract_memos and
+attach_memos_to_cmocs rule adapters.
 
 A REFI-QDA project keeps memos as `<Notes><Note>` (text inline as PlainTextContent or in a
 plain-text file of the archive). A Note is attached by a `<NoteRef targetGUID=...>` inside a
@@ -37,7 +38,7 @@ from realist_report.qdpx import (
     _read_users,
     opened_project,
 )
-from realist_report.vocabulary import MEMO_TARGETS, RATIONALE_COMPONENTS
+from realist_report.vocabulary import MEMO_TARGETS
 
 log = logging.getLogger(__name__)
 
@@ -232,80 +233,6 @@ def cmoc_memos(memos: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
     table = table.assign(rank=table["cmoc_id"].map(rank), day=table["created"].fillna(""))
     table = table.sort_values(["rank", "day", "memo_id", "via"], kind="stable")
     return table.drop(columns=["rank", "day"]).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- the report's view
-
-
-def judgement_view(row: dict) -> dict | None:
-    """The team's confidence beside the count rating, for one CMOC's results table: the level,
-    its rationale by component, and the sentence flagging a gap of more than one step."""
-    if not isinstance(row.get("confidence"), str):
-        return None
-    rationale = [
-        {"component": part.replace("_", " ").capitalize(), "text": row[f"rationale_{part}"]}
-        for part in RATIONALE_COMPONENTS
-        if isinstance(row.get(f"rationale_{part}"), str)
-    ]
-    flag = None
-    if row["judgement_disagrees"]:
-        gap = int(row["confidence_gap"])
-        direction = "more" if gap > 0 else "less"
-        flag = (
-            f"The team's confidence ({row['confidence']}) and the count rating "
-            f"({row['strength']}, read as {row['rating_as_confidence']} confidence) are "
-            f"{abs(gap)} steps apart: the team is {direction} confident than the counts alone "
-            "suggest, for the reasons given."
-        )
-    return {"confidence": row["confidence"], "rationale": rationale, "flag": flag}
-
-
-def refinement_view(
-    summary: pd.DataFrame, history: pd.DataFrame, memos: pd.DataFrame, all_memos: int
-) -> dict:
-    """Per CMOC, in the summary's order: its status, dated history and memos as one timeline
-    (oldest first; history before memos on the same day), for the CMOC tables and the appendix
-    'How the programme theory was refined'. A memo on a code several CMOCs share is printed in
-    full under the first and named under the others (`printed_under`); `all_memos` counts
-    every memo read."""
-    cmocs = {}
-    first_shown: dict[str, str] = {}  # memo id -> the CMOC it is printed in full under
-    for row in summary.to_dict("records"):
-        cmoc_id = row["cmoc_id"]
-        steps = [
-            {"date": h["date"], "kind": "history", "text": h["text"]}
-            for h in history[history["cmoc_id"] == cmoc_id].to_dict("records")
-        ]
-        own = memos[memos["cmoc_id"] == cmoc_id].to_dict("records")
-        notes = [
-            {
-                "date": str(m["created"])[:10] if m["created"] else "undated",
-                "kind": "memo",
-                "text": m["text"],
-                "title": m["title"] or "",
-                "coder": m["coder"] or "coder not recorded",
-                "via": m["via"],
-                "codes": m["codes"].replace(";", ", "),
-                "source_id": m["source_id"] or "",
-                "printed_under": first_shown.setdefault(m["memo_id"], cmoc_id),
-            }
-            for m in own
-        ]
-        status = row["status"] if isinstance(row.get("status"), str) else None
-        cmocs[cmoc_id] = {
-            "title": row["title"],
-            "status": status,
-            "history": steps,
-            "timeline": sorted(steps + notes, key=lambda e: (e["date"], e["kind"])),
-            "judgement": judgement_view(row),
-        }
-    shown = {c: v for c, v in cmocs.items() if v["timeline"] or v["status"]}
-    return {
-        "cmocs": cmocs,
-        "shown": shown,
-        "memos_shown": int(memos["memo_id"].nunique()),
-        "memos_read": all_memos,
-    }
 
 
 # ---------------------------------------------------------------- rule adapters

@@ -15,9 +15,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.definitions import HISTORY_COLUMNS, load_definitions
+from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
-from realist_report.memos import CMOC_MEMO_COLUMNS, refinement_view
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -28,6 +27,7 @@ from realist_report.narrative import (
 )
 from realist_report.vocabulary import (
     CHANGES,
+    RATIONALE_COMPONENTS,
     ROLE_LABELS,
     WAVE_LABELS,
     SiteColumns,
@@ -440,6 +440,77 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     return html
 
 
+def judgement_view(row: dict) -> dict | None:
+    """The team's confidence beside the count rating, for one CMOC's results table: the level,
+    its rationale by component, and the sentence flagging a gap of more than one step."""
+    if not isinstance(row.get("confidence"), str):
+        return None
+    rationale = [
+        {"component": part.replace("_", " ").capitalize(), "text": row[f"rationale_{part}"]}
+        for part in RATIONALE_COMPONENTS
+        if isinstance(row.get(f"rationale_{part}"), str)
+    ]
+    flag = None
+    if row["judgement_disagrees"]:
+        gap = int(row["confidence_gap"])
+        direction = "more" if gap > 0 else "less"
+        flag = (
+            f"The team's confidence ({row['confidence']}) and the count rating "
+            f"({row['strength']}, read as {row['rating_as_confidence']} confidence) are "
+            f"{abs(gap)} steps apart: the team is {direction} confident than the counts alone "
+            "suggest, for the reasons given."
+        )
+    return {"confidence": row["confidence"], "rationale": rationale, "flag": flag}
+
+
+def refinement_view(
+    summary: pd.DataFrame, history: pd.DataFrame, memos: pd.DataFrame, all_memos: int
+) -> dict:
+    """Per CMOC, in the summary's order: its status, dated history and memos as one timeline
+    (oldest first; history before memos on the same day), for the CMOC tables and the appendix
+    'How the programme theory was refined'. A memo on a code several CMOCs share is printed in
+    full under the first and named under the others (`printed_under`); `all_memos` counts
+    every memo read."""
+    cmocs = {}
+    first_shown: dict[str, str] = {}  # memo id -> the CMOC it is printed in full under
+    for row in summary.to_dict("records"):
+        cmoc_id = row["cmoc_id"]
+        steps = [
+            {"date": h["date"], "kind": "history", "text": h["text"]}
+            for h in history[history["cmoc_id"] == cmoc_id].to_dict("records")
+        ]
+        own = memos[memos["cmoc_id"] == cmoc_id].to_dict("records")
+        notes = [
+            {
+                "date": str(m["created"])[:10] if m["created"] else "undated",
+                "kind": "memo",
+                "text": m["text"],
+                "title": m["title"] or "",
+                "coder": m["coder"] or "coder not recorded",
+                "via": m["via"],
+                "codes": m["codes"].replace(";", ", "),
+                "source_id": m["source_id"] or "",
+                "printed_under": first_shown.setdefault(m["memo_id"], cmoc_id),
+            }
+            for m in own
+        ]
+        status = row["status"] if isinstance(row.get("status"), str) else None
+        cmocs[cmoc_id] = {
+            "title": row["title"],
+            "status": status,
+            "history": steps,
+            "timeline": sorted(steps + notes, key=lambda e: (e["date"], e["kind"])),
+            "judgement": judgement_view(row),
+        }
+    shown = {c: v for c, v in cmocs.items() if v["timeline"] or v["status"]}
+    return {
+        "cmocs": cmocs,
+        "shown": shown,
+        "memos_shown": int(memos["memo_id"].nunique()),
+        "memos_read": all_memos,
+    }
+
+
 def build_context(
     *,
     study: dict,
@@ -457,9 +528,9 @@ def build_context(
     snapshot_date: str,
     narrative_dir: str | Path,
     options: dict,
-    history: pd.DataFrame | None = None,
-    memos: pd.DataFrame | None = None,
-    memos_read: int = 0,
+    history: pd.DataFrame,
+    memos: pd.DataFrame,
+    memos_read: int,
 ) -> dict:
     """Everything the template prints, computed from the pipeline's tables (`history` and
     `memos`: the CMOCs' dated history and memos, see realist_report.memos).
@@ -501,12 +572,7 @@ def build_context(
         area_ids=areas["area_id"].tolist(),
         front_matter=[name for name in FRONT_MATTER if options[name]],
     )
-    refinement = refinement_view(
-        summary,
-        pd.DataFrame(columns=list(HISTORY_COLUMNS)) if history is None else history,
-        pd.DataFrame(columns=CMOC_MEMO_COLUMNS) if memos is None else memos,
-        memos_read,
-    )
+    refinement = refinement_view(summary, history, memos, memos_read)
     return {
         "refinement": refinement,
         "rating_as_confidence": rating_as_confidence(settings["strength"]),
