@@ -208,7 +208,7 @@ def redact_memos(
 def cmoc_memos(memos: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
     """One row per CMOC and memo attached to its codes or to a selection that is evidence for it
     (see the module notes); `via` says how, `codes` which of the CMOC's codes; memos without text
-    are left out. Ordered by CMOC as configured, then date."""
+    are left out. Ordered by CMOC as configured, then date (undated memos last)."""
     parts = definitions.cmoc_parts
     memos = memos[memos["text"].notna()].astype(object)
     rows = []
@@ -230,9 +230,9 @@ def cmoc_memos(memos: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:
         ["cmoc_id", "memo_id", "via"]
     )
     rank = {c: i for i, c in enumerate(definitions.cmocs["cmoc_id"])}
-    table = table.assign(rank=table["cmoc_id"].map(rank), day=table["created"].fillna(""))
-    table = table.sort_values(["rank", "day", "memo_id", "via"], kind="stable")
-    return table.drop(columns=["rank", "day"]).reset_index(drop=True)
+    table = table.assign(rank=table["cmoc_id"].map(rank), undated=table["created"].isna())
+    table = table.sort_values(["rank", "undated", "created", "memo_id", "via"], kind="stable")
+    return table.drop(columns=["rank", "undated"]).reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- rule adapters

@@ -89,7 +89,7 @@ MEMO_TARGETS = ("code", "selection", "source", "project", "unattached")
 def rating_as_confidence(strength: list[dict]) -> dict[str, str]:
     """The count rating expressed on the confidence scale, by rank: the strongest configured
     rating is 'high', 'unsupported' is 'very low', ratings between are spread evenly (rounded
-    to the nearer level); with the default three ratings, strong/moderate/tentative/unsupported
+    to the nearer level, a tie to the lower one); with the default three ratings, strong/moderate/tentative/unsupported
     read as high/moderate/low/very low. By rank, so renaming a rating changes nothing."""
     order = strength_order(strength)
     last = len(CONFIDENCE_LEVELS) - 1
