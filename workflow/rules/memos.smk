@@ -2,15 +2,6 @@
 # they discuss (report appendix "How the programme theory was refined").
 
 
-def refi_batches() -> list[str]:
-    """The batches that are REFI-QDA projects (.qdpx, or a bare .qde): the only ones with memos."""
-    return [
-        name
-        for name in sorted(BATCHES)
-        if Path(BATCHES[name]).suffix.lower() in (".qdpx", ".qde")
-    ]
-
-
 rule extract_memos:
     input:
         exports=[BATCHES[name] for name in refi_batches()],

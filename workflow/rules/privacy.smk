@@ -25,7 +25,10 @@ rule redact_batch:
 rule collect_privacy_hits:
     input:
         # memo hits (memos.smk) follow the batches' hits
-        hits=[*per_batch(rules.redact_batch.output.hits), f"{INTERIM}/memos/privacy_hits.csv"],
+        hits=[
+            *per_batch(rules.redact_batch.output.hits),
+            f"{INTERIM}/memos/privacy_hits.csv",
+        ],
         code=package_modules("privacy"),
     output:
         hits=report(
