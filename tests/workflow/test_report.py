@@ -357,7 +357,10 @@ def test_demo_report_shows_refinement_memos_redacted_and_the_team_judgement(
     assert appendix.startswith("Appendix F. How the programme theory was refined</h1>")
     assert "5 of the 7 memos read are shown here" in appendix
     consent = appendix[appendix.index("Check consent before quoting") - 300 :][:800]
-    assert "2021-04-21" in consent and "Memo by coder_b on a passage of INT-LW-01-BL" in consent
+    assert (
+        "2021-04-21" in consent
+        and "Memo by coder_b on a passage coded connections_patients" in consent
+    )
     assert "the GP, Dr [NAME], and reads out her mobile, [PHONE]," in consent
     written = [html, *(p.read_text(encoding="utf-8") for p in built_workflow.glob("logs/*/*.log"))]
     written += [(built_workflow / "results" / n).read_text(encoding="utf-8") for n in ("memos.csv", "cmoc_memos.csv", "privacy_hits.csv")]  # fmt: skip

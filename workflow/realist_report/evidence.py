@@ -134,7 +134,7 @@ def summarise_cmocs(
         final, lowered, refuting_text = apply_refuting_rule(
             rating, len(own), int(refuting.sum()), rules, refuting_rule
         )
-        as_confidence, gap = judgement_gap(cmoc["confidence"], final, rules)
+        as_confidence, gap = judgement_gap(cmoc.get("confidence"), final, rules)
         rows.append(
             {
                 **cmoc,

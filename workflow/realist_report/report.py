@@ -489,7 +489,6 @@ def refinement_view(
                 "coder": m["coder"] or "coder not recorded",
                 "via": m["via"],
                 "codes": m["codes"].replace(";", ", "),
-                "source_id": m["source_id"] or "",
                 "printed_under": first_shown.setdefault(m["memo_id"], cmoc_id),
             }
             for m in own
