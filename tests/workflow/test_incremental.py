@@ -123,6 +123,8 @@ def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> No
             "validate_registers": 1,
             "collect_data_quality": 1,
             "collect_privacy_hits": 1,
+            "extract_memos": 1,
+            "attach_memos_to_cmocs": 1,
             **AFTER_AGGREGATION,
             "find_candidate_cmocs": 1,
             "plot_figure": len(FIGURES),

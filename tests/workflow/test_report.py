@@ -343,3 +343,43 @@ def test_region_rows_count_the_kinds_of_site() -> None:
     london = R.sites_table(sites, site_columns(sites, 14))["rows"][0]
     assert london["name"] == "London" and london["sites"] == 7
     assert london["employer_type"] == "GP practice 3; Local authority 4"
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+def test_demo_report_shows_refinement_memos_redacted_and_the_team_judgement(
+    built_workflow: Path,
+) -> None:
+    """Memos from the link workers' .qdpx reach Appendix G redacted, dated and attributed; the
+    team's confidence sits beside the count rating and CMOC07's two-step gap is flagged."""
+    html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    appendix = html.split('<h1 id="appendix-refinement">')[1]
+    assert appendix.startswith("Appendix G. How the programme theory was refined</h1>")
+    assert "5 of the 7 memos read are shown here" in appendix
+    consent = appendix[appendix.index("Check consent before quoting") - 300 :][:800]
+    assert (
+        "2021-04-21" in consent
+        and "Memo by coder_b on a passage coded connections_patients" in consent
+    )
+    assert "the GP, Dr [NAME], and reads out her mobile, [PHONE]," in consent
+    written = [html, *(p.read_text(encoding="utf-8") for p in built_workflow.glob("logs/*/*.log"))]
+    written += [(built_workflow / "results" / n).read_text(encoding="utf-8") for n in ("memos.csv", "cmoc_memos.csv", "privacy_hits.csv")]  # fmt: skip
+    for text in written:
+        assert "Priya" not in text and "900461" not in text  # the demo memo's GP and phone
+    hits = pd.read_csv(built_workflow / "results" / "privacy_hits.csv")
+    assert sorted(hits.loc[hits["field"] == "memo text", "kind"]) == ["PHONE", "TITLED NAME"]
+    memos = pd.read_csv(built_workflow / "results" / "memos.csv")
+    assert memos["memo_id"].nunique() == 7
+    cmoc07 = html.split('<h3 id="CMOC07">')[1].split("</table>")[0]
+    assert '<span class="confidence">high</span>' in cmoc07
+    assert "<em>Methodological limitations:</em> Only patients speak to it" in cmoc07
+    assert "(tentative, read as low confidence) are 2 steps apart" in cmoc07
+    cmoc10 = html.split('<h3 id="CMOC10">')[1].split("</table>")[0]
+    assert "confidence" in cmoc10 and "steps apart" not in cmoc10, "one step is not flagged"
+    assert "<th>Status</th><td>refined<br>2021-02-01: Initial theory" in cmoc10
+    assert "more than 25% of its supporting units" in html
+    assert "<strong>strong</strong> as high, <strong>moderate</strong> as moderate" in html
+    summary = pd.read_csv(built_workflow / "results" / "cmoc_summary.csv").set_index("cmoc_id")
+    assert not summary["lowered_by_refuting"].any(), "no demo CMOC has 25% refuting units"
+    assert (summary["count_strength"] == summary["strength"]).all()
+    assert summary["judgement_disagrees"].sum() == 1 and summary.at["CMOC07", "confidence_gap"] == 2

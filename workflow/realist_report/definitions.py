@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -11,11 +11,13 @@ import pandas as pd
 import yaml
 
 from realist_report.errors import ConfigError, PipelineError
+from realist_report.vocabulary import RATIONALE_COMPONENTS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 PARTS = ("context", "mechanism", "outcome")
 DIRECT_CODE_PREFIX = "CMOC::"
 STANCES = ("refutes", "refines")
+HISTORY_COLUMNS = ("cmoc_id", "date", "text")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,10 @@ class Definitions:
     cmoc_parts: pd.DataFrame  # cmoc_id, part, code_id
     lookup: dict[str, str]  # normalised path or alias -> code_id
     markers: dict[str, str]  # code_id of a stance marker -> 'refutes' | 'refines'
+    #: The team's dated refinement entries: cmoc_id, date, text (oldest first per CMOC).
+    history: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    )
 
 
 def normalise_code(label: str) -> str:
@@ -139,9 +145,18 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
                 "then": m["narrative"]["then"],
                 "because": m["narrative"]["because"],
                 "quotes": ";".join(m.get("quotes", [])),
+                **judgement_fields(m),
             }
             for m in cmoc_data["cmocs"]
         ]
+    )
+    history = pd.DataFrame(
+        [
+            {"cmoc_id": m["id"], "date": entry["date"], "text": entry["text"]}
+            for m in cmoc_data["cmocs"]
+            for entry in sorted(m.get("history", []), key=lambda e: e["date"])
+        ],
+        columns=list(HISTORY_COLUMNS),
     )
     _require_unique(cmocs["cmoc_id"], f"{cmocs_path}: CMOC id")
     roles = dict(zip(codes["code_id"], codes["role"], strict=True))
@@ -182,7 +197,18 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
     )
     codes = pd.concat([codes, direct], ignore_index=True)
     lookup = _build_lookup(codebook["codes"], direct, codebook_path)
-    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup, markers)
+    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup, markers, history)
+
+
+def judgement_fields(cmoc: dict) -> dict[str, str | None]:
+    """The team's optional status, confidence and CERQual rationale of one CMOC as flat
+    columns (None when not given), so they reach results/cmoc_summary.csv with the counts."""
+    rationale = cmoc.get("rationale", {})
+    return {
+        "status": cmoc.get("status"),
+        "confidence": cmoc.get("confidence"),
+        **{f"rationale_{part}": rationale.get(part) for part in RATIONALE_COMPONENTS},
+    }
 
 
 def _check_codes(codes: list[dict], area_ids: set[str], source: object) -> dict[str, str]:

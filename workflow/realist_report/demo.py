@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from realist_report.demo_phrases import FIELDNOTE_OPENERS, FILLER, HEDGES, PHRASES
+from realist_report.qdpx_writer import Memo
 from realist_report.schemas import EXCERPT_COLUMNS
 
 DEFAULT_SEED = 20210301
@@ -114,6 +115,8 @@ class Batch:
     file_format: str  # csv | xlsx | qdpx
     excerpts: pd.DataFrame
     sources: dict[str, str] = field(default_factory=dict)
+    #: Analysts' memos, written into a REFI-QDA project (qdpx batches only).
+    memos: list[Memo] = field(default_factory=list)
 
 
 @dataclass
@@ -362,6 +365,78 @@ def _fieldnote_batch(writer: _SegmentWriter, sites: pd.DataFrame) -> Batch:
     return Batch("observation_fieldnotes", "xlsx", pd.DataFrame(rows), sources)
 
 
+#: The link-worker project's memos (REFI-QDA Notes): (target, code or CMOC id, title, coder,
+#: date, text). A code memo sits on that code; a selection memo on a selection the memo
+#: generator draws among those that are full evidence for the CMOC; a source memo on a drawn
+#: interview; the project memo on the project (its text in a file of the archive). One names a
+#: clinician and her phone number, which the privacy screen must redact.
+DEMO_MEMOS = [
+    ("code", "micro_discretion", "Micro-discretion is judgement, not time", "coder_a",
+     "2021-04-14T10:20:00Z",
+     "Across the first four link worker interviews micro-discretion is not simply having longer "
+     "appointments: they describe judging when to stretch a session and when to stop. Refined "
+     "CMOC01 so the mechanism is the judgement, with flexible time as the context."),
+    ("selection", "CMOC01", "Check consent before quoting", "coder_b", "2021-04-21T15:05:00Z",
+     "The link worker names the GP, Dr Priya Shah, and reads out her mobile, 07700 900461, "
+     "while describing how she can vary appointment length. Good evidence for CMOC01, but the "
+     "names must not reach the report."),
+    ("code", "overstepping_remit", "Overstepping is also a response to caseload", "coder_c",
+     "2021-05-06T09:45:00Z",
+     "Overstepping remit appears where roles are unclear (CMOC10) and, separately, where "
+     "caseloads are high and there is nobody to hand on to (CMOC11). Split CMOC11 out of CMOC10 "
+     "rather than treating caseload as part of an unclear role."),
+    ("selection", "CMOC10", "Boundaries: refuting case?", "coder_a", "2021-05-19T14:30:00Z",
+     "Here the link worker steps outside the remit but describes feeling energised, not "
+     "overstretched. Keep as a possible refuting case for CMOC10 and look for others at "
+     "follow-up."),
+    ("code", "forging_identity", "Identity needs everyday contact", "coder_b",
+     "2021-06-02T11:00:00Z",
+     "Link workers based in the practice talk about being one of the team; those who visit once "
+     "a week still feel bolted on. Co-location works through everyday contact, so CMOC05 keeps "
+     "co-location as the context and forging an identity as the mechanism."),
+    ("source", None, "Interview cut short", "coder_c", "2021-04-09T16:40:00Z",
+     "The interview ended early when the link worker was called to a patient; the second half "
+     "of the topic guide was not covered."),
+    ("project", None, "Coding frame version 2", "coder_a", "2021-06-10T12:00:00Z",
+     "Team meeting agreed coding frame version 2: Holding split from Exercising micro-"
+     "discretion, and Job satisfaction added as an outcome code."),
+]  # fmt: skip
+MEMO_STREAM = 16  # the memo generator's own stream, after everything else
+
+
+def _demo_memos(seed: int, batch: Batch, codebook: dict, cmocs: dict) -> list[Memo]:
+    """The link-worker project's memos, placed with their own seeded generator so the coded
+    material drawn before them stays the same."""
+    rng = np.random.default_rng([seed, MEMO_STREAM])
+    labels = {
+        label: code["id"]
+        for code in codebook["codes"]
+        for label in [code["path"], *code.get("aliases", [])]
+    }
+    spans = batch.excerpts.assign(code_id=batch.excerpts["code"].map(labels))
+    coded = spans.groupby(["source_id", "text"], sort=True)["code_id"].agg(set)
+    by_id = {cmoc["id"]: cmoc for cmoc in cmocs["cmocs"]}
+    memos = []
+    for number, (target, ref, title, coder, created, text) in enumerate(DEMO_MEMOS, start=1):
+        key, selected, target_id = f"demo-memo-{number}", None, ref
+        if target == "code":
+            target_id = next(c["path"] for c in codebook["codes"] if c["id"] == ref)
+        elif target == "selection":
+            cmoc = by_id[ref]
+            fits = [
+                where
+                for where, codes in coded.items()
+                if all(codes & set(cmoc[part]) for part in ("context", "mechanism", "outcome"))
+            ]
+            target_id, selected = fits[int(rng.integers(0, len(fits)))]
+        elif target == "source":
+            names = sorted(batch.sources)
+            target_id = names[int(rng.integers(0, len(names)))]
+        memo = Memo(key, title, text, coder, created, target, target_id, selected)
+        memos.append(memo if target != "project" else replace(memo, in_file=True))
+    return memos
+
+
 def _plant_data_problems(excerpts: pd.DataFrame) -> pd.DataFrame:
     """A handful of realistic export faults, so the demo exercises quarantine and de-duplication."""
     bad = excerpts.head(5).copy()
@@ -438,6 +513,7 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]
     _plant_candidate_triad(baseline, codebook, seed, scale)
+    batches[1].memos = _demo_memos(seed, batches[1], codebook, cmocs)
     return DemoDataset(sites.drop(columns="fieldwork_start"), participants, batches)
 
 
@@ -485,7 +561,7 @@ def write_batch(batch: Batch, coded_dir: Path) -> Path:
         from realist_report.qdpx_writer import write_qdpx
 
         full = batch.excerpts.reindex(columns=EXCERPT_COLUMNS).assign(batch=batch.name)
-        write_qdpx(full, batch.sources, path, project_name=batch.name)
+        write_qdpx(full, batch.sources, path, project_name=batch.name, memos=batch.memos)
     else:
         raise ValueError(f"unknown demo batch format {batch.file_format!r}")
     return path

@@ -23,11 +23,14 @@ from realist_report.linking import (
 from realist_report.quotes import pinned_quotes, select_quotes
 from realist_report.vocabulary import (
     BREAKDOWNS,
+    CONFIDENCE_LEVELS,
     CONFIRMING_STANCES,
     NOT_RECORDED,
     SUPPORTING_MATCHES,
     UNSUPPORTED,
     WAVE_LABELS,
+    rating_as_confidence,
+    strength_order,
 )
 
 log = logging.getLogger(__name__)
@@ -59,18 +62,59 @@ def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) 
     return UNSUPPORTED, f"{UNSUPPORTED}: below '{lowest['rating']}' ({short})"
 
 
+def apply_refuting_rule(
+    rating: str, supporting: int, refuting: int, strength: list[dict], rule: dict | None
+) -> tuple[str, bool, str]:
+    """The rating after the refuting rule, whether it was lowered, and the rule in words.
+
+    Lowered by `lower_by` steps when refuting units are more than `max_share` of the supporting
+    units (compared exactly, so a share at the boundary does not lower); never below the weakest
+    configured rating, and an 'unsupported' CMOC stays as it is.
+    """
+    if not rule or int(rule.get("lower_by", 0)) == 0:
+        return rating, False, "no refuting rule configured"
+    share = Fraction(str(rule["max_share"]))
+    order = strength_order(strength)
+    compared = f"{refuting} refuting vs {supporting} supporting units (limit {float(share):.0%})"
+    if rating == UNSUPPORTED or not refuting:
+        return rating, False, f"not lowered: {compared}"
+    if Fraction(refuting) <= share * supporting:
+        return rating, False, f"not lowered: {compared}, refuting within the limit"
+    weakest = max(len(order) - 2, 0)  # the last configured rating: never 'unsupported'
+    lowered = order[min(order.index(rating) + int(rule["lower_by"]), weakest)]
+    if lowered == rating:
+        return rating, False, f"not lowered: {compared}, already the weakest rating"
+    return lowered, True, f"lowered from {rating} to {lowered}: {compared}, refuting over the limit"
+
+
+def judgement_gap(confidence: object, rating: str, strength: list[dict]) -> tuple[str, int | None]:
+    """The count rating on the confidence scale and how many steps the team's confidence lies
+    from it (positive: the team is more confident than the counts); None without a judgement."""
+    as_confidence = rating_as_confidence(strength)[rating]
+    if not isinstance(confidence, str):
+        return as_confidence, None
+    steps = CONFIDENCE_LEVELS.index(as_confidence) - CONFIDENCE_LEVELS.index(confidence)
+    return as_confidence, steps
+
+
 def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
     return _join_ids(frame.loc[mask, "excerpt_ids"])
 
 
 def summarise_cmocs(
-    links: pd.DataFrame, definitions: Definitions, rules: list[dict]
+    links: pd.DataFrame,
+    definitions: Definitions,
+    rules: list[dict],
+    refuting_rule: dict | None = None,
 ) -> pd.DataFrame:
     """Per CMOC: evidence counts, triangulation, stance, strength (with its rule) and excerpt ids.
 
     `excerpts` counts confirming units (full or direct matches that support or refine); refining
     is the part of them marked as refining; refuting and partial units are counted apart and
-    never raise a rating. CMOCs without evidence stay in the table, rated 'unsupported'.
+    never raise a rating, but the refuting rule may lower it (`count_strength` is the rating
+    before it, `refuting_rule` says why). The team's confidence sits beside the rating:
+    `confidence_gap` is its distance in steps, `judgement_disagrees` when more than one step.
+    CMOCs without evidence stay in the table, rated 'unsupported'.
     """
     confirmed = confirming(links)
     rows = []
@@ -87,6 +131,10 @@ def summarise_cmocs(
             else (UNSUPPORTED, f"{UNSUPPORTED}: no supporting evidence")
         )
         refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
+        final, lowered, refuting_text = apply_refuting_rule(
+            rating, len(own), int(refuting.sum()), rules, refuting_rule
+        )
+        as_confidence, gap = judgement_gap(cmoc.get("confidence"), final, rules)
         rows.append(
             {
                 **cmoc,
@@ -103,8 +151,14 @@ def summarise_cmocs(
                 "partial": int((every["match"] == "partial").sum()),
                 "refuting": int(refuting.sum()),
                 "refining": int((own["stance"] == "refines").sum()),
-                "strength": rating,
+                "strength": final,
                 "strength_rule": rule,
+                "count_strength": rating,
+                "lowered_by_refuting": lowered,
+                "refuting_rule": refuting_text,
+                "rating_as_confidence": as_confidence,
+                "confidence_gap": gap,
+                "judgement_disagrees": gap is not None and abs(gap) > 1,
                 "excerpt_ids": _join_ids(own["excerpt_ids"]),
                 "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
                 "refuting_excerpt_ids": _ids_where(every, refuting),
@@ -112,6 +166,7 @@ def summarise_cmocs(
             }
         )
     summary = pd.DataFrame(rows)
+    summary["confidence_gap"] = summary["confidence_gap"].astype("Int64")
     titles = dict(zip(definitions.areas["area_id"], definitions.areas["area_title"], strict=True))
     summary.insert(2, "area_title", summary["area"].map(titles))
     return summary
@@ -437,6 +492,7 @@ def run_aggregate(
     *,
     linking: dict,
     strength: list[dict],
+    refuting: dict | None = None,
     quotes: dict,
     for_whom: dict,
     min_cell_size: int,
@@ -467,7 +523,7 @@ def run_aggregate(
     )
     links = combine_links([read_parquet(path) for path in link_paths])
     check_batches_distinct(clean)
-    summary = summarise_cmocs(links, definitions, strength)
+    summary = summarise_cmocs(links, definitions, strength, refuting)
     matrix = evidence_matrix(links, definitions)
     pins = {
         row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
@@ -498,9 +554,9 @@ def run_aggregate(
     )
     for row in summary.merge(changes[["cmoc_id", "change"]]).itertuples(index=False):
         log.info(
-            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s; over time: %s",
+            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s (%s); over time: %s",
             row.cmoc_id, row.excerpts, row.participants, row.sites, row.roles, row.strength,
-            row.change,
+            row.refuting_rule, row.change,
         )  # fmt: skip
     log.info(
         "for whom: %d of %d subgroup cells suppressed (k = %d)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -111,16 +112,23 @@ def read_qdpx(path: str | Path, batch: str, offset_units: str = "auto") -> QdpxP
     `offset_units` (auto | code_points | utf16) says how selection positions are counted;
     auto decides by the project's origin and checks the choice on the data.
     """
+    with opened_project(path) as (root, fetch):
+        return _project_from_xml(root, fetch, Path(path), batch, offset_units)
+
+
+@contextmanager
+def opened_project(path: str | Path) -> Iterator[tuple[ET.Element, Fetch]]:
+    """The parsed project XML of a .qdpx (or bare .qde) and a reader of its internal files,
+    open while the block runs: shared by the excerpt reader and the memo reader (memos)."""
     path = Path(path)
     if path.suffix.lower() in {".qde", ".qdc", ".xml"}:
         check_file_size(path, DEFAULT_MAX_MEMBER_BYTES)
-        root = parse_qde(path.read_bytes(), path)
-        return _project_from_xml(root, _dir_fetcher(path.parent), path, batch, offset_units)
+        yield parse_qde(path.read_bytes(), path), _dir_fetcher(path.parent)
+        return
     with open_zip_safely(path) as archive:
         qde_name = _find_qde(path, archive.namelist())
         root = parse_qde(archive.read(qde_name), f"{path} (member '{qde_name}')")
-        fetch = _zip_fetcher(archive, str(PurePosixPath(qde_name).parent))
-        return _project_from_xml(root, fetch, path, batch, offset_units)
+        yield root, _zip_fetcher(archive, str(PurePosixPath(qde_name).parent))
 
 
 def _find_qde(path: Path, names: list[str]) -> str:

@@ -11,7 +11,8 @@ import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,22 @@ def _value(raw: Any) -> str | None:
     return text if text != "" else None
 
 
+@dataclass(frozen=True)
+class Memo:
+    """One analyst's memo (a REFI-QDA Note) and what it is attached to: a code (its path), a
+    source (its id), a selection (its source id, and its text as `selected`) or the project."""
+
+    key: str
+    title: str
+    text: str
+    coder: str
+    created: str  # ISO date-time, e.g. 2021-04-12T10:30:00Z
+    target: str  # code | selection | source | project
+    target_id: str | None = None
+    selected: str | None = None
+    in_file: bool = False  # text in sources/<guid>.txt instead of inline
+
+
 def write_qdpx(
     excerpts: pd.DataFrame,
     sources: dict[str, str],
@@ -50,26 +67,84 @@ def write_qdpx(
     cases: pd.DataFrame | None = None,
     project_name: str = "Realist evaluation excerpts",
     origin: str = "realist_report",
+    memos: Sequence[Memo] = (),
 ) -> None:
-    """Write excerpts and their source texts as a byte-reproducible REFI-QDA .qdpx."""
+    """Write excerpts, their source texts and memos as a byte-reproducible REFI-QDA .qdpx."""
     rows = _prepare_rows(excerpts, sources)
     # ElementTree's default_namespace refuses plain attributes, so declare xmlns by hand.
     root = ET.Element("Project", {"xmlns": PROJECT_NS, "name": project_name, "origin": origin})
-    _write_users(root, rows)
-    _write_codebook(root, rows)
+    note_refs = _note_refs(memos, rows)
+    _write_users(root, rows, [m.coder for m in memos])
+    _write_codebook(root, rows, note_refs)
     variable_names = _variable_names(rows, cases)
     if variable_names:
         block = _sub(root, "Variables")
         for name in variable_names:
             _sub(block, "Variable", guid=_guid("variable", name), name=name, typeOfVariable="Text")
     _write_cases(root, rows, cases)
-    _write_sources(root, rows, sources)
+    _write_sources(root, rows, sources, note_refs)
+    members = {f"sources/{_guid('text', sid)}.txt": sources[sid].encode("utf-8") for sid in sources}
+    members |= _write_notes(root, memos, note_refs)
     ET.indent(root)
-    xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    members = {"project.qde": xml}
-    for source_id in sorted(sources):
-        members[f"sources/{_guid('text', source_id)}.txt"] = sources[source_id].encode("utf-8")
+    members["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     _write_zip(Path(path), members)
+
+
+def _note_refs(memos: Sequence[Memo], rows: list[dict[str, Any]]) -> dict[str | None, list[str]]:
+    """The Note GUIDs to reference from each element GUID (None: the project), in memo order."""
+    selection_of = {(r["source_id"], r["text"]): _selection_key(r) for r in rows}
+    refs: dict[str | None, list[str]] = {}
+    for memo in memos:
+        if memo.target == "selection":
+            key = selection_of.get((memo.target_id, memo.selected))
+            if key is None:
+                raise ValueError(f"memo {memo.key}: no selection with that text in its source")
+            element: str | None = _guid("selection", *key)
+        elif memo.target in ("code", "source"):
+            if memo.target_id not in {
+                r[f"{memo.target}_id" if memo.target == "source" else "code"] for r in rows
+            }:
+                raise ValueError(
+                    f"memo {memo.key}: no {memo.target} '{memo.target_id}' in the project"
+                )
+            element = _guid(memo.target, memo.target_id)
+        else:
+            element = None
+        refs.setdefault(element, []).append(_guid("note", memo.key))
+    return refs
+
+
+def _add_note_refs(el: ET.Element, guid: str | None, refs: dict[str | None, list[str]]) -> None:
+    for note in refs.get(guid, []):
+        _sub(el, "NoteRef", targetGUID=note)
+
+
+def _write_notes(
+    root: ET.Element, memos: Sequence[Memo], refs: dict[str | None, list[str]]
+) -> dict[str, bytes]:
+    """The Notes block and the project's own NoteRefs (after Sources, as the schema orders
+    them); returns the note text files to add to the archive."""
+    files: dict[str, bytes] = {}
+    if not memos:
+        return files
+    block = _sub(root, "Notes")
+    for memo in memos:
+        guid = _guid("note", memo.key)
+        note = _sub(
+            block,
+            "Note",
+            guid=guid,
+            name=memo.title,
+            creatingUser=_guid("user", memo.coder),
+            creationDateTime=memo.created,
+            plainTextPath=f"internal://{guid}.txt" if memo.in_file else None,
+        )
+        if memo.in_file:
+            files[f"sources/{guid}.txt"] = memo.text.encode("utf-8")
+        else:
+            _sub(note, "PlainTextContent").text = memo.text
+    _add_note_refs(root, None, refs)
+    return files
 
 
 def _prepare_rows(excerpts: pd.DataFrame, sources: dict[str, str]) -> list[dict[str, Any]]:
@@ -105,16 +180,20 @@ def _locate(record: dict[str, Any], sources: dict[str, str]) -> tuple[int, int]:
     return start, end
 
 
-def _write_users(root: ET.Element, rows: list[dict[str, Any]]) -> None:
-    """One User per distinct coder name."""
-    coders = sorted({r["coder"] for r in rows if r["coder"]})
+def _write_users(
+    root: ET.Element, rows: list[dict[str, Any]], memo_coders: Iterable[str] = ()
+) -> None:
+    """One User per distinct coder name (of codings and memos)."""
+    coders = sorted({r["coder"] for r in rows if r["coder"]} | set(memo_coders))
     if coders:
         block = _sub(root, "Users")
         for name in coders:
             _sub(block, "User", guid=_guid("user", name), name=name)
 
 
-def _write_codebook(root: ET.Element, rows: list[dict[str, Any]]) -> None:
+def _write_codebook(
+    root: ET.Element, rows: list[dict[str, Any]], refs: dict[str | None, list[str]]
+) -> None:
     """Nest codes by their '::' path segments; every used code is codable."""
     used = sorted({r["code"] for r in rows if r["code"]})
     if not used:
@@ -124,18 +203,23 @@ def _write_codebook(root: ET.Element, rows: list[dict[str, Any]]) -> None:
         node = tree
         for part in code.split("::"):
             node = node.setdefault(part, {})
-    _add_codes(_sub(_sub(root, "CodeBook"), "Codes"), tree, [], set(used))
+    _add_codes(_sub(_sub(root, "CodeBook"), "Codes"), tree, [], set(used), refs)
 
 
 def _add_codes(
-    parent: ET.Element, tree: dict[str, dict], prefix: list[str], used: set[str]
+    parent: ET.Element,
+    tree: dict[str, dict],
+    prefix: list[str],
+    used: set[str],
+    refs: dict[str | None, list[str]],
 ) -> None:
     """Write one level of the code tree, depth first, in sorted order."""
     for name in sorted(tree):
         path = "::".join([*prefix, name])
         codable = "true" if path in used else "false"
         el = _sub(parent, "Code", guid=_guid("code", path), name=name, isCodable=codable)
-        _add_codes(el, tree[name], [*prefix, name], used)
+        _add_note_refs(el, _guid("code", path), refs)
+        _add_codes(el, tree[name], [*prefix, name], used, refs)
 
 
 def _variable_names(rows: list[dict[str, Any]], cases: pd.DataFrame | None) -> list[str]:
@@ -229,7 +313,12 @@ def _source_owners(rows: list[dict[str, Any]]) -> dict[str, str | None]:
     return owners
 
 
-def _write_sources(root: ET.Element, rows: list[dict[str, Any]], sources: dict[str, str]) -> None:
+def _write_sources(
+    root: ET.Element,
+    rows: list[dict[str, Any]],
+    sources: dict[str, str],
+    refs: dict[str | None, list[str]],
+) -> None:
     """One TextSource per source text, its selections and codings, then its variables."""
     block = _sub(root, "Sources")
     by_source = _group(rows, "source_id")
@@ -246,14 +335,18 @@ def _write_sources(root: ET.Element, rows: list[dict[str, Any]], sources: dict[s
         for row in mine:
             selections.setdefault(_selection_key(row), []).append(row)
         for key in sorted(selections):
-            _write_selection(el, key, selections[key])
+            _write_selection(el, key, selections[key], refs)
+        _add_note_refs(el, _guid("source", source_id), refs)
         _add_variables(
             el, {k: _unique(mine, k, f"source '{source_id}'") for k in CONTEXT_VARIABLES}
         )
 
 
 def _write_selection(
-    parent: ET.Element, key: tuple[str, int, int, str], rows: list[dict[str, Any]]
+    parent: ET.Element,
+    key: tuple[str, int, int, str],
+    rows: list[dict[str, Any]],
+    refs: dict[str | None, list[str]],
 ) -> None:
     """One PlainTextSelection with one Coding per distinct code."""
     coders = sorted({r["coder"] for r in rows if r["coder"]})
@@ -275,6 +368,7 @@ def _write_selection(
             creatingUser=_guid("user", coder) if coder else None,
         )
         _sub(coding, "CodeRef", targetGUID=_guid("code", code))
+    _add_note_refs(sel, sel_guid, refs)
 
 
 def _write_zip(path: Path, members: dict[str, bytes]) -> None:

@@ -15,6 +15,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
 from realist_report.narrative import (
     FRONT_MATTER,
@@ -26,9 +27,11 @@ from realist_report.narrative import (
 )
 from realist_report.vocabulary import (
     CHANGES,
+    RATIONALE_COMPONENTS,
     ROLE_LABELS,
     WAVE_LABELS,
     SiteColumns,
+    rating_as_confidence,
     site_columns,
     site_label,
     strength_order,
@@ -437,6 +440,76 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     return html
 
 
+def judgement_view(row: dict) -> dict | None:
+    """The team's confidence beside the count rating, for one CMOC's results table: the level,
+    its rationale by component, and the sentence flagging a gap of more than one step."""
+    if not isinstance(row.get("confidence"), str):
+        return None
+    rationale = [
+        {"component": part.replace("_", " ").capitalize(), "text": row[f"rationale_{part}"]}
+        for part in RATIONALE_COMPONENTS
+        if isinstance(row.get(f"rationale_{part}"), str)
+    ]
+    flag = None
+    if row["judgement_disagrees"]:
+        gap = int(row["confidence_gap"])
+        direction = "more" if gap > 0 else "less"
+        flag = (
+            f"The team's confidence ({row['confidence']}) and the count rating "
+            f"({row['strength']}, read as {row['rating_as_confidence']} confidence) are "
+            f"{abs(gap)} steps apart: the team is {direction} confident than the counts alone "
+            "suggest, for the reasons given."
+        )
+    return {"confidence": row["confidence"], "rationale": rationale, "flag": flag}
+
+
+def refinement_view(
+    summary: pd.DataFrame, history: pd.DataFrame, memos: pd.DataFrame, all_memos: int
+) -> dict:
+    """Per CMOC, in the summary's order: its status, dated history and memos as one timeline
+    (oldest first; history before memos on the same day), for the CMOC tables and the appendix
+    'How the programme theory was refined'. A memo on a code several CMOCs share is printed in
+    full under the first and named under the others (`printed_under`); `all_memos` counts
+    every memo read."""
+    cmocs = {}
+    first_shown: dict[str, str] = {}  # memo id -> the CMOC it is printed in full under
+    for row in summary.to_dict("records"):
+        cmoc_id = row["cmoc_id"]
+        steps = [
+            {"date": h["date"], "kind": "history", "text": h["text"]}
+            for h in history[history["cmoc_id"] == cmoc_id].to_dict("records")
+        ]
+        own = memos[memos["cmoc_id"] == cmoc_id].to_dict("records")
+        notes = [
+            {
+                "date": str(m["created"])[:10] if m["created"] else "undated",
+                "kind": "memo",
+                "text": m["text"],
+                "title": m["title"] or "",
+                "coder": m["coder"] or "coder not recorded",
+                "via": m["via"],
+                "codes": m["codes"].replace(";", ", "),
+                "printed_under": first_shown.setdefault(m["memo_id"], cmoc_id),
+            }
+            for m in own
+        ]
+        status = row["status"] if isinstance(row.get("status"), str) else None
+        cmocs[cmoc_id] = {
+            "title": row["title"],
+            "status": status,
+            "history": steps,
+            "timeline": sorted(steps + notes, key=lambda e: (e["date"], e["kind"])),
+            "judgement": judgement_view(row),
+        }
+    shown = {c: v for c, v in cmocs.items() if v["timeline"] or v["status"]}
+    return {
+        "cmocs": cmocs,
+        "shown": shown,
+        "memos_shown": int(memos["memo_id"].nunique()),
+        "memos_read": all_memos,
+    }
+
+
 def build_context(
     *,
     study: dict,
@@ -454,8 +527,12 @@ def build_context(
     snapshot_date: str,
     narrative_dir: str | Path,
     options: dict,
+    history: pd.DataFrame,
+    memos: pd.DataFrame,
+    memos_read: int,
 ) -> dict:
-    """Everything the template prints, computed from the pipeline's tables.
+    """Everything the template prints, computed from the pipeline's tables (`history` and
+    `memos`: the CMOCs' dated history and memos, see realist_report.memos).
 
     Figure and table numbers, the contents and the RAMESES checklist are added by
     render_numbered from where the templates place things; the empty entries here let other
@@ -494,7 +571,10 @@ def build_context(
         area_ids=areas["area_id"].tolist(),
         front_matter=[name for name in FRONT_MATTER if options[name]],
     )
+    refinement = refinement_view(summary, history, memos, memos_read)
     return {
+        "refinement": refinement,
+        "rating_as_confidence": rating_as_confidence(settings["strength"]),
         "toc": [],
         "table_numbers": {},
         "table_list": [],
@@ -619,6 +699,9 @@ def run_render_html(
         quotes=read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
         quality=read_csv(inputs["quality"]),
         quarantine=read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
+        history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
+        memos=read_csv(inputs["cmoc_memos"], dtype=str, keep_default_na=False),
+        memos_read=read_csv(inputs["memos"], dtype=str)["memo_id"].nunique(),
         figure_paths=figure_paths,
         settings=settings,
         snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),

@@ -67,3 +67,35 @@ def site_columns(sites: pd.DataFrame, max_columns: int) -> SiteColumns:
         return SiteColumns("site", labels, dict(zip(ids, labels, strict=True)))
     regions = [str(r) for r in sites["region"]]
     return SiteColumns("region", sorted(set(regions)), dict(zip(ids, regions, strict=True)))
+
+
+# ---------------------------------------------------------------- the team's judgement (issue 16)
+
+#: Where a CMOC stands in the programme theory (cmocs.yaml `status`).
+CMOC_STATUSES = ("initial", "refined", "refuted", "new")
+#: GRADE-CERQual confidence levels, highest first (cmocs.yaml `confidence`).
+CONFIDENCE_LEVELS = ("high", "moderate", "low", "very low")
+#: CERQual components a confidence `rationale` may give, in the order they print.
+RATIONALE_COMPONENTS = (
+    "coherence",
+    "adequacy",
+    "relevance",
+    "methodological_limitations",
+)
+#: What a REFI-QDA memo (Note) can be attached to, in the order memos.csv lists them.
+MEMO_TARGETS = ("code", "selection", "source", "project", "unattached")
+
+
+def rating_as_confidence(strength: list[dict]) -> dict[str, str]:
+    """The count rating expressed on the confidence scale, by rank: the strongest configured
+    rating is 'high', 'unsupported' is 'very low', ratings between are spread evenly (rounded
+    to the nearer level, a tie to the lower one); with the default three ratings, strong/moderate/tentative/unsupported
+    read as high/moderate/low/very low. By rank, so renaming a rating changes nothing."""
+    order = strength_order(strength)
+    last = len(CONFIDENCE_LEVELS) - 1
+    if len(order) == 1:
+        return {order[0]: CONFIDENCE_LEVELS[last]}
+    return {
+        name: CONFIDENCE_LEVELS[int(rank * last / (len(order) - 1) + 0.5)]
+        for rank, name in enumerate(order)
+    }

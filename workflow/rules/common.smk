@@ -145,6 +145,15 @@ def per_batch(pattern: str) -> list[str]:
     return expand(pattern, batch=sorted(BATCHES))
 
 
+def refi_batches() -> list[str]:
+    """The batches that are REFI-QDA projects (.qdpx, or a bare .qde): the only ones with memos."""
+    return [
+        name
+        for name in sorted(BATCHES)
+        if Path(BATCHES[name]).suffix.lower() in (".qdpx", ".qde")
+    ]
+
+
 def private_name_list() -> list[str]:
     """The git-ignored name and place lists as inputs when they exist, so editing either
     reruns redaction and the publish screen."""

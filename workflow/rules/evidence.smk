@@ -52,6 +52,7 @@ rule aggregate_cmoc_evidence:
     params:
         linking=config["linking"],
         strength=config["strength"],
+        refuting=config["refuting"],
         quotes=config["quotes"],
         for_whom=config["for_whom"],
         min_cell_size=config["privacy"]["min_cell_size"],

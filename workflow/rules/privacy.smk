@@ -24,7 +24,11 @@ rule redact_batch:
 
 rule collect_privacy_hits:
     input:
-        hits=per_batch(rules.redact_batch.output.hits),
+        # memo hits (memos.smk) follow the batches' hits
+        hits=[
+            *per_batch(rules.redact_batch.output.hits),
+            f"{INTERIM}/memos/privacy_hits.csv",
+        ],
         code=package_modules("privacy"),
     output:
         hits=report(

@@ -10,6 +10,11 @@ rule render_report_html:
         quotes=rules.aggregate_cmoc_evidence.output.quotes,
         quality=rules.collect_data_quality.output.quality,
         quarantine=rules.collect_data_quality.output.quarantine,
+        memos=rules.attach_memos_to_cmocs.output.memos,
+        cmoc_memos=rules.attach_memos_to_cmocs.output.cmoc_memos,
+        # the CMOCs' dated history (config/cmocs.yaml: history)
+        codebook=config["codebook"],
+        cmocs=config["cmocs"],
         build_inputs=rules.record_build_inputs.output.manifest,
         changes=rules.compare_with_previous_build.output.summary,
         candidates=rules.find_candidate_cmocs.output.candidates,
@@ -39,6 +44,7 @@ rule render_report_html:
         settings={
             "linking": config["linking"],
             "strength": config["strength"],
+            "refuting": config["refuting"],
             "privacy": config["privacy"],
             "wave_change": config["wave_change"],
             "for_whom": config["for_whom"],

@@ -11,6 +11,7 @@ with rule_logging(snakemake):
         snakemake.input.cmocs,
         linking=dict(snakemake.params.linking),
         strength=list(snakemake.params.strength),
+        refuting=dict(snakemake.params.refuting),
         quotes=dict(snakemake.params.quotes),
         for_whom=dict(snakemake.params.for_whom),
         min_cell_size=int(snakemake.params.min_cell_size),
