@@ -222,6 +222,7 @@ def get_final_output() -> list[str]:
         "results/evidence.xlsx",
         "results/cmoc_evidence.csv",
         "results/cmoc_summary.csv",
+        "results/coder_agreement.csv",
         "results/quarantine.csv",
         "results/data_quality.csv",
         "results/privacy_hits.csv",
