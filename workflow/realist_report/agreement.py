@@ -1,5 +1,4 @@
-"""Coder agreement where two or more coders coded the same sources, and the one coder per source
-whose codings count as evidence.
+"""Coder agreement where two or more coders coded the same sources.
 
 **Units.** Agreement is measured over the evidence units of `linking.window`, cut by
 `linking.assign_units` from the codings of every coder of a source together: with `segment`
@@ -24,27 +23,26 @@ source and overall they are the (unit, code) pairs pooled. Every figure says how
 rests on; a source one coder coded is "not assessed", and so is everything when no source is
 double-coded. Alpha is undefined when every value is the same (no variation to agree on).
 
-**Evidence is not inflated.** Only the reference coder's codings of a source count as evidence
-(`evidence_codings`): the coder, among the source's coders, who coded the most sources of its
-batch (the team's main coder), then the most codings of the source, then a fixed order of the
-names. A second coder's codings serve agreement only, so CMOC counts and ratings are the same
-with and without them. Coder names never leave this module: rows are counted, not named.
+Whose codings count as evidence when several coders coded a source is `coders.py`'s rule (one
+reference coder per source); here every coder's codings are compared. Coders are numbered, never
+named, in everything this module returns.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Iterable
 
 import krippendorff
 import numpy as np
 import pandas as pd
 
+from realist_report.coders import SOURCE, coder_keys, coders_per_source
 from realist_report.linking import assign_units
 
 log = logging.getLogger(__name__)
 
-SOURCE = ["batch", "source_id"]
 #: How a figure was reached: assessed, or why not (one vocabulary for the CSV and the report).
 ASSESSED = "assessed"
 ONE_CODER = "not assessed: one coder"
@@ -52,80 +50,44 @@ ONLY_SINGLE_CODED = "not assessed: applied only in sources one coder coded"
 NO_DOUBLE_CODING = "not assessed: no source was coded by two or more coders"
 NO_VARIATION = "alpha undefined: every value the same"
 NOT_ASSESSED = (ONE_CODER, ONLY_SINGLE_CODED, NO_DOUBLE_CODING)
-SCOPES = ("overall", "code", "source")
 AGREEMENT_COLUMNS = [
     "scope", "batch", "source_id", "code", "code_path", "coders", "sources", "units",
-    "unit_codes", "units_coded", "percent_agreement", "percent_agreement_where_coded", "alpha", "status",
+    "unit_codes", "units_coded", "percent_agreement", "percent_agreement_where_coded", "alpha",
+    "status", "excerpt_ids", "disagreement_ids",
 ]  # fmt: skip
 COUNT_COLUMNS = ["coders", "sources", "units", "unit_codes", "units_coded"]
-
-
-def _coders(clean: pd.DataFrame) -> pd.Series:
-    """Each coding's coder as a key: a missing name is one unnamed coder ('')."""
-    return clean["coder"].astype("string").fillna("").str.strip()
-
-
-def reference_coders(clean: pd.DataFrame) -> pd.DataFrame:
-    """Per source (batch, source_id): the coder whose codings count as evidence.
-
-    The coder, of the source's coders, who coded the most sources of the batch; then the one with
-    the most codings of this source; then the first name in sort order (never printed).
-    """
-    rows = clean[SOURCE].assign(coder=_coders(clean))
-    per_source = rows.groupby([*SOURCE, "coder"]).size().rename("codings").reset_index()
-    batch_sources = per_source.groupby(["batch", "coder"]).size().rename("batch_sources")
-    per_source = per_source.join(batch_sources, on=["batch", "coder"])
-    ranked = per_source.sort_values(
-        [*SOURCE, "batch_sources", "codings", "coder"], ascending=[True, True, False, False, True]
-    )
-    return ranked.drop_duplicates(SOURCE)[[*SOURCE, "coder"]].reset_index(drop=True)
-
-
-def evidence_codings(clean: pd.DataFrame) -> pd.DataFrame:
-    """The codings that count as evidence: each source's reference coder's, so a double-coded
-    source counts once (a data set with one coder per source comes back unchanged)."""
-    if clean.empty:
-        return clean
-    coders = _coders(clean)
-    if not (clean[SOURCE].assign(coder=coders).drop_duplicates()[SOURCE].duplicated().any()):
-        return clean
-    reference = reference_coders(clean).set_index(SOURCE)["coder"]
-    keys = pd.MultiIndex.from_frame(clean[SOURCE])
-    keep = coders.to_numpy() == reference.reindex(keys).to_numpy()
-    dropped = int((~keep).sum())
-    log.info(
-        "%d coding(s) of second coders kept for agreement only, not counted as evidence", dropped
-    )
-    return clean[keep]
-
-
-def coders_per_source(clean: pd.DataFrame) -> pd.DataFrame:
-    """batch, source_id and how many coders coded the source."""
-    rows = clean[SOURCE].assign(coder=_coders(clean))
-    return rows.groupby(SOURCE)["coder"].nunique().rename("coders").reset_index()
+FIGURE_COLUMNS = ["percent_agreement", "percent_agreement_where_coded", "alpha"]
 
 
 def reliability_data(clean: pd.DataFrame, window: str) -> pd.DataFrame:
     """The unit-by-coder layout of the module docstring, long: one row per (batch, source_id,
-    unit_id, code, coder) of the double-coded sources, `value` 1 (applied) or 0 (not).
-    `coder` is a neutral number within the data (1, 2, ...), never a name."""
-    columns = [*SOURCE, "unit_id", "code", "coder", "value"]
+    unit_id, code, coder) of the double-coded sources, `value` 1 (applied) or 0 (not), and the
+    `excerpt_ids` of the codings behind a 1. `coder` is a neutral number (1, 2, ...), never a
+    name."""
+    columns = [*SOURCE, "unit_id", "code", "coder", "value", "excerpt_ids"]
     counts = coders_per_source(clean)
     double = counts.loc[counts["coders"] >= 2, SOURCE]
     rows = clean.merge(double, on=SOURCE)
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    names = _coders(rows)
+    names = coder_keys(rows)
     number = {name: i for i, name in enumerate(sorted(set(names)), start=1)}
     rows = rows.assign(unit_id=assign_units(rows, window), coder=names.map(number))
     units = rows[[*SOURCE, "unit_id"]].drop_duplicates()
     source_coders = rows[[*SOURCE, "coder"]].drop_duplicates()
     codes = pd.DataFrame({"code": sorted(rows["code"].unique())})
     grid = units.merge(source_coders, on=SOURCE).merge(codes, how="cross")
-    applied = rows[[*SOURCE, "unit_id", "code", "coder"]].drop_duplicates().assign(value=1)
-    grid = grid.merge(applied, on=[*SOURCE, "unit_id", "code", "coder"], how="left")
+    keys = [*SOURCE, "unit_id", "code", "coder"]
+    applied = rows.groupby(keys)["excerpt_id"].agg(_join).rename("excerpt_ids").reset_index()
+    grid = grid.merge(applied.assign(value=1), on=keys, how="left")
     grid["value"] = grid["value"].fillna(0).astype("int64")
-    return grid[columns].sort_values(columns[:-1]).reset_index(drop=True)
+    grid["excerpt_ids"] = grid["excerpt_ids"].fillna("")
+    return grid[columns].sort_values(keys).reset_index(drop=True)
+
+
+def _join(ids: Iterable[str]) -> str:
+    """Sorted, distinct ';'-joined excerpt ids (empty entries skipped)."""
+    return ";".join(sorted({i for value in ids if value for i in str(value).split(";")}))
 
 
 def percent_agreement(matrix: np.ndarray) -> float:
@@ -164,6 +126,9 @@ def _figures(data: pd.DataFrame) -> dict:
     matrix = _matrix(data)
     where_coded = data.merge(coded[keys], on=keys)
     alpha = nominal_alpha(matrix)
+    spread = data.groupby(keys)["value"].agg(["min", "max"])
+    differ = spread[spread["min"] != spread["max"]].index
+    disagreeing = data.set_index(keys).loc[lambda frame: frame.index.isin(differ)]
     return {
         "coders": int(data["coder"].nunique()),
         "sources": int(data[SOURCE].drop_duplicates().shape[0]),
@@ -176,6 +141,8 @@ def _figures(data: pd.DataFrame) -> dict:
         ),
         "alpha": None if np.isnan(alpha) else round(alpha, 3),
         "status": NO_VARIATION if np.isnan(alpha) else ASSESSED,
+        "excerpt_ids": _join(data["excerpt_ids"]),
+        "disagreement_ids": _join(disagreeing["excerpt_ids"]),
     }
 
 
@@ -234,7 +201,7 @@ def report_context(path: str) -> dict:
     """The report's `coder_agreement` entry, from results/coder_agreement.csv."""
     from realist_report.tables import read_csv
 
-    text = {c: "string" for c in ["scope", "batch", "source_id", "code", "code_path", "status"]}
+    text = {c: "string" for c in AGREEMENT_COLUMNS if c not in COUNT_COLUMNS + FIGURE_COLUMNS}
     table = read_csv(path, dtype={**text, **dict.fromkeys(COUNT_COLUMNS, "Int64")})
     return {"coder_agreement": agreement_summary(table)}
 

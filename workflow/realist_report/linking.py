@@ -258,9 +258,9 @@ def link_shard(
     """CMOC links of one site group's rows: the same rows whole-data-set linking gives for them.
 
     `clean` is a whole batch: a double-coded source counts once, by its reference coder
-    (`agreement.evidence_codings`, chosen over the batch before the rows are split by site).
+    (`coders.evidence_codings`, chosen over the batch before the rows are split by site).
     """
-    from realist_report.agreement import evidence_codings
+    from realist_report.coders import evidence_codings
 
     rows = rows_in_group(evidence_codings(clean), group, groups)
     return link_evidence(rows, definitions, **linking)
