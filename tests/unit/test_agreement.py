@@ -253,3 +253,14 @@ def test_each_figure_traces_to_its_codings_and_its_disagreements():
     assert c1["excerpt_ids"].split(";") == sorted(in_s1)
     # c1 differs on u2 (Ann only) and u3 (Bob only); on u1 both applied it
     assert c1["disagreement_ids"].split(";") == sorted([ids["Ann", 20, "c1"], ids["Bob", 40, "c1"]])
+
+
+def test_a_coding_without_a_coder_name_counts_as_evidence_and_not_as_a_coder():
+    clean = pd.concat(
+        [small_table(), pd.DataFrame([coding("S1", None, 60, 70, "c3")])], ignore_index=True
+    )
+    assert (evidence_codings(clean)["coder"].isna()).sum() == 1
+    assert "c3" not in set(reliability_data(clean, "segment")["code"])
+    alone = pd.DataFrame([coding("S3", None, 0, 10, "c1")])
+    source = by_scope(assess_agreement(alone, "segment", {}), "source", "S3")
+    assert source["status"] == ONE_CODER and source["coders"] == 0

@@ -7,7 +7,7 @@ makes two units), with `overlap` spans that overlap chain into one unit whoever 
 `source` the whole source is the unit.
 
 **Data layout (unit by coder, per code).** A source is double-coded when its codings carry two
-or more coders (a missing coder name counts as one unnamed coder). For every unit of every
+or more named coders (a coding whose export names no coder is left out). For every unit of every
 double-coded source, every code applied anywhere in the double-coded sources, and every coder of
 that unit's source, the value is 1 when the coder applied the code to a coding in the unit and 0
 when not; coders of other sources have no value (missing, as Krippendorff's alpha allows). A
@@ -68,6 +68,7 @@ def reliability_data(clean: pd.DataFrame, window: str) -> pd.DataFrame:
     counts = coders_per_source(clean)
     double = counts.loc[counts["coders"] >= 2, SOURCE]
     rows = clean.merge(double, on=SOURCE)
+    rows = rows[coder_keys(rows) != ""]  # a coding no coder is named for is nobody's to compare
     if rows.empty:
         return pd.DataFrame(columns=columns)
     names = coder_keys(rows)
@@ -173,7 +174,7 @@ def assess_agreement(clean: pd.DataFrame, window: str, code_paths: dict[str, str
             mine = by_source[(source.batch, source.source_id)]
             rows.append({"scope": "source", **key, **_figures(mine)})
         else:
-            rows.append({"scope": "source", **key, "coders": 1, "status": ONE_CODER})
+            rows.append({"scope": "source", **key, "coders": source.coders, "status": ONE_CODER})
     table = pd.DataFrame(rows).reindex(columns=AGREEMENT_COLUMNS)
     table["code_path"] = table["code"].map(code_paths)
     return table.astype(dict.fromkeys(COUNT_COLUMNS, "Int64"))

@@ -22,7 +22,8 @@ SOURCE = ["batch", "source_id"]
 
 
 def coder_keys(clean: pd.DataFrame) -> pd.Series:
-    """Each coding's coder as a key: a missing name is one unnamed coder ('')."""
+    """Each coding's coder as a key; '' where the export names none (such a coding is nobody's
+    second coding: it always counts as evidence and stays out of agreement)."""
     return clean["coder"].astype("string").fillna("").str.strip()
 
 
@@ -33,6 +34,7 @@ def reference_coders(clean: pd.DataFrame) -> pd.DataFrame:
     the most codings of this source; then the first name in sort order (never printed).
     """
     rows = clean[SOURCE].assign(coder=coder_keys(clean))
+    rows = rows[rows["coder"] != ""]
     per_source = rows.groupby([*SOURCE, "coder"]).size().rename("codings").reset_index()
     batch_sources = per_source.groupby(["batch", "coder"]).size().rename("batch_sources")
     per_source = per_source.join(batch_sources, on=["batch", "coder"])
@@ -52,7 +54,7 @@ def evidence_codings(clean: pd.DataFrame) -> pd.DataFrame:
     coders = coder_keys(clean)
     reference = reference_coders(clean).set_index(SOURCE)["coder"]
     keys = pd.MultiIndex.from_frame(clean[SOURCE])
-    keep = coders.to_numpy() == reference.reindex(keys).to_numpy()
+    keep = (coders.to_numpy() == reference.reindex(keys).to_numpy()) | coders.eq("").to_numpy()
     dropped = int((~keep).sum())
     log.info(
         "%d coding(s) of second coders kept for agreement only, not counted as evidence", dropped
@@ -61,6 +63,6 @@ def evidence_codings(clean: pd.DataFrame) -> pd.DataFrame:
 
 
 def coders_per_source(clean: pd.DataFrame) -> pd.DataFrame:
-    """batch, source_id and how many coders coded the source."""
-    rows = clean[SOURCE].assign(coder=coder_keys(clean))
+    """batch, source_id and how many named coders coded the source (0: none named)."""
+    rows = clean[SOURCE].assign(coder=coder_keys(clean).replace("", pd.NA))
     return rows.groupby(SOURCE)["coder"].nunique().rename("coders").reset_index()
