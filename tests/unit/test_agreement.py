@@ -19,6 +19,8 @@ from realist_report.agreement import (
     nominal_alpha,
     percent_agreement,
     reliability_data,
+    report_context,
+    run_assess_agreement,
 )
 from realist_report.clean import clean_batch
 from realist_report.coders import evidence_codings, reference_coders
@@ -264,3 +266,24 @@ def test_a_coding_without_a_coder_name_counts_as_evidence_and_not_as_a_coder():
     alone = pd.DataFrame([coding("S3", None, 0, 10, "c1")])
     source = by_scope(assess_agreement(alone, "segment", {}), "source", "S3")
     assert source["status"] == ONE_CODER and source["coders"] == 0
+
+
+def test_the_csv_round_trips_into_the_report_context(tmp_path):
+    clean = small_table()
+    parquet = tmp_path / "b.parquet"
+    clean.astype({"start": "Int64", "end": "Int64"}).to_parquet(parquet)
+    out = tmp_path / "coder_agreement.csv"
+    run_assess_agreement(
+        [str(parquet)],
+        str(REPO / "config" / "codebook.yaml"),
+        str(REPO / "config" / "cmocs.yaml"),
+        "segment",
+        str(out),
+    )
+    summary = report_context(str(out))["coder_agreement"]
+    assert summary["assessed"] and summary["overall"]["units"] == 3
+    assert (summary["sources_double_coded"], summary["sources_single_coded"]) == (1, 1)
+    assert summary["codes_not_assessed"] == 1  # c3, applied only in S2
+    assert [row["code"] for row in summary["codes"]] == ["c1", "c2"]
+    assert summary["codes"][0]["alpha"] == pytest.approx(-0.25)
+    assert "Ann" not in out.read_text(encoding="utf-8")

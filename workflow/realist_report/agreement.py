@@ -212,9 +212,13 @@ def run_assess_agreement(
 ) -> pd.DataFrame:
     """Rule adapter: every batch's redacted codings -> results/coder_agreement.csv."""
     from realist_report.definitions import load_definitions
-    from realist_report.tables import read_parquets, write_csv
+    from realist_report.tables import write_csv
 
-    clean = read_parquets(clean_paths)
+    # only what units, coders and ids need: the excerpt text stays on disk
+    columns = [*SOURCE, "segment_id", "start", "end", "code", "coder", "excerpt_id"]
+    clean = pd.concat(
+        [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
+    )
     definitions = load_definitions(codebook_path, cmocs_path)
     paths = dict(zip(definitions.codes["code_id"], definitions.codes["path"], strict=True))
     table = assess_agreement(clean, window, paths)
