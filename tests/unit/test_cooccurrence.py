@@ -109,16 +109,21 @@ def test_pairs_count_units_participants_sites_and_keep_every_coding_id(small) ->
     assert pairs.iloc[0][["code_a", "code_b"]].tolist() == ["c1", "m1"]  # most units first
 
 
-def test_a_unit_coded_by_two_coders_counts_once_with_the_union_of_their_codes(small) -> None:
+def test_a_double_coded_source_counts_once_by_its_reference_coder(small) -> None:
+    """As in CMOC linking (coders.evidence_codings): coder a coded both sources, coder b only
+    s1 (a second coder's sample), so s1 counts by a's codes; b's o3 there adds no triad."""
     clean = table(
         segment("s1", 0, 10, ["c3", "m1"], "P1", "S1", coder="a"),
+        segment("s2", 0, 10, ["c3", "m1", "o3"], "P2", "S2", coder="a"),
         segment("s1", 0, 10, ["m1", "o3"], "P1", "S1", coder="b"),
     )
     units = co.unit_codes(clean, small, "segment")
-    assert units["unit_id"].nunique() == 1 and sorted(units["code"]) == ["c3", "m1", "o3"]
+    assert units["unit_id"].nunique() == 2
+    s1 = units[units["excerpt_ids"].str.startswith("s1:")]
+    assert sorted(s1["code"]) == ["c3", "m1"]
     pairs = co.code_pairs(units, small)
-    assert pair(pairs, "c3", "m1")["units"] == 1
-    assert pair(pairs, "m1", "o3")["excerpt_ids"] == "s1:0:m1:a;s1:0:m1:b;s1:0:o3:b"
+    assert pair(pairs, "c3", "m1")["units"] == 2
+    assert pair(pairs, "m1", "o3")["excerpt_ids"] == "s2:0:m1:a;s2:0:o3:a"
     found, _ = candidates(clean, small)
     assert found["candidate_id"].tolist() == ["c3+m1+o3"] and found["units"].tolist() == [1]
 

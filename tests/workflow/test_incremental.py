@@ -41,6 +41,8 @@ AFTER_AGGREGATION = {
 #: Co-occurrence and candidate CMOCs read the redacted rows (not the aggregates): any change to
 #: the coded rows or to linking's unit rule reruns them and redraws the co-occurrence figure.
 CANDIDATES = {"find_candidate_cmocs": 1, "plot_figure": 1}
+#: Coder agreement reads every batch's codings (and linking's units), not the aggregates.
+AGREEMENT = {"assess_coder_agreement": 1}
 #: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
 REPORT_AND_AUDIT = {
     "record_build_inputs": 1,
@@ -80,6 +82,7 @@ def new_batch_jobs(shards: int) -> Counter:
         "collect_data_quality": 1,
         "redact_batch": 1,
         "collect_privacy_hits": 1,
+        **AGREEMENT,
         **AFTER_AGGREGATION,
     }
     jobs = Counter(jobs) + Counter(CANDIDATES)
@@ -125,6 +128,7 @@ def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> No
             "collect_privacy_hits": 1,
             "extract_memos": 1,
             "attach_memos_to_cmocs": 1,
+            **AGREEMENT,
             **AFTER_AGGREGATION,
             "find_candidate_cmocs": 1,
             "plot_figure": len(FIGURES),
@@ -236,12 +240,26 @@ def test_report_view_change_relinks_nothing(built_copy: Path) -> None:
 
 
 def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: Path) -> None:
-    """Rating and quote code (evidence.py) is not an input of linking (linking.py)."""
+    """Rating and quote code (evidence.py) is not an input of linking (linking.py); coder
+    agreement cuts its units with linking's code, so a linking edit reruns it too."""
     edit_module(built_copy, "evidence")
     assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
     edit_module(built_copy, "linking")
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     shards = {"link_site_evidence": batches * site_shards(built_copy)}
-    assert planned_jobs(built_copy) == Counter({**shards, **AFTER_AGGREGATION}) + Counter(
-        CANDIDATES
-    )
+    assert planned_jobs(built_copy) == Counter(
+        {**shards, **AGREEMENT, **AFTER_AGGREGATION}
+    ) + Counter(CANDIDATES)
+
+
+def test_coder_rule_change_relinks_and_agreement_change_reassesses(built_copy: Path) -> None:
+    """coders.py picks each source's evidence coder (linking imports it); agreement.py only
+    measures agreement, so editing it reruns that step and the report, no evidence."""
+    edit_module(built_copy, "agreement")
+    assert planned_jobs(built_copy) == Counter({**AGREEMENT, **REPORT_AND_AUDIT})
+    edit_module(built_copy, "coders")
+    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
+    shards = {"link_site_evidence": batches * site_shards(built_copy)}
+    assert planned_jobs(built_copy) == Counter(
+        {**shards, **AGREEMENT, **AFTER_AGGREGATION}
+    ) + Counter(CANDIDATES)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from conftest import DEMO, REPO, copy_workflow, run_snakemake
 from realist_report.clean import clean_batch
+from realist_report.coders import evidence_codings
 from realist_report.ingest import ingest_batch, load_formats
 from realist_report.linking import (
     WINDOWS,
@@ -37,9 +38,9 @@ def clean_batches(registers, definitions) -> dict[str, pd.DataFrame]:
 @pytest.mark.parametrize("groups", [1, 3])
 def test_shards_combine_to_whole_data_set_links(clean_batches, definitions, window, groups):
     linking = {"window": window, "count_partial": True}
-    whole = link_evidence(
-        pd.concat(clean_batches.values(), ignore_index=True), definitions, **linking
-    )
+    # a double-coded source counts once, by its reference coder (coders.evidence_codings)
+    every_row = pd.concat(clean_batches.values(), ignore_index=True)
+    whole = link_evidence(evidence_codings(every_row), definitions, **linking)
     shards = [
         link_shard(clean, definitions, group, groups, linking)
         for clean in clean_batches.values()

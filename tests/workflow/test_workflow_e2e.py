@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 from conftest import DEMO, pdf_text, run_snakemake
+from markupsafe import escape
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -69,3 +70,20 @@ def test_quarantine_and_row_accounting_reach_the_reviewer(built_workflow):
 def test_second_run_has_nothing_to_do(built_workflow):
     result = run_snakemake(built_workflow, "--dry-run")
     assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_coder_agreement_reaches_the_csv_and_the_methods_table(built_workflow):
+    table = pd.read_csv(built_workflow / "results" / "coder_agreement.csv")
+    overall = table[table["scope"] == "overall"].iloc[0]
+    sources = table[table["scope"] == "source"]
+    assert overall["status"] == "assessed" and overall["sources"] == 20
+    assert (sources["status"] == "not assessed: one coder").sum() == len(sources) - 20
+    html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    methods = html[html.index('<h1 id="methods">') : html.index('<h1 id="participants"')]
+    assert 'id="tab-coder-agreement"' in methods
+    assert f'<td class="num">{overall["alpha"]:.3f}</td></tr>' in methods
+    for row in table[(table["scope"] == "code") & (table["status"] == "assessed")].itertuples():
+        cells = f'<td>{escape(row.code_path)}</td><td class="num">{int(row.units_coded)}</td>'
+        assert cells in methods, row.code
+    names = re.compile(r"\bcoder_[a-d]\b")  # the demo's coders (not 'coder_agreement.csv')
+    assert not names.search(html) and not names.search(table.to_csv()), "coders are never named"

@@ -132,7 +132,8 @@ def clean_batch(
             text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
             frame[column] = text.str.strip()
 
-    exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS], keep="first")
+    # the same coding twice from one coder; two coders' equal codings both stay (agreement)
+    exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS, "coder"], keep="first")
     duplicates_removed = int(exact.sum())
     frame = frame[~exact]
 

@@ -1,8 +1,9 @@
 """Code co-occurrence and candidate CMOCs: leads for the team to examine, never findings.
 
 Both count evidence units exactly as CMOC linking does (`linking.window`: one coded segment, a
-group of overlapping segments, or a whole source; `linking.assign_units`). A unit is counted
-once however many coders coded it: its codes are the union of every coder's codes there.
+group of overlapping segments, or a whole source; `linking.assign_units`) and from the same
+codings: a double-coded source counts once, by its reference coder (`coders.evidence_codings`);
+a second coder's codings serve coder agreement only, so they neither add nor swap codes here.
 
 **Co-occurrence**: for each pair of codes with a realist role (context, mechanism, outcome), the
 units that carry both, with their distinct participants and sites and the ids of the codings.
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from realist_report.coders import evidence_codings
 from realist_report.definitions import PARTS, Definitions
 from realist_report.linking import _joined_ids_by, assign_units
 
@@ -88,11 +90,12 @@ def code_order(definitions: Definitions) -> dict[str, tuple[int, int]]:
 
 def unit_codes(clean: pd.DataFrame, definitions: Definitions, window: str) -> pd.DataFrame:
     """One row per (evidence unit, code): the code's role, the unit's participant and site, and
-    the ';'-joined ids of the codings of that code in that unit (every coder's) and of the
-    segments (coded passages) that carry it."""
+    the ';'-joined ids of the codings of that code in that unit (the evidence coder's, as CMOC
+    linking counts them) and of the segments (coded passages) that carry it."""
     columns = ["unit_id", "code", "role", "participant_id", "site_id", "excerpt_ids", "segment_ids"]
     if clean.empty:
         return pd.DataFrame(columns=columns)
+    clean = evidence_codings(clean)
     codings = clean.assign(unit_id=assign_units(clean, window))
     roles = dict(zip(definitions.codes["code_id"], definitions.codes["role"], strict=True))
     # a unit never crosses a source, so its participant (null for fieldnotes) and site are one

@@ -489,6 +489,60 @@ def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) 
                 }
             )
     batch.excerpts = pd.concat([batch.excerpts, pd.DataFrame(rows)], ignore_index=True)
+#: The double-coded sample: a second coder who codes some baseline interviews again (issue 16).
+SECOND_CODER = "coder_d"
+SECOND_CODER_SEED = 16
+SECOND_CODED_SOURCES = 20
+#: Per segment: passage missed; boundary shifted (starts a few words later); per code: missed,
+#: swapped for another code of the same realist role.
+SECOND_CODER_ERRORS = {"passage": 0.08, "boundary": 0.2, "missed": 0.1, "swapped": 0.1}
+
+
+def _second_coder_rows(
+    excerpts: pd.DataFrame, sources: dict[str, str], codebook: dict, seed: int
+) -> pd.DataFrame:
+    """A second coder's codings of a sample of sources, with realistic disagreement (passages
+    and codes missed, codes swapped within a role, start boundaries shifted), drawn from their
+    own seeded generator so every other demo row stays as it was."""
+    rng = np.random.default_rng([seed, SECOND_CODER_SEED])
+    paths = {code["path"]: code for code in codebook["codes"]}
+    same_role: dict[str, list[str]] = {}
+    for code in codebook["codes"]:
+        same_role.setdefault(code["role"], []).append(code["path"])
+    chosen = rng.choice(sorted(excerpts["source_id"].unique()), SECOND_CODED_SOURCES, False)
+    rows: list[dict] = []
+    for source_id in sorted(chosen):
+        mine = excerpts[excerpts["source_id"] == source_id]
+        for (start, end), segment in mine.groupby(["start", "end"], sort=True):
+            if rng.random() < SECOND_CODER_ERRORS["passage"]:
+                continue
+            text = sources[source_id][start:end]
+            if rng.random() < SECOND_CODER_ERRORS["boundary"]:
+                words = [i + 1 for i, char in enumerate(text) if char == " "]
+                start += words[int(rng.integers(0, min(3, len(words))))]
+            codes = []
+            for path in segment["code"]:
+                draw = rng.random()
+                role = paths.get(path, {}).get("role", "none")
+                if draw < SECOND_CODER_ERRORS["missed"]:
+                    continue
+                swapped = draw < SECOND_CODER_ERRORS["missed"] + SECOND_CODER_ERRORS["swapped"]
+                if swapped and role in ("context", "mechanism", "outcome"):
+                    path = str(rng.choice(sorted(set(same_role[role]) - {path})))
+                codes.append(path)
+            first = segment.iloc[0].to_dict()
+            for path in dict.fromkeys(codes):
+                rows.append(
+                    first
+                    | {
+                        "code": path,
+                        "text": sources[source_id][start:end],
+                        "start": start,
+                        "end": end,
+                        "coder": SECOND_CODER,
+                    }
+                )
+    return pd.DataFrame(rows, columns=excerpts.columns)
 
 
 def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
@@ -503,6 +557,7 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
     lw = participants["role"] == "link_worker"
     followup = participants["waves"].str.contains("followup")
     baseline = _interview_batch(writer, "baseline_interviews", participants[~lw], sites, "baseline")
+    coded_once = baseline.excerpts
     baseline.excerpts = _plant_data_problems(baseline.excerpts)
     batches = [
         baseline,
@@ -512,6 +567,8 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
         _fieldnote_batch(writer, sites),
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]
+    second = _second_coder_rows(coded_once, baseline.sources, codebook, seed)
+    baseline.excerpts = pd.concat([baseline.excerpts, second], ignore_index=True)
     _plant_candidate_triad(baseline, codebook, seed, scale)
     batches[1].memos = _demo_memos(seed, batches[1], codebook, cmocs)
     return DemoDataset(sites.drop(columns="fieldwork_start"), participants, batches)

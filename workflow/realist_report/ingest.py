@@ -737,6 +737,22 @@ def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     ]
     excerpts["excerpt_id"] = excerpts["excerpt_id"].astype("string")
     excerpts.loc[missing, "excerpt_id"] = generated
+    return separate_coders(excerpts)
+
+
+def separate_coders(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """Two coders who code the same span with the same code get one id (the hash above, or a
+    REFI selection and code): the first coder of the id keeps it, every other coder's coding
+    gets `~c<n>` (n: the coder's order of first appearance in the batch, never the name), so
+    clean keeps both codings for coder agreement instead of removing one as a duplicate."""
+    coder = excerpts["coder"].astype("string").fillna("").str.strip()
+    ids = excerpts["excerpt_id"]
+    shared = coder.groupby(ids).transform("nunique").gt(1)
+    later = shared & coder.ne(coder.groupby(ids).transform("first"))
+    if later.any():
+        number = {name: n for n, name in enumerate(pd.unique(coder), start=1)}
+        suffix = "~c" + coder[later].map(number).astype("string")
+        excerpts.loc[later, "excerpt_id"] = ids[later] + suffix
     return excerpts
 
 

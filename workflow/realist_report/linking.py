@@ -255,8 +255,15 @@ def rows_in_group(clean: pd.DataFrame, group: int, groups: int) -> pd.DataFrame:
 def link_shard(
     clean: pd.DataFrame, definitions: Definitions, group: int, groups: int, linking: dict
 ) -> pd.DataFrame:
-    """CMOC links of one site group's rows: the same rows whole-data-set linking gives for them."""
-    return link_evidence(rows_in_group(clean, group, groups), definitions, **linking)
+    """CMOC links of one site group's rows: the same rows whole-data-set linking gives for them.
+
+    `clean` is a whole batch: a double-coded source counts once, by its reference coder
+    (`coders.evidence_codings`, chosen over the batch before the rows are split by site).
+    """
+    from realist_report.coders import evidence_codings
+
+    rows = rows_in_group(evidence_codings(clean), group, groups)
+    return link_evidence(rows, definitions, **linking)
 
 
 def combine_links(shards: list[pd.DataFrame]) -> pd.DataFrame:
@@ -280,10 +287,10 @@ def run_link_shard(
     from realist_report.definitions import load_definitions
     from realist_report.tables import read_parquet, write_parquet
 
-    rows = rows_in_group(read_parquet(clean_path), group, groups)
-    links = link_evidence(rows, load_definitions(codebook_path, cmocs_path), **linking)
+    clean = read_parquet(clean_path)
+    links = link_shard(clean, load_definitions(codebook_path, cmocs_path), group, groups, linking)
     log.info(
-        "site group %d of %d: %d coded rows -> %d CMOC evidence links",
-        group + 1, groups, len(rows), len(links),
+        "site group %d of %d: %d coded rows in the batch -> %d CMOC evidence links",
+        group + 1, groups, len(clean), len(links),
     )  # fmt: skip
     write_parquet(links, out)

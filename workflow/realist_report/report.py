@@ -684,6 +684,7 @@ def run_render_html(
     options: dict,
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
+    from realist_report.agreement import report_context as agreement_context
     from realist_report.audit import report_context as audit_context
     from realist_report.cooccurrence import candidates_view
     from realist_report.tables import _atomic_write, read_csv, read_json, read_parquet
@@ -721,6 +722,7 @@ def run_render_html(
             {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
         )
     )
+    context.update(agreement_context(inputs["agreement"]))
     html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
     log.info(

@@ -236,6 +236,7 @@ def get_final_output() -> list[str]:
         "results/cmoc_summary.csv",
         "results/code_cooccurrence.csv",
         "results/candidate_cmocs.csv",
+        "results/coder_agreement.csv",
         "results/quarantine.csv",
         "results/data_quality.csv",
         "results/privacy_hits.csv",

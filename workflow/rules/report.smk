@@ -8,6 +8,7 @@ rule render_report_html:
         wave_change=rules.aggregate_cmoc_evidence.output.wave_change_parquet,
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
         quotes=rules.aggregate_cmoc_evidence.output.quotes,
+        agreement=rules.assess_coder_agreement.output.table,
         quality=rules.collect_data_quality.output.quality,
         quarantine=rules.collect_data_quality.output.quarantine,
         memos=rules.attach_memos_to_cmocs.output.memos,
