@@ -461,9 +461,10 @@ PLANTED_INTERVIEWS = 14
 PLANTED_STREAM = 16
 
 
-def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) -> None:
+def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) -> pd.DataFrame:
     """Append one passage coded with PLANTED_TRIAD to some patient and VCSE interviews, after
-    each interview's last segment, in the interviewee's and coder's own attributes."""
+    each interview's last segment, in the interviewee's and coder's own attributes; returns the
+    appended rows (a second coder of those interviews codes them too)."""
     rng = np.random.default_rng([seed, PLANTED_STREAM])
     paths = {code["id"]: code["path"] for code in codebook["codes"]}
     first_rows = batch.excerpts.drop_duplicates("source_id")
@@ -488,7 +489,9 @@ def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) 
                     "end": start + len(text),
                 }
             )
-    batch.excerpts = pd.concat([batch.excerpts, pd.DataFrame(rows)], ignore_index=True)
+    planted = pd.DataFrame(rows, columns=batch.excerpts.columns)
+    batch.excerpts = pd.concat([batch.excerpts, planted], ignore_index=True)
+    return planted
 #: The double-coded sample: a second coder who codes some baseline interviews again (issue 16).
 SECOND_CODER = "coder_d"
 SECOND_CODER_SEED = 16
@@ -567,9 +570,10 @@ def generate_demo(seed: int = DEFAULT_SEED, scale: int = 1) -> DemoDataset:
         _fieldnote_batch(writer, sites),
         _interview_batch(writer, "followup_interviews", participants[followup], sites, "followup"),
     ]
+    planted = _plant_candidate_triad(baseline, codebook, seed, scale)
+    coded_once = pd.concat([coded_once, planted], ignore_index=True)
     second = _second_coder_rows(coded_once, baseline.sources, codebook, seed)
     baseline.excerpts = pd.concat([baseline.excerpts, second], ignore_index=True)
-    _plant_candidate_triad(baseline, codebook, seed, scale)
     batches[1].memos = _demo_memos(seed, batches[1], codebook, cmocs)
     return DemoDataset(sites.drop(columns="fieldwork_start"), participants, batches)
 
