@@ -26,7 +26,7 @@ from realist_report.clean import clean_batch
 from realist_report.coders import evidence_codings, reference_coders
 from realist_report.ids import stable_id
 from realist_report.ingest import assign_excerpt_ids, ingest_batch, load_formats
-from realist_report.linking import link_evidence
+from realist_report.linking import link_evidence, link_shard
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BATCH = REPO / "data" / "demo" / "coded" / "baseline_interviews.csv"
@@ -287,3 +287,24 @@ def test_the_csv_round_trips_into_the_report_context(tmp_path):
     assert [row["code"] for row in summary["codes"]] == ["c1", "c2"]
     assert summary["codes"][0]["alpha"] == pytest.approx(-0.25)
     assert "Ann" not in out.read_text(encoding="utf-8")
+
+
+def test_set_aside_codings_are_counted_and_every_coder_mode_counts_them(definitions):
+    table = assess_agreement(small_table(), "segment", {})
+    assert by_scope(table, "overall")["codings_set_aside"] == 4  # Bob's four codings of S1
+    assert by_scope(table, "source", "S1")["codings_set_aside"] == 4
+    every = assess_agreement(small_table(), "segment", {}, coders="every")
+    assert by_scope(every, "overall")["codings_set_aside"] == 0
+    # linking.coders: 'every' (split or shared coding) links every coder's codings
+    parts = definitions.cmoc_parts
+    c, m, o = (parts[(parts.cmoc_id == "CMOC01") & (parts.part == p)].code_id.iloc[0] for p in
+               ("context", "mechanism", "outcome"))  # fmt: skip
+    both = pd.DataFrame(
+        [coding("S1", "Ann", 0, 50, c), coding("S2", "Ann", 0, 50, c)]
+        + [coding("S1", "Bob", 0, 50, code) for code in (m, o)]
+    )
+    linking = {"window": "segment", "count_partial": True}
+    reference = link_shard(both, definitions, 0, 1, linking | {"coders": "reference"})
+    every_link = link_shard(both, definitions, 0, 1, linking | {"coders": "every"})
+    assert reference.equals(link_evidence(both[both["coder"] == "Ann"], definitions))
+    assert "full" in set(every_link["match"]) and "full" not in set(reference["match"])

@@ -118,9 +118,11 @@ def plant_identifiers(dataset: Path) -> dict[str, int]:
     planted = {text: i % len(PLANTS) for i, text in enumerate(texts)}
     table["text"] = [f"{t} {PLANTS[planted[t]][2]}" if t else t for t in table["text"]]
     sources = sorted(set(table["source_id"]))
+    # a coder codes whole sources: a name on every third row would be a second coder of nearly
+    # every source, whose codings serve coder agreement only (linking.coders: reference)
+    table.loc[table["source_id"].isin(sources[::3]), "coder"] = CODER_NAME
     renamed = dict(zip(sources, SOURCE_NAMES, strict=False))
     table["source_id"] = table["source_id"].replace(renamed)
-    table.loc[table.index[::3], "coder"] = CODER_NAME
     rejected = []
     for number, (column, value) in enumerate(QUARANTINED.items()):
         row = table.iloc[0].copy()

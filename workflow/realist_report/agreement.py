@@ -38,7 +38,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from realist_report.coders import SOURCE, coder_keys, coders_per_source
+from realist_report.coders import SOURCE, coder_keys, coders_per_source, evidence_codings
 from realist_report.linking import assign_units
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,9 @@ NOT_ASSESSED = (ONE_CODER, ONLY_SINGLE_CODED, NO_DOUBLE_CODING)
 AGREEMENT_COLUMNS = [
     "scope", "batch", "source_id", "code", "code_path", "coders", "sources", "units",
     "unit_codes", "units_coded", "percent_agreement", "percent_agreement_where_coded", "alpha",
-    "status", "excerpt_ids", "disagreement_ids",
+    "status", "codings_set_aside", "excerpt_ids", "disagreement_ids",
 ]  # fmt: skip
-COUNT_COLUMNS = ["coders", "sources", "units", "unit_codes", "units_coded"]
+COUNT_COLUMNS = ["coders", "sources", "units", "unit_codes", "units_coded", "codings_set_aside"]
 FIGURE_COLUMNS = ["percent_agreement", "percent_agreement_where_coded", "alpha"]
 
 
@@ -147,19 +147,26 @@ def _figures(data: pd.DataFrame) -> dict:
     }
 
 
-def assess_agreement(clean: pd.DataFrame, window: str, code_paths: dict[str, str]) -> pd.DataFrame:
+def assess_agreement(
+    clean: pd.DataFrame, window: str, code_paths: dict[str, str], coders: str = "reference"
+) -> pd.DataFrame:
     """Overall, per code and per source: agreement figures, or "not assessed" and why.
 
     Per code, the units are every unit of the double-coded sources (the code's presence per
     coder); per source and overall the (unit, code) pairs pooled. Codes applied only in
-    single-coded sources and single-coded sources are listed as not assessed.
+    single-coded sources and single-coded sources are listed as not assessed. With
+    `linking.coders` 'reference', `codings_set_aside` counts the codings that serve agreement
+    only (not the reference coder's), per source and overall.
     """
     data = reliability_data(clean, window)
+    counted = evidence_codings(clean) if coders == "reference" else clean
+    set_aside = clean[SOURCE].drop(counted.index).value_counts()
     rows: list[dict] = []
     if data.empty:
         rows.append({"scope": "overall", "status": NO_DOUBLE_CODING, "sources": 0})
     else:
         rows.append({"scope": "overall", **_figures(data)})
+    rows[0]["codings_set_aside"] = int(set_aside.sum())
     by_code = dict(iter(data.groupby("code")))
     for code in sorted(set(clean["code"])):
         if code in by_code:
@@ -172,7 +179,8 @@ def assess_agreement(clean: pd.DataFrame, window: str, code_paths: dict[str, str
         key = {"batch": source.batch, "source_id": source.source_id}
         if source.coders >= 2:
             mine = by_source[(source.batch, source.source_id)]
-            rows.append({"scope": "source", **key, **_figures(mine)})
+            aside = int(set_aside.get((source.batch, source.source_id), 0))
+            rows.append({"scope": "source", **key, **_figures(mine), "codings_set_aside": aside})
         else:
             rows.append({"scope": "source", **key, "coders": source.coders, "status": ONE_CODER})
     table = pd.DataFrame(rows).reindex(columns=AGREEMENT_COLUMNS)
@@ -208,7 +216,12 @@ def report_context(path: str) -> dict:
 
 
 def run_assess_agreement(
-    clean_paths: list[str], codebook_path: str, cmocs_path: str, window: str, out: str
+    clean_paths: list[str],
+    codebook_path: str,
+    cmocs_path: str,
+    window: str,
+    out: str,
+    coders: str = "reference",
 ) -> pd.DataFrame:
     """Rule adapter: every batch's redacted codings -> results/coder_agreement.csv."""
     from realist_report.definitions import load_definitions
@@ -221,7 +234,7 @@ def run_assess_agreement(
     )
     definitions = load_definitions(codebook_path, cmocs_path)
     paths = dict(zip(definitions.codes["code_id"], definitions.codes["path"], strict=True))
-    table = assess_agreement(clean, window, paths)
+    table = assess_agreement(clean, window, paths, coders)
     summary = agreement_summary(table)
     log.info(
         "coder agreement (%s window): %d source(s) double-coded, %d coded by one coder; "

@@ -257,13 +257,16 @@ def link_shard(
 ) -> pd.DataFrame:
     """CMOC links of one site group's rows: the same rows whole-data-set linking gives for them.
 
-    `clean` is a whole batch: a double-coded source counts once, by its reference coder
-    (`coders.evidence_codings`, chosen over the batch before the rows are split by site).
+    `clean` is a whole batch: with `linking.coders` 'reference' (the default) a double-coded
+    source counts once, by its reference coder (`coders.evidence_codings`, chosen over the batch
+    before the rows are split by site); with 'every' every coding counts.
     """
     from realist_report.coders import evidence_codings
 
-    rows = rows_in_group(evidence_codings(clean), group, groups)
-    return link_evidence(rows, definitions, **linking)
+    options = dict(linking)
+    if options.pop("coders", "reference") == "reference":
+        clean = evidence_codings(clean)
+    return link_evidence(rows_in_group(clean, group, groups), definitions, **options)
 
 
 def combine_links(shards: list[pd.DataFrame]) -> pd.DataFrame:

@@ -18,5 +18,6 @@ rule assess_coder_agreement:
         "benchmarks/assess_coder_agreement/agreement.tsv"
     params:
         window=config["linking"]["window"],
+        coders=config["linking"]["coders"],
     script:
         "../scripts/assess_coder_agreement.py"

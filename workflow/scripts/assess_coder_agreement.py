@@ -9,5 +9,6 @@ with rule_logging(snakemake):
         snakemake.input.codebook,
         snakemake.input.cmocs,
         window=str(snakemake.params.window),
+        coders=str(snakemake.params.coders),
         out=snakemake.output.table,
     )
