@@ -126,6 +126,9 @@ def test_a_double_coded_source_counts_once_by_its_reference_coder(small) -> None
     assert pair(pairs, "m1", "o3")["excerpt_ids"] == "s2:0:m1:a;s2:0:o3:a"
     found, _ = candidates(clean, small)
     assert found["candidate_id"].tolist() == ["c3+m1+o3"] and found["units"].tolist() == [1]
+    # linking.coders 'every': each coding counts, the unit's codes are every coder's
+    every = co.unit_codes(clean, small, "segment", coders="every")
+    assert sorted(every[every["excerpt_ids"].str.startswith("s1:")]["code"]) == ["c3", "m1", "o3"]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from rapidfuzz import utils as rf_utils
 from realist_report import evidence, linking, report, vocabulary
 from realist_report import quotes as quoting
 from realist_report.clean import clean_batch
+from realist_report.coders import counted_codings
 from realist_report.ingest import ingest_batch, load_formats
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +61,8 @@ def demo_clean(demo_batches) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def demo_links(demo_clean, definitions) -> pd.DataFrame:
-    return linking.link_evidence(demo_clean, definitions, window="segment")
+    """Linked as the pipeline links: a double-coded source by its reference coder."""
+    return linking.link_evidence(counted_codings(demo_clean), definitions, window="segment")
 
 
 @pytest.fixture(scope="module")
@@ -307,6 +309,23 @@ def test_missing_attribute_is_skipped_with_a_warning(demo_links, definitions, re
     )
     assert set(table["attribute"]) == {"gender"}
     assert "'sexuality' is not a column of participants.csv" in caplog.text
+
+
+def test_a_lone_small_cell_beside_zeros_gets_a_zero_cell_as_its_complement():
+    """One patient in one age band, zeros elsewhere: hidden alone, the cell would equal the
+    CMOC's total printed beside it, so a zero cell is hidden with it."""
+    bands = ["18-34", "35-49", "65-79"]
+    table = pd.DataFrame(
+        {
+            "cmoc_id": "CMOC03", "attribute": "age_band", "value": bands,
+            "registered": [6, 12, 18], "participants": [0, 0, 1], "excerpts": [0, 0, 2],
+            "cmoc_participants": 1, "excerpt_ids": ["", "", "e1;e2"],
+        }
+    )  # fmt: skip
+    safe = evidence.suppress_small_cells(table, 5)
+    assert safe["suppressed"].tolist() == [True, False, True]
+    assert safe["suppression"].tolist()[0] == "complementary: protects a hidden cell"
+    assert safe["excerpt_ids"].tolist() == ["", "", ""]
 
 
 def test_small_cells_are_suppressed_with_a_complementary_cell(demo_links, definitions, registers):

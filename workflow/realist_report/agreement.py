@@ -38,7 +38,12 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from realist_report.coders import SOURCE, coder_keys, coders_per_source, evidence_codings
+from realist_report.coders import (
+    SOURCE,
+    coder_keys,
+    coders_per_source,
+    counted_codings,
+)
 from realist_report.linking import assign_units
 
 log = logging.getLogger(__name__)
@@ -159,7 +164,7 @@ def assess_agreement(
     only (not the reference coder's), per source and overall.
     """
     data = reliability_data(clean, window)
-    counted = evidence_codings(clean) if coders == "reference" else clean
+    counted = counted_codings(clean, coders)
     set_aside = clean[SOURCE].drop(counted.index).value_counts()
     rows: list[dict] = []
     if data.empty:

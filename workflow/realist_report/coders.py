@@ -66,3 +66,12 @@ def coders_per_source(clean: pd.DataFrame) -> pd.DataFrame:
     """batch, source_id and how many named coders coded the source (0: none named)."""
     rows = clean[SOURCE].assign(coder=coder_keys(clean).replace("", pd.NA))
     return rows.groupby(SOURCE)["coder"].nunique().rename("coders").reset_index()
+
+
+def counted_codings(clean: pd.DataFrame, coders: str = "reference") -> pd.DataFrame:
+    """The codings evidence counts under `linking.coders`: 'reference' (each double-coded
+    source by its reference coder, `evidence_codings`) or 'every' (all codings). Linking,
+    co-occurrence and coder agreement all ask here, so they count the same codings."""
+    if coders not in ("reference", "every"):
+        raise ValueError(f"linking.coders must be 'reference' or 'every', not {coders!r}")
+    return evidence_codings(clean) if coders == "reference" else clean

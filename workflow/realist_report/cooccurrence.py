@@ -2,8 +2,9 @@
 
 Both count evidence units exactly as CMOC linking does (`linking.window`: one coded segment, a
 group of overlapping segments, or a whole source; `linking.assign_units`) and from the same
-codings: a double-coded source counts once, by its reference coder (`coders.evidence_codings`);
-a second coder's codings serve coder agreement only, so they neither add nor swap codes here.
+codings (`linking.coders`, `coders.counted_codings`): by default a double-coded source counts
+once, by its reference coder; a second coder's codings serve coder agreement only, so they
+neither add nor swap codes here.
 
 **Co-occurrence**: for each pair of codes with a realist role (context, mechanism, outcome), the
 units that carry both, with their distinct participants and sites and the ids of the codings.
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from realist_report.coders import evidence_codings
+from realist_report.coders import counted_codings
 from realist_report.definitions import PARTS, Definitions
 from realist_report.linking import _joined_ids_by, assign_units
 
@@ -88,14 +89,16 @@ def code_order(definitions: Definitions) -> dict[str, tuple[int, int]]:
     }
 
 
-def unit_codes(clean: pd.DataFrame, definitions: Definitions, window: str) -> pd.DataFrame:
+def unit_codes(
+    clean: pd.DataFrame, definitions: Definitions, window: str, coders: str = "reference"
+) -> pd.DataFrame:
     """One row per (evidence unit, code): the code's role, the unit's participant and site, and
     the ';'-joined ids of the codings of that code in that unit (the evidence coder's, as CMOC
     linking counts them) and of the segments (coded passages) that carry it."""
     columns = ["unit_id", "code", "role", "participant_id", "site_id", "excerpt_ids", "segment_ids"]
     if clean.empty:
         return pd.DataFrame(columns=columns)
-    clean = evidence_codings(clean)
+    clean = counted_codings(clean, coders)
     codings = clean.assign(unit_id=assign_units(clean, window))
     roles = dict(zip(definitions.codes["code_id"], definitions.codes["role"], strict=True))
     # a unit never crosses a source, so its participant (null for fieldnotes) and site are one
@@ -393,6 +396,7 @@ def run_cooccurrence(
     cmocs_path: str,
     *,
     window: str,
+    coders: str,
     candidates: dict,
     outputs: dict[str, str],
 ) -> None:
@@ -402,7 +406,7 @@ def run_cooccurrence(
     from realist_report.tables import read_parquets, write_csv, write_json, write_parquet
 
     definitions = load_definitions(codebook_path, cmocs_path)
-    units = unit_codes(read_parquets(clean_paths), definitions, window)
+    units = unit_codes(read_parquets(clean_paths), definitions, window, coders)
     pairs = code_pairs(units, definitions)
     table, stats = candidate_cmocs(units, definitions, Thresholds.from_config(candidates))
     paths = dict(zip(definitions.codes["code_id"], definitions.codes["path"], strict=True))

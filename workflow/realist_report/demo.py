@@ -492,6 +492,8 @@ def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) 
     planted = pd.DataFrame(rows, columns=batch.excerpts.columns)
     batch.excerpts = pd.concat([batch.excerpts, planted], ignore_index=True)
     return planted
+
+
 #: The double-coded sample: a second coder who codes some baseline interviews again (issue 16).
 SECOND_CODER = "coder_d"
 SECOND_CODER_SEED = 16

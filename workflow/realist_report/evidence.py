@@ -288,10 +288,14 @@ def _small(counts: pd.Series, k: int) -> pd.Series:
 
 
 def _complementary(hidden: pd.Series, counts: pd.Series, order: pd.Series) -> pd.Series:
-    """If exactly one cell of a breakdown is hidden, also hide the smallest other non-zero cell."""
+    """If exactly one cell of a breakdown is hidden, also hide the smallest other non-zero cell,
+    or, where every other cell is zero, the first zero one: a lone hidden cell beside zeros is
+    the CMOC's total, printed in the same table."""
     if int(hidden.sum()) != 1:
         return hidden
     candidates = counts[~hidden & (counts > 0)]
+    if candidates.empty:
+        candidates = counts[~hidden]
     if candidates.empty:
         return hidden
     ranked = pd.DataFrame({"n": candidates, "order": order[candidates.index]}).sort_values(

@@ -261,11 +261,10 @@ def link_shard(
     source counts once, by its reference coder (`coders.evidence_codings`, chosen over the batch
     before the rows are split by site); with 'every' every coding counts.
     """
-    from realist_report.coders import evidence_codings
+    from realist_report.coders import counted_codings
 
     options = dict(linking)
-    if options.pop("coders", "reference") == "reference":
-        clean = evidence_codings(clean)
+    clean = counted_codings(clean, options.pop("coders", "reference"))
     return link_evidence(rows_in_group(clean, group, groups), definitions, **options)
 
 

@@ -26,6 +26,7 @@ rule find_candidate_cmocs:
         "benchmarks/find_candidate_cmocs/candidates.tsv"
     params:
         window=config["linking"]["window"],
+        coders=config["linking"]["coders"],
         candidates=config["candidates"],
     script:
         "../scripts/find_candidate_cmocs.py"

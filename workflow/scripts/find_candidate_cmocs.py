@@ -9,6 +9,7 @@ with rule_logging(snakemake):
         snakemake.input.codebook,
         snakemake.input.cmocs,
         window=str(snakemake.params.window),
+        coders=str(snakemake.params.coders),
         candidates=dict(snakemake.params.candidates),
         outputs=dict(snakemake.output.items()),
     )
