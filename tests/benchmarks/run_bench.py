@@ -235,8 +235,9 @@ def edit_narrative(workdir: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\nA sentence added.\n", encoding="utf-8")
 
 
-def bench_scale(scale: int, cores: int, scratch: Path) -> ScaleResult:
-    """Generate, build and rebuild the demo data set at one scale factor."""
+def bench_scale(scale: int, cores: int, scratch: Path, full_only: bool = False) -> ScaleResult:
+    """Generate, build and rebuild the demo data set at one scale factor (only build it when
+    full_only: the national-scale x1000 run, where each rebuild would take minutes)."""
     dataset = scratch / f"demo_x{scale}"
     print(f"[x{scale}] generating demo data ...", file=sys.stderr, flush=True)
     generated = generate_data(scale, dataset)
@@ -268,6 +269,8 @@ def bench_scale(scale: int, cores: int, scratch: Path) -> ScaleResult:
     )
     if failure:
         print(f"[x{scale}] full build FAILED: {failure}", file=sys.stderr, flush=True)
+        return measured
+    if full_only:
         return measured
 
     print(f"[x{scale}] no-op rebuild and dry run ...", file=sys.stderr, flush=True)
@@ -313,6 +316,8 @@ def scenario_table(result: ScaleResult) -> list[str]:
     full = result.full.seconds
     if result.failure:
         return failure_table(result)
+    if result.noop is None:
+        return full_only_table(result)
     noop_ratio = result.noop.seconds / result.dry_run.seconds
     followup_ratio = result.followup.seconds / full
     template_ratio = result.template.seconds / result.bare_render.seconds
@@ -433,6 +438,19 @@ def failure_table(result: ScaleResult) -> list[str]:
     ]
 
 
+def full_only_table(result: ScaleResult) -> list[str]:
+    """A scale built once (--full-only): the full build, its phases and peak memory."""
+    return [
+        *_heading(result),
+        "| scenario | wall s | peak MB |",
+        "|---|---:|---:|",
+        f"| full clean build | {result.full.seconds:.1f} | {result.full.peak_mb:.0f} |",
+        f"|   ingest + clean + aggregate | {result.data_phase_s:.1f} | "
+        f"{result.data_phase_peak_mb:.0f} |",
+        f"|   report jobs (HTML, PDF, DOCX, publish) | {result.report_s:.1f} | - |",
+    ]
+
+
 def rule_table(result: ScaleResult) -> list[str]:
     """Per-rule times and memory from the full build's benchmark files."""
     lines = [
@@ -468,6 +486,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--workdir", type=Path, help="keep the copies here (default: temporary)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    parser.add_argument(
+        "--full-only",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="SCALE",
+        help="scales to build once, without the rebuild scenarios (e.g. 1000)",
+    )
     args = parser.parse_args(argv)
     scratch_context = (
         tempfile.TemporaryDirectory(prefix="realist-bench-") if args.workdir is None else None
@@ -477,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for scale in args.scales:
-            results.append(bench_scale(scale, args.cores, scratch))
+            results.append(bench_scale(scale, args.cores, scratch, scale in args.full_only))
             lines = scenario_table(results[-1]) + rule_table(results[-1])
             print("\n".join(lines) + "\n", flush=True)
     finally:
