@@ -616,25 +616,17 @@ def draw_figures(
         log.info("figure %s drawn in %.2f s", name, time.perf_counter() - started)
 
 
-def run_figures(
-    inputs: dict[str, str],
-    needs: dict[str, list[str]],
-    outputs: dict[str, str],
-    theme_options: dict,
-    options: dict,
-    rulegraph: dict[str, object],
-) -> None:
-    """Rule adapter: every figure of the registry, then the rule graph from the traced DOT
-    (rulegraph: dot, modules, svg and dot_out)."""
-    draw_figures(inputs, needs, outputs, theme_options, options)
-    dot_text = Path(str(rulegraph["dot"])).read_text(encoding="utf-8")
-    modules = dict(rulegraph["modules"])  # type: ignore[call-overload]
+def run_figures(figures: dict, rulegraph: dict) -> None:
+    """Rule adapter: every figure of the registry (figures: draw_figures' arguments by name),
+    then the rule graph from the traced DOT (rulegraph: dot, modules, svg and dot_out)."""
+    draw_figures(**figures)
+    theme_options = figures["theme_options"]
+    dot_text = Path(rulegraph["dot"]).read_text(encoding="utf-8")
     rules, edges = parse_rulegraph(dot_text)
     font = theme_options.get("font_family", "DejaVu Sans")
-    Path(str(rulegraph["dot_out"])).write_text(
-        rulegraph_dot(rules, edges, modules, font), encoding="utf-8"
-    )
-    engine = draw_rule_graph(dot_text, modules, str(rulegraph["svg"]), theme_options)
+    dot = rulegraph_dot(rules, edges, rulegraph["modules"], font)
+    Path(rulegraph["dot_out"]).write_text(dot, encoding="utf-8")
+    engine = draw_rule_graph(dot_text, rulegraph["modules"], rulegraph["svg"], theme_options)
     log.info("rule graph: %d rules, %d edges, drawn with %s", len(rules), len(edges), engine)
 
 

@@ -5,11 +5,13 @@ from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_figures(
-        {k: v for k, v in snakemake.input.items() if k not in ("code", "rulegraph")},
-        {name: list(keys) for name, keys in snakemake.params.needs.items()},
-        dict(zip(FIGURES, snakemake.output.figures, strict=True)),
-        dict(snakemake.params.theme),
-        dict(snakemake.params.options),
+        {
+            "inputs": {k: v for k, v in snakemake.input.items() if k not in ("code", "rulegraph")},
+            "needs": {name: list(keys) for name, keys in snakemake.params.needs.items()},
+            "outputs": dict(zip(FIGURES, snakemake.output.figures, strict=True)),
+            "theme_options": dict(snakemake.params.theme),
+            "options": dict(snakemake.params.options),
+        },
         {
             "dot": snakemake.input.rulegraph,
             "modules": dict(snakemake.params.modules),
