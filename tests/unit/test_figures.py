@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +14,7 @@ import pytest
 import yaml
 from conftest import REPO
 from realist_report import figures as F
+from realist_report import rulegraph
 
 DOT = """digraph snakemake_dag {
     graph[bgcolor=white, margin=0];
@@ -218,8 +222,65 @@ def test_rulegraph_with_graphviz_is_reproducible(tmp_path: Path) -> None:
 
 
 def test_empty_rulegraph_output_is_a_clear_error() -> None:
-    with pytest.raises(F.FigureError, match="printed no rules"):
-        F.parse_rulegraph("digraph {}")
+    with pytest.raises(rulegraph.RuleGraphError, match="printed no rules"):
+        rulegraph.parse_rulegraph("digraph {}")
+
+
+def test_traced_rulegraph_is_canonical_whatever_snakemake_numbered() -> None:
+    """trace_rule_graph keeps the DOT in one form: the same graph renumbered, same bytes."""
+    renumbered = DOT.replace("0[", "9[").replace("1 -> 0", "1 -> 9")
+    kept = rulegraph.canonical_rulegraph(DOT)
+    assert kept == rulegraph.canonical_rulegraph(renumbered)
+    assert rulegraph.parse_rulegraph(kept) == rulegraph.parse_rulegraph(DOT)
+    assert "color" not in kept
+
+
+def test_all_figures_in_one_call_match_figures_drawn_alone(
+    data: F.FigureData, tmp_path: Path
+) -> None:
+    """draw_figures (one job for the registry) gives each figure only its own tables and the
+    same bytes as drawing it alone, and reads each table file once."""
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    inputs = {}
+    for key in (
+        "participants",
+        "sites",
+        "cmoc_summary",
+        "evidence_matrix",
+        "subgroups",
+        "wave_change",
+    ):
+        inputs[key] = str(tables / f"{key}.parquet")
+        data[key].to_parquet(inputs[key])
+    inputs["codebook"] = str(REPO / "config" / "codebook.yaml")
+    inputs["cmocs"] = str(REPO / "config" / "cmocs.yaml")
+    needs = {"participants": ["participants", "sites"], "strength_by_area": ["cmoc_summary"]}
+    together = {name: str(tmp_path / f"{name}.svg") for name in needs}
+    options = {"max_site_columns": 14, "strength": STRENGTH}
+    F.draw_figures(inputs, needs, together, THEME, options)
+    for name, keys in needs.items():
+        alone = tmp_path / f"{name}-alone.svg"
+        F.draw_figure(name, F.load_figure_data({k: inputs[k] for k in keys}, options), alone, THEME)
+        assert sha(alone) == sha(Path(together[name])), name
+    with pytest.raises(F.FigureError, match="unknown figure"):
+        F.draw_figures(inputs, needs, {"nope": str(tmp_path / "nope.svg")}, THEME, options)
+
+
+def test_importing_the_figures_module_does_not_import_plotnine() -> None:
+    """The Snakefile reads FIGURES at every start: plotnine (about 1.5 s) loads on first use."""
+    code = (
+        "import sys, realist_report.figures as F; F.FIGURES; F.figure_text('participants'); "
+        "print(type(sys.modules['plotnine']).__name__, 'matplotlib.pyplot' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "workflow")},
+    )
+    assert result.stdout.split() == ["_LazyModule", "False"]
 
 
 def many_sites(n: int) -> F.FigureData:

@@ -40,6 +40,24 @@ def test_module_closure_follows_package_imports() -> None:
     closure = {Path(p).stem for p in audit.module_closure(PACKAGE, ["figures"])}
     assert {"figures", "vocabulary", "definitions", "errors"} <= closure
     assert "report" not in closure and "demo" not in closure
+    assert "rulegraph" in closure, "figures draws the rule graph from rulegraph's DOT"
+    tracing = {Path(p).stem for p in audit.module_closure(PACKAGE, ["rulegraph"])}
+    assert "figures" not in tracing, "a figure code edit must not trace the rule graph again"
+
+
+def test_module_closure_is_cached_but_sees_an_edited_module(tmp_path: Path) -> None:
+    """Each module is parsed once per process (the Snakefile asks for every step's closure),
+    but an edit that adds an import (new size and modification time) is seen at once."""
+    for name, body in {"a": "from realist_report.b import x\n", "b": "x = 1\n", "c": ""}.items():
+        (tmp_path / f"{name}.py").write_text(body, encoding="utf-8")
+    closure = audit.module_closure
+    assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
+    assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
+    (tmp_path / "a.py").write_text(
+        "from realist_report.b import x\n\n\ndef f():\n    import realist_report.c\n",
+        encoding="utf-8",
+    )
+    assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b", "c"]
 
 
 def test_count_rows_counts_csv_records_not_lines(tmp_path: Path) -> None:

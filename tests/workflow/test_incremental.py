@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import run_snakemake
-from realist_report.figures import FIGURES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-#: Tables written by aggregation; a figure drawn from none of them does not rerun with it.
-AGGREGATE_TABLES = {"cmoc_summary", "evidence_matrix", "subgroups", "wave_change"}
-FIGURES_FROM_AGGREGATES = sum(
-    1 for f in FIGURES.values() if set(getattr(f, "needs", AGGREGATE_TABLES)) & AGGREGATE_TABLES
-)
+#: Every figure of the registry and the rule graph are drawn by one job (draw_figures: one
+#: plotnine import instead of one per figure), so any table a figure reads reruns that one job;
+#: the rule graph is traced again (trace_rule_graph) only when the Snakefile or a rule file changes.
+FIGURES_JOB = {"draw_figures": 1}
 #: The rendering steps: the report's HTML, its PDF and Word editions, the screen that publishes
 #: them, and the provenance record of what was published.
 RENDERING = {
@@ -32,15 +30,16 @@ RENDERING = {
 #: Every job that follows from the coded data once aggregation has to rerun.
 AFTER_AGGREGATION = {
     "aggregate_cmoc_evidence": 1,
-    "plot_figure": FIGURES_FROM_AGGREGATES,
+    **FIGURES_JOB,
     "record_build_inputs": 1,
     "compare_with_previous_build": 1,
     "write_evidence_workbook": 1,
     **RENDERING,
 }
 #: Co-occurrence and candidate CMOCs read the redacted rows (not the aggregates): any change to
-#: the coded rows or to linking's unit rule reruns them and redraws the co-occurrence figure.
-CANDIDATES = {"find_candidate_cmocs": 1, "plot_figure": 1}
+#: the coded rows or to linking's unit rule reruns them (the co-occurrence figure is drawn by
+#: the one figures job, which such a change reruns anyway).
+CANDIDATES = {"find_candidate_cmocs": 1}
 #: Coder agreement reads every batch's codings (and linking's units), not the aggregates.
 AGREEMENT = {"assess_coder_agreement": 1}
 #: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
@@ -131,15 +130,12 @@ def test_full_build_plans_every_step(tmp_path: Path, built_workflow: Path) -> No
             **AGREEMENT,
             **AFTER_AGGREGATION,
             "find_candidate_cmocs": 1,
-            "plot_figure": len(FIGURES),
+            "trace_rule_graph": 1,
         }
     )
     jobs = planned_jobs(fresh)
     if site_shards(built_workflow):
         expected["link_site_evidence"] = batches * site_shards(built_workflow)
-    extra = set(jobs) - set(expected)
-    assert extra <= {"draw_rule_graph"}, f"unexpected rules in a full build: {extra}"
-    expected.update({rule: 1 for rule in extra})
     assert jobs == expected
 
 
@@ -157,11 +153,8 @@ def test_new_batch_reruns_only_its_ingest_and_downstream(built_copy: Path) -> No
 
 def test_theme_change_reruns_figures_and_report_only(built_copy: Path) -> None:
     edit_config(built_copy, lambda c: c["figures"]["theme"].update(base_size=11))
-    jobs = planned_jobs(built_copy)
-    figure_jobs = {"plot_figure": len(FIGURES)}
-    if "draw_rule_graph" in jobs:  # the workflow's own rule graph is drawn in the same theme
-        figure_jobs["draw_rule_graph"] = 1
-    assert jobs == Counter({**figure_jobs, **REPORT_AND_AUDIT})
+    # the rule graph is redrawn in the new theme from its traced DOT, not traced again
+    assert planned_jobs(built_copy) == Counter({**FIGURES_JOB, **REPORT_AND_AUDIT})
 
 
 def test_narrative_edit_reruns_only_the_rendering_steps(built_copy: Path) -> None:
@@ -201,10 +194,18 @@ def test_package_code_change_reruns_the_steps_that_use_it(built_copy: Path) -> N
     assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
 
 
-def test_figure_code_change_redraws_every_figure(built_copy: Path) -> None:
+def test_figure_code_change_redraws_every_figure_but_does_not_retrace(built_copy: Path) -> None:
     edit_module(built_copy, "figures")
-    figures = {"plot_figure": len(FIGURES), "draw_rule_graph": 1}
-    assert planned_jobs(built_copy) == Counter({**figures, **REPORT_AND_AUDIT})
+    assert planned_jobs(built_copy) == Counter({**FIGURES_JOB, **REPORT_AND_AUDIT})
+
+
+def test_a_rule_file_change_retraces_the_rule_graph(built_copy: Path) -> None:
+    """The rule graph is traced (a second Snakemake start, seconds) only when a rule can have
+    changed: the Snakefile or a rule file, which are also code the build id records."""
+    rules = built_copy / "workflow" / "rules" / "linking.smk"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    expected = {"trace_rule_graph": 1, **FIGURES_JOB, **REPORT_AND_AUDIT}
+    assert planned_jobs(built_copy) == Counter(expected)
 
 
 def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_copy: Path) -> None:
@@ -212,7 +213,7 @@ def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_c
     jobs = planned_jobs(built_copy)
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     assert jobs["clean_batch"] == batches and jobs["redact_batch"] == batches
-    assert jobs["plot_figure"] == len(FIGURES) - 1, "the participants figure reads only registers"
+    assert jobs["draw_figures"] == 1 and "trace_rule_graph" not in jobs
     assert "ingest_batch" not in jobs and "validate_registers" not in jobs
 
 

@@ -25,11 +25,11 @@ from slurm_demo import (  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slurm, pytest.mark.xdist_group("slurm")]
 
-# An injected cluster failure: the rule-graph job asks SLURM for 40 MB and SLURM's memory
+# An injected cluster failure: the rule-graph tracing job asks SLURM for 40 MB and SLURM's memory
 # enforcement kills it (state FAILED, signal 9: without cgroups, as in a container, SLURM 22.05
 # samples memory and kills the job rather than reporting OUT_OF_MEMORY); the rerun with the
 # profile's memory finishes the rest.
-FAILING_RULE = "draw_rule_graph"
+FAILING_RULE = "trace_rule_graph"
 STARVED = ("--set-resources", f"{FAILING_RULE}:mem_mb=40", "--keep-going")
 
 

@@ -52,7 +52,7 @@ def test_every_rule_wrote_a_log(built_workflow):
     logs = {p.parent.name for p in (built_workflow / "logs").rglob("*.log")}
     expected = {
         "validate_registers", "ingest_batch", "clean_batch", "collect_data_quality",
-        "aggregate_cmoc_evidence", "plot_figure", "render_report_html", "render_report_pdf",
+        "aggregate_cmoc_evidence", "draw_figures", "trace_rule_graph", "render_report_html", "render_report_pdf",
     }  # fmt: skip
     assert expected <= logs
     clean_log = (built_workflow / "logs" / "clean_batch" / "baseline_interviews.log").read_text()

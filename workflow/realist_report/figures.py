@@ -1,31 +1,34 @@
 """Report figures drawn with plotnine, saved as deterministic SVG (fixed date and id salt).
 
 Each figure is a small function over the pipeline's tables; FIGURES names them with their caption,
-alt text and the tables they need, so the rule that draws a figure depends only on those tables.
-The workflow's own rule graph is drawn from `snakemake --rulegraph` by Graphviz when it is
-installed and by plotnine otherwise.
+alt text and the tables they need. One job (draw_figures) draws every figure of the registry and
+the workflow's rule graph, so the build pays one plotnine import, not one per figure. The rule
+graph is drawn from the DOT that `trace_rule_graph` keeps (see rulegraph.py) by Graphviz when it
+is installed and by plotnine otherwise.
+
+plotnine and matplotlib are imported on first use: the Snakefile reads FIGURES at every start
+(a dry run, a no-op, every rebuild) and must not pay their ~1.5 s import.
 """
 
 from __future__ import annotations
 
-import re
+import importlib.util
+import logging
 import shutil
 import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, NamedTuple
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("svg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import plotnine as p9  # noqa: E402
-
-from realist_report.errors import PipelineError  # noqa: E402
-from realist_report.vocabulary import (  # noqa: E402
+from realist_report.errors import PipelineError
+from realist_report.rulegraph import parse_rulegraph
+from realist_report.vocabulary import (
     ROLE_LABELS,
     SUPPORTING_MATCHES,
     UNSUPPORTED,
@@ -34,6 +37,27 @@ from realist_report.vocabulary import (  # noqa: E402
     site_columns,
     strength_order,
 )
+
+if TYPE_CHECKING:
+    import plotnine as p9
+
+
+def lazy_module(name: str) -> ModuleType:
+    """A module whose code runs on first attribute access (importlib.util.LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"no module named {name!r}")
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if not TYPE_CHECKING:
+    p9 = lazy_module("plotnine")
 
 #: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
@@ -51,6 +75,7 @@ SUBGROUP_LABELS = {
     "long_term_condition": "Long-term condition",
 }
 TEXT_WIDTH_IN = 6.3
+log = logging.getLogger(__name__)
 FigureData = dict[str, pd.DataFrame]
 
 
@@ -573,7 +598,8 @@ FIGURES: dict[str, Figure] = {
     ),
 }
 
-#: Figures made by other rules than plot_figure: name -> (caption, alt text).
+#: Figures not in the registry (the rule graph, drawn from trace_rule_graph's DOT): name ->
+#: (caption, alt text).
 EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
     "rulegraph": (
         "The workflow that built this report: each box is a Snakemake rule, arrows show which "
@@ -597,6 +623,11 @@ def figure_text(name: str, site: str = "site") -> tuple[str, str]:
 
 def save_svg(plot: p9.ggplot, path: str | Path) -> None:
     """Write an SVG whose bytes depend only on the plot: no date, fixed element-id salt."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+
     # labels come from the data (region and site names): '$' is a dollar, never mathtext
     settings = {"svg.hashsalt": "realist-report", "svg.fonttype": "none", "text.parse_math": False}
     with matplotlib.rc_context(settings):
@@ -610,31 +641,68 @@ def draw_figure(name: str, data: FigureData, path: str | Path, theme_options: di
     save_svg(FIGURES[name].draw(data, report_theme(**theme_options)), path)
 
 
-def load_figure_data(inputs: dict[str, str], options: dict) -> FigureData:
-    """Read a figure's input tables; CMOC definitions come as cmoc_parts and codes tables."""
+def load_figure_data(
+    inputs: dict[str, str], options: dict, cache: dict[str, object] | None = None
+) -> FigureData:
+    """Read a figure's input tables; CMOC definitions come as cmoc_parts and codes tables.
+
+    With a cache (one dict shared by the figures of one job), each table is read once.
+    """
     from realist_report.definitions import load_definitions
     from realist_report.tables import read_parquet
 
+    cache = {} if cache is None else cache
     data: FigureData = {}
     for key, path in inputs.items():
         if key in ("codebook", "cmocs"):
             continue
-        data[key] = read_parquet(path)
+        if path not in cache:
+            cache[path] = read_parquet(path)
+        data[key] = cache[path]
     if "codebook" in inputs and "cmocs" in inputs:
-        definitions = load_definitions(inputs["codebook"], inputs["cmocs"])
-        data["cmoc_parts"] = definitions.cmoc_parts
-        data["codes"] = definitions.codes
+        pair = f"definitions:{inputs['codebook']}:{inputs['cmocs']}"
+        if pair not in cache:
+            cache[pair] = load_definitions(inputs["codebook"], inputs["cmocs"])
+        data["cmoc_parts"] = cache[pair].cmoc_parts
+        data["codes"] = cache[pair].codes
     for option in ("max_site_columns", "strength"):
         if option in options:
             data[option] = options[option]
     return data
 
 
-def run_plot(
-    name: str, inputs: dict[str, str], theme_options: dict, out: str, options: dict | None = None
+def draw_figures(
+    inputs: dict[str, str],
+    needs: dict[str, list[str]],
+    outputs: dict[str, str],
+    theme_options: dict,
+    options: dict,
 ) -> None:
-    """Rule adapter: read the tables this figure needs and draw it."""
-    draw_figure(name, load_figure_data(inputs, options or {}), out, theme_options)
+    """Draw every named figure in one process, each from only the tables it needs (inputs keys
+    in needs[name]); every table is read once."""
+    unknown = sorted(set(outputs) - set(FIGURES))
+    if unknown:
+        raise FigureError(f"unknown figure(s) {', '.join(unknown)}; known: {', '.join(FIGURES)}")
+    cache: dict[str, object] = {}
+    for name, out in outputs.items():
+        started = time.perf_counter()
+        data = load_figure_data({key: inputs[key] for key in needs[name]}, options, cache)
+        draw_figure(name, data, out, theme_options)
+        log.info("figure %s drawn in %.2f s", name, time.perf_counter() - started)
+
+
+def run_figures(figures: dict, rulegraph: dict) -> None:
+    """Rule adapter: every figure of the registry (figures: draw_figures' arguments by name),
+    then the rule graph from the traced DOT (rulegraph: dot, modules, svg and dot_out)."""
+    draw_figures(**figures)
+    theme_options = figures["theme_options"]
+    dot_text = Path(rulegraph["dot"]).read_text(encoding="utf-8")
+    rules, edges = parse_rulegraph(dot_text)
+    font = theme_options.get("font_family", "DejaVu Sans")
+    dot = rulegraph_dot(rules, edges, rulegraph["modules"], font)
+    Path(rulegraph["dot_out"]).write_text(dot, encoding="utf-8")
+    engine = draw_rule_graph(dot_text, rulegraph["modules"], rulegraph["svg"], theme_options)
+    log.info("rule graph: %d rules, %d edges, drawn with %s", len(rules), len(edges), engine)
 
 
 # ---- the workflow's rule graph ---------------------------------------------------------------
@@ -650,19 +718,6 @@ MODULE_COLOURS = {
     "linking": OKABE_ITO[3],
     "candidates": OKABE_ITO[7],
 }
-_NODE = re.compile(r'^\s*(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', re.MULTILINE)
-_EDGE = re.compile(r"^\s*(\d+)\s*->\s*(\d+)", re.MULTILINE)
-
-
-def parse_rulegraph(dot: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Rule names and (upstream, downstream) edges from `snakemake --rulegraph` DOT, sorted."""
-    labels = dict(_NODE.findall(dot))
-    if not labels:
-        raise FigureError("snakemake --rulegraph printed no rules; see the rule's log")
-    edges = sorted(
-        {(labels[a], labels[b]) for a, b in _EDGE.findall(dot) if a in labels and b in labels}
-    )
-    return sorted(set(labels.values())), edges
 
 
 def rulegraph_dot(
@@ -752,27 +807,6 @@ def plot_rulegraph(
     )
 
 
-def snakemake_rulegraph(snakefile: str, config_overrides: dict[str, str]) -> str:
-    """Ask Snakemake for the workflow's rule graph (DOT), as the user would on the command line."""
-    import sys
-
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--rulegraph",
-        "--nolock",
-        "--snakefile",
-        snakefile,
-    ]
-    if config_overrides:
-        command += ["--config", *(f"{k}={v}" for k, v in sorted(config_overrides.items()))]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise FigureError(f"snakemake --rulegraph failed:\n{result.stderr.strip()[-2000:]}")
-    return result.stdout
-
-
 def draw_rule_graph(
     dot_text: str,
     modules: dict[str, str],
@@ -794,24 +828,3 @@ def draw_rule_graph(
         return "graphviz"
     save_svg(plot_rulegraph(rules, edges, modules, report_theme(**theme_options)), out)
     return "plotnine"
-
-
-def run_rule_graph(
-    snakefile: str,
-    config_overrides: dict[str, str],
-    modules: dict[str, str],
-    theme_options: dict,
-    out: str,
-    dot_out: str,
-) -> None:
-    """Rule adapter: rule graph from Snakemake, kept as DOT and drawn as SVG."""
-    import logging
-
-    dot_text = snakemake_rulegraph(snakefile, config_overrides)
-    rules, edges = parse_rulegraph(dot_text)
-    font = theme_options.get("font_family", "DejaVu Sans")
-    Path(dot_out).write_text(rulegraph_dot(rules, edges, modules, font), encoding="utf-8")
-    engine = draw_rule_graph(dot_text, modules, out, theme_options)
-    logging.getLogger(__name__).info(
-        "rule graph: %d rules, %d edges, drawn with %s", len(rules), len(edges), engine
-    )

@@ -249,23 +249,23 @@ def _cell(value: object) -> object:
 def write_evidence_workbook(
     tables: dict[str, pd.DataFrame], out: str | Path, snapshot_date: str
 ) -> dict[str, int]:
-    """One sheet per evidence table, header frozen and filters on; fixed dates, same bytes."""
+    """One sheet per evidence table, header frozen and filters on; fixed dates, same bytes.
+
+    Written in openpyxl's write-only mode, row by row: at x100 the in-memory workbook of the
+    evidence units held 930 MB and took 40 CPU seconds.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     when = snapshot_datetime(snapshot_date).replace(tzinfo=None)
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=True)
     rows: dict[str, int] = {}
     for sheet_name, key in WORKBOOK_SHEETS.items():
         frame = tables[key]
         sheet = book.create_sheet(sheet_name)
-        sheet.append([str(c) for c in frame.columns])
-        for record in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in record])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        # sheet settings first: a write-only sheet streams its rows after them
         sheet.freeze_panes = "A2"
         last = get_column_letter(max(1, len(frame.columns)))
         sheet.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
@@ -274,6 +274,12 @@ def write_evidence_workbook(
                 [len(str(column)), *(min(len(str(v)), 60) for v in frame[column].head(200))]
             )
             sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
+        header = [WriteOnlyCell(sheet, value=str(c)) for c in frame.columns]
+        for cell in header:
+            cell.font = Font(bold=True)
+        sheet.append(header)
+        for record in zip(*(frame[c].tolist() for c in frame.columns), strict=True):
+            sheet.append([_cell(v) for v in record])
         rows[sheet_name] = len(frame)
     book.properties.creator = "realist_report pipeline"
     book.properties.created = when

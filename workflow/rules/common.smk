@@ -95,7 +95,6 @@ SITE_GROUPS = int(config["sharding"]["site_groups"])
 
 wildcard_constraints:
     batch="|".join(re.escape(name) for name in BATCHES),
-    figure="|".join(FIGURES),
     site_group=r"\d+",
 
 
@@ -187,29 +186,37 @@ def figure_tables() -> dict[str, dict[str, str]]:
     }
 
 
-def figure_inputs(wildcards) -> dict[str, str]:
-    """Only the tables this figure is drawn from, so other tables changing leaves it alone."""
+def figure_inputs() -> dict[str, str]:
+    """Every table some figure of the registry needs (draw_figures reads each once)."""
     tables = figure_tables()
     inputs = {}
-    for need in FIGURES[wildcards.figure].needs:
-        inputs.update(tables[need])
+    for figure in FIGURES.values():
+        for need in figure.needs:
+            inputs.update(tables[need])
     return inputs
 
 
-def figure_options(wildcards) -> dict:
-    """Settings a figure is drawn with; the rating order only for figures of the CMOC summary
-    (whose ratings it orders), so a threshold change redraws no other figure."""
-    options = {"max_site_columns": config["report_layout"]["max_site_columns"]}
-    if "cmoc_summary" in FIGURES[wildcards.figure].needs:
-        options["strength"] = config["strength"]
-    return options
+def figure_needs() -> dict[str, list[str]]:
+    """For each figure, the input names of the tables it is drawn from (FIGURES[...].needs)."""
+    tables = figure_tables()
+    return {
+        name: [key for need in figure.needs for key in tables[need]]
+        for name, figure in FIGURES.items()
+    }
+
+
+def figure_options() -> dict:
+    """Settings the figures are drawn with: the site-column limit and the rating order."""
+    return {
+        "max_site_columns": config["report_layout"]["max_site_columns"],
+        "strength": config["strength"],
+    }
 
 
 def audited_outputs() -> list[str]:
-    """Every file the rules write (batch and figure wildcards filled in), for checksums."""
+    """Every file the rules write (batch and site-group wildcards filled in), for checksums."""
     values = {
         "batch": sorted(BATCHES),
-        "figure": list(FIGURES),
         "site_group": shard_names(SITE_GROUPS),
     }
     paths = set()

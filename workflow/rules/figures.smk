@@ -1,51 +1,59 @@
-# Figures (plotnine SVG) drawn from the aggregated tables; the rule graph drawn from the DAG.
-rule plot_figure:
-    input:
-        unpack(figure_inputs),
-        code=package_modules("figures"),
-    output:
-        svg=report(
-            "results/figures/{figure}.svg",
-            caption="../report/figure.rst",
-            category="Figures",
-            labels={"figure": "{figure}"},
-        ),
-    log:
-        "logs/plot_figure/{figure}.log",
-    benchmark:
-        "benchmarks/plot_figure/{figure}.tsv"
-    params:
-        # the figure's own caption (FIGURES), printed by figure.rst in the Snakemake report
-        caption=lambda wildcards: figure_text(wildcards.figure)[0],
-        theme=config["figures"]["theme"],
-        options=figure_options,
-    script:
-        "../scripts/plot_figure.py"
-
-
-rule draw_rule_graph:
+# Figures (plotnine SVG) drawn from the aggregated tables, all in one job driven by the FIGURES
+# registry (one plotnine import for every figure; a new FIGURES entry is drawn with no rule edit),
+# and the rule graph: traced by Snakemake only when the Snakefile or a rule file changes, drawn
+# from that DOT in the same job as the figures.
+rule trace_rule_graph:
     input:
         # this workflow's own Snakefile, also when it runs as a module of another project
         snakefile=workflow_path("Snakefile"),
         rules=workflow_files("workflow/rules", "*.smk"),
+        code=package_modules("rulegraph"),
+    output:
+        dot=f"{INTERIM}/rulegraph/rulegraph.dot",
+    log:
+        "logs/trace_rule_graph/rulegraph.log",
+    benchmark:
+        "benchmarks/trace_rule_graph/rulegraph.tsv"
+    params:
+        config_overrides={"dataset": config["dataset"]},
+    script:
+        "../scripts/trace_rule_graph.py"
+
+
+rule draw_figures:
+    input:
+        **figure_inputs(),
+        rulegraph=rules.trace_rule_graph.output.dot,
         code=package_modules("figures"),
     output:
-        svg=report(
+        figures=[
+            report(
+                f"results/figures/{name}.svg",
+                caption="../report/figure.rst",
+                category="Figures",
+                labels={"figure": name},
+            )
+            for name in FIGURES
+        ],
+        rulegraph=report(
             "results/figures/rulegraph.svg",
             caption="../report/rulegraph.rst",
             category="Figures",
         ),
-        dot="results/figures/rulegraph.dot",
+        rulegraph_dot="results/figures/rulegraph.dot",
     log:
-        "logs/draw_rule_graph/rulegraph.log",
+        "logs/draw_figures/figures.log",
     benchmark:
-        "benchmarks/draw_rule_graph/rulegraph.tsv"
+        "benchmarks/draw_figures/figures.tsv"
     params:
-        config_overrides={"dataset": config["dataset"]},
+        # each figure's input names (its FIGURES needs) and caption (printed by figure.rst)
+        needs=figure_needs(),
+        captions={name: figure_text(name)[0] for name in FIGURES},
+        theme=config["figures"]["theme"],
+        options=figure_options(),
         # evaluated when the job runs, once every rule file has been read
         modules=lambda wildcards: {
             r.name: Path(r.snakefile).stem for r in workflow.rules
         },
-        theme=config["figures"]["theme"],
     script:
-        "../scripts/draw_rule_graph.py"
+        "../scripts/draw_figures.py"
