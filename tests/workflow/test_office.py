@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from docx.oxml.ns import qn
 from realist_report import office
 from realist_report.errors import PrivacyError
 from realist_report.publish import screen_docx
@@ -239,3 +240,32 @@ def test_publish_writes_no_edition_when_only_the_word_file_holds_an_identifier(t
     assert not out.exists(), "a refused Word edition leaves no edition in reports/"
     run_publish_report(editions, str(participants), None, ["07700 900982"], targets)
     assert (out / "r.docx").read_bytes() == docx.read_bytes()
+
+
+def test_word_table_columns_keep_their_longest_word_whole(tmp_path: Path) -> None:
+    """A long code-name column beside short numbers: each number column still gets room for its
+    longest word ('-0.005', 'Participants'), as Methods' coder agreement table needs; before,
+    widths were in proportion to the longest cell and Word broke 'Alpha' and '0.315' mid-word."""
+    from docx import Document
+
+    long_name = "Mechanism::Accompanied to the first session of the VCSE group"
+    rows = "".join(
+        f"<tr><td>{long_name} {i}</td><td>{i}</td><td>95.7 %</td><td>-0.005</td></tr>"
+        for i in range(3)
+    )
+    table = (
+        '<table><caption id="tab-y">Table 2. Agreement</caption><thead><tr><th>Code</th>'
+        f"<th>Participants</th><th>Agreement</th><th>Alpha</th></tr></thead><tbody>{rows}"
+        "</tbody></table>"
+    )
+    html = small_report(tmp_path, "Agreement per code.")
+    html.write_text(html.read_text(encoding="utf-8").replace("</main>", table + "</main>"))
+    docx = tmp_path / "report.docx"
+    assert office.write_docx(html, docx, REFERENCE, SNAPSHOT) == []
+    grid = Document(str(docx)).tables[-1]._tbl.tblGrid
+    widths = [int(col.get(qn("w:w"))) for col in grid.findall(qn("w:gridCol"))]
+    shares = [width / sum(widths) for width in widths]
+    # 'Participants' is 12 characters: at least 14 of about 90 a line holds; the old rule gave it
+    # 12 / (60 + 12 + 9 + 6) of the line only because the name was capped at 60
+    assert shares[1] >= 14 / 90 - 0.01 and shares[3] >= 8 / 90 - 0.01
+    assert shares[0] == max(shares)

@@ -44,22 +44,40 @@ local function key_figures(div)
   })
 end
 
+-- Column widths: each column gets at least its longest word (so "0.315" or "Participants" never
+-- breaks inside), and the rest of the line in proportion to how much longer its longest cell is.
+local LINE_CHARS = 90
+
 function Table(tbl)
-  local lengths = {}
+  local lengths, words = {}, {}
   local function measure(rows)
     for _, row in ipairs(rows) do
       for i, cell in ipairs(row.cells) do
-        local n = math.min(60, #pandoc.utils.stringify(cell.contents))
-        lengths[i] = math.max(lengths[i] or 4, n)
+        local text = pandoc.utils.stringify(cell.contents)
+        lengths[i] = math.max(lengths[i] or 4, math.min(60, #text))
+        for word in text:gmatch("%S+") do
+          words[i] = math.max(words[i] or 3, math.min(30, #word) + 2)
+        end
       end
     end
   end
   measure(tbl.head.rows)
   for _, body in ipairs(tbl.bodies) do measure(body.body) end
-  local total = 0
-  for i = 1, #tbl.colspecs do total = total + (lengths[i] or 4) end
+  local floor, extra = 0, 0
+  for i = 1, #tbl.colspecs do
+    words[i] = words[i] or 3
+    lengths[i] = math.max(lengths[i] or 4, words[i])
+    floor = floor + words[i]
+    extra = extra + (lengths[i] - words[i])
+  end
   for i, spec in ipairs(tbl.colspecs) do
-    tbl.colspecs[i] = {spec[1], (lengths[i] or 4) / total}
+    local share
+    if floor >= LINE_CHARS or extra == 0 then
+      share = words[i] / floor
+    else
+      share = (words[i] + (lengths[i] - words[i]) * (LINE_CHARS - floor) / extra) / LINE_CHARS
+    end
+    tbl.colspecs[i] = {spec[1], share}
   end
   return tbl
 end
