@@ -240,17 +240,21 @@ def test_report_view_change_relinks_nothing(built_copy: Path) -> None:
     assert jobs == Counter(REPORT_AND_AUDIT)
 
 
+def relinking_jobs(built_copy: Path) -> Counter:
+    """What an edit to linking's code plans: every link shard of every batch, and every step
+    that reads the links or cuts units with linking's code (agreement, candidates)."""
+    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
+    shards = {"link_site_evidence": batches * site_shards(built_copy)}
+    return Counter({**shards, **AGREEMENT, **AFTER_AGGREGATION}) + Counter(CANDIDATES)
+
+
 def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: Path) -> None:
     """Rating and quote code (evidence.py) is not an input of linking (linking.py); coder
     agreement cuts its units with linking's code, so a linking edit reruns it too."""
     edit_module(built_copy, "evidence")
     assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
     edit_module(built_copy, "linking")
-    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
-    shards = {"link_site_evidence": batches * site_shards(built_copy)}
-    assert planned_jobs(built_copy) == Counter(
-        {**shards, **AGREEMENT, **AFTER_AGGREGATION}
-    ) + Counter(CANDIDATES)
+    assert planned_jobs(built_copy) == relinking_jobs(built_copy)
 
 
 def test_coder_rule_change_relinks_and_agreement_change_reassesses(built_copy: Path) -> None:
@@ -259,8 +263,4 @@ def test_coder_rule_change_relinks_and_agreement_change_reassesses(built_copy: P
     edit_module(built_copy, "agreement")
     assert planned_jobs(built_copy) == Counter({**AGREEMENT, **REPORT_AND_AUDIT})
     edit_module(built_copy, "coders")
-    batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
-    shards = {"link_site_evidence": batches * site_shards(built_copy)}
-    assert planned_jobs(built_copy) == Counter(
-        {**shards, **AGREEMENT, **AFTER_AGGREGATION}
-    ) + Counter(CANDIDATES)
+    assert planned_jobs(built_copy) == relinking_jobs(built_copy)

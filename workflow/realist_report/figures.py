@@ -115,6 +115,20 @@ def _no_axis_title(axis: str) -> p9.theme:
     return p9.theme(**{f"axis_title_{axis}": p9.element_blank()})
 
 
+def _tile_layout(figure_size: tuple[float, float], x_text_size: float, **extra: object) -> p9.theme:
+    """A labelled-tile figure's layout: no axis titles, no grid, x labels turned upright."""
+    return (
+        _no_axis_title("x")
+        + _no_axis_title("y")
+        + p9.theme(
+            figure_size=figure_size,
+            panel_grid_major=p9.element_blank(),
+            axis_text_x=p9.element_text(rotation=90, size=x_text_size),
+            **extra,
+        )
+    )
+
+
 def _cmoc_order(summary: pd.DataFrame) -> list[str]:
     """CMOC ids top to bottom in definition order (plotnine draws categories bottom-up)."""
     return list(summary["cmoc_id"])[::-1]
@@ -350,14 +364,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
         + p9.labs(fill="Patients with supporting evidence (grey '<': suppressed small cell)")
         + theme
-        + _no_axis_title("x")
-        + _no_axis_title("y")
-        + p9.theme(
-            figure_size=(6.3, 4.2),
-            panel_grid_major=p9.element_blank(),
-            axis_text_x=p9.element_text(rotation=90, size=7),
-            legend_title_position="top",
-        )
+        + _tile_layout((6.3, 4.2), 7, legend_title_position="top")
     )
 
 
@@ -499,15 +506,7 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.facet_grid("row_role ~ column_role", scales="free", space="free")
         + p9.labs(fill="Evidence units with both codes")
         + theme
-        + _no_axis_title("x")
-        + _no_axis_title("y")
-        + p9.theme(
-            figure_size=(6.3, 7.4),
-            panel_grid_major=p9.element_blank(),
-            axis_text_x=p9.element_text(rotation=90, size=6),
-            axis_text_y=p9.element_text(size=6),
-            legend_key_width=120,
-        )
+        + _tile_layout((6.3, 7.4), 6, axis_text_y=p9.element_text(size=6), legend_key_width=120)
     )
 
 
