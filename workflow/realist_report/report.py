@@ -237,8 +237,10 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         "tables": tables,
         "without_evidence": [c for c, seen in evidenced.items() if not seen],
         "min_cell_size": int(min_cell_size),
-        "suppressed_cells": int(subgroups["suppressed"].sum()),
-        "cells": len(subgroups),
+        # counted in the tables as printed, so a reader can check the figure
+        "suppressed_cells": sum(row["cells"].count("*") for t in tables for row in t["rows"]),
+        "cells": sum(len(row["cells"]) for t in tables for row in t["rows"]),
+        "register_suppressed": sum(t["registered"].count("*") for t in tables),
     }
 
 
