@@ -26,6 +26,13 @@ SUBGROUPS = {
 }
 
 
+def _vector(size: int, terms: dict[int, float]) -> np.ndarray:
+    line = np.zeros(size)
+    for column, coefficient in terms.items():
+        line[column] += coefficient
+    return line
+
+
 def attack(published: pd.DataFrame, excerpt_totals: dict, register_total: int) -> list[str]:
     """Every suppressed number of the published table that a reader can work out."""
     leaks = []
@@ -41,13 +48,11 @@ def attack(published: pd.DataFrame, excerpt_totals: dict, register_total: int) -
             var[("r", value)] = len(var)
         if not var:
             continue
-        a, lo, hi = [], [], []
+        lines: list[tuple[np.ndarray, float, float]] = []
+        size = len(var)
 
-        def constrain(terms: dict[int, float], low: float, high: float) -> None:
-            line = np.zeros(len(var))
-            for column, coefficient in terms.items():
-                line[column] += coefficient
-            a.append(line), lo.append(low), hi.append(high)
+        def constrain(terms: dict[int, float], low: float, high: float, n=size, out=lines):
+            out.append((_vector(n, terms), low, high))
 
         for cmoc_id, cells in own.groupby("cmoc_id"):
             hidden = cells[cells["suppressed"]]
@@ -75,14 +80,13 @@ def attack(published: pd.DataFrame, excerpt_totals: dict, register_total: int) -
         problem = {
             "integrality": np.ones(len(var)),
             "bounds": Bounds(lower, upper),
-            "constraints": [LinearConstraint(np.array(a), lo, hi)],
+            "constraints": [
+                LinearConstraint(*(np.array(part) for part in zip(*lines, strict=True)))
+            ],
         }
 
-        def extreme(terms: dict[int, float], sense: int) -> float:
-            c = np.zeros(len(var))
-            for column, coefficient in terms.items():
-                c[column] = sense * coefficient
-            result = milp(c, **problem)
+        def extreme(terms: dict[int, float], sense: int, n=size, given=problem) -> float:
+            result = milp(sense * _vector(n, terms), **given)
             assert result.status == 0, result.message
             return sense * result.fun
 

@@ -70,7 +70,9 @@ def attribution_groups(
         for column in coarser:
             if column in sites.columns:
                 own = sites.dropna(subset=[column])
-                places[column] = dict(zip(own["site_id"].astype(str), own[column].astype(str)))
+                places[column] = dict(
+                    zip(own["site_id"].astype(str), own[column].astype(str), strict=True)
+                )
     counts: Counter = Counter()
     waves = participants.get("waves", pd.Series([""] * len(participants)))
     for role, site, joined in zip(participants["role"], site_ids, waves, strict=True):

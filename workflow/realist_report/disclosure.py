@@ -109,10 +109,8 @@ def exposed(table: Breakdown) -> list[tuple[str, int, int]]:
     found: list[tuple[str, int, int]] = []
     for (i, j), col in p.x.items():
         low, high = p.extreme({col: 1}, 1), p.extreme({col: 1}, -1)
-        if j in p.r:
-            full = p.extreme({p.r[j]: 1, col: -1}, -1) == 0
-        else:
-            full = low == table.registered[j]
+        # full: every registered member of the subgroup gave evidence
+        full = p.extreme({p.r[j]: 1, col: -1}, -1) == 0 if j in p.r else low == table.registered[j]
         if low == high or high == 0 or full:
             found.append(("cell", int(i), int(j)))
     for j, col in p.r.items():

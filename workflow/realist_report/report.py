@@ -588,6 +588,9 @@ def build_context(
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
         "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
+        # attribution.py's group size, printed in Methods
+        "min_attribution": settings["privacy"].get("min_attribution")
+        or settings["privacy"]["min_cell_size"],
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
