@@ -11,6 +11,9 @@ rule validate_registers:
         "logs/validate_registers/registers.log",
     benchmark:
         "benchmarks/validate_registers/registers.tsv"
+    params:
+        # ids are checked against the private list too (a participant id that is a real name)
+        name_list=config["privacy"].get("name_list"),
     script:
         "../scripts/validate_registers.py"
 
