@@ -83,6 +83,7 @@ __all__ = [
     "run_redact_batch",
     "screen_report",
     "screening_names",
+    "value_tag",
 ]
 
 NHS_NUMBER = "NHS NUMBER"
@@ -663,7 +664,10 @@ def _name_hits(text: str, rules: _NameRules, kind: str = NAME) -> Iterable[Hit]:
         key = word.group()
         pos = word.start()
         capital = text[form.span(pos, pos + 1)[0]].isupper()
-        for pattern, starts in ((rules.full, rules.full_starts), (rules.tokens, rules.token_starts)):
+        for pattern, starts in (
+            (rules.full, rules.full_starts),
+            (rules.tokens, rules.token_starts),
+        ):
             if pattern is rules.tokens and not capital:
                 continue
             if pattern is not None and key in starts:
@@ -918,6 +922,16 @@ def assert_no_identifiers(
         "Fix the source (excerpt text, register or config), quarantine the excerpt, or list a "
         "public contact detail under privacy.allowed in config/config.yaml; no report was written."
     )
+
+
+def value_tag(value: object) -> str:
+    """'#3f2a9c1e': names a value of an identifier field the registers do not know (a case,
+    participant or site name) in a quarantine detail, log or error without quoting it; the
+    same value gets the same tag, so a reviewer can still group the rows."""
+    import hashlib
+
+    digest = hashlib.sha256(matching_form(str(value)).encode("utf-8")).hexdigest()
+    return f"#{digest[:8]}"
 
 
 def kind_counts(hits: Iterable[Hit]) -> str:
