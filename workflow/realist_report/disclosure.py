@@ -146,6 +146,13 @@ def inherent(table: Breakdown) -> set[tuple[str, int, int]]:
 def protect(table: Breakdown) -> Breakdown:
     """Hide further cells, then register counts, until `exposed` finds nothing beyond what the
     totals printed elsewhere give away on their own (`inherent`, logged)."""
+    table = Breakdown(
+        table.cells,
+        table.excerpts,
+        table.registered,
+        np.array(table.hidden, dtype=bool),  # own copies: these grow
+        np.array(table.register_hidden, dtype=bool),
+    )
     given_away: set[tuple[str, int, int]] | None = None
     while True:
         found = exposed(table)

@@ -295,18 +295,20 @@ def _protect_attribute(own: pd.DataFrame, k: int) -> tuple[pd.Series, pd.Series]
     list of names, their cells all zero, so they hide nothing and take no part."""
     values = list(dict.fromkeys(own["value"]))
     shown_rows = [c for c, g in own.groupby("cmoc_id", sort=False) if g["participants"].sum()]
-    grid = own[own["cmoc_id"].isin(shown_rows)].pivot(
-        index="cmoc_id", columns="value", values=["participants", "excerpts"]
-    )
-    grid = grid.reindex(index=shown_rows)
+    row_of = {c: i for i, c in enumerate(shown_rows)}
+    column_of = {v: j for j, v in enumerate(values)}
+    cells = np.zeros((len(shown_rows), len(values)))
+    excerpts = np.zeros_like(cells)
+    for cell in own[own["cmoc_id"].isin(row_of)].itertuples(index=False):
+        at = row_of[cell.cmoc_id], column_of[cell.value]
+        cells[at], excerpts[at] = cell.participants, cell.excerpts
     registered = own.drop_duplicates("value").set_index("value")["registered"].reindex(values)
-    cells = grid["participants"].reindex(columns=values).to_numpy(dtype=float)
     register_hidden = _small(registered, k).to_numpy()
     hidden = ((cells > 0) & (cells < k)) | register_hidden[None, :]
     table = protect(
         Breakdown(
             cells=cells,
-            excerpts=grid["excerpts"].reindex(columns=values).to_numpy(dtype=float),
+            excerpts=excerpts,
             registered=registered.to_numpy(dtype=float),
             hidden=hidden,
             register_hidden=register_hidden,

@@ -305,8 +305,9 @@ _TITLED_RE = re.compile(
     r"(?![\w\-])"
 )
 # Abbreviated titles are never ordinary words, so in lower case ("dr jane smith", "mrs okafor")
-# the words after them are a name in any case; "nurse" or "sister" in lower case are not titles.
-_LOWER_TITLES = "dr|mr|mrs|ms|mx|prof|revd|cllr"
+# the words after them are a name in any case; "nurse" or "sister" in lower case are not titles,
+# nor is "ms" ("ms symptoms": multiple sclerosis), which needs a capitalised name.
+_LOWER_TITLES = "dr|mr|mrs|mx|prof|revd|cllr"
 _LOWER_TITLED_RE = re.compile(
     rf"(?<![\w\-])(?i:{_LOWER_TITLES})\.? (?P<name>{_NAME_WORD})(?: (?P<second>{_NAME_WORD}))?"
     r"(?![\w\-])"
