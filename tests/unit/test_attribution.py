@@ -90,3 +90,22 @@ def test_the_demo_lone_link_workers_are_attributed_without_site(registers) -> No
         label = attribution("link_worker", site, "baseline", groups)
         assert label in {"Link worker, baseline", "Link worker"}, label
         assert attribution("patient", site, "baseline", groups).startswith("Patient, site ")
+
+
+def test_trace_prints_the_attribution_rule_not_the_site(tmp_path) -> None:
+    from realist_report import trace
+
+    clean = tmp_path / "redacted"
+    clean.mkdir()
+    pd.DataFrame(
+        {
+            "excerpt_id": ["e1"], "batch": ["b"], "origin": ["b.csv:row 2"],
+            "participant_id": ["link_worker-S03"], "role": ["link_worker"], "site_id": ["S03"],
+            "wave": ["baseline"], "code": ["c"], "text": ["we only had the one room"],
+        }
+    ).to_parquet(clean / "b.parquet")  # fmt: skip
+    groups = attribution_groups(one_per_role_per_site(), SITES, 3)
+    table = trace.trace_excerpts(["e1"], clean, [], [], groups)
+    assert table["attribution"].tolist() == ["Link worker, baseline"]
+    printed = trace.format_trace(table)
+    assert "S03" not in printed and "site 3" not in printed and "link_worker-S03" not in printed
