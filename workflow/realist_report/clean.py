@@ -135,7 +135,8 @@ def clean_batch(
         ):
             text = frame[column].astype("string")
             text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
-            frame[column] = text.str.strip()
+            # an excerpt stays as exported (its spaces are the export's); ids and names trimmed
+            frame[column] = text if column == "text" else text.str.strip()
 
     # the same coding twice from one coder; two coders' equal codings both stay (agreement)
     exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS, "coder"], keep="first")
