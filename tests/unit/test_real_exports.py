@@ -214,7 +214,7 @@ def test_maxqda_polish_segments_keep_paragraphs_codes_and_coders(options: Ingest
     assert raw["start"].isna().all() and raw["end"].isna().all()  # paragraphs, not characters
     assert set(raw["paragraphs"]) == {"1", "2", "3"} and set(raw["coder"]) == {"agata"}
     assert raw["source_id"].nunique() == 39
-    assert raw.iloc[2]["text"] == "Diogo de Mendonça Corte Real"
+    assert raw.iloc[2]["text"] == "Diogo de Mendonça Corte Real "  # exactly as exported
 
 
 def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOptions) -> None:

@@ -833,7 +833,19 @@ def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     ]
     excerpts["excerpt_id"] = excerpts["excerpt_id"].astype("string")
     excerpts.loc[missing, "excerpt_id"] = generated
+    no_offsets = missing & excerpts["start"].isna() & excerpts["end"].isna()
+    excerpts.loc[no_offsets, "excerpt_id"] = number_repeats(excerpts.loc[no_offsets, "excerpt_id"])
     return separate_coders(excerpts)
+
+
+def number_repeats(ids: pd.Series) -> list[str]:
+    """Ids of codings identical in every column in an export without character positions (a
+    word autocoded several times in one paragraph): the row is their identity, so the 2nd,
+    3rd ... get '#2', '#3' in file order and all are kept as distinct codings. With character
+    positions an identical row is the same coding again, removed by clean as a duplicate."""
+    occurrence = ids.groupby(ids).cumcount() + 1
+    numbered = ids + "#" + occurrence.astype("string")
+    return ids.mask(occurrence > 1, numbered).tolist()
 
 
 def separate_coders(excerpts: pd.DataFrame) -> pd.DataFrame:
@@ -920,13 +932,14 @@ def apply_qdpx_options(excerpts: pd.DataFrame, options: dict[str, Any]) -> pd.Da
     return excerpts
 
 
-#: Line and paragraph separators tools write inside a coded passage (QualCoder: U+2029).
-LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
+#: Line and paragraph separators tools write inside a coded passage (QualCoder: U+2029);
+#: carriage returns become line breaks in clean (neutralise_control_characters).
+LINE_BREAKS = re.compile("[\u2028\u2029\x85]")
 
 
 def normalise_line_breaks(text: str) -> str:
     """A passage with every paragraph or line separator as a line break, the same for every
-    reader (REFI-QDA positions keep counting: each separator is one character, CR LF aside)."""
+    reader (REFI-QDA positions still fit: each separator is one character, as is the break)."""
     return LINE_BREAKS.sub("\n", text)
 
 
