@@ -32,7 +32,6 @@ READ = {
     "nvivo_oltas/oltas0517.qdpx": (303, {}, "utf16", 3),
     "nvivo_oltas/OltasSzkepticizmus_17June.qdpx": (297, {}, "utf16", 3),
     "qc_qualitative_coding/demo_qc_export.qdpx": (205, {}, "code_points", 0),
-    "qc_qualitative_coding/nvivo_project.qdpx": (0, {}, None, 0),  # NVivo 15: no codings at all
     "skyloom_TestProject.qdpx": (11, {}, None, 0),  # texts from the selection names
     "skyloom_Project.qde": (11, {}, None, 0),
     "f4analyse_bare_qde/project.qde": (2, {"source text missing": 2}, None, 0),
@@ -61,6 +60,8 @@ READ = {
 #: Files that hold no coded segments, refused with these words in the message.
 REFUSED = {
     "taguette_test_expectations/codebook.qdc": ["codes but no codings", "make codebook"],
+    # NVivo 15: 262 codes, no codings: refused like an empty table, with its counts
+    "qc_qualitative_coding/nvivo_project.qdpx": ["no codings", "262 code(s)", "coded segments"],
     "taguette_test_expectations/codebook.csv": ["unrecognised export format", "tag"],
     "taguette_serdif/codebook_20220303_8.csv": ["unrecognised export format", "tag"],
     "atlasti_edgeai_icsa26/20250914_codebook_full.csv": ["unrecognised export format"],

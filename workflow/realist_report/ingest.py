@@ -465,6 +465,23 @@ UNSUPPORTED_HINTS = {
 }
 
 
+def renamed_project_hint(path: Path) -> str:
+    """A hint when a zip (or any file) is a REFI-QDA project under another name."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n.lower() for n in archive.namelist()]
+    except (OSError, zipfile.BadZipFile):
+        return ""
+    if any(n.endswith(".qde") for n in names):
+        return "; it is a REFI-QDA project (a zip holding a .qde): rename it to .qdpx"
+    if "word/document.xml" in names or "xl/workbook.xml" in names:
+        kind = ".docx" if "word/document.xml" in names else ".xlsx"
+        return f"; it is an Office file: rename it to {kind}"
+    return ""
+
+
 def read_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
     """Every table of an export by its suffix, size-checked before anything is read."""
     return TABLE_READERS.get(path.suffix.lower(), read_text_sheets)(path, max_bytes)
@@ -958,7 +975,7 @@ def ingest_batch(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        hint = UNSUPPORTED_HINTS.get(suffix, "")
+        hint = UNSUPPORTED_HINTS.get(suffix, "") or renamed_project_hint(path)
         raise InputFileError(
             path,
             f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
@@ -988,6 +1005,15 @@ def _read_project(
         log.info("%s: %s", path.name, note)
     for warning in project.warnings:
         log.warning("%s: %s", path.name, warning)
+    if project.excerpts.empty:  # like a table with no rows: nothing to count is not zero evidence
+        raise InputFileError(
+            path,
+            f"a REFI-QDA project with no codings ({project.sources} source(s), "
+            f"{len(project.codebook)} code(s), 0 coded selections): export the project again "
+            "with its coded segments (the tool's REFI-QDA project export of the whole project, "
+            "not a codebook or an empty copy), or export the coded segments as a table; to "
+            "start config/codebook.yaml from its codes use `make codebook EXPORT=...`",
+        )
     return apply_qdpx_options(project.excerpts, options.qdpx)
 
 
