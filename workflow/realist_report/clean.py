@@ -142,7 +142,8 @@ def clean_batch(
     exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS, "coder"], keep="first")
     duplicates_removed = int(exact.sum())
     frame = frame[~exact]
-    repeated = int(frame.duplicated(subset=[*CONTENT_COLUMNS, "coder"], keep="first").sum())
+    where = ["paragraphs"] if "paragraphs" in frame.columns else []  # MAXQDA, ATLAS.ti
+    repeated = int(frame.duplicated([*CONTENT_COLUMNS, *where, "coder"], keep="first").sum())
 
     triage = _Triage(frame)
     if "problem" in frame.columns:
@@ -300,8 +301,8 @@ def clean_batch(
         )
     log.info(
         "batch %s: %d rows in, %d clean, %d quarantined, %d exact duplicates removed (same id "
-        "and content); %d codings repeat another in every column but their row, kept as "
-        "distinct codings",
+        "and content); %d codings repeat another in source, code, text, position and coder "
+        "(no character positions: kept as distinct codings)",
         batch, counts["rows_in"], counts["clean"], counts["quarantined"], duplicates_removed,
         repeated,
     )  # fmt: skip

@@ -458,6 +458,7 @@ TABLE_READERS: dict[str, SheetReader] = {
 PROJECT_SUFFIXES = {".qdpx", ".qde"}
 TABLE_SUFFIXES = set(TABLE_READERS)
 UNSUPPORTED_HINTS = {
+    ".zip": "; a REFI-QDA project renamed .zip (a zip holding a .qde) is read once renamed .qdpx",
     ".qdc": (
         "; a REFI-QDA codebook (.qdc) holds codes but no codings: start config/codebook.yaml "
         "from it with `make codebook EXPORT=...`"
@@ -975,7 +976,7 @@ def ingest_batch(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        hint = UNSUPPORTED_HINTS.get(suffix, "") or renamed_project_hint(path)
+        hint = renamed_project_hint(path) or UNSUPPORTED_HINTS.get(suffix, "")
         raise InputFileError(
             path,
             f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
