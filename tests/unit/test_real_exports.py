@@ -56,6 +56,25 @@ READ = {
     "atlasti_edgeai_icsa26/20250914_citation_manager.csv": (1789, {}, None, 0),
     # formats.yaml: coded_fragments_table (400 fragments, 1,484 codes)
     "atlasti_edgeai_icsa26/fragments_to_codes.csv": (1484, {}, None, 0),
+    # second round (read in detail by test_real_exports_round3.py)
+    **{
+        f"maxqda24_de_spundlx/{name}": (rows, {}, None, 0)
+        for name, rows in {
+            "DA_ig-metaphern-coded-segments.csv": 82,
+            "szondi_AVL_auer-tut.mx24.codiertesegmente.csv": 440,
+            "psych_schilder1918-1-codedsegments.csv": 117,
+            "psych_spoerri_cpt_CodierteSegmente.csv": 281,
+            "DA_ig-metaphern-coded-segments.xlsx": 89,
+            "psych_spoerri_cpt_CodierteSegmente.xlsx": 281,
+            "psych_spoerri_agit_dep_CodierteSegmente.xlsx": 9,
+            "szondi_arkived_MAXQDA 24 Codierte Segmente.xlsx": 46,
+            "DA_ho-discurse_MAXQDA 24 Codierte Segmente.xlsx": 129,
+            "DA_discourse_fold.mx24.xlsx": 273,
+            "szondi_WITprosepoem.mx24.xlsx": 46,
+        }.items()
+    },
+    "taguette_serdif_pssuq/all_tags_20220301_PSSUQ.csv": (97, {}, None, 0),
+    "taguette_serdif_pssuq/all_tags_20220303.docx": (1930, {}, None, 0),
 }
 #: Files that hold no coded segments, refused with these words in the message.
 REFUSED = {
@@ -73,6 +92,11 @@ REFUSED = {
     "qualcoder_examples/cases123.csv": ["unrecognised export format"],
     "qualcoder_examples/survey456.csv": ["unrecognised export format"],
     "qualcoder_examples/plain_codes_categories_for_import.txt": ["unrecognised export format"],
+    "taguette_serdif_pssuq/codebook_20220301_7.csv": ["a codebook", "make codebook"],
+    "maxqda24_de_spundlx/psych_MAXQDA24 stefanowitsch_PSYCH - Codesystem.qdc": ["no codings"],
+    "nvivo_matrix_novelqualcodes/Int01_ID731.xlsx": ["matrix coding query", "counts"],
+    "nvivo_matrix_novelqualcodes/Int15_ID112.xlsx": ["matrix coding query", "counts"],
+    "atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx": ["co-occurrence", "counts"],
 }
 NOT_EXPORTS = {"SOURCES.md", "REFI_Project-mrt2019.xsd", "atlasti_edgeai_icsa26/README.md"}
 
