@@ -235,7 +235,9 @@ def test_memo_columns_of_a_table_batch_are_screened_into_the_memos(tmp_path: Pat
     first = raw["memo"].first_valid_index()
     raw.loc[first, "memo"] = "ask jane.doe@example.org about this"
     write_parquet(raw, tmp_path / "raw.parquet")
-    write_parquet(pd.DataFrame({"participant_id": [], "site_id": [], "role": []}), tmp_path / "p.parquet")
+    write_parquet(
+        pd.DataFrame({"participant_id": [], "site_id": [], "role": []}), tmp_path / "p.parquet"
+    )
     out, hits = tmp_path / "memos.parquet", tmp_path / "hits.csv"
     run_extract_memos(
         [], [], str(tmp_path / "p.parquet"), None, None,

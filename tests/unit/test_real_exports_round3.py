@@ -44,10 +44,14 @@ REFUSED = {
     "nvivo_matrix_novelqualcodes/Int01_ID731.xlsx": ["NVivo matrix coding query", "Coding Summary"],
     "nvivo_matrix_novelqualcodes/Int15_ID112.xlsx": ["NVivo matrix coding query", "Coding Summary"],
     "atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx": [
-        "ATLAS.ti code co-occurrence table", "Quotation Manager", "worksheet 'Information'",
+        "ATLAS.ti code co-occurrence table",
+        "Quotation Manager",
+        "worksheet 'Information'",
     ],  # fmt: skip
     "taguette_serdif_pssuq/codebook_20220301_7.csv": [
-        "a codebook", "make codebook", "['tag', 'description', 'number of highlights']",
+        "a codebook",
+        "make codebook",
+        "['tag', 'description', 'number of highlights']",
         "Taguette 'Export highlights'",
     ],  # fmt: skip
     "maxqda24_de_spundlx/psych_MAXQDA24 stefanowitsch_PSYCH - Codesystem.qdc": ["no codings"],
@@ -67,7 +71,10 @@ def _cells(path: Path, sheet: str | None) -> list[dict[str, str]]:
         return list(csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter))
     rows = list(openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
     header = [str(h) for h in rows[0]]
-    return [dict(zip(header, ("" if v is None else str(v) for v in row))) for row in rows[1:]]
+    return [
+        dict(zip(header, ("" if v is None else str(v) for v in row), strict=False))
+        for row in rows[1:]
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(READ))
@@ -122,7 +129,14 @@ def test_taguette_word_highlights_hold_the_csv_export_codings(options) -> None:
     assert len(word) == len(table) == 1930 and word["origin"].nunique() == 1793
 
     def key(frame):
-        return sorted(zip(frame["source_id"], frame["code"], frame["text"].str.split().str.join(" ")))
+        return sorted(
+            zip(
+                frame["source_id"],
+                frame["code"],
+                frame["text"].str.split().str.join(" "),
+                strict=False,
+            )
+        )
 
     assert key(word) == key(table)
 

@@ -65,9 +65,7 @@ def _check_pair(clean: pd.DataFrame, first: str, second: str, sources: list[str]
     rows = clean[clean["source_id"].isin(sources)]
     mine, theirs = _coders(rows[rows["batch"] == first]), _coders(rows[rows["batch"] == second])
     if mine & theirs or not mine or not theirs:
-        why = (
-            "and the same coder" if mine & theirs else "and their codings name no coder"
-        )
+        why = "and the same coder" if mine & theirs else "and their codings name no coder"
         raise InputFileError(
             "coded/",
             f"batches '{first}' and '{second}' code the same {len(sources)} source(s) with "

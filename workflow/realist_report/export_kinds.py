@@ -20,7 +20,13 @@ CODEBOOK_HEADERS = {
     "description", "number of highlights", "memo", "definition", "häufigkeit", "frequency",
     "references", "files", "gr", "groundedness", "beschreibung", "codes",
 }  # fmt: skip
-PIVOT_HEADERS = ("row labels", "zeilenbeschriftungen", "étiquettes de lignes", "count of", "anzahl von")
+PIVOT_HEADERS = (
+    "row labels",
+    "zeilenbeschriftungen",
+    "étiquettes de lignes",
+    "count of",
+    "anzahl von",
+)
 #: How to get coded segments out of each tool (named in refusals).
 TOOL_EXPORTS = {
     "MAXQDA": "MAXQDA 'Export > Coded Segments' (Excel), or the project as REFI-QDA (.qdpx)",

@@ -427,7 +427,9 @@ def read_xls_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]
             if sheet.visibility == 0
         ]
     except Exception as error:
-        raise InputFileError(path, f"cannot read the worksheets ({type(error).__name__})") from error
+        raise InputFileError(
+            path, f"cannot read the worksheets ({type(error).__name__})"
+        ) from error
     finally:
         book.release_resources()
 
@@ -547,8 +549,10 @@ def find_coded_sheet(
     described = "; ".join(describe_sheet(s.name, s.records) for s in sheets)
     known = any(table_kind(s.records) for s in sheets) or len(sheets) > 1
     what = "no worksheet holds" if len(sheets) > 1 else "it does not hold"
-    hint = export_hint([s.records for s in sheets]) if known else (
-        f"expected e.g. {list(next(iter(candidates.values()))['detect'])}"
+    hint = (
+        export_hint([s.records for s in sheets])
+        if known
+        else (f"expected e.g. {list(next(iter(candidates.values()))['detect'])}")
     )
     raise InputFileError(
         path,
@@ -695,7 +699,9 @@ def read_memo_columns(out: pd.DataFrame, table: pd.DataFrame, headers: list[str]
 
 #: Positions of a coding of a picture, a PDF region or audio/video: MAXQDA writes
 #: 'page: x|y' pairs (`1: 38|557`), media tools time stamps ('0:01:23.5').
-MEDIA_POSITION = re.compile(r"^\s*\d+\s*:\s*\d+\s*\|\s*\d+\s*$|^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*$")
+MEDIA_POSITION = re.compile(
+    r"^\s*\d+\s*:\s*\d+\s*\|\s*\d+\s*$|^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*$"
+)
 
 
 def mark_media_codings(out: pd.DataFrame, table: pd.DataFrame, spec: dict) -> None:
@@ -982,7 +988,9 @@ def ingest_batch(
             f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
         )
     excerpts = READERS[suffix](path, batch, options, format_name, offset_units)
-    excerpts["text"] = excerpts["text"].astype("string").map(normalise_line_breaks, na_action="ignore")
+    excerpts["text"] = (
+        excerpts["text"].astype("string").map(normalise_line_breaks, na_action="ignore")
+    )
     for column in EXCERPT_COLUMNS:
         if column not in excerpts.columns:
             excerpts[column] = None

@@ -38,20 +38,26 @@ def read_word_highlights(path: Path, max_bytes: int) -> list[list[str]]:
     try:
         paragraphs = docx.Document(str(path)).paragraphs
     except Exception as error:  # python-docx raises many types for broken files
-        raise InputFileError(path, f"not a readable Word document ({type(error).__name__})") from error
+        raise InputFileError(
+            path, f"not a readable Word document ({type(error).__name__})"
+        ) from error
     records, pending, first = [HEADER], [], None
     for number, paragraph in enumerate(paragraphs, start=1):
         labelled = _labelled([run.text for run in paragraph.runs])
         if labelled is None:
             # the export's title is its first paragraph, a Heading 1; a highlight's own
             # paragraphs keep their styles (a heading in the source stays a heading)
-            title = number == 1 and paragraph.style is not None and paragraph.style.name == "Heading 1"
+            title = (
+                number == 1 and paragraph.style is not None and paragraph.style.name == "Heading 1"
+            )
             if (pending or paragraph.text.strip()) and not title:
                 first = first or number
                 pending.append(paragraph.text)
             continue
         if not pending:
-            raise InputFileError(path, "a 'Document: ... Tags: ...' line with no text above it", row=number)
+            raise InputFileError(
+                path, "a 'Document: ... Tags: ...' line with no text above it", row=number
+            )
         text = "\n".join(pending).strip("\n")
         records.append([str(len(records)), *labelled, text, str(first)])
         pending, first = [], None
