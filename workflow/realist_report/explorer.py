@@ -124,14 +124,21 @@ def unit_rows(units: pd.DataFrame, index: dict[str, int], strings: Interner) -> 
     }
 
 
+def is_suppressed(value: object) -> bool:
+    """A small "for whom" cell (cmoc_subgroups.csv `suppressed`): it must not open."""
+    return str(value).strip().lower() == "true"
+
+
 def id_lists(
     table: pd.DataFrame, columns: list[str], index: dict[str, int], ids_column: str = "excerpt_ids"
 ) -> list[dict]:
-    """Rows of an analysis aid (candidates, pairs, disagreements, subgroups) with their ids."""
+    """Rows of an analysis aid (candidates, pairs, disagreements, subgroups) with their ids; a
+    suppressed row carries none, whatever its CSV cell holds."""
     rows = []
     for record in table.to_dict("records"):
         row = {c: ("" if pd.isna(record.get(c)) else record.get(c)) for c in columns}
-        row["ex"] = [index[i] for i in split_ids(record.get(ids_column)) if i in index]
+        ids = [] if is_suppressed(record.get("suppressed")) else split_ids(record.get(ids_column))
+        row["ex"] = [index[i] for i in ids if i in index]
         rows.append(row)
     return rows
 
@@ -144,7 +151,10 @@ def referenced_ids(tables: dict[str, pd.DataFrame]) -> set[str]:
     }  # fmt: skip
     found: set[str] = set()
     for name, column in columns.items():
-        for value in tables[name][column]:
+        table = tables[name]
+        if "suppressed" in table:
+            table = table[~table["suppressed"].map(is_suppressed)]
+        for value in table[column]:
             found.update(split_ids(value))
     return found
 

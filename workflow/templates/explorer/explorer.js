@@ -276,7 +276,7 @@
     return td;
   }
   function matrix(cmoc) {
-    var all = units(cmoc).filter(function (u) { return unitPasses(u, { site: 1, role: 1, stance: 1 }) || false; });
+    var all = units(cmoc).filter(function (u) { return unitPasses(u, { site: 1, role: 1, stance: 1 }); });
     var sites = uniq(units(cmoc).map(function (u) { return S[U.site[u]]; }));
     var roles = uniq(units(cmoc).map(function (u) { return S[U.role[u]]; }));
     var table = el("table", { class: "matrix", id: "matrix" });
@@ -286,9 +286,13 @@
     table.appendChild(el("caption", { text: cmoc + ": evidence units by site and role" + (state.wave ? ", " + waveLabel(state.wave) : "") + (state.type ? ", " + state.type : "") + " (supporting; partial and refuting below)" }));
     table.appendChild(el("thead", {}, head));
     var body = el("tbody");
-    function of(site, role) {
-      return all.filter(function (u) { return (site === null || S[U.site[u]] === site) && (role === null || S[U.role[u]] === role); });
-    }
+    var cells = {};  /* one pass: each unit into its cell and its row, column and grand totals */
+    all.forEach(function (u) {
+      [S[U.site[u]] + "\u0000" + S[U.role[u]], S[U.site[u]] + "\u0000", "\u0000" + S[U.role[u]], "\u0000"].forEach(function (key) {
+        (cells[key] = cells[key] || []).push(u);
+      });
+    });
+    function of(site, role) { return cells[(site === null ? "" : site) + "\u0000" + (role === null ? "" : role)] || []; }
     sites.concat([null]).forEach(function (s) {
       var tr = el("tr", {}, el("th", { text: s === null ? "All sites" : s }));
       roles.concat([null]).forEach(function (r) {
@@ -320,7 +324,7 @@
     var body = el("tbody");
     rows.forEach(function (g, i) {
       var td = el("td", { class: "num" });
-      var suppressed = String(g.suppressed) === "True" || g.suppressed === true;
+      var suppressed = String(g.suppressed).toLowerCase() === "true";
       if (suppressed) td.appendChild(el("span", { class: "suppressed", text: "suppressed" }));
       else if (g.ex.length) td.appendChild(el("button", { type: "button", class: "cell", "data-subgroup": String(i), text: g.excerpts,
         onclick: function () { go({ list: "subgroup:" + cmoc + ":" + DATA.subgroups.indexOf(g) }); } }));
@@ -391,7 +395,7 @@
     var parts = state.list.split(":");
     if (parts[0] === "subgroup") {
       var g = DATA.subgroups[Number(parts[2])];
-      if (!g || String(g.suppressed) === "True") return;
+      if (!g || String(g.suppressed).toLowerCase() === "true") return;
       idList(g.cmoc_id + ", " + g.attribute + " " + g.value, g.ex, true);
       return;
     }
@@ -453,6 +457,7 @@
     else if (state.view === "provenance") viewProvenance();
     else viewIndex();
     if (state.list && state.view !== "search") openList();
+    if (window.explorerReadyMs === undefined) window.explorerReadyMs = performance.now();
     document.documentElement.setAttribute("data-ready", "true");
   }
   document.querySelectorAll("nav a").forEach(function (a) {
