@@ -51,6 +51,12 @@
     writeHash();
     render();
   }
+  /* Open a list of cards and move the focus (and the view) to its heading. */
+  function openList(changes) {
+    go(changes);
+    var h = document.getElementById("units-heading");
+    if (h) h.focus();
+  }
 
   /* ---------- filters ---------- */
   function fillSelect(name, values, label) {
@@ -269,7 +275,7 @@
     var button = el("button", { type: "button", class: "cell", "aria-pressed": pressed ? "true" : "false",
       "aria-label": label + ": " + t.support + " supporting" + (extra.length ? ", " + extra.join(", ") : ""),
       "data-support": t.support, "data-partial": t.partial, "data-refuting": t.refutes,
-      onclick: function () { pick.stance = state.stance || null; pick.list = null; go(pick); var h = document.getElementById("units-heading"); if (h) h.focus(); } },
+      onclick: function () { pick.stance = state.stance || null; pick.list = null; openList(pick); } },
       String(t.support), extra.length ? el("span", { class: "other", text: extra.join(", ") }) : null);
     Object.keys(pick).forEach(function (k) { if (pick[k]) button.setAttribute("data-" + k, pick[k]); });
     td.appendChild(button);
@@ -327,7 +333,7 @@
       var suppressed = String(g.suppressed).toLowerCase() === "true";
       if (suppressed) td.appendChild(el("span", { class: "suppressed", text: "suppressed" }));
       else if (g.ex.length) td.appendChild(el("button", { type: "button", class: "cell", "data-subgroup": String(i), text: g.excerpts,
-        onclick: function () { go({ list: "subgroup:" + cmoc + ":" + DATA.subgroups.indexOf(g) }); } }));
+        onclick: function () { openList({ list: "subgroup:" + cmoc + ":" + DATA.subgroups.indexOf(g) }); } }));
       else td.appendChild(el("span", { class: "zero", text: g.excerpts }));
       body.appendChild(el("tr", {}, el("td", { text: g.attribute }), el("td", { text: g.value }),
         el("td", { class: "num", text: suppressed ? "suppressed" : g.participants }), td));
@@ -366,7 +372,7 @@
     main.appendChild(strip(c.cmoc_id, "type", uniq(all.map(function (u) { return S[U.type[u]]; })), "data type"));
     var whom = forWhom(c.cmoc_id);
     if (whom) main.appendChild(whom);
-    main.appendChild(unitSections(c.cmoc_id));
+    if (!state.list) main.appendChild(unitSections(c.cmoc_id));  /* an opened for-whom cell takes its place */
   }
   function aidTable(title, note, rows, columns, listKey) {
     main.appendChild(heading(title));
@@ -376,7 +382,7 @@
       var tr = el("tr");
       columns.forEach(function (c) { tr.appendChild(el("td", { class: typeof r[c[0]] === "number" ? "num" : "", text: r[c[0]] })); });
       tr.appendChild(el("td", { class: "num" }, r.ex.length ? el("button", { type: "button", class: "cell", "data-row": String(i), text: r.ex.length,
-        onclick: function () { go({ list: listKey + ":" + i }); } }) : el("span", { class: "zero", text: "0" })));
+        onclick: function () { openList({ list: listKey + ":" + i }); } }) : el("span", { class: "zero", text: "0" })));
       body.appendChild(tr);
     });
     var head = el("tr");
@@ -391,7 +397,7 @@
     pagedList(box, chosen, function (x) { return excerptCard(x, hidePerson); });
     main.appendChild(box);
   }
-  function openList() {
+  function showList() {
     var parts = state.list.split(":");
     if (parts[0] === "subgroup") {
       var g = DATA.subgroups[Number(parts[2])];
@@ -456,7 +462,7 @@
     else if (state.view === "quarantine") viewQuarantine();
     else if (state.view === "provenance") viewProvenance();
     else viewIndex();
-    if (state.list && state.view !== "search") openList();
+    if (state.list && state.view !== "search") showList();
     if (window.explorerReadyMs === undefined) window.explorerReadyMs = performance.now();
     document.documentElement.setAttribute("data-ready", "true");
   }
