@@ -68,7 +68,9 @@ def measure_explorer(explorer: Path) -> dict[str, float]:
 
 def explorer_lines(figures: dict[str, float], demo: bool) -> list[str]:
     """The bench table rows for the explorer."""
-    size_target = f"<= {MAX_DEMO_MB:.0f} MB: " + ("met" if figures["mb"] <= MAX_DEMO_MB else "NOT met")
+    size_target = f"<= {MAX_DEMO_MB:.0f} MB: " + (
+        "met" if figures["mb"] <= MAX_DEMO_MB else "NOT met"
+    )
     return [
         "| evidence explorer | value | target |",
         "|---|---:|---|",

@@ -567,7 +567,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in args.scales:
             results.append(bench_scale(scale, args.cores, scratch, scale in args.full_only))
-            lines = scenario_table(results[-1]) + explorer_table(results[-1]) + rule_table(results[-1])
+            lines = (
+                scenario_table(results[-1]) + explorer_table(results[-1]) + rule_table(results[-1])
+            )
             print("\n".join(lines) + "\n", flush=True)
     finally:
         if scratch_context:

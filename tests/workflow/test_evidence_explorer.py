@@ -61,9 +61,11 @@ class Watched:
         self.requests: list[str] = []
         self.page.on(
             "console",
-            lambda m: self.problems.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None,
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
         )
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         self.page.on("request", lambda r: self.requests.append(r.url.split("#")[0]))
@@ -86,7 +88,9 @@ def watched(browser: object, built_workflow: Path) -> Iterator[Watched]:
     explorer = built_workflow / "reports" / "evidence_explorer.html"
     page = Watched(browser, explorer, viewport={"width": 1280, "height": 900})
     yield page
-    page.check({explorer.as_uri(), (built_workflow / "reports" / "evaluation_report.html").as_uri()})
+    page.check(
+        {explorer.as_uri(), (built_workflow / "reports" / "evaluation_report.html").as_uri()}
+    )
 
 
 def open_all_cards(page: object) -> None:
@@ -170,7 +174,9 @@ def test_filters_and_search_narrow_the_units(watched, built_workflow) -> None:
     page.select_option('select[name="site"]', "S03")
     page.select_option('select[name="stance"]', "partial")
     expected = units[
-        (units["cmoc_id"] == "CMOC01") & (units["site_id"] == "S03") & (units["counts_as"] == "partial")
+        (units["cmoc_id"] == "CMOC01")
+        & (units["site_id"] == "S03")
+        & (units["counts_as"] == "partial")
     ]
     assert page.locator('[data-stance="partial"]').get_attribute("data-count") == str(len(expected))
     assert page.locator('[data-stance="support"]').get_attribute("data-count") == "0"
@@ -192,7 +198,9 @@ def test_analysis_aids_and_quarantine_open_what_the_csvs_list(watched, built_wor
     }
     agreement = csv(built_workflow, "coder_agreement.csv")
     disagreeing = agreement[agreement["scope"].isin(["code", "source"])]
-    tables["disagreements"] = disagreeing.loc[disagreeing["disagreement_ids"] != "", "disagreement_ids"]
+    tables["disagreements"] = disagreeing.loc[
+        disagreeing["disagreement_ids"] != "", "disagreement_ids"
+    ]
     for view, cells in tables.items():
         page = watched.open(f"view={view}")
         buttons = page.locator(f"#aid-{view} button.cell")
@@ -203,7 +211,10 @@ def test_analysis_aids_and_quarantine_open_what_the_csvs_list(watched, built_wor
     page = watched.open("view=quarantine")
     quarantine = csv(built_workflow, "quarantine.csv")
     assert page.locator("#quarantine tbody tr").count() == len(quarantine)
-    assert page.locator("#quarantine tbody tr").first.inner_text().split("\t")[3] == quarantine["reason"].iloc[0]
+    assert (
+        page.locator("#quarantine tbody tr").first.inner_text().split("\t")[3]
+        == quarantine["reason"].iloc[0]
+    )
 
 
 def test_suppressed_for_whom_cells_do_not_open(watched, built_workflow) -> None:
@@ -216,7 +227,9 @@ def test_suppressed_for_whom_cells_do_not_open(watched, built_workflow) -> None:
     page.locator("details summary").click()
     opened = own[(own["suppressed"] != "True") & (own["excerpt_ids"] != "")]
     assert page.locator("table.subgroups button").count() == len(opened)
-    assert page.locator("table.subgroups .suppressed").count() == (own["suppressed"] == "True").sum()
+    assert (
+        page.locator("table.subgroups .suppressed").count() == (own["suppressed"] == "True").sum()
+    )
     page.locator("table.subgroups button").first.click()
     open_all_cards(page)
     assert page.locator("article.card").count() == len(ids(opened["excerpt_ids"].iloc[0]))
@@ -227,11 +240,17 @@ def test_a_deep_link_from_the_html_edition_opens_its_cell(watched, built_workflo
     report = built_workflow / "reports" / "evaluation_report.html"
     page = watched.page
     page.goto(report.as_uri())
-    page.locator('a.explore[href="evidence_explorer.html#cmoc=CMOC04&site=S03&stance=support"]').click()
+    page.locator(
+        'a.explore[href="evidence_explorer.html#cmoc=CMOC04&site=S03&stance=support"]'
+    ).click()
     page.wait_for_selector("html[data-ready=true]")
     assert "evidence_explorer.html#cmoc=CMOC04" in page.url
     matrix = csv(built_workflow, "cmoc_evidence.csv")
-    row = matrix[(matrix["cmoc_id"] == "CMOC04") & (matrix["dimension"] == "site") & (matrix["value"] == "S03")]
+    row = matrix[
+        (matrix["cmoc_id"] == "CMOC04")
+        & (matrix["dimension"] == "site")
+        & (matrix["value"] == "S03")
+    ]
     assert support_cards(page) == int(row["excerpts"].iloc[0])
     page = watched.open("cmoc=CMOC04&site=S03&wave=followup")  # the README's example
     assert page.locator('select[name="wave"]').input_value() == "followup"
@@ -257,7 +276,12 @@ def test_screenshots_of_every_view(browser, built_workflow, tmp_path) -> None:
     explorer = built_workflow / "reports" / "evidence_explorer.html"
     for zoom, viewport in ((1, {"width": 1280, "height": 900}), (2, {"width": 640, "height": 450})):
         watched = Watched(browser, explorer, viewport=viewport, device_scale_factor=zoom)
-        for view in (*VIEWS, "cmoc=CMOC01", "cmoc=CMOC04&site=S03", "view=candidates&list=candidates:0"):
+        for view in (
+            *VIEWS,
+            "cmoc=CMOC01",
+            "cmoc=CMOC04&site=S03",
+            "view=candidates&list=candidates:0",
+        ):
             page = watched.open(view if "=" in view else f"view={view}")
             name = view.replace("=", "-").replace("&", "_").replace(":", "-")
             page.screenshot(path=str(folder / f"{name}@{zoom * 100}.png"), full_page=zoom == 1)

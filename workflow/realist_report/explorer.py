@@ -101,7 +101,9 @@ def excerpt_rows(excerpts: pd.DataFrame, wanted: set[str], strings: Interner) ->
         "source": [strings(s) for s in rows["source_id"]],
         "participant": rows["participant_id"].fillna("").tolist(),
         "role": [strings(r) for r in rows["role"].fillna(NO_ROLE)],
-        "site": [strings(card_site(s, r)) for s, r in zip(rows["site_id"], rows["role"])],
+        "site": [
+            strings(card_site(s, r)) for s, r in zip(rows["site_id"], rows["role"], strict=True)
+        ],
         "wave": [strings(w) for w in rows["wave"]],
         "type": [strings(t) for t in rows["source_type"]],
     }
@@ -115,7 +117,9 @@ def unit_rows(units: pd.DataFrame, index: dict[str, int], strings: Interner) -> 
         "as": units["counts_as"].tolist(),
         "stance": units["stance"].fillna("").tolist(),
         "site": [strings(s) for s in units["site_id"]],
-        "shown_site": [strings(card_site(s, r)) for s, r in zip(units["site_id"], units["role"])],
+        "shown_site": [
+            strings(card_site(s, r)) for s, r in zip(units["site_id"], units["role"], strict=True)
+        ],
         "role": [strings(r) for r in units["role"].replace("", pd.NA).fillna(NO_ROLE)],
         "wave": [strings(w) for w in units["wave"]],
         "type": [strings(t) for t in units["source_type"]],
@@ -194,14 +198,30 @@ def explorer_data(tables: dict[str, pd.DataFrame], excerpts: pd.DataFrame, build
         "strings": strings.values,
         "subgroups": id_lists(
             tables["subgroups"],
-            ["cmoc_id", "attribute", "value", "registered", "participants", "excerpts",
-             "suppressed", "suppression"],
+            [
+                "cmoc_id",
+                "attribute",
+                "value",
+                "registered",
+                "participants",
+                "excerpts",
+                "suppressed",
+                "suppression",
+            ],
             index,
         ),  # fmt: skip
         "candidates": id_lists(
             tables["candidates"],
-            ["rank", "candidate_id", "context", "mechanism", "outcome", "units", "participants",
-             "sites"],
+            [
+                "rank",
+                "candidate_id",
+                "context",
+                "mechanism",
+                "outcome",
+                "units",
+                "participants",
+                "sites",
+            ],
             index,
         ),  # fmt: skip
         "pairs": id_lists(
@@ -308,7 +328,9 @@ def run_render_explorer(inputs: dict[str, str], excerpt_paths: list[str], study:
     """Rule adapter: read results/ and the redacted excerpts, write the explorer page."""
     from realist_report.tables import read_json, read_parquets
 
-    data = explorer_data(read_tables(inputs), read_parquets(excerpt_paths), read_json(inputs["build"]))
+    data = explorer_data(
+        read_tables(inputs), read_parquets(excerpt_paths), read_json(inputs["build"])
+    )
     page = render_explorer(data, study)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(page, encoding="utf-8")

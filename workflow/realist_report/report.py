@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
+from realist_report.explorer import explorer_link
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -25,7 +26,6 @@ from realist_report.narrative import (
     load_narrative,
     resolve_references,
 )
-from realist_report.explorer import explorer_link
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,

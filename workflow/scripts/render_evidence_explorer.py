@@ -5,7 +5,7 @@ from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_render_explorer(
-        {key: snakemake.input[key] for key in snakemake.input.keys() if key != "excerpts"},
+        {key: path for key, path in snakemake.input.items() if key != "excerpts"},
         list(snakemake.input.excerpts),
         snakemake.params.study,
         snakemake.output.html,
