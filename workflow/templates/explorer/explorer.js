@@ -275,11 +275,29 @@
     var button = el("button", { type: "button", class: "cell", "aria-pressed": pressed ? "true" : "false",
       "aria-label": label + ": " + t.support + " supporting" + (extra.length ? ", " + extra.join(", ") : ""),
       "data-support": t.support, "data-partial": t.partial, "data-refuting": t.refutes,
-      onclick: function () { pick.stance = state.stance || null; pick.list = null; openList(pick); } },
+      "data-pick": JSON.stringify(pick), onclick: function () { openCell(pick); } },
       String(t.support), extra.length ? el("span", { class: "other", text: extra.join(", ") }) : null);
     Object.keys(pick).forEach(function (k) { if (pick[k]) button.setAttribute("data-" + k, pick[k]); });
     td.appendChild(button);
     return td;
+  }
+  /* A click that keeps the wave and data type re-renders the unit list alone, not the matrix
+     (hundreds of sites at national scale), and marks the pressed cell. */
+  function openCell(pick) {
+    var full = state.list || ["wave", "type"].some(function (k) { return k in pick && (pick[k] || null) !== (state[k] || null); });
+    var changes = Object.assign({}, pick, { stance: state.stance || null, list: null });
+    var panel = document.getElementById("units-panel");
+    if (full || !panel) { openList(changes); return; }
+    Object.keys(changes).forEach(function (k) { if (changes[k] === null) delete state[k]; else state[k] = changes[k]; });
+    writeHash();
+    syncFilters();
+    document.querySelectorAll("button.cell[data-pick]").forEach(function (b) {
+      var own = JSON.parse(b.getAttribute("data-pick"));
+      var on = Object.keys(own).every(function (k) { return (state[k] || null) === own[k]; });
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    panel.replaceWith(unitSections(state.cmoc));
+    document.getElementById("units-heading").focus();
   }
   function matrix(cmoc) {
     var all = units(cmoc).filter(function (u) { return unitPasses(u, { site: 1, role: 1, stance: 1 }); });
@@ -343,7 +361,7 @@
         el("th", { class: "num", text: "Participants" }), el("th", { class: "num", text: "Excerpts" }))), body));
   }
   function unitSections(cmoc) {
-    var box = el("section", { class: "units", "aria-labelledby": "units-heading" });
+    var box = el("section", { class: "units", id: "units-panel", "aria-labelledby": "units-heading" });
     var chosen = units(cmoc).filter(function (u) { return unitPasses(u); });
     var where = FILTERS.concat(["q"]).filter(function (k) { return state[k]; }).map(function (k) { return k + " " + state[k]; });
     box.appendChild(el("h2", { id: "units-heading", tabindex: "-1", text: "Evidence units of " + cmoc + (where.length ? " (" + where.join(", ") + ")" : "") }));
