@@ -751,7 +751,7 @@ def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
     with pytest.raises(InputFileError) as error:
         ingest_batch(path, "no_header", options)
     message = str(error.value)
-    assert "headers ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
+    assert "first row ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
     assert "07700" not in message and "root:x" not in message
 
 
