@@ -360,6 +360,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.stream_events()
         elif self.path == "/preview.pdf" and (PREVIEW_DIR / "evaluation_report.pdf").is_file():
             self.send_body((PREVIEW_DIR / "evaluation_report.pdf").read_bytes(), "application/pdf")
+        elif self.path == "/favicon.ico":
+            self.send_body(b"", "image/x-icon", 204)
         else:
             self.send_body(b"not found", "text/plain", 404)
 

@@ -6,6 +6,7 @@ Templates never compute: every number they show is prepared here from the pipeli
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
 import re
@@ -619,15 +620,24 @@ def render_html(
     context: dict, template_dir: str | Path = TEMPLATE_DIR, template: str = "report.html.j2"
 ) -> str:
     """Render the report HTML from the prepared context."""
+    return template_environment(str(template_dir)).get_template(template).render(**context)
+
+
+@functools.cache
+def template_environment(template_dir: str) -> jinja2.Environment:
+    """One jinja2 environment per template folder, so both passes of render_numbered (and every
+    save in the live preview) reuse the compiled templates; an edited template is recompiled
+    (jinja2's auto_reload checks each file's modification time)."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader(template_dir),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=True,
     )
     environment.filters["site"] = site_label
-    return environment.get_template(template).render(**context)
+    return environment
 
 
 #: WeasyPrint's PDF/UA-1 variant: a tagged PDF with a structure tree, language and title shown.
