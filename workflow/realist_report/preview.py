@@ -37,6 +37,7 @@ from realist_report.privacy import (
 )
 from realist_report.report import (
     TEMPLATE_DIR,
+    RenderRequest,
     html_options,
     html_settings,
     read_render_request,
@@ -71,7 +72,7 @@ class Session:
 
     config_path: Path
     config: dict = field(default_factory=dict)
-    request: object = None
+    request: RenderRequest | None = None
     tables: dict = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
     good_html: str | None = None
@@ -218,6 +219,7 @@ def describe(error: Exception) -> str:
 def refresh(session: Session, reload_build: bool) -> None:
     """Re-render after a save; a problem is shown above the last good page, never raised."""
     problems: list[str] = []
+    html, privacy = session.good_html, session.privacy
     try:
         if reload_build or not session.tables:
             load_build(session)
@@ -229,12 +231,11 @@ def refresh(session: Session, reload_build: bool) -> None:
                 "quotes until `make report` reruns the evidence step"
             )
         html = render_build_html(session)
-        session.privacy = privacy_banner(html, session)
-        session.good_html = html
+        privacy = privacy_banner(html, session)
     except Exception as error:  # noqa: BLE001 - every problem goes to the page
         problems.insert(0, describe(error))
     with session.changed:
-        session.problems = problems
+        session.good_html, session.privacy, session.problems = html, privacy, problems
         session.version += 1
         session.changed.notify_all()
 
@@ -460,6 +461,7 @@ def terminal_keys(server: PreviewServer, stop: threading.Event) -> None:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """`make preview` passes CONFIG and PORT through as --config and --port."""
     parser = argparse.ArgumentParser(prog="make preview", description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="config/config.yaml", type=Path)
     parser.add_argument("--port", default=8000, type=int, help="0: any free port")
