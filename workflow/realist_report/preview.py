@@ -13,6 +13,7 @@ the process keeps running. The PDF is printed on demand into PREVIEW_DIR, never 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html as html_lib
 import json
 import logging
@@ -20,6 +21,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -445,10 +447,37 @@ def watch(session: Session, stop: threading.Event) -> None:
         print(f"preview {state} in {time.perf_counter() - started:.2f} s", flush=True)
 
 
+def typed_keys() -> Iterator[str]:
+    """Keys typed in the terminal: each key at once on a terminal (see single_keys), else the
+    first letter of each line (a pipe)."""
+    if sys.stdin.isatty():
+        while key := sys.stdin.read(1):
+            yield key.lower()
+    else:
+        for line in sys.stdin:
+            yield line.strip().lower()[:1]
+
+
+@contextlib.contextmanager
+def single_keys() -> Iterator[None]:
+    """On a terminal, deliver keys without Enter (cbreak mode) and restore the terminal after."""
+    if not sys.stdin.isatty():
+        yield
+        return
+    import termios
+    import tty
+
+    saved = termios.tcgetattr(sys.stdin)
+    tty.setcbreak(sys.stdin)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(sys.stdin, termios.TCSADRAIN, saved)
+
+
 def terminal_keys(server: PreviewServer, stop: threading.Event) -> None:
-    """'p' + Enter prints the PDF, 'q' + Enter stops the preview (stdin closed: no keys)."""
-    for line in sys.stdin:
-        key = line.strip().lower()
+    """'p' prints the PDF, 'q' stops the preview (stdin closed: no keys)."""
+    for key in typed_keys():
         if key == "p":
             answer = timed_pdf(server)
             print(
@@ -469,7 +498,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load once, render, serve on 127.0.0.1, watch; stop with q + Enter or Ctrl-C."""
+    """Load once, render, serve on 127.0.0.1, watch; stop with q or Ctrl-C."""
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     args = parse_args(argv)
     session = Session(config_path=args.config)
@@ -484,14 +513,15 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=watch, args=(session, stop), daemon=True).start()
     threading.Thread(target=terminal_keys, args=(server, stop), daemon=True).start()
     print(f"Preview: http://127.0.0.1:{server.server_address[1]}/", flush=True)
-    print("type p + Enter for the PDF (in preview/), q + Enter to stop", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
+    print("press p for the PDF (in preview/), q to stop", flush=True)
+    with single_keys():
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            server.server_close()
     return 0
 
 
