@@ -433,13 +433,22 @@ def needs_build_reload(changed: set[Path], session: Session) -> bool:
     return any(not any(p == own or own in p.parents for own in light) for p in changed)
 
 
-def watch(session: Session, stop: threading.Event) -> None:
-    """Re-render on every save until `stop` is set (watchfiles, 50 ms debounce)."""
+def watch(session: Session, stop: threading.Event, ready: threading.Event) -> None:
+    """Re-render on every save until `stop` is set (watchfiles, 50 ms debounce); `ready` is set
+    once the watches are in place (the first quiet timeout), so no save before it is missed."""
     from watchfiles import watch as watch_files
 
     for changes in watch_files(
-        *watched_paths(session), stop_event=stop, debounce=50, step=20, rust_timeout=200
+        *watched_paths(session),
+        stop_event=stop,
+        debounce=50,
+        step=20,
+        rust_timeout=200,
+        yield_on_timeout=True,
     ):
+        ready.set()
+        if not changes:
+            continue
         changed = {Path(path).resolve() for _, path in changes}
         started = time.perf_counter()
         refresh(session, needs_build_reload(changed, session))
@@ -510,7 +519,9 @@ def main(argv: list[str] | None = None) -> int:
     refresh(session, reload_build=False)
     server = PreviewServer(("127.0.0.1", args.port), session)
     stop = threading.Event()
-    threading.Thread(target=watch, args=(session, stop), daemon=True).start()
+    ready = threading.Event()
+    threading.Thread(target=watch, args=(session, stop, ready), daemon=True).start()
+    ready.wait(timeout=60)
     threading.Thread(target=terminal_keys, args=(server, stop), daemon=True).start()
     print(f"Preview: http://127.0.0.1:{server.server_address[1]}/", flush=True)
     print("press p for the PDF (in preview/), q to stop", flush=True)
