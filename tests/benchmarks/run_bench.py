@@ -12,7 +12,9 @@ factor, builds it in a temporary copy of the workflow (never in the main tree) a
   as a ratio to the same bare WeasyPrint render;
 - the live preview (make preview, bench_preview.py): narrative edit -> preview updated (median
   of five edits) and edit -> PDF in the preview, against a bare WeasyPrint render of its HTML;
-- per-rule wall time and peak memory from Snakemake's `benchmark:` files.
+- per-rule wall time and peak memory from Snakemake's `benchmark:` files;
+- the evidence explorer in headless Chromium: file size, time to interactive and time to open
+  its largest cell (`bench_explorer.py`).
 
 Figures are printed, never asserted: timing depends on the machine and its load. Targets are
 marked met or not in the table, for a reader to judge.
@@ -36,7 +38,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
+from bench_explorer import explorer_lines, measure_explorer  # noqa: E402
 from bench_preview import (  # noqa: E402
     EDITS,
     PREVIEW_HTML,
@@ -128,6 +132,7 @@ class ScaleResult:
     preview_floor: Timed | None = None
     rules: dict[str, RuleStats] = field(default_factory=dict)
     failure: str = ""
+    explorer: dict[str, float] = field(default_factory=dict)
 
 
 class BuildFailed(RuntimeError):
@@ -320,6 +325,8 @@ def bench_scale(scale: int, cores: int, scratch: Path, full_only: bool = False) 
     if failure:
         print(f"[x{scale}] full build FAILED: {failure}", file=sys.stderr, flush=True)
         return measured
+    print(f"[x{scale}] evidence explorer in headless Chromium ...", file=sys.stderr, flush=True)
+    measured.explorer = measure_explorer(workdir / "reports" / "evidence_explorer.html")
     if full_only:
         return measured
 
@@ -541,6 +548,13 @@ def full_only_table(result: ScaleResult) -> list[str]:
     ]
 
 
+def explorer_table(result: ScaleResult) -> list[str]:
+    """The evidence explorer's size and speed in headless Chromium (none if the build failed)."""
+    if not result.explorer:
+        return []
+    return ["", *explorer_lines(result.explorer, demo=result.scale == 1)]
+
+
 def rule_table(result: ScaleResult) -> list[str]:
     """Per-rule times and memory from the full build's benchmark files."""
     lines = [
@@ -594,7 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in args.scales:
             results.append(bench_scale(scale, args.cores, scratch, scale in args.full_only))
-            lines = scenario_table(results[-1]) + rule_table(results[-1])
+            lines = (
+                scenario_table(results[-1]) + explorer_table(results[-1]) + rule_table(results[-1])
+            )
             print("\n".join(lines) + "\n", flush=True)
     finally:
         if scratch_context:
