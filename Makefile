@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test test-fast lint format audit trace codebook verify bench privacy-recall system-report system-test \
+.PHONY: report preview test test-fast lint format audit trace codebook verify bench privacy-recall \
+	system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -28,6 +29,11 @@ system-cluster:
 # After a failed or killed build, say whether results/ and reports/ still belong to one build.
 report: $(STAMP) system-report
 	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
+
+# Live preview after a build: re-renders the HTML on every save and reloads the browser; the PDF
+# on demand goes to preview/ (never reports/): make preview [CONFIG=config/config.yaml] [PORT=8000]
+preview: $(STAMP)
+	$(BIN)/python -m realist_report.preview --config $(or $(CONFIG),config/config.yaml) $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
