@@ -39,7 +39,7 @@ rule render_report_html:
         options={
             key: value
             for key, value in config["report_options"].items()
-            if key != "docx_reference"
+            if key not in ("docx_reference", "paper")
         },
         study=config["study"],
         settings={
@@ -74,6 +74,9 @@ rule render_report_docx:
         html=rules.render_report_html.output.html,
         reference=project_or_workflow_file(config["report_options"]["docx_reference"]),
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        # the build id and narrative digests the Word file carries for make import-docx
+        build_inputs=rules.record_build_inputs.output.manifest,
+        narrative=narrative_files(config["narrative"]),
         lua=WORD_FILTER,
         code=package_modules("office"),
     output:
@@ -82,6 +85,10 @@ rule render_report_docx:
         "logs/render_report_docx/report.log",
     benchmark:
         "benchmarks/render_report_docx/report.tsv"
+    params:
+        narrative=lambda wildcards: config["narrative"],
+        study_title=config["study"]["title"],
+        paper=config["report_options"]["paper"],
     script:
         "../scripts/render_report_docx.py"
 
