@@ -144,24 +144,27 @@ end
 
 -- ------------------------------------------------------------------ tables
 
--- Column widths in twips. pandoc turns a column's share into twips of 7,920 (its line); the A4
--- text block is 9,070 (210 mm less two 25 mm margins), so a table may grow to that. One character
--- of the 9 pt table text is taken as 0.7 em (a bold capital in DejaVu Sans, LibreOffice's
--- stand-in font, is about that); cell margins are 108 twips each side (the reference style).
--- A table too wide for the line at 9 pt is set in the 7 pt "Table Small" style of reference.docx.
-local PANDOC_TWIPS = 7920
+-- Column widths in twips of the A4 text block (210 mm less two 25 mm margins; pandoc writes a
+-- column's share of it). A word is measured in em of the type size: a capital 0.85, any other
+-- character 0.7 (bold DejaVu Sans, LibreOffice's stand-in font, is about that); cell margins are
+-- 108 twips each side (the reference table style). A table too wide at 9 pt is set in
+-- reference.docx's 7 pt "Table Small" or 6 pt "Table Smallest" style.
+local function word_ems(word)
+  local capitals = select(2, word:gsub("%u", ""))
+  return capitals * 0.85 + ((utf8.len(word) or #word) - capitals) * 0.7
+end
 local TEXT_TWIPS = 9070
 local CELL_MARGIN_TWIPS = 216
-local function char_twips(points) return points * 20 * 0.7 end
+local SMALLER = {{7, "Table Small"}, {6, "Table Smallest"}}
 
-local function small_cells(tbl)
+local function small_cells(tbl, style)
   local function shrink(rows)
     for _, row in ipairs(rows) do
       for _, cell in ipairs(row.cells) do
         local paras = pandoc.Blocks(cell.contents):walk({
           Plain = function(plain) return pandoc.Para(plain.content) end,
         })
-        cell.contents = {pandoc.Div(paras, {["custom-style"] = "Table Small"})}
+        cell.contents = {pandoc.Div(paras, {["custom-style"] = style})}
       end
     end
   end
@@ -170,18 +173,38 @@ local function small_cells(tbl)
 end
 local NUMBER = "^[%-−]?[%d,]*%.?%d+%s?%%?$"
 
+-- The column each cell of a row starts in, given the cells above that span down into the row
+-- (`below`: column -> rows still covered).
+local function cell_columns(row, below)
+  local starts, column = {}, 1
+  for _, cell in ipairs(row.cells) do
+    while (below[column] or 0) > 0 do column = column + 1 end
+    starts[#starts + 1] = column
+    for c = column, column + cell.col_span - 1 do below[c] = cell.row_span end
+    column = column + cell.col_span
+  end
+  for c, rows in pairs(below) do below[c] = math.max(0, rows - 1) end
+  return starts
+end
+
 local function column_facts(tbl)
   local lengths, words, numeric = {}, {}, {}
   local function measure(rows, body)
+    local below = {}
     for _, row in ipairs(rows) do
-      for i, cell in ipairs(row.cells) do
-        local text = pandoc.utils.stringify(cell.contents)
-        lengths[i] = math.max(lengths[i] or 4, math.min(60, utf8.len(text) or #text))
-        for word in text:gmatch("%S+") do
-          words[i] = math.max(words[i] or 3, math.min(30, utf8.len(word) or #word))
-        end
-        if body and text ~= "" and text ~= "–" and text ~= "—" then
-          numeric[i] = (numeric[i] ~= false) and (text:match(NUMBER) ~= nil)
+      local starts = cell_columns(row, below)
+      for n, cell in ipairs(row.cells) do
+        local i = starts[n]
+        -- a cell over several columns is as wide as all of them: it sets no column's width
+        if cell.col_span == 1 then
+          local text = pandoc.utils.stringify(cell.contents)
+          lengths[i] = math.max(lengths[i] or 3, math.min(42, 0.7 * (utf8.len(text) or #text)))
+          for word in text:gmatch("%S+") do
+            words[i] = math.max(words[i] or 2, math.min(25, word_ems(word)))
+          end
+          if body and text ~= "" and text ~= "–" and text ~= "—" then
+            numeric[i] = (numeric[i] ~= false) and (text:match(NUMBER) ~= nil)
+          end
         end
       end
     end
@@ -194,8 +217,8 @@ end
 local function column_twips(lengths, words, count, points)
   local floors, extras, floor, extra = {}, {}, 0, 0
   for i = 1, count do
-    floors[i] = (words[i] or 3) * char_twips(points) + CELL_MARGIN_TWIPS
-    extras[i] = math.max(0, (lengths[i] or 4) - (words[i] or 3)) * char_twips(points)
+    floors[i] = (words[i] or 2) * points * 20 + CELL_MARGIN_TWIPS
+    extras[i] = math.max(0, (lengths[i] or 3) - (words[i] or 2)) * points * 20
     floor, extra = floor + floors[i], extra + extras[i]
   end
   return floors, extras, floor, extra
@@ -204,19 +227,20 @@ end
 local function Table(tbl)
   local lengths, words, numeric = column_facts(tbl)
   local floors, extras, floor, extra = column_twips(lengths, words, #tbl.colspecs, 9)
-  if floor > TEXT_TWIPS then
-    floors, extras, floor, extra = column_twips(lengths, words, #tbl.colspecs, 7)
-    small_cells(tbl)
+  local style = nil
+  for _, size in ipairs(SMALLER) do
+    if floor <= TEXT_TWIPS then break end
+    floors, extras, floor, extra = column_twips(lengths, words, #tbl.colspecs, size[1])
+    style = size[2]
   end
-  local line = PANDOC_TWIPS
-  if floor > PANDOC_TWIPS then line = math.min(TEXT_TWIPS, floor) end
+  if style then small_cells(tbl, style) end
   for i, spec in ipairs(tbl.colspecs) do
-    local width = floors[i] * math.min(1, line / floor)
-    if floor < line and extra > 0 then
-      width = width + extras[i] * math.min(1, (line - floor) / extra)
+    local width = floors[i] * math.min(1, TEXT_TWIPS / floor)
+    if floor < TEXT_TWIPS and extra > 0 then
+      width = width + extras[i] * math.min(1, (TEXT_TWIPS - floor) / extra)
     end
     local align = numeric[i] and "AlignRight" or spec[1]
-    tbl.colspecs[i] = {align, width / PANDOC_TWIPS}
+    tbl.colspecs[i] = {align, width / TEXT_TWIPS}
   end
   tbl.caption = numbered_caption(tbl.caption, tbl.identifier)
   return tbl
