@@ -91,11 +91,15 @@ def check_co_author_import(built: Path, edited: Path, tmp_path: Path) -> None:
     assert written.endswith(untouched), "paragraphs not edited keep their Markdown lines"
     [conflict] = result.conflicts
     assert (conflict.placeholder, conflict.printed, conflict.typed) == (
-        "CMOC04.participants", "44", "45"
+        "CMOC04.participants",
+        "44",
+        "45",
     )
     assert conflict.file == "cmocs/CMOC04.md" and conflict.line == 1
     [comment] = result.comments
-    assert comment["author"] == "A. Reviewer" and comment["comment"] == "Is this true at every site?"
+    assert (
+        comment["author"] == "A. Reviewer" and comment["comment"] == "Is this true at every site?"
+    )
     assert comment["file"] == "cmocs/CMOC04.md" and comment["line"] == 1
     assert comment["anchored"].startswith("Practice staff")
     assert len(result.not_imported) == 1 and "a table under 'Summary'" in result.not_imported[0]

@@ -204,10 +204,15 @@ def test_libreoffice_prints_the_demo_word_edition_on_a4_with_header_and_page_num
     title = re.search(r"<title>([^:<]+)", (built_workflow / "reports" / "evaluation_report.html")
                       .read_text(encoding="utf-8")).group(1)  # fmt: skip
     for page in (5, pages - 1):
-        text = subprocess.run(
-            ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
-            capture_output=True, text=True,
-        ).stdout.strip().splitlines()
+        text = (
+            subprocess.run(
+                ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
         assert text[0].strip() == title and text[-1].strip() == str(page), (page, text[:1])
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],
@@ -314,7 +319,9 @@ def test_word_edition_numbers_captions_and_references_with_fields(tmp_path: Path
 
     docx = tmp_path / "report.docx"
     build = {"study": "Study title", "build_id": "abc", "narrative": {}}
-    assert office.write_docx(co_author_report(tmp_path), docx, REFERENCE, SNAPSHOT, build=build) == []
+    assert (
+        office.write_docx(co_author_report(tmp_path), docx, REFERENCE, SNAPSHOT, build=build) == []
+    )
     with zipfile.ZipFile(docx) as package:
         body = package.read("word/document.xml").decode("utf-8")
         headers = [package.read(n).decode() for n in package.namelist() if "header" in n]
@@ -328,7 +335,9 @@ def test_word_edition_numbers_captions_and_references_with_fields(tmp_path: Path
     assert 'TOC \\h \\z \\c "Figure"' in body
     assert office.BUILD_PROPERTY in custom and "rrn_1" in custom
     document = Document(str(docx))
-    levels = [int(p.style.name[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    levels = [
+        int(p.style.name[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
     assert all(b <= a + 1 for a, b in zip([0, *levels], levels, strict=False)), levels
     number_cell = document.tables[0].rows[1].cells[1].paragraphs[0]
     assert number_cell.alignment is not None and number_cell.alignment.name == "RIGHT"

@@ -28,7 +28,7 @@ import json
 import re
 import sys
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,7 +268,9 @@ def _inline_plain(children: list, shown: dict[str, str]) -> str:
     parts = []
     for child in children:
         if child.type in ("text", "code_inline"):
-            parts.append(_PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), child.content))
+            parts.append(
+                _PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), child.content)
+            )
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         elif child.type == "image":
@@ -323,8 +325,12 @@ def _markdown_of(paragraph: Paragraph, markers: dict[str, dict], conflicts: list
         if text.strip() and (segment.bold or segment.italic):
             mark = "**" if segment.bold else "*"
             core = text.strip()
-            text = text[: len(text) - len(text.lstrip())] + mark + core + mark + (
-                text[len(text.rstrip()) :]
+            text = (
+                text[: len(text) - len(text.lstrip())]
+                + mark
+                + core
+                + mark
+                + (text[len(text.rstrip()) :])
             )
         out.append(text)
     return " ".join("".join(out).split())
@@ -358,7 +364,9 @@ def merge_part(
             like = blocks[a0 + offset] if own else (blocks[a1 - 1] if a1 > a0 else None)
             heading = "#" * paragraphs[j].heading + " " if paragraphs[j].heading else ""
             out.append((like.prefix if like else heading) + written)
-            out.extend(_with_gap(lines, blocks, a0 + offset)[like.last - like.first :] if own else [""])
+            out.extend(
+                _with_gap(lines, blocks, a0 + offset)[like.last - like.first :] if own else [""]
+            )
             conflicts += [Conflict(file, line_of[j], *c) for c in found]
     merged = "\n".join(out).rstrip("\n") + "\n"
     return merged, conflicts, line_of
@@ -407,7 +415,9 @@ def _parts(edition: Edition) -> dict[str, list[list[Paragraph]]]:
     for paragraph in edition.paragraphs:
         marker = edition.markers.get(paragraph.part or "", {})
         if "narrative" in marker:
-            found.setdefault(marker["narrative"], {}).setdefault(paragraph.part, []).append(paragraph)
+            found.setdefault(marker["narrative"], {}).setdefault(paragraph.part, []).append(
+                paragraph
+            )
     return {file: list(places.values()) for file, places in found.items()}
 
 
@@ -438,7 +448,9 @@ def outside_edits(edition: Edition, baseline: Edition | None) -> list[str]:
         return rows
 
     old, new = outside(baseline.paragraphs), outside(edition.paragraphs)
-    matcher = difflib.SequenceMatcher(None, [t for t, _ in old], [t for t, _ in new], autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [t for t, _ in old], [t for t, _ in new], autojunk=False
+    )
     listed = []
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
@@ -465,7 +477,9 @@ def import_docx(
     check_origin(edition.build, study_title, build_id, docx_path)
     root = Path(narrative_dir)
     result = ImportResult()
-    baseline = read_edition(baseline_docx) if baseline_docx and Path(baseline_docx).is_file() else None
+    baseline = (
+        read_edition(baseline_docx) if baseline_docx and Path(baseline_docx).is_file() else None
+    )
     result.not_imported = outside_edits(edition, baseline)
     lines_of: dict[str | None, list[int]] = {}
     for file, places in sorted(_parts(edition).items()):
@@ -543,7 +557,7 @@ def _comment_rows(edition: Edition, lines_of: dict[str | None, list[int]]) -> li
 
 def report_lines(result: ImportResult, apply: bool) -> Iterator[str]:
     """What the researcher reads: diffs, what was held and why, conflicts, skipped, comments."""
-    for file, diff in result.diffs.items():
+    for diff in result.diffs.values():
         yield diff.rstrip("\n")
     if not result.diffs:
         yield "no narrative file differs from the Word file"
@@ -560,7 +574,7 @@ def report_lines(result: ImportResult, apply: bool) -> Iterator[str]:
     for row in result.comments:
         place = f"{row['file']}, line {row['line']}" if row["line"] else row["file"]
         yield (
-            f"COMMENT {row['author']} {row['date']} on \"{row['anchored']}\" ({place}): "
+            f'COMMENT {row["author"]} {row["date"]} on "{row["anchored"]}" ({place}): '
             f"{row['comment']}"
         )
     if apply:

@@ -267,6 +267,7 @@ def parse_markdown(text: str) -> list:
     """markdown-it tokens of a narrative file, parsed exactly as the report renders it."""
     return _MD.parse(text)
 
+
 _MD_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")  # only to find raw HTML
 
 

@@ -37,6 +37,7 @@ def html_escape(text: str) -> str:
     """Text for an XML element or attribute value."""
     return str(escape(text))
 
+
 LUA_FILTER = Path(__file__).resolve().parents[1] / "templates" / "docx" / "word.lua"
 DEFAULT_REFERENCE_DOCX = LUA_FILTER.with_name("reference.docx")
 
@@ -156,7 +157,7 @@ def _custom_property(content: bytes, name: str, value: str) -> bytes:
     entry = (
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
         f'name="{name}"><vt:lpwstr>{html_escape(value)}</vt:lpwstr></property>'
-    ).encode("utf-8")
+    ).encode()
     return content.replace(_CUSTOM_END, entry + _CUSTOM_END)
 
 
