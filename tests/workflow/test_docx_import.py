@@ -46,12 +46,11 @@ def co_author_edits(source: Path, out: Path) -> None:
     document = Document(str(source))
     paragraph = next(p for p in document.paragraphs if p.text.startswith("Practice staff bought"))
     runs = paragraph.runs
-    for run in runs:
-        if "Champions mattered" in run.text:
-            run.text = run.text.replace("Champions mattered", "Local champions mattered a lot")
+    first = next(run for run in runs if "Champions" in run.text)
+    first.text = first.text.replace("Champions", "Local champions, it seems,")
     number = next(r for r in runs if r.text == "44")
     number.text = "45"
-    document.add_comment(runs[0], text="Is this true at every site?", author="A. Reviewer")
+    document.add_comment(runs[2], text="Is this true at every site?", author="A. Reviewer")
     cell = document.tables[0].rows[1].cells[1].paragraphs[0].runs[0]
     cell.text = cell.text + " (edited)"
     document.save(str(out))
@@ -83,7 +82,7 @@ def check_co_author_import(built: Path, edited: Path, tmp_path: Path) -> None:
     assert list(result.diffs) == ["cmocs/CMOC04.md"], result.diffs
     assert result.written == ["cmocs/CMOC04.md"] and result.held == {}
     written = (narrative / "cmocs" / "CMOC04.md").read_text(encoding="utf-8")
-    assert "Local champions mattered a lot" in written
+    assert "Local champions, it seems, mattered" in written
     assert "{{ CMOC04.participants }} participants" in written and "45" not in written
     assert "{{ CMOC04.sites }}" in written and "{{ table.CMOC04 }}" in written
     original = (built / "report/narrative/cmocs/CMOC04.md").read_text(encoding="utf-8")
@@ -102,7 +101,7 @@ def check_co_author_import(built: Path, edited: Path, tmp_path: Path) -> None:
     )
     assert comment["file"] == "cmocs/CMOC04.md" and comment["line"] == 1
     assert comment["anchored"].startswith("Practice staff")
-    assert len(result.not_imported) == 1 and "a table under 'Summary'" in result.not_imported[0]
+    assert len(result.not_imported) == 1 and "a table under 'Conclusion'" in result.not_imported[0]
 
 
 def test_python_docx_edits_come_back_as_markdown(built_workflow: Path, tmp_path: Path) -> None:

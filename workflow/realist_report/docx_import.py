@@ -113,7 +113,7 @@ class _Reader:
         self.depth_table = 0
         self.deleted = 0
         self.current: Paragraph | None = None
-        self.run: dict[str, bool] = {}
+        self.run: dict[str, bool] = {"bold": False, "italic": False}
 
     def _names(self, prefix: str) -> list[str]:
         return [n for n in self.open.values() if n.startswith(prefix)]
@@ -131,6 +131,9 @@ class _Reader:
                 self._close(lambda other: other.startswith("rrn_"))
             self.open[element.attrib.get(f"{W}id", "")] = name
             self._claim_part()
+            if name.startswith("rrv_") and self.current is not None:
+                # where the value starts, even if LibreOffice leaves its bookmark empty
+                self.current.segments.append(Segment("", name, **self.run))
         elif tag == f"{W}bookmarkEnd":
             name = self.open.pop(element.attrib.get(f"{W}id", ""), "")
             if name.startswith("rrn_"):
@@ -309,10 +312,50 @@ class Conflict:
     typed: str
 
 
+def _value_span(text: str, start: int, end: int, shown: str) -> tuple[int, int]:
+    """Where a computed value really is: LibreOffice can move a bookmark by a character (after a
+    comment anchor), so the printed value within two characters counts as unchanged, and a
+    changed value is the whole word the bookmark touches."""
+    for delta in (0, -1, 1, -2, 2):
+        if start + delta >= 0 and text[start + delta : start + delta + len(shown)] == shown:
+            return start + delta, start + delta + len(shown)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in ".,%"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in ".,%"):
+        end += 1
+    return start, end
+
+
+def _realigned(paragraph: Paragraph, markers: dict[str, dict]) -> list[Segment]:
+    """The paragraph's segments with every computed value over the text it really covers."""
+    text = "".join(s.text for s in paragraph.segments)
+    owner: list[list] = []
+    for segment in paragraph.segments:
+        owner += [[None, segment.bold, segment.italic] for _ in segment.text]
+    start = 0
+    for segment in paragraph.segments:
+        end = start + len(segment.text)
+        marker = markers.get(segment.placeholder or "", {})
+        if "placeholder" in marker:
+            first, last = _value_span(text, start, end, marker["shown"])
+            if segment.text.strip() or text[first:last] == marker["shown"]:
+                for i in range(first, last):
+                    owner[i][0] = segment.placeholder
+        start = end
+    segments: list[Segment] = []
+    for char, (placeholder, bold, italic) in zip(text, owner, strict=True):
+        last = segments[-1] if segments else None
+        if last and (last.placeholder, last.bold, last.italic) == (placeholder, bold, italic):
+            last.text += char
+        else:
+            segments.append(Segment(char, placeholder, bold, italic))
+    return segments
+
+
 def _markdown_of(paragraph: Paragraph, markers: dict[str, dict], conflicts: list, where) -> str:
     """A changed Word paragraph as Markdown: computed values back to their placeholders."""
     out = []
-    for segment in paragraph.segments:
+    for segment in _realigned(paragraph, markers):
         marker = markers.get(segment.placeholder or "", {})
         if "placeholder" in marker:
             if not segment.text.strip():

@@ -114,7 +114,7 @@ local function edge_text_block(blocks, last)
 end
 
 -- A part's bookmark starts and ends inside its first and last paragraphs: LibreOffice drops a
--- bookmark that stands between a table and a paragraph.
+-- bookmark that stands between a table and a paragraph, or opens the paragraph after a table.
 local function Div(div)
   local source = attribute(div, "narrative")
   if not source then return nil end
@@ -127,7 +127,8 @@ local function Div(div)
     return div
   end
   bookmark_id = bookmark_id + 1
-  first.content:insert(1, raw_inline(
+  -- after the first word: LibreOffice drops a bookmark that opens a paragraph after a table
+  first.content:insert(math.min(2, #first.content + 1), raw_inline(
     '<w:bookmarkStart w:id="' .. bookmark_id .. '" w:name="' .. name .. '"/>'))
   last.content:insert(raw_inline('<w:bookmarkEnd w:id="' .. bookmark_id .. '"/>'))
   return div
