@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report preview test test-fast lint format audit trace codebook verify bench privacy-recall \
-	system-report system-test \
+.PHONY: report preview test test-fast lint format audit trace codebook verify import-docx bench \
+	privacy-recall system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -74,6 +74,11 @@ trace: $(STAMP)
 codebook: $(STAMP)
 	@test -n "$(EXPORT)" || { echo "usage: make codebook EXPORT=path/to/export [OUT=config/codebook.yaml] [FORCE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.codebook init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
+# A co-author's edited Word edition back to report/narrative/: a diff per narrative file, conflicts,
+# comments and edits of computed parts; APPLY=1 writes the changes, FORCE=1 over files changed since
+import-docx: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import-docx FILE=edited.docx [APPLY=1] [FORCE=1]"; exit 2; }
+	$(BIN)/python -m realist_report.docx_import "$(FILE)" $(if $(APPLY),--apply) $(if $(FORCE),--force)
 # Do results/ and reports/ belong to one build? (checked against results/provenance.json)
 verify: $(STAMP)
 	$(BIN)/python -m realist_report.verify

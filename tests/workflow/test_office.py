@@ -184,18 +184,41 @@ def test_demo_word_edition_holds_the_computed_numbers_and_every_cmoc(built_workf
 
 @pytest.mark.e2e
 @pytest.mark.xdist_group("built_workflow")
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_libreoffice_converts_the_demo_word_edition(built_workflow: Path, tmp_path: Path) -> None:
+def test_libreoffice_prints_the_demo_word_edition_on_a4_with_header_and_page_numbers(
+    built_workflow: Path, tmp_path: Path
+) -> None:
+    """Opened as a co-author would (LibreOffice, installed by make test): A4 pages, the short
+    title at the top of every page and its number at the bottom; pages render to images."""
+    assert shutil.which("soffice"), "LibreOffice is missing: sh workflow/setup_system.sh test"
     docx = built_workflow / "reports" / "evaluation_report.docx"
     result = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    info = subprocess.run(
-        ["pdfinfo", str(tmp_path / "evaluation_report.pdf")], capture_output=True, text=True
-    ).stdout
-    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 30
+    pdf = tmp_path / "evaluation_report.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages >= 30 and "(A4)" in info, info
+    title = re.search(r"<title>([^:<]+)", (built_workflow / "reports" / "evaluation_report.html")
+                      .read_text(encoding="utf-8")).group(1)  # fmt: skip
+    for page in (5, pages - 1):
+        text = (
+            subprocess.run(
+                ["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
+        assert text[0].strip() == title and text[-1].strip() == str(page), (page, text[:1])
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    assert len(list(tmp_path.glob("page-*.png"))) == 3
 
 
 @pytest.mark.e2e
@@ -269,3 +292,105 @@ def test_word_table_columns_keep_their_longest_word_whole(tmp_path: Path) -> Non
     # 12 / (60 + 12 + 9 + 6) of the line only because the name was capped at 60
     assert shares[1] >= 14 / 90 - 0.01 and shares[3] >= 8 / 90 - 0.01
     assert shares[0] == max(shares)
+
+
+def co_author_report(tmp_path: Path) -> Path:
+    """The report's shapes a co-author meets: lists of tables and figures, a narrative part with
+    a computed value and a cross-reference, a skipped heading level and a number column."""
+    html = small_report(
+        tmp_path,
+        '</p><div class="narrative-part" data-narrative="sections/rationale.md"><p>We heard '
+        '<span class="computed" data-placeholder="CMOC01.participants">12</span> people (see '
+        '<span class="computed" data-placeholder="table.x"><a class="xref" href="#tab-x">'
+        "Table 1</a></span>).</p></div><h4>Deep heading</h4><p>",
+    )
+    text = html.read_text(encoding="utf-8").replace(
+        "</ul></nav>",
+        '</ul><h2 class="lof">Tables</h2><ul class="lof"><li><a href="#tab-x">Table 1 Evidence'
+        '</a></li></ul><h2 class="lof">Figures</h2><ul class="lof"><li><a href="#fig-a">Figure 1'
+        " A figure</a></li></ul></nav>",
+    )
+    html.write_text(text.replace("<table>", '<table id="tab-x">'), encoding="utf-8")
+    return html
+
+
+def test_word_edition_numbers_captions_and_references_with_fields(tmp_path: Path) -> None:
+    from docx import Document
+
+    docx = tmp_path / "report.docx"
+    build = {"study": "Study title", "build_id": "abc", "narrative": {}}
+    assert (
+        office.write_docx(co_author_report(tmp_path), docx, REFERENCE, SNAPSHOT, build=build) == []
+    )
+    with zipfile.ZipFile(docx) as package:
+        body = package.read("word/document.xml").decode("utf-8")
+        headers = [package.read(n).decode() for n in package.namelist() if "header" in n]
+        footers = [package.read(n).decode() for n in package.namelist() if "footer" in n]
+        custom = package.read("docProps/custom.xml").decode("utf-8")
+    assert '<w:pgSz w:w="11906" w:h="16838"/>' in body, "A4"
+    assert any(">Study title<" in h for h in headers) and any(" PAGE " in f for f in footers)
+    assert "SEQ Table \\* ARABIC" in body and "SEQ Figure \\* ARABIC" in body
+    assert 'w:name="ref_tab_x"' in body and " REF ref_tab_x \\h " in body
+    assert 'TOC \\o "1-2"' in body and 'TOC \\h \\z \\c "Table"' in body
+    assert 'TOC \\h \\z \\c "Figure"' in body
+    assert office.BUILD_PROPERTY in custom and "rrn_1" in custom
+    document = Document(str(docx))
+    levels = [
+        int(p.style.name[-1]) for p in document.paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert all(b <= a + 1 for a, b in zip([0, *levels], levels, strict=False)), levels
+    number_cell = document.tables[0].rows[1].cells[1].paragraphs[0]
+    assert number_cell.alignment is not None and number_cell.alignment.name == "RIGHT"
+    assert document.tables[0].rows[1].cells[0].paragraphs[0].alignment is None
+
+
+def test_letter_paper_on_request_and_an_unknown_size_is_refused(tmp_path: Path) -> None:
+    docx = tmp_path / "report.docx"
+    office.write_docx(small_report(tmp_path, "x"), docx, REFERENCE, SNAPSHOT, paper="letter")
+    with zipfile.ZipFile(docx) as package:
+        assert '<w:pgSz w:w="12240" w:h="15840"/>' in package.read("word/document.xml").decode()
+    with pytest.raises(office.OfficeError, match="report_options.paper: 'B5'"):
+        office.write_docx(small_report(tmp_path, "x"), docx, REFERENCE, SNAPSHOT, paper="B5")
+
+
+SIZES = {"Table Small": 7, "Table Smallest": 6}
+
+
+def word_ems(word: str) -> float:
+    """A word's width in em of bold DejaVu Sans, generously: capitals 0.85, the rest 0.7."""
+    capitals = sum(ch.isupper() for ch in word)
+    return capitals * 0.85 + (len(word) - capitals) * 0.7
+
+
+def column_words_fit(docx: Path) -> list[str]:
+    """Columns of the written document narrower than their longest word (word_ems, at most 25 em)
+    in the table's type size (9 pt; Table Small 7, Table Smallest 6) plus cell margins (1 % for rounding); a table's width is its percentage of the 9,070-twip A4 text
+    block."""
+    from docx import Document
+
+    too_narrow = []
+    for number, table in enumerate(Document(str(docx)).tables, start=1):
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        width = table._tbl.tblPr.find(qn("w:tblW"))
+        assert width.get(qn("w:type")) == "pct", number
+        scale = int(width.get(qn("w:w"))) / 5000 * 9070 / sum(grid)
+        assert int(width.get(qn("w:w"))) <= 5001, f"table {number} is wider than the page"
+        for column, twips in enumerate(grid):
+            # a cell over several columns (python-docx repeats it) sets no one column's width
+            cells = [
+                row.cells[column]
+                for row in table.rows
+                if column < len(row.cells)
+                and [c._tc for c in row.cells].count(row.cells[column]._tc) == 1
+            ]
+            size = SIZES.get(cells[-1].paragraphs[0].style.name, 9) if cells else 9
+            longest = max((word_ems(w) for c in cells for w in c.text.split()), default=0)
+            if twips * scale < 0.99 * (min(25, longest) * size * 20 + 216):  # pandoc rounds
+                too_narrow.append(f"table {number}, column {column + 1}")
+    return too_narrow
+
+
+@pytest.mark.e2e
+@pytest.mark.xdist_group("built_workflow")
+def test_no_demo_table_column_is_narrower_than_its_longest_word(built_workflow: Path) -> None:
+    assert column_words_fit(built_workflow / "reports" / "evaluation_report.docx") == []

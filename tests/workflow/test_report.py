@@ -115,9 +115,13 @@ def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -
     assert set(narrative.sections) == {*N.SECTIONS, *N.FRONT_MATTER}
     assert set(narrative.areas) == set(AREAS)
     assert len(narrative.cmocs) >= 3
-    assert "<strong>strong</strong>" in narrative.cmocs["CMOC04"]
-    assert "from 12 participants at 5 sites" in " ".join(narrative.cmocs["CMOC04"].split())
-    assert '<a class="xref" href="#CMOC05">CMOC05</a>' in narrative.cmocs["CMOC04"]
+    cmoc04 = str(narrative.cmocs["CMOC04"])
+    assert cmoc04.startswith('<div class="narrative-part" data-narrative="cmocs/CMOC04.md">')
+    assert '<span class="computed" data-placeholder="CMOC04.participants">12</span>' in cmoc04
+    shown = re.sub(r'<span class="computed" data-placeholder="[^"]+">(.*?)</span>', r"\1", cmoc04)
+    assert "<strong>strong</strong>" in shown
+    assert "from 12 participants at 5 sites" in " ".join(shown.split())
+    assert '<a class="xref" href="#CMOC05">CMOC05</a>' in shown
     assert {(r.kind, r.key) for r in narrative.references} >= {
         ("tab", "CMOC04"),
         ("tab", "summary"),
@@ -187,8 +191,12 @@ def test_markdown_text_is_escaped_and_values_are_filled_in(demo_values) -> None:
         resolver,
     )
     assert markup == (
-        "<p>A &amp; B &lt; C: <em>12</em> of 6 in "
-        '<a class="xref" href="#fig-evidence_heatmap">Figure @@fig:evidence_heatmap@@</a></p>\n'
+        "<p>A &amp; B &lt; C: <em>"
+        '<span class="computed" data-placeholder="CMOC04.participants">12</span></em> of '
+        '<span class="computed" data-placeholder="counts.patients_baseline">6</span> in '
+        '<span class="computed" data-placeholder="figure.evidence_heatmap">'
+        '<a class="xref" href="#fig-evidence_heatmap">Figure @@fig:evidence_heatmap@@</a>'
+        "</span></p>\n"
     )
     assert refs == [N.Reference("fig", "evidence_heatmap", "x.md, line 1")]
 

@@ -206,7 +206,8 @@ class _Resolver:
             )
         space, name = match.groups()
         if space in REFERENCES:
-            return self._reference(REFERENCES[space], name, shown, where)
+            markup, reference = self._reference(REFERENCES[space], name, shown, where)
+            return placeholder_span(expression, markup), reference
         if space not in self.values:
             options = sorted([*self.values, *REFERENCES])
             raise NarrativeError(
@@ -219,7 +220,7 @@ class _Resolver:
                 f"{where}: unknown placeholder {shown}: {space} has no value '{name}'"
                 f"{_suggest(name, sorted(own))}; it has {', '.join(sorted(own))}"
             )
-        return html.escape(str(own[name])), None
+        return placeholder_span(expression, html.escape(str(own[name]))), None
 
     def _reference(
         self, kind: str, name: str, shown: str, where: str
@@ -237,6 +238,21 @@ class _Resolver:
         return link, Reference(kind, name, where)
 
 
+def placeholder_span(expression: str, shown: str) -> str:
+    """A filled placeholder marked with its expression, so the Word edition can carry it as a
+    bookmark and an edited Word file gives the placeholder back (docx_import)."""
+    return f'<span class="computed" data-placeholder="{html.escape(expression)}">{shown}</span>'
+
+
+def narrative_part(relative_path: str, markup: str) -> Markup:
+    """One narrative file's rendered HTML marked with its path under the narrative folder (the
+    Word edition's bookmark around each narrative part)."""
+    return Markup(
+        f'<div class="narrative-part" data-narrative="{html.escape(relative_path)}">\n'
+        f"{markup}</div>\n"
+    )
+
+
 def _markdown() -> MarkdownIt:
     """CommonMark with tables and typographic quotes; raw HTML is escaped, never passed on."""
     return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
@@ -245,6 +261,13 @@ def _markdown() -> MarkdownIt:
 
 
 _MD = _markdown()
+
+
+def parse_markdown(text: str) -> list:
+    """markdown-it tokens of a narrative file, parsed exactly as the report renders it."""
+    return _MD.parse(text)
+
+
 _MD_HTML = MarkdownIt("commonmark", {"html": True}).enable("table")  # only to find raw HTML
 
 
@@ -386,7 +409,7 @@ def load_narrative(
         markup, references = render_markdown(text, path, resolver, heading_offset=offset)
         narrative.references.extend(references)
         narrative.typed_numbers.extend(typed_numbers(text, path, values, own_cmoc))
-        return markup
+        return narrative_part(path.relative_to(root).as_posix(), markup)
 
     needed = {**SECTIONS, **{k: v for k, v in FRONT_MATTER.items() if k in front_matter}}
     for name, what in needed.items():

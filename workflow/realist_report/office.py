@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 import os
 import re
@@ -23,11 +25,18 @@ from pathlib import Path
 
 import pandas as pd
 from defusedxml import ElementTree
+from markupsafe import Markup, escape
 
 from realist_report.errors import PipelineError
 from realist_report.tables import neutralise_formula
 
 log = logging.getLogger(__name__)
+
+
+def html_escape(text: str) -> str:
+    """Text for an XML element or attribute value."""
+    return str(escape(text))
+
 
 LUA_FILTER = Path(__file__).resolve().parents[1] / "templates" / "docx" / "word.lua"
 DEFAULT_REFERENCE_DOCX = LUA_FILTER.with_name("reference.docx")
@@ -122,12 +131,72 @@ def svg_to_png(svg: bytes, png_path: Path) -> None:
         )
 
 
+#: Paper sizes of report_options.paper in twips (width, height); margins come from reference.docx.
+PAPER_TWIPS = {"A4": (11906, 16838), "letter": (12240, 15840)}
+#: The reference.docx header holds this text where the report's short title goes.
+SHORT_TITLE_TOKEN = b"SHORT-TITLE"
+#: Custom document property holding what docx_import checks: study, build id, narrative digests.
+BUILD_PROPERTY = "realist-report-build"
+#: Custom document property the Lua filter writes: bookmark name -> narrative file or placeholder.
+MARKERS_PROPERTY = "realist-report-markers"
+_CAPTION_ID = re.compile(r'<table([^>]*)>(\s*)<caption id="([^"]+)">')
+_CUSTOM_END = b"</Properties>"
+_PROPERTY_ID = re.compile(rb'pid="(\d+)"')
+
+
+def short_title(html: str) -> str:
+    """The report's title without its subtitle (the HTML title is "title: subtitle")."""
+    match = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
+    whole = Markup(match.group(1)).unescape() if match else ""
+    return whole.split(": ", 1)[0].strip()
+
+
+def _custom_property(content: bytes, name: str, value: str) -> bytes:
+    """docProps/custom.xml with one more string property (pandoc writes the file)."""
+    pid = max([1, *(int(n) for n in _PROPERTY_ID.findall(content))]) + 1
+    entry = (
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{name}"><vt:lpwstr>{html_escape(value)}</vt:lpwstr></property>'
+    ).encode()
+    return content.replace(_CUSTOM_END, entry + _CUSTOM_END)
+
+
+def _finish_docx(title: str, paper: str, build: dict) -> Callable[[str, bytes], bytes]:
+    """The zip edit that puts short title, paper size and build record into pandoc's output."""
+    width, height = PAPER_TWIPS[paper]
+
+    def edit(name: str, content: bytes) -> bytes:
+        if re.fullmatch(r"word/header\d*\.xml", name):
+            return content.replace(SHORT_TITLE_TOKEN, html_escape(title).encode("utf-8"))
+        if name == "word/document.xml":
+            size = f'<w:pgSz w:w="{width}" w:h="{height}"/>'.encode("ascii")
+            return re.sub(rb"<w:pgSz [^>]*/>", size, content)
+        if name == "docProps/custom.xml":
+            return _custom_property(content, BUILD_PROPERTY, json.dumps(build, sort_keys=True))
+        return content
+
+    return edit
+
+
 def write_docx(
-    html_path: str | Path, docx_path: str | Path, reference_docx: str | Path, snapshot_date: str
+    html_path: str | Path,
+    docx_path: str | Path,
+    reference_docx: str | Path,
+    snapshot_date: str,
+    *,
+    paper: str = "A4",
+    build: dict | None = None,
 ) -> list[str]:
-    """Convert the HTML edition to Word with the reference styles; returns pandoc's warnings."""
+    """Convert the HTML edition to Word with the reference styles; returns pandoc's warnings.
+    `build` (study, build id, narrative digests) goes into the file for docx_import's checks."""
+    if paper not in PAPER_TWIPS:
+        raise OfficeError(
+            f"report_options.paper: '{paper}' is not a paper size; use one of "
+            f"{', '.join(PAPER_TWIPS)}"
+        )
     when = snapshot_datetime(snapshot_date)
-    html = html_for_word(Path(html_path).read_text(encoding="utf-8"))
+    source = Path(html_path).read_text(encoding="utf-8")
+    html = _CAPTION_ID.sub(r'<table id="\3"\1>\2<caption id="\3">', html_for_word(source))
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(when.timestamp()))}
     with tempfile.TemporaryDirectory(prefix="docx-figures-") as folder:
         figures: list[str] = []
@@ -156,7 +225,8 @@ def write_docx(
             f"{html_path}: pandoc could not convert the report to Word "
             f"(exit {result.returncode}: {' '.join(warnings)[:400]})"
         )
-    Path(docx_path).write_bytes(fixed_zip(result.stdout, when))
+    edit = _finish_docx(short_title(source), paper, build or {})
+    Path(docx_path).write_bytes(fixed_zip(result.stdout, when, edit))
     return warnings
 
 
@@ -310,16 +380,46 @@ def _atomic(path: str, write: Callable[[Path], object]) -> None:
     _atomic_write(Path(path), write)
 
 
-def run_render_docx(html_path: str, reference_docx: str, snapshot_path: str, out: str) -> None:
+def build_record(study_title: str, build_id: str, narrative_dir: str | Path) -> dict:
+    """What a Word edition carries so an edited copy can be checked before import: the study,
+    the build its computed values come from and the SHA-256 of every narrative file."""
+    root = Path(narrative_dir)
+    digests = {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*.md"))
+    }
+    return {"study": study_title, "build_id": build_id, "narrative": digests}
+
+
+def run_render_docx(
+    html_path: str,
+    reference_docx: str,
+    snapshot_path: str,
+    out: str,
+    *,
+    build_inputs: str,
+    narrative_dir: str,
+    study_title: str,
+    paper: str,
+) -> None:
     """Rule adapter: the Word edition of the report, from the HTML edition."""
     from realist_report.tables import read_json
 
     snapshot = str(read_json(snapshot_path)["snapshot_date"])
+    build = build_record(study_title, str(read_json(build_inputs)["build_id"]), narrative_dir)
     warnings: list[list[str]] = []
-    _atomic(out, lambda tmp: warnings.append(write_docx(html_path, tmp, reference_docx, snapshot)))
+    _atomic(
+        out,
+        lambda tmp: warnings.append(
+            write_docx(html_path, tmp, reference_docx, snapshot, paper=paper, build=build)
+        ),
+    )
     for line in warnings[0]:
         log.warning("pandoc: %s", line)
-    log.info("Word edition: %d bytes, styles from %s", Path(out).stat().st_size, reference_docx)
+    log.info(
+        "Word edition: %d bytes, %s, styles from %s, %d narrative files recorded",
+        Path(out).stat().st_size, paper, reference_docx, len(build["narrative"]),
+    )  # fmt: skip
 
 
 def run_write_workbook(inputs: dict[str, str], snapshot_path: str, out: str) -> None:

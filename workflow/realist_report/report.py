@@ -742,10 +742,10 @@ def html_settings(config: dict) -> dict:
 
 
 def html_options(config: dict) -> dict:
-    """What the HTML prints of report_options; the Word styles (docx_reference) are Word's alone."""
-    return {
-        key: value for key, value in config["report_options"].items() if key != "docx_reference"
-    }
+    """What the HTML prints of report_options; the Word styles (docx_reference) and paper size
+    are Word's alone, so changing them reruns only the Word edition."""
+    word_only = ("docx_reference", "paper")
+    return {key: value for key, value in config["report_options"].items() if key not in word_only}
 
 
 def read_report_tables(inputs: dict[str, str]) -> dict:

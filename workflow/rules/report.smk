@@ -68,6 +68,9 @@ rule render_report_docx:
         html=rules.render_report_html.output.html,
         reference=project_or_workflow_file(config["report_options"]["docx_reference"]),
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
+        # the build id and narrative digests the Word file carries for make import-docx
+        build_inputs=rules.record_build_inputs.output.manifest,
+        narrative=narrative_files(config["narrative"]),
         lua=WORD_FILTER,
         code=package_modules("office"),
     output:
@@ -76,6 +79,10 @@ rule render_report_docx:
         "logs/render_report_docx/report.log",
     benchmark:
         "benchmarks/render_report_docx/report.tsv"
+    params:
+        narrative=lambda wildcards: config["narrative"],
+        study_title=config["study"]["title"],
+        paper=config["report_options"]["paper"],
     script:
         "../scripts/render_report_docx.py"
 

@@ -9,4 +9,8 @@ with rule_logging(snakemake):
         snakemake.input.reference,
         snakemake.input.snapshot,
         snakemake.output.docx,
+        build_inputs=snakemake.input.build_inputs,
+        narrative_dir=snakemake.params.narrative,
+        study_title=snakemake.params.study_title,
+        paper=snakemake.params.paper,
     )
