@@ -256,7 +256,13 @@ def test_publish_writes_no_edition_when_only_the_word_file_holds_an_identifier(t
     participants = tmp_path / "participants.parquet"
     pd.DataFrame({"participant_id": ["P1"], "role": ["patient"]}).to_parquet(participants)
     out = tmp_path / "reports"
-    editions = {"html": str(clean), "pdf": str(pdf), "docx": str(docx)}
+    explorer = tmp_path / "explorer.html"
+    explorer.write_text(
+        '<p>Nothing personal here.</p><script type="application/json" id="explorer-data">'
+        '{"units": []}</script>',
+        "utf-8",
+    )
+    editions = {"html": str(clean), "pdf": str(pdf), "docx": str(docx), "explorer": str(explorer)}
     targets = {key: str(out / f"r.{key}") for key in editions}
     with pytest.raises(PrivacyError, match=r"the Word report .*1 PHONE"):
         run_publish_report(editions, str(participants), None, [], targets)
