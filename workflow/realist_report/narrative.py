@@ -25,6 +25,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from realist_report.citations import Citations
 from realist_report.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -374,16 +375,22 @@ def load_narrative(
     *,
     area_ids: list[str],
     front_matter: list[str] = (),
+    citations: Citations | None = None,
 ) -> Narrative:
-    """Read, check and render a narrative folder (see the module docstring)."""
+    """Read, check and render a narrative folder (see the module docstring); `[@key]`
+    citations are checked against the bibliography and left as markers (realist_report.citations)."""
     root = Path(folder)
+    citations = citations or Citations.load(None)
     cmoc_ids = [key for key in values if key != "counts"]
     resolver = _Resolver(values, cmoc_ids)
     narrative = Narrative()
 
     def render(path: Path, offset: int, own_cmoc: str | None = None) -> Markup:
         text = _read(path)
-        markup, references = render_markdown(text, path, resolver, heading_offset=offset)
+        citations.check_file(path)
+        markup, references = render_markdown(
+            citations.mark(text), path, resolver, heading_offset=offset
+        )
         narrative.references.extend(references)
         narrative.typed_numbers.extend(typed_numbers(text, path, values, own_cmoc))
         return markup

@@ -15,6 +15,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.citations import MARKER as CITATION_MARKER
+from realist_report.citations import Citations
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
 from realist_report.narrative import (
@@ -434,6 +436,8 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["toc"] = contents_from_html(draft)
     final["rameses"] = rameses_checklist(draft)
     html = resolve_references(render_html(final, template_dir), numbers, anchors)
+    if context.get("citations"):
+        html, _ = context["citations"].resolve(html)
     leftover = sorted(set(_MARKER.findall(html)))
     if leftover:
         raise ReportError(f"unresolved cross-references in the report: {leftover}")
@@ -530,6 +534,7 @@ def build_context(
     history: pd.DataFrame,
     memos: pd.DataFrame,
     memos_read: int,
+    citations: Citations | None = None,
 ) -> dict:
     """Everything the template prints, computed from the pipeline's tables (`history` and
     `memos`: the CMOCs' dated history and memos, see realist_report.memos).
@@ -570,9 +575,12 @@ def build_context(
         values,
         area_ids=areas["area_id"].tolist(),
         front_matter=[name for name in FRONT_MATTER if options[name]],
+        citations=citations,
     )
     refinement = refinement_view(summary, history, memos, memos_read)
     return {
+        "citations": citations,
+        "has_citations": has_citations(narrative, summary, history),
         "refinement": refinement,
         "rating_as_confidence": rating_as_confidence(settings["strength"]),
         "toc": [],
@@ -614,6 +622,17 @@ def build_context(
     }
 
 
+def has_citations(narrative: object, summary: pd.DataFrame, history: pd.DataFrame) -> bool:
+    """Whether anything printed cites, so the report has a reference list."""
+    from realist_report.citations import CITATION
+
+    parts = [*narrative.sections.values(), *narrative.areas.values(), *narrative.cmocs.values()]
+    if any(CITATION_MARKER.search(str(part)) for part in parts):
+        return True
+    fields = [summary.astype(str).to_numpy().ravel(), history.astype(str).to_numpy().ravel()]
+    return any(CITATION.search(value) for values in fields for value in values)
+
+
 def render_html(
     context: dict, template_dir: str | Path = TEMPLATE_DIR, template: str = "report.html.j2"
 ) -> str:
@@ -626,6 +645,8 @@ def render_html(
         lstrip_blocks=True,
     )
     environment.filters["site"] = site_label
+    citations = context.get("citations") or Citations.load(None)
+    environment.filters["cite"] = citations.mark_html
     return environment.get_template(template).render(**context)
 
 
@@ -689,7 +710,10 @@ def run_render_html(
     from realist_report.cooccurrence import candidates_view
     from realist_report.tables import _atomic_write, read_csv, read_json, read_parquet
 
+    citations = Citations.load(inputs.get("bibliography") or None, inputs.get("csl") or None)
+    citations.check_file(inputs["cmocs"])
     context = build_context(
+        citations=citations,
         study=study,
         participants=read_parquet(inputs["participants"]),
         sites=read_parquet(inputs["sites"]),

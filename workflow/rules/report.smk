@@ -23,6 +23,9 @@ rule render_report_html:
         figures=rules.draw_figures.output.figures,
         rulegraph=rules.draw_figures.output.rulegraph,
         narrative=narrative_files(config["narrative"]),
+        # works cited as [@key] and the CSL style they are printed in (realist_report.citations)
+        bibliography=config["report_options"]["bibliography"] or [],
+        csl=project_or_workflow_file(config["report_options"]["csl"]),
         templates=TEMPLATE_FILES,
         code=package_modules("report", "cooccurrence"),
     output:
