@@ -68,7 +68,11 @@ def test_rameses_checklist_has_all_twenty_items_marked_by_presence() -> None:
     assert [r["number"] for r in rows] == list(range(1, 21))
     reported = {r["number"] for r in rows if r["reported"] == "Y"}
     assert reported == {1, 3}
-    assert {r["reported"] for r in rows} == {"Y", "N"}
+    assert {r["reported"] for r in rows} == {"Y", "not yet reported"}
+    gaps = {3: "sections/rationale.md: empty"}
+    rows = R.rameses_checklist('<h2 id="rationale">x</h2><section id="title-page"></section>', gaps)
+    assert {r["number"] for r in rows if r["reported"] == "Y"} == {1}
+    assert rows[2]["why"] == "sections/rationale.md: empty"
 
 
 def test_every_rameses_anchor_is_in_the_templates() -> None:

@@ -27,6 +27,7 @@ from realist_report.narrative import (
     load_narrative,
     resolve_references,
 )
+from realist_report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
@@ -391,19 +392,25 @@ def contents_from_html(html: str, skip: tuple[str, ...] = ("contents",)) -> list
     return entries
 
 
-def rameses_checklist(html: str) -> list[dict]:
-    """The RAMESES II checklist: an item is reported (Y) when its section is in the document."""
+def rameses_checklist(html: str, gaps: dict[int, str] | None = None) -> list[dict]:
+    """The RAMESES II checklist: an item is reported (Y) when its section is in the document
+    and the team has written it (`gaps`, from realist_report.rameses.item_gaps, says why not)."""
     present = set(_ID.findall(html))
-    return [
-        {
-            "number": number,
-            "section": section,
-            "name": name,
-            "anchor": anchor,
-            "reported": "Y" if anchor in present else "N",
-        }
-        for number, section, name, anchor in RAMESES_ITEMS
-    ]
+    gaps = gaps or {}
+    rows = []
+    for number, section, name, anchor in RAMESES_ITEMS:
+        why = gaps.get(number) or (None if anchor in present else "no section in the document")
+        rows.append(
+            {
+                "number": number,
+                "section": section,
+                "name": name,
+                "anchor": anchor,
+                "reported": NOT_YET_REPORTED if why else "Y",
+                "why": why,
+            }
+        )
+    return rows
 
 
 def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> str:
@@ -434,7 +441,7 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
-    final["rameses"] = rameses_checklist(draft)
+    final["rameses"] = rameses_checklist(draft, context.get("rameses_gaps"))
     html = resolve_references(render_html(final, template_dir), numbers, anchors)
     if context.get("citations"):
         html, _ = context["citations"].resolve(html)
@@ -580,6 +587,7 @@ def build_context(
     refinement = refinement_view(summary, history, memos, memos_read)
     return {
         "citations": citations,
+        "rameses_gaps": item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
         "has_citations": has_citations(narrative, summary, history),
         "refinement": refinement,
         "rating_as_confidence": rating_as_confidence(settings["strength"]),
@@ -703,8 +711,10 @@ def run_render_html(
     narrative_dir: str,
     narrative_paths: list[str],
     options: dict,
+    checks_out: str | None = None,
 ) -> None:
-    """Rule adapter: gather the tables, build the context and write the HTML edition."""
+    """Rule adapter: gather the tables, build the context and write the HTML edition (and, to
+    `checks_out`, what the team has not yet written)."""
     from realist_report.agreement import report_context as agreement_context
     from realist_report.audit import report_context as audit_context
     from realist_report.cooccurrence import candidates_view
@@ -749,12 +759,28 @@ def run_render_html(
     context.update(agreement_context(inputs["agreement"]))
     html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    checks = unreported_lines(context["rameses_gaps"])
+    for line in checks:
+        log.warning("%s", line)
+    if checks_out:
+        text = "".join(f"{line}\n" for line in checks)
+        _atomic_write(Path(checks_out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     log.info(
         "report HTML: %d characters, %d figures, build %s",
         len(html),
         len(figure_paths),
         context["build_id"],
     )
+
+
+def unreported_lines(gaps: dict[int, str]) -> list[str]:
+    """The RAMESES II items the checklist prints as not yet reported, one line each and a total."""
+    names = {number: name for number, _, name, _ in RAMESES_ITEMS}
+    lines = [
+        f"RAMESES II item {number} ({names[number]}) {NOT_YET_REPORTED}: {why}"
+        for number, why in sorted(gaps.items())
+    ]
+    return [*lines, f"RAMESES II: {len(names) - len(gaps)} of {len(names)} items reported"]
 
 
 def run_render_pdf(html_path: str, pdf_path: str) -> None:

@@ -31,6 +31,8 @@ rule render_report_html:
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",
+        # what the team has not yet written (RAMESES II items), printed at the end of the build
+        checks=f"{INTERIM}/report/report_checks.txt",
     log:
         "logs/render_report_html/report.log",
     benchmark:
@@ -112,3 +114,9 @@ rule write_evidence_workbook:
         "benchmarks/write_evidence_workbook/workbook.tsv"
     script:
         "../scripts/write_evidence_workbook.py"
+
+
+onsuccess:
+    # the report checks (RAMESES II items not yet reported) close the build log
+    if Path(f"{INTERIM}/report/report_checks.txt").is_file():
+        print(Path(f"{INTERIM}/report/report_checks.txt").read_text(encoding="utf-8"), end="")
