@@ -119,4 +119,7 @@ rule write_evidence_workbook:
 onsuccess:
     # the report checks (RAMESES II items not yet reported) close the build log
     if Path(f"{INTERIM}/report/report_checks.txt").is_file():
-        print(Path(f"{INTERIM}/report/report_checks.txt").read_text(encoding="utf-8"), end="")
+        print(
+            Path(f"{INTERIM}/report/report_checks.txt").read_text(encoding="utf-8"),
+            end="",
+        )
