@@ -395,7 +395,12 @@ def load_narrative(
         narrative.typed_numbers.extend(typed_numbers(text, path, values, own_cmoc))
         return markup
 
-    needed = {**SECTIONS, **{k: v for k, v in FRONT_MATTER.items() if k in front_matter}}
+    # front_matter: the switched-on FRONT_MATTER files and the configured NIHR parts
+    # (report_options.front_parts / back_parts), each a file under sections/
+    needed = {
+        **SECTIONS,
+        **{k: FRONT_MATTER.get(k, "a configured report part") for k in front_matter},
+    }
     for name, what in needed.items():
         path = root / "sections" / f"{name}.md"
         if not path.is_file():

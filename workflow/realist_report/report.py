@@ -19,6 +19,7 @@ from realist_report.citations import MARKER as CITATION_MARKER
 from realist_report.citations import Citations
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
+from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -39,6 +40,7 @@ from realist_report.vocabulary import (
     site_label,
     strength_order,
 )
+from realist_report.wordlimits import word_limit_lines
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -184,7 +186,11 @@ def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
         groups = [
             {
                 "strength": s,
-                "cmocs": [f"{r.cmoc_id} ({r.title})" for r in own.itertuples() if r.strength == s],
+                "cmocs": [
+                    f"{r['cmoc_id']} ({r['title']}; team's confidence: {confidence_of(r)})"
+                    for r in own.to_dict("records")
+                    if r["strength"] == s
+                ],
             }
             for s in order
         ]
@@ -581,7 +587,11 @@ def build_context(
         narrative_dir,
         values,
         area_ids=areas["area_id"].tolist(),
-        front_matter=[name for name in FRONT_MATTER if options[name]],
+        front_matter=[
+            *(name for name in FRONT_MATTER if options[name]),
+            *options.get("front_parts", {}),
+            *options.get("back_parts", {}),
+        ],
         citations=citations,
     )
     refinement = refinement_view(summary, history, memos, memos_read)
@@ -618,7 +628,11 @@ def build_context(
             for rank, s in enumerate(order, start=1)
         },
         "areas": sections,
-        "summary_rows": summary.to_dict("records"),
+        "summary_rows": [
+            {**row, "confidence_text": confidence_of(row)} for row in summary.to_dict("records")
+        ],
+        "cerqual_rows": cerqual_rows(summary),
+        "confidence_counts": confidence_counts(summary),
         "site_matrix": site_matrix(matrix, summary, columns),
         "figures": figure_entries(figure_paths, columns.heading),
         "figure_list": [],
@@ -759,7 +773,10 @@ def run_render_html(
     context.update(agreement_context(inputs["agreement"]))
     html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
-    checks = unreported_lines(context["rameses_gaps"])
+    checks = word_limit_lines(
+        html, options.get("word_limits", {}), strict=options.get("strict", False)
+    )
+    checks += unreported_lines(context["rameses_gaps"])
     for line in checks:
         log.warning("%s", line)
     if checks_out:
