@@ -394,3 +394,11 @@ def test_demo_report_shows_refinement_memos_redacted_and_the_team_judgement(
     assert not summary["lowered_by_refuting"].any(), "no demo CMOC has 25% refuting units"
     assert (summary["count_strength"] == summary["strength"]).all()
     assert summary["judgement_disagrees"].sum() == 1 and summary.at["CMOC07", "confidence_gap"] == 2
+
+
+def test_a_word_hyphenated_across_lines_prints_whole(demo_values) -> None:
+    resolver = N._Resolver(demo_values, ["CMOC04"])
+    markup, _ = N.render_markdown(
+        "Fewer at follow-\nup, and a well-\n  known gap - \nAnd more.", Path("x.md"), resolver
+    )
+    assert "<p>Fewer at follow-up, and a well-known gap -\nAnd more.</p>" in markup

@@ -135,6 +135,8 @@ _NUMBER_NOUN = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`[^`]*`")
+#: "follow-" at a line's end and "up" on the next is "follow-up", not "follow- up" (a soft break)
+_LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[a-z])")
 _MARKER = re.compile(r"@@(fig|tab|anchor):([^@]+)@@")
 
 
@@ -282,7 +284,7 @@ def render_markdown(
             markup, reference = resolver.resolve(expression, _where(path, number))
             found.append((expression, markup))
             references += [reference] if reference else []
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(_LINE_END_HYPHEN.sub("-", text))
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and heading_offset:
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
