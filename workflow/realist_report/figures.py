@@ -287,7 +287,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
         level if level == NOT_ASSESSED else f"{level} confidence"
         for level in (confidence_of(r) for r in summary.to_dict("records"))
     ]
-    panels = ["Count rating", "Team's confidence (GRADE-CERQual)"]
+    panels = ["Count rating", "Team's confidence"]
     long = pd.concat(
         [
             summary.assign(panel=panels[0], level=summary["strength"]),
@@ -296,6 +296,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
     long["panel"] = pd.Categorical(long["panel"], categories=panels)
     long["level"] = pd.Categorical(long["level"], categories=list(colours))
+    long["level"] = long["level"].cat.remove_unused_categories()  # the legend shows what is drawn
     titles = list(dict.fromkeys(long["area_title"].str.wrap(30)))
     long["area_label"] = pd.Categorical(long["area_title"].str.wrap(30), categories=titles[::-1])
     return (
@@ -304,6 +305,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.coord_flip()
         + p9.facet_wrap("panel", ncol=2)
         + p9.scale_fill_manual(values=colours, drop=True)
+        + p9.guides(fill=p9.guide_legend(ncol=4))
         + p9.scale_y_continuous(breaks=range(0, 1 + int(summary["area"].value_counts().max())))
         + p9.labs(y="CMOCs", fill="Rating or confidence")
         + theme
