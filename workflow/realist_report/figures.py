@@ -305,7 +305,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.coord_flip()
         + p9.facet_wrap("panel", ncol=2)
         + p9.scale_fill_manual(values=colours, drop=True)
-        + p9.guides(fill=p9.guide_legend(ncol=4))
+        + p9.guides(fill=p9.guide_legend(ncol=3))
         + p9.scale_y_continuous(breaks=range(0, 1 + int(summary["area"].value_counts().max())))
         + p9.labs(y="CMOCs", fill="Rating or confidence")
         + theme

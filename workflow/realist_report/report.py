@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from realist_report.citations import MARKER as CITATION_MARKER
 from realist_report.citations import Citations
+from realist_report.contrasts import contrasts_view
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
 from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
@@ -632,6 +633,13 @@ def build_context(
             {**row, "confidence_text": confidence_of(row)} for row in summary.to_dict("records")
         ],
         "cerqual_rows": cerqual_rows(summary),
+        "context_contrasts": contrasts_view(
+            matrix,
+            sites,
+            participants,
+            summary["cmoc_id"].tolist(),
+            settings["privacy"]["min_cell_size"],
+        ),
         "confidence_counts": confidence_counts(summary),
         "site_matrix": site_matrix(matrix, summary, columns),
         "figures": figure_entries(figure_paths, columns.heading),
