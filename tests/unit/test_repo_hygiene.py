@@ -31,6 +31,8 @@ PLANTED_ON_PURPOSE = frozenset(
         "workflow/realist_report/demo.py",  # a demo memo names a GP and her phone (issue 16)
         "data/demo/coded/baseline_link_workers.qdpx",  # ... written into the demo's project
         "tests/unit/test_memos.py",  # memo redaction on a hand-written project
+        # a CSL project style: CC BY-SA asks its author metadata (a public e-mail) be kept as is
+        "workflow/templates/csl/nlm-citation-sequence.csl",
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

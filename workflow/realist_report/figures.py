@@ -268,7 +268,7 @@ def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
 
 
 #: Fills of the team's GRADE-CERQual confidence (highest first), then 'not assessed'.
-CONFIDENCE_COLOURS = ["#004D40", "#26A69A", "#B2DFDB", "#F3E5AB"]
+CONFIDENCE_COLOURS = ["#004D40", "#26A69A", "#B2DFDB", "#F2E3A0"]
 NOT_ASSESSED_COLOUR = "#FFFFFF"
 
 
