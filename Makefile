@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test test-fast lint format audit trace codebook verify bench system-report system-test \
+.PHONY: report test test-fast lint format audit trace codebook verify bench privacy-recall system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -47,6 +47,11 @@ BENCH_SCALES ?= 1 10 100 1000
 BENCH_FULL_ONLY ?= 1000
 bench: $(STAMP) system-test
 	$(BIN)/python tests/benchmarks/run_bench.py --scales $(BENCH_SCALES) --full-only $(BENCH_FULL_ONLY)
+
+# Privacy screen recall per identifier kind and field (tests/data/privacy_corpus.csv) and false
+# positives on the demo's text, without the timings
+privacy-recall: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_privacy.py --recall-only
 
 # Self-contained audit companion (captions and categories per result) after an up-to-date build.
 audit: report

@@ -46,6 +46,8 @@ CORPUS_NAMES = [
     "Gladys",
     "Zo\u00eb Hart",  # composed here, decomposed in the corpus text
     "Ine\u0301s Lo\u0301pez",  # decomposed here (a list saved on macOS), composed in the text
+    "Johann Strau\u00df",  # sharp s here, "ss" in some of the corpus
+    "\u0130lker Y\u0131lmaz",  # Turkish dotted capital I and dotless i here
 ]
 # The private place list the corpus was written against (invented practices and venues).
 CORPUS_PLACES = ["Ashgrove Surgery", "Millbrook Community Centre", "Holme Lane Practice"]

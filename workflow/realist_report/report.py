@@ -251,8 +251,10 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         "tables": tables,
         "without_evidence": [c for c, seen in evidenced.items() if not seen],
         "min_cell_size": int(min_cell_size),
-        "suppressed_cells": int(subgroups["suppressed"].sum()),
-        "cells": len(subgroups),
+        # counted in the tables as printed, so a reader can check the figure
+        "suppressed_cells": sum(row["cells"].count("*") for t in tables for row in t["rows"]),
+        "cells": sum(len(row["cells"]) for t in tables for row in t["rows"]),
+        "register_suppressed": sum(t["registered"].count("*") for t in tables),
     }
 
 
@@ -617,6 +619,9 @@ def build_context(
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
         "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
+        # attribution.py's group size, printed in Methods
+        "min_attribution": settings["privacy"].get("min_attribution")
+        or settings["privacy"]["min_cell_size"],
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,

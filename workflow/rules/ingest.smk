@@ -3,6 +3,8 @@ rule validate_registers:
         sites=DATASET / "sites.csv",
         participants=DATASET / "participants.csv",
         manifest=FINGERPRINTS["registers"],
+        # ids are checked against the private name list too: a new entry rechecks them
+        name_list=private_name_list(),
         code=package_modules("registers"),
     output:
         sites=f"{INTERIM}/registers/sites.parquet",
@@ -11,6 +13,8 @@ rule validate_registers:
         "logs/validate_registers/registers.log",
     benchmark:
         "benchmarks/validate_registers/registers.tsv"
+    params:
+        name_list=config["privacy"].get("name_list"),
     script:
         "../scripts/validate_registers.py"
 
