@@ -47,7 +47,8 @@ def ink(image: Image.Image) -> float:
 
 
 def test_page_count_is_in_the_expected_range(pages: list[Image.Image]) -> None:
-    assert 20 <= len(pages) <= 45, f"{len(pages)} pages"
+    # issue 25 added the CERQual findings table, context contrasts, NIHR back matter, references
+    assert 20 <= len(pages) <= 56, f"{len(pages)} pages"
 
 
 def test_no_page_is_blank(pages: list[Image.Image]) -> None:
@@ -105,9 +106,12 @@ def test_contents_and_rameses_checklist_carry_page_numbers(page_texts: list[str]
     )
     for number, _, name, _ in RAMESES_ITEMS:
         first_words = " ".join(name.split()[:2])
+        # a reported item has its page; one the demo team has not written says so (items 6, 15, 20)
         assert re.search(
-            rf"^\s*{number}\s+\S.*{re.escape(first_words)}.*\bY\s+\d+\s*$", checklist, re.MULTILINE
-        ), f"RAMESES item {number} not reported with a page number"
+            rf"^\s*{number}\s+\S.*{re.escape(first_words)}.*(\bY\s+\d+\s*$|not yet reported)",
+            checklist,
+            re.MULTILINE,
+        ), f"RAMESES item {number} neither reported with a page number nor marked not yet reported"
 
 
 def test_pdf_metadata_fonts_and_tags(pdf: Path, built_workflow: Path) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from realist_report import narrative as N
 from realist_report import report as R
+from realist_report.citations import Citations
 from realist_report.vocabulary import site_columns
 
 REPO = Path(__file__).resolve().parents[2]
@@ -67,7 +68,11 @@ def test_rameses_checklist_has_all_twenty_items_marked_by_presence() -> None:
     assert [r["number"] for r in rows] == list(range(1, 21))
     reported = {r["number"] for r in rows if r["reported"] == "Y"}
     assert reported == {1, 3}
-    assert {r["reported"] for r in rows} == {"Y", "N"}
+    assert {r["reported"] for r in rows} == {"Y", "not yet reported"}
+    gaps = {3: "sections/rationale.md: empty"}
+    rows = R.rameses_checklist('<h2 id="rationale">x</h2><section id="title-page"></section>', gaps)
+    assert {r["number"] for r in rows if r["reported"] == "Y"} == {1}
+    assert rows[2]["why"] == "sections/rationale.md: empty"
 
 
 def test_every_rameses_anchor_is_in_the_templates() -> None:
@@ -99,6 +104,7 @@ def demo_values() -> dict:
     return {"counts": N.count_values(counts, totals), **N.cmoc_values(rows, {})}
 
 
+DEMO_CITATIONS = Citations.load(REPO / "report" / "references.bib")
 AREAS = ["micro_discretions", "integration", "person_centred", "boundaries"]
 
 
@@ -110,9 +116,14 @@ def narrative_copy(tmp_path: Path) -> Path:
 
 def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -> None:
     narrative = N.load_narrative(
-        NARRATIVE, demo_values, area_ids=AREAS, front_matter=list(N.FRONT_MATTER)
+        NARRATIVE,
+        demo_values,
+        area_ids=AREAS,
+        front_matter=list(N.FRONT_MATTER),
+        citations=DEMO_CITATIONS,
     )
     assert set(narrative.sections) == {*N.SECTIONS, *N.FRONT_MATTER}
+    assert "@@cite:wong2016rameses@@" in narrative.sections["analysis"]
     assert set(narrative.areas) == set(AREAS)
     assert len(narrative.cmocs) >= 3
     cmoc04 = str(narrative.cmocs["CMOC04"])
@@ -138,7 +149,7 @@ def test_a_placeholder_typo_stops_the_build_naming_file_and_line(tmp_path, demo_
     lines[2] += " It drew on {{ CMOC04.participant }} people."
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(N.NarrativeError) as error:
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
     assert str(error.value).startswith(
         f"{path}, line 3: unknown placeholder {{{{ CMOC04.participant }}}}: CMOC04 has no value "
         "'participant' (did you mean 'participants'?)"
@@ -159,7 +170,7 @@ def test_every_kind_of_bad_placeholder_is_named(tmp_path, demo_values, placehold
     path = folder / "areas" / "boundaries.md"
     path.write_text("First line.\n\nSee " + placeholder + ".\n", encoding="utf-8")
     with pytest.raises(N.NarrativeError) as error:
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
     assert str(error.value).startswith(f"{path}, line 3: ")
     assert message in str(error.value)
 
@@ -172,14 +183,14 @@ def test_raw_html_in_markdown_is_refused_with_file_and_line(tmp_path, demo_value
         encoding="utf-8",
     )
     with pytest.raises(N.NarrativeError) as error:
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
     assert str(error.value) == (
         f"{path}, line 2: raw HTML (<span>) is not allowed in the narrative; write Markdown "
         "(the report's styles come from its templates)"
     )
     path.write_text("Intro.\n\n<script>alert(1)</script>\n", encoding="utf-8")
     with pytest.raises(N.NarrativeError, match=r"line 3: raw HTML \(<script>\)"):
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
 
 
 def test_markdown_text_is_escaped_and_values_are_filled_in(demo_values) -> None:
@@ -205,11 +216,11 @@ def test_a_file_for_an_unknown_cmoc_or_a_missing_section_is_named(tmp_path, demo
     folder = narrative_copy(tmp_path)
     (folder / "cmocs" / "CMOC4.md").write_text("Typo in the name.\n", encoding="utf-8")
     with pytest.raises(N.NarrativeError, match="there is no cmoc 'CMOC4' \\(did you mean"):
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
     (folder / "cmocs" / "CMOC4.md").unlink()
     (folder / "sections" / "ethics.md").unlink()
     with pytest.raises(N.NarrativeError, match="ethics.md: missing; the report needs this file"):
-        N.load_narrative(folder, demo_values, area_ids=AREAS)
+        N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
 
 
 def test_a_typed_number_the_pipeline_computes_is_flagged(tmp_path, demo_values, caplog) -> None:
@@ -220,7 +231,7 @@ def test_a_typed_number_the_pipeline_computes_is_flagged(tmp_path, demo_values, 
         "In CMOC04, 12 participants agreed; 7 participants is a number nobody computes.\n",
         encoding="utf-8",
     )
-    narrative = N.load_narrative(folder, demo_values, area_ids=AREAS)
+    narrative = N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
     found = [(t["line"], t["typed"], t["placeholder"]) for t in narrative.typed_numbers]
     assert (1, "12 participants", "{{ CMOC10.participants }}") in found
     assert (1, "5 sites", "{{ CMOC10.sites }}") in found
@@ -250,7 +261,9 @@ def test_built_html_edition_reads_in_a_browser(built_workflow: Path) -> None:
     assert tables == list(range(1, len(tables) + 1))
     for xref in re.findall(r'<a class="xref" href="#([^"]+)">', html):
         assert f'id="{xref}"' in html, f"cross-reference to missing #{xref}"
-    assert html.count("<td>Y</td>") == 20, "every RAMESES II item is reported"
+    # the demo's ethics and conflicts texts are placeholders and 8 CMOCs have no team text yet
+    assert html.count("<td>Y</td>") == 17, "RAMESES II items the demo team has written"
+    assert html.count("<td>not yet reported (") == 3
 
 
 @pytest.mark.e2e
@@ -391,3 +404,11 @@ def test_demo_report_shows_refinement_memos_redacted_and_the_team_judgement(
     assert not summary["lowered_by_refuting"].any(), "no demo CMOC has 25% refuting units"
     assert (summary["count_strength"] == summary["strength"]).all()
     assert summary["judgement_disagrees"].sum() == 1 and summary.at["CMOC07", "confidence_gap"] == 2
+
+
+def test_a_word_hyphenated_across_lines_prints_whole(demo_values) -> None:
+    resolver = N._Resolver(demo_values, ["CMOC04"])
+    markup, _ = N.render_markdown(
+        "Fewer at follow-\nup, and a well-\n  known gap - \nAnd more.", Path("x.md"), resolver
+    )
+    assert "<p>Fewer at follow-up, and a well-known gap -\nAnd more.</p>" in markup

@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import pandas as pd
 
 from realist_report.errors import PipelineError
+from realist_report.judgement import NOT_ASSESSED, confidence_of
 from realist_report.rulegraph import parse_rulegraph
 from realist_report.vocabulary import (
+    CONFIDENCE_LEVELS,
     ROLE_LABELS,
     SUPPORTING_MATCHES,
     UNSUPPORTED,
@@ -265,25 +267,50 @@ def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
     return _excerpts_by_cmoc(rows, data, "value", "Data type", theme)
 
 
+#: Fills of the team's GRADE-CERQual confidence (highest first), then 'not assessed'.
+CONFIDENCE_COLOURS = ["#004D40", "#26A69A", "#B2DFDB", "#F2E3A0"]
+NOT_ASSESSED_COLOUR = "#FFFFFF"
+
+
 def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
-    """CMOCs per programme-theory area by strength rating."""
+    """CMOCs per programme-theory area: by count rating, and beside it by the team's confidence
+    (GRADE-CERQual, 'not assessed' where the team has not judged)."""
     summary = data["cmoc_summary"].copy()
-    colours = strength_scale(data, RATING_COLOURS, UNSUPPORTED_COLOUR)
-    summary["strength"] = pd.Categorical(summary["strength"], categories=list(colours))
-    titles = list(dict.fromkeys(summary["area_title"].str.wrap(30)))
-    summary["area_label"] = pd.Categorical(
-        summary["area_title"].str.wrap(30), categories=titles[::-1]
+    ratings = strength_scale(data, RATING_COLOURS, UNSUPPORTED_COLOUR)
+    # "moderate" is a rating and a confidence level: the confidence panel says "confidence"
+    confidence = {
+        f"{level} confidence": colour
+        for level, colour in zip(CONFIDENCE_LEVELS, CONFIDENCE_COLOURS, strict=True)
+    }
+    colours = {**ratings, **confidence, NOT_ASSESSED: NOT_ASSESSED_COLOUR}
+    summary["confidence_text"] = [
+        level if level == NOT_ASSESSED else f"{level} confidence"
+        for level in (confidence_of(r) for r in summary.to_dict("records"))
+    ]
+    panels = ["Count rating", "Team's confidence"]
+    long = pd.concat(
+        [
+            summary.assign(panel=panels[0], level=summary["strength"]),
+            summary.assign(panel=panels[1], level=summary["confidence_text"]),
+        ]
     )
+    long["panel"] = pd.Categorical(long["panel"], categories=panels)
+    long["level"] = pd.Categorical(long["level"], categories=list(colours))
+    long["level"] = long["level"].cat.remove_unused_categories()  # the legend shows what is drawn
+    titles = list(dict.fromkeys(long["area_title"].str.wrap(30)))
+    long["area_label"] = pd.Categorical(long["area_title"].str.wrap(30), categories=titles[::-1])
     return (
-        p9.ggplot(summary, p9.aes("area_label", fill="strength"))
-        + p9.geom_bar(colour="white", size=0.3, width=0.7)
+        p9.ggplot(long, p9.aes("area_label", fill="level"))
+        + p9.geom_bar(colour="#555555", size=0.3, width=0.7)
         + p9.coord_flip()
-        + p9.scale_fill_manual(values=colours, drop=False)
+        + p9.facet_wrap("panel", ncol=2)
+        + p9.scale_fill_manual(values=colours, drop=True)
+        + p9.guides(fill=p9.guide_legend(ncol=3))
         + p9.scale_y_continuous(breaks=range(0, 1 + int(summary["area"].value_counts().max())))
-        + p9.labs(y="CMOCs", fill="Strength of evidence")
+        + p9.labs(y="CMOCs", fill="Rating or confidence")
         + theme
         + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 2.6))
+        + p9.theme(figure_size=(6.3, 3.0))
     )
 
 
@@ -563,9 +590,10 @@ FIGURES: dict[str, Figure] = {
     ),
     "strength_by_area": Figure(
         plot_strength_by_area,
-        "Strength of evidence for the CMOCs in each programme-theory area.",
-        "Horizontal stacked bars counting CMOCs per programme-theory area, coloured by strength "
-        "rating.",
+        "The CMOCs of each programme-theory area by the count rating of their evidence (left) "
+        "and by the team's GRADE-CERQual confidence in them (right; white: not assessed).",
+        "Two panels of horizontal stacked bars counting CMOCs per programme-theory area: on the "
+        "left coloured by strength rating, on the right by the team's confidence level.",
         ("cmoc_summary",),
     ),
     "wave_change": Figure(

@@ -25,6 +25,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from realist_report.citations import Citations
 from realist_report.errors import PipelineError
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ _NUMBER_NOUN = re.compile(
     re.IGNORECASE,
 )
 _CODE_SPAN = re.compile(r"`[^`]*`")
+#: "follow-" at a line's end and "up" on the next is "follow-up", not "follow- up" (a soft break)
+_LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[a-z])")
 _MARKER = re.compile(r"@@(fig|tab|anchor):([^@]+)@@")
 
 
@@ -304,7 +307,7 @@ def render_markdown(
             markup, reference = resolver.resolve(expression, _where(path, number))
             found.append((expression, markup))
             references += [reference] if reference else []
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(_LINE_END_HYPHEN.sub("-", text))
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and heading_offset:
             token.tag = f"h{min(6, int(token.tag[1]) + heading_offset)}"
@@ -397,21 +400,32 @@ def load_narrative(
     *,
     area_ids: list[str],
     front_matter: list[str] = (),
+    citations: Citations | None = None,
 ) -> Narrative:
-    """Read, check and render a narrative folder (see the module docstring)."""
+    """Read, check and render a narrative folder (see the module docstring); `[@key]`
+    citations are checked against the bibliography and left as markers (realist_report.citations)."""
     root = Path(folder)
+    citations = citations or Citations.load(None)
     cmoc_ids = [key for key in values if key != "counts"]
     resolver = _Resolver(values, cmoc_ids)
     narrative = Narrative()
 
     def render(path: Path, offset: int, own_cmoc: str | None = None) -> Markup:
         text = _read(path)
-        markup, references = render_markdown(text, path, resolver, heading_offset=offset)
+        citations.check_file(path)
+        markup, references = render_markdown(
+            citations.mark(text), path, resolver, heading_offset=offset
+        )
         narrative.references.extend(references)
         narrative.typed_numbers.extend(typed_numbers(text, path, values, own_cmoc))
         return narrative_part(path.relative_to(root).as_posix(), markup)
 
-    needed = {**SECTIONS, **{k: v for k, v in FRONT_MATTER.items() if k in front_matter}}
+    # front_matter: the switched-on FRONT_MATTER files and the configured NIHR parts
+    # (report_options.front_parts / back_parts), each a file under sections/
+    needed = {
+        **SECTIONS,
+        **{k: FRONT_MATTER.get(k, "a configured report part") for k in front_matter},
+    }
     for name, what in needed.items():
         path = root / "sections" / f"{name}.md"
         if not path.is_file():

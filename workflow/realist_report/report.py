@@ -17,9 +17,13 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.citations import MARKER as CITATION_MARKER
+from realist_report.citations import Citations
+from realist_report.contrasts import contrasts_view
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
 from realist_report.explorer import explorer_link
+from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -28,6 +32,7 @@ from realist_report.narrative import (
     load_narrative,
     resolve_references,
 )
+from realist_report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
@@ -39,6 +44,7 @@ from realist_report.vocabulary import (
     site_label,
     strength_order,
 )
+from realist_report.wordlimits import word_limit_lines
 
 log = logging.getLogger(__name__)
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -187,7 +193,11 @@ def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
         groups = [
             {
                 "strength": s,
-                "cmocs": [f"{r.cmoc_id} ({r.title})" for r in own.itertuples() if r.strength == s],
+                "cmocs": [
+                    f"{r['cmoc_id']} ({r['title']}; team's confidence: {confidence_of(r)})"
+                    for r in own.to_dict("records")
+                    if r["strength"] == s
+                ],
             }
             for s in order
         ]
@@ -397,19 +407,25 @@ def contents_from_html(html: str, skip: tuple[str, ...] = ("contents",)) -> list
     return entries
 
 
-def rameses_checklist(html: str) -> list[dict]:
-    """The RAMESES II checklist: an item is reported (Y) when its section is in the document."""
+def rameses_checklist(html: str, gaps: dict[int, str] | None = None) -> list[dict]:
+    """The RAMESES II checklist: an item is reported (Y) when its section is in the document
+    and the team has written it (`gaps`, from realist_report.rameses.item_gaps, says why not)."""
     present = set(_ID.findall(html))
-    return [
-        {
-            "number": number,
-            "section": section,
-            "name": name,
-            "anchor": anchor,
-            "reported": "Y" if anchor in present else "N",
-        }
-        for number, section, name, anchor in RAMESES_ITEMS
-    ]
+    gaps = gaps or {}
+    rows = []
+    for number, section, name, anchor in RAMESES_ITEMS:
+        why = gaps.get(number) or (None if anchor in present else "no section in the document")
+        rows.append(
+            {
+                "number": number,
+                "section": section,
+                "name": name,
+                "anchor": anchor,
+                "reported": NOT_YET_REPORTED if why else "Y",
+                "why": why,
+            }
+        )
+    return rows
 
 
 def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> str:
@@ -440,8 +456,10 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
-    final["rameses"] = rameses_checklist(draft)
+    final["rameses"] = rameses_checklist(draft, context.get("rameses_gaps"))
     html = resolve_references(render_html(final, template_dir), numbers, anchors)
+    if context.get("citations"):
+        html, _ = context["citations"].resolve(html)
     leftover = sorted(set(_MARKER.findall(html)))
     if leftover:
         raise ReportError(f"unresolved cross-references in the report: {leftover}")
@@ -538,6 +556,7 @@ def build_context(
     history: pd.DataFrame,
     memos: pd.DataFrame,
     memos_read: int,
+    citations: Citations | None = None,
 ) -> dict:
     """Everything the template prints, computed from the pipeline's tables (`history` and
     `memos`: the CMOCs' dated history and memos, see realist_report.memos).
@@ -577,10 +596,18 @@ def build_context(
         narrative_dir,
         values,
         area_ids=areas["area_id"].tolist(),
-        front_matter=[name for name in FRONT_MATTER if options[name]],
+        front_matter=[
+            *(name for name in FRONT_MATTER if options[name]),
+            *options.get("front_parts", {}),
+            *options.get("back_parts", {}),
+        ],
+        citations=citations,
     )
     refinement = refinement_view(summary, history, memos, memos_read)
     return {
+        "citations": citations,
+        "rameses_gaps": item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
+        "has_citations": has_citations(narrative, summary, history),
         "refinement": refinement,
         "rating_as_confidence": rating_as_confidence(settings["strength"]),
         "toc": [],
@@ -613,7 +640,18 @@ def build_context(
             for rank, s in enumerate(order, start=1)
         },
         "areas": sections,
-        "summary_rows": summary.to_dict("records"),
+        "summary_rows": [
+            {**row, "confidence_text": confidence_of(row)} for row in summary.to_dict("records")
+        ],
+        "cerqual_rows": cerqual_rows(summary),
+        "context_contrasts": contrasts_view(
+            matrix,
+            sites,
+            participants,
+            summary["cmoc_id"].tolist(),
+            settings["privacy"]["min_cell_size"],
+        ),
+        "confidence_counts": confidence_counts(summary),
         "site_matrix": site_matrix(matrix, summary, columns),
         "figures": figure_entries(figure_paths, columns.heading),
         "figure_list": [],
@@ -623,6 +661,17 @@ def build_context(
         "settings": settings,
         "n_supporting_excerpts": int(summary["excerpts"].sum()),
     }
+
+
+def has_citations(narrative: object, summary: pd.DataFrame, history: pd.DataFrame) -> bool:
+    """Whether anything printed cites, so the report has a reference list."""
+    from realist_report.citations import CITATION
+
+    parts = [*narrative.sections.values(), *narrative.areas.values(), *narrative.cmocs.values()]
+    if any(CITATION_MARKER.search(str(part)) for part in parts):
+        return True
+    fields = [summary.astype(str).to_numpy().ravel(), history.astype(str).to_numpy().ravel()]
+    return any(CITATION.search(value) for values in fields for value in values)
 
 
 def render_html(
@@ -646,6 +695,8 @@ def template_environment(template_dir: str) -> jinja2.Environment:
         auto_reload=True,
     )
     environment.filters["site"] = site_label
+    citations = context.get("citations") or Citations.load(None)
+    environment.filters["cite"] = citations.mark_html
     environment.filters["explore"] = explorer_link
     return environment
 
@@ -790,7 +841,10 @@ def report_context(
     from realist_report.audit import report_context as audit_context
     from realist_report.cooccurrence import candidates_view
 
+    citations = Citations.load(inputs.get("bibliography") or None, inputs.get("csl") or None)
+    citations.check_file(inputs["cmocs"])
     context = build_context(
+        citations=citations,
         study=study,
         **{key: tables[key] for key in BUILD_CONTEXT_TABLES},
         history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
@@ -828,8 +882,10 @@ def run_render_html(
     narrative_dir: str,
     narrative_paths: list[str],
     options: dict,
+    checks_out: str | None = None,
 ) -> None:
-    """Rule adapter: gather the tables, build the context and write the HTML edition."""
+    """Rule adapter: gather the tables, build the context and write the HTML edition (and, to
+    `checks_out`, what the team has not yet written)."""
     from realist_report.tables import _atomic_write
 
     context = report_context(
@@ -844,12 +900,31 @@ def run_render_html(
     )
     html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    checks = word_limit_lines(
+        html, options.get("word_limits", {}), strict=options.get("strict", False)
+    )
+    checks += unreported_lines(context["rameses_gaps"])
+    for line in checks:
+        log.warning("%s", line)
+    if checks_out:
+        text = "".join(f"{line}\n" for line in checks)
+        _atomic_write(Path(checks_out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     log.info(
         "report HTML: %d characters, %d figures, build %s",
         len(html),
         len(figure_paths),
         context["build_id"],
     )
+
+
+def unreported_lines(gaps: dict[int, str]) -> list[str]:
+    """The RAMESES II items the checklist prints as not yet reported, one line each and a total."""
+    names = {number: name for number, _, name, _ in RAMESES_ITEMS}
+    lines = [
+        f"RAMESES II item {number} ({names[number]}) {NOT_YET_REPORTED}: {why}"
+        for number, why in sorted(gaps.items())
+    ]
+    return [*lines, f"RAMESES II: {len(names) - len(gaps)} of {len(names)} items reported"]
 
 
 def run_render_pdf(html_path: str, pdf_path: str) -> None:

@@ -26,6 +26,9 @@ rule render_report_html:
         figures=rules.draw_figures.output.figures,
         rulegraph=rules.draw_figures.output.rulegraph,
         narrative=narrative_files(config["narrative"]),
+        # works cited as [@key] and the CSL style they are printed in (realist_report.citations)
+        bibliography=config["report_options"]["bibliography"] or [],
+        csl=project_or_workflow_file(config["report_options"]["csl"]),
         templates=TEMPLATE_FILES,
         code=package_modules("report", "cooccurrence"),
     output:
@@ -33,6 +36,8 @@ rule render_report_html:
         html=f"{INTERIM}/report/evaluation_report.html",
         # the input paths above by name, so the live preview (make preview) reads what this read
         request=f"{INTERIM}/report/render_request.json",
+        # what the team has not yet written (RAMESES II items), printed at the end of the build
+        checks=f"{INTERIM}/report/report_checks.txt",
     log:
         "logs/render_report_html/report.log",
     benchmark:
@@ -110,3 +115,12 @@ rule write_evidence_workbook:
         "benchmarks/write_evidence_workbook/workbook.tsv"
     script:
         "../scripts/write_evidence_workbook.py"
+
+
+onsuccess:
+    # the report checks (RAMESES II items not yet reported) close the build log
+    if Path(f"{INTERIM}/report/report_checks.txt").is_file():
+        print(
+            Path(f"{INTERIM}/report/report_checks.txt").read_text(encoding="utf-8"),
+            end="",
+        )

@@ -11,6 +11,7 @@ with rule_logging(snakemake):
         dict(snakemake.params.settings),
         dict(snakemake.params.study),
         snakemake.output.html,
+        checks_out=snakemake.output.checks,
         narrative_dir=request.narrative_dir,
         narrative_paths=list(snakemake.input.narrative),
         options=dict(snakemake.params.options),
