@@ -695,10 +695,17 @@ def template_environment(template_dir: str) -> jinja2.Environment:
         auto_reload=True,
     )
     environment.filters["site"] = site_label
-    citations = context.get("citations") or Citations.load(None)
-    environment.filters["cite"] = citations.mark_html
+    environment.filters["cite"] = cite_filter
     environment.filters["explore"] = explorer_link
     return environment
+
+
+@jinja2.pass_context
+def cite_filter(context: jinja2.runtime.Context, text: object) -> object:
+    """`| cite`: [@key] in a CMOC field marked for numbering by the render's own bibliography
+    (a filter of the shared, cached environment, so it reads the citations from the context)."""
+    citations = context.get("citations") or Citations.load(None)
+    return citations.mark_html(text)
 
 
 #: WeasyPrint's PDF/UA-1 variant: a tagged PDF with a structure tree, language and title shown.
