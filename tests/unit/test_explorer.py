@@ -95,11 +95,30 @@ def test_page_data_cannot_close_its_script_element_and_reads_back() -> None:
     assert X.payload(page) == json.loads(json.dumps(data))
 
 
-def test_card_site_is_the_one_place_a_card_names_its_site() -> None:
-    data = X.explorer_data(tables(), EXCERPTS, {})
+def test_cards_name_a_site_only_where_the_attribution_rule_allows_it() -> None:
+    """Two patients at S01, one at S02, at a minimum of two: S01's cards name the site, S02's
+    lone patient is shown by the region; without registers no card names a place."""
+    from realist_report.attribution import attribution_groups
+
+    participants = pd.DataFrame(
+        {
+            "participant_id": ["P-01", "P-03", "P-02"],
+            "site_id": ["S01", "S01", "S02"],
+            "role": ["patient"] * 3,
+            "waves": ["baseline"] * 3,
+        }
+    )
+    sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
+    groups = attribution_groups(participants, sites, 2)
+    data = X.explorer_data(tables(), EXCERPTS, {}, groups)
     shown = [data["strings"][i] for i in data["units"]["shown_site"]]
-    assert shown == [X.card_site("S01", "patient"), X.card_site("S02", None)] == ["S01", "S02"]
-    assert X.card_site(None, "patient") == ""
+    assert shown == ["site 1", "site 2"], "u2 has no role: a fieldnote keeps its site"
+    cards = dict(zip(data["excerpts"]["id"], data["excerpts"]["site"], strict=True))
+    assert data["strings"][cards["e3"]] == "North", "P-02 is alone at S02"
+    assert data["strings"][cards["e1"]] == "site 1"
+    bare = X.explorer_data(tables(), EXCERPTS, {})
+    assert {bare["strings"][i] for i in bare["excerpts"]["site"]} - {"site 1"} <= {""}
+    assert X.card_site("S02", "patient", "baseline", None) == ""
 
 
 def test_report_counts_are_spans_in_print_and_links_in_the_html_edition() -> None:

@@ -25,6 +25,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.attribution import AttributionGroups, attributed_parts, attribution_groups
 from realist_report.privacy import COLUMN_BREAK, html_visible_text
 from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS
 
@@ -50,12 +51,12 @@ CMOC_COLUMNS = [
 ]  # fmt: skip
 
 
-def card_site(site_id: object, role: object) -> str:
-    """The site an excerpt card names. The one place a card's site is decided, so a rule that
-    attributes a site only where the role has enough people there (issue 23,
-    privacy.min_attribution) changes every card at once; today every card names its site."""
-    del role  # the attribution rule will need it
-    return "" if pd.isna(site_id) else str(site_id)
+def card_site(site_id: object, role: object, wave: object, groups: AttributionGroups | None) -> str:
+    """The place an excerpt card names: the attribution rule's (attribution.py), so a card of a
+    role with too few people at its site names the coarser group (region) or no place, as a
+    quote does; without registers (`groups` None) no place at all."""
+    role = role if isinstance(role, str) and role else None
+    return attributed_parts(role, site_id, wave, groups).place or ""
 
 
 def split_ids(value: object) -> list[str]:
@@ -85,7 +86,9 @@ class Interner:
         return self._index[text]
 
 
-def excerpt_rows(excerpts: pd.DataFrame, wanted: set[str], strings: Interner) -> dict:
+def excerpt_rows(
+    excerpts: pd.DataFrame, wanted: set[str], strings: Interner, groups: AttributionGroups | None
+) -> dict:
     """Columns of the excerpts some view opens: text, code, coder number, origin and where from.
     Participant subgroup attributes are not in the redacted table and so never reach a card."""
     rows = excerpts[excerpts["excerpt_id"].isin(wanted)].sort_values("excerpt_id")
@@ -102,14 +105,17 @@ def excerpt_rows(excerpts: pd.DataFrame, wanted: set[str], strings: Interner) ->
         "participant": rows["participant_id"].fillna("").tolist(),
         "role": [strings(r) for r in rows["role"].fillna(NO_ROLE)],
         "site": [
-            strings(card_site(s, r)) for s, r in zip(rows["site_id"], rows["role"], strict=True)
+            strings(card_site(s, r, w, groups))
+            for s, r, w in zip(rows["site_id"], rows["role"], rows["wave"], strict=True)
         ],
         "wave": [strings(w) for w in rows["wave"]],
         "type": [strings(t) for t in rows["source_type"]],
     }
 
 
-def unit_rows(units: pd.DataFrame, index: dict[str, int], strings: Interner) -> dict:
+def unit_rows(
+    units: pd.DataFrame, index: dict[str, int], strings: Interner, groups: AttributionGroups | None
+) -> dict:
     """Columns of the evidence units (cmoc_evidence_units.csv): what every matrix cell counts."""
     return {
         "cmoc": units["cmoc_id"].tolist(),
@@ -118,7 +124,8 @@ def unit_rows(units: pd.DataFrame, index: dict[str, int], strings: Interner) -> 
         "stance": units["stance"].fillna("").tolist(),
         "site": [strings(s) for s in units["site_id"]],
         "shown_site": [
-            strings(card_site(s, r)) for s, r in zip(units["site_id"], units["role"], strict=True)
+            strings(card_site(s, r, w, groups))
+            for s, r, w in zip(units["site_id"], units["role"], units["wave"], strict=True)
         ],
         "role": [strings(r) for r in units["role"].replace("", pd.NA).fillna(NO_ROLE)],
         "wave": [strings(w) for w in units["wave"]],
@@ -183,17 +190,23 @@ def build_record(build_inputs: dict) -> dict:
     }
 
 
-def explorer_data(tables: dict[str, pd.DataFrame], excerpts: pd.DataFrame, build: dict) -> dict:
-    """The JSON the page reads: CMOCs, units, excerpts, analysis aids, quarantine, provenance."""
+def explorer_data(
+    tables: dict[str, pd.DataFrame],
+    excerpts: pd.DataFrame,
+    build: dict,
+    groups: AttributionGroups | None = None,
+) -> dict:
+    """The JSON the page reads: CMOCs, units, excerpts, analysis aids, quarantine, provenance.
+    Cards name the place the attribution rule allows for `groups` (none without registers)."""
     strings = Interner()
-    rows = excerpt_rows(excerpts, referenced_ids(tables), strings)
+    rows = excerpt_rows(excerpts, referenced_ids(tables), strings, groups)
     index = {excerpt_id: i for i, excerpt_id in enumerate(rows["id"])}
     summary = tables["summary"].reindex(columns=CMOC_COLUMNS)
     return {
         "build": build_record(build),
         "labels": {"role": {**ROLE_LABELS, NO_ROLE: "Observation fieldnote"}, "wave": WAVE_LABELS},
         "cmocs": json.loads(summary.to_json(orient="records")),
-        "units": unit_rows(tables["units"], index, strings),
+        "units": unit_rows(tables["units"], index, strings, groups),
         "excerpts": rows,
         "strings": strings.values,
         "subgroups": id_lists(
@@ -324,12 +337,18 @@ def read_tables(inputs: dict[str, str]) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def run_render_explorer(inputs: dict[str, str], excerpt_paths: list[str], study: dict, out: str):
-    """Rule adapter: read results/ and the redacted excerpts, write the explorer page."""
-    from realist_report.tables import read_json, read_parquets
+def run_render_explorer(
+    inputs: dict[str, str], excerpt_paths: list[str], study: dict, out: str, min_attribution: int
+):
+    """Rule adapter: read results/ and the redacted excerpts, write the explorer page; cards are
+    attributed by the registers (inputs 'participants' and 'sites') at `min_attribution`."""
+    from realist_report.tables import read_json, read_parquet, read_parquets
 
+    groups = attribution_groups(
+        read_parquet(inputs["participants"]), read_parquet(inputs["sites"]), min_attribution
+    )
     data = explorer_data(
-        read_tables(inputs), read_parquets(excerpt_paths), read_json(inputs["build"])
+        read_tables(inputs), read_parquets(excerpt_paths), read_json(inputs["build"]), groups
     )
     page = render_explorer(data, study)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

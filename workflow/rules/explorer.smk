@@ -13,6 +13,9 @@ rule render_evidence_explorer:
         agreement=rules.assess_coder_agreement.output.table,
         quarantine=rules.collect_data_quality.output.quarantine,
         build=rules.record_build_inputs.output.manifest,
+        # cards name a site only where the role has enough registered people (attribution.py)
+        participants=rules.validate_registers.output.participants,
+        sites=rules.validate_registers.output.sites,
         excerpts=per_batch(rules.redact_batch.output.redacted),
         templates=EXPLORER_FILES,
         code=package_modules("explorer"),
@@ -25,5 +28,7 @@ rule render_evidence_explorer:
         "benchmarks/render_evidence_explorer/explorer.tsv"
     params:
         study=config["study"],
+        min_attribution=config["privacy"].get("min_attribution")
+        or config["privacy"]["min_cell_size"],
     script:
         "../scripts/render_evidence_explorer.py"

@@ -9,4 +9,5 @@ with rule_logging(snakemake):
         list(snakemake.input.excerpts),
         snakemake.params.study,
         snakemake.output.html,
+        snakemake.params.min_attribution,
     )
