@@ -1,5 +1,5 @@
 """Live preview pieces that need no build: the page's own block, pinned-quote checks, reloads.
-(tests/workflow/test_preview.py runs the preview on a built demo and in Chromium.)"""
+(tests/workflow/test_preview_browser.py runs the preview on a built demo and in Chromium.)"""
 
 from __future__ import annotations
 
