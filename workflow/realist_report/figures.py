@@ -34,6 +34,7 @@ from realist_report.vocabulary import (
     UNSUPPORTED,
     WAVE_LABELS,
     SiteColumns,
+    current_design,
     site_columns,
     strength_order,
 )
@@ -170,7 +171,7 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
         p9.ggplot(table, p9.aes("site", fill="role"))
         + p9.geom_bar(colour="white", size=0.2)
         + p9.facet_wrap("~wave")
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.scale_fill_manual(values=palette(len(ROLE_LABELS)), drop=False)
         + p9.labs(y="Participants interviewed", fill="Role")
         + theme
         + _no_axis_title("x")
@@ -238,7 +239,7 @@ def _excerpts_by_cmoc(
         p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill=fill))
         + p9.geom_col(colour="white", size=0.2)
         + p9.coord_flip()
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.scale_fill_manual(values=palette(len(rows[fill].cat.categories)), drop=False)
         + p9.labs(y="Supporting excerpts", fill=legend)
         + theme
         + _no_axis_title("y")
@@ -250,11 +251,29 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by role group: how far each is triangulated."""
     matrix = data["evidence_matrix"]
     rows = matrix[matrix["dimension"] == "role"].copy()
-    groups = [*ROLE_LABELS.values(), "Observation fieldnote"]
+    unattributed = unattributed_group()
+    groups = [*ROLE_LABELS.values(), unattributed]
     rows["group"] = pd.Categorical(
-        rows["value"].map(ROLE_LABELS).fillna("Observation fieldnote"), categories=groups
+        rows["value"].map(ROLE_LABELS).fillna(unattributed), categories=groups
     )
     return _excerpts_by_cmoc(rows, data, "group", "Source", theme)
+
+
+def unattributed_group() -> str:
+    """How evidence without a participant is named: the first source type that needs none."""
+    design = current_design()
+    kinds = [t.id for t in design.source_types if not t.needs_participant]
+    return design.unattributed_label(kinds[0] if kinds else "unattributed")
+
+
+def palette(n: int) -> list[str]:
+    """Okabe-Ito while it lasts (colour-blind safe); beyond eight groups, matplotlib's tab20."""
+    if n <= len(OKABE_ITO):
+        return OKABE_ITO
+    from matplotlib import colormaps, colors
+
+    tab20 = colormaps["tab20"].colors
+    return [colors.to_hex(tab20[i % len(tab20)]) for i in range(n)]
 
 
 def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
@@ -294,25 +313,26 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
     cmoc_wave_change table holds the counts, pools and change rule).
     """
     changes = data["wave_change"].copy()
-    changes["Baseline"] = (
-        100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
+    first, last = (
+        WAVE_LABELS.get(str(changes[key].iloc[0]), "")[:1].upper()
+        + WAVE_LABELS.get(str(changes[key].iloc[0]), "")[1:]
+        for key in ("from_wave", "to_wave")
     )
-    changes["Follow-up"] = (
-        100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
-    )
+    changes[first] = 100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
+    changes[last] = 100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
     order = _cmoc_order(data["cmoc_summary"])
     changes["cmoc_id"] = pd.Categorical(changes["cmoc_id"], categories=order)
     long = changes.melt(
         id_vars=["cmoc_id", "change"],
-        value_vars=["Baseline", "Follow-up"],
+        value_vars=[first, last],
         var_name="wave",
         value_name="share",
     )
-    long["wave"] = pd.Categorical(long["wave"], categories=["Baseline", "Follow-up"])
+    long["wave"] = pd.Categorical(long["wave"], categories=[first, last])
     return (
         p9.ggplot(long, p9.aes("share", "cmoc_id"))
         + p9.geom_segment(
-            p9.aes(x="Baseline", xend="Follow-up", y="cmoc_id", yend="cmoc_id"),
+            p9.aes(x=first, xend=last, y="cmoc_id", yend="cmoc_id"),
             data=changes,
             colour="#999999",
             size=0.8,

@@ -20,14 +20,17 @@ from realist_report.vocabulary import (
     ROLE_LABELS,
     SUPPORTING_MATCHES,
     WAVE_LABELS,
+    current_design,
     site_label,
 )
 
 
-def attribution(role: object, site_id: str, wave: str) -> str:
-    """'Patient, site 3, follow-up'; fieldnotes are attributed to the observation."""
-    who = ROLE_LABELS.get(role, "Observation fieldnote") if isinstance(role, str) else None
-    return f"{who or 'Observation fieldnote'}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
+def attribution(role: object, site_id: str, wave: str, source_type: object = None) -> str:
+    """'<Role label>, site 3, <wave label>'; an excerpt with no participant (a fieldnote) is
+    attributed to its source type's label."""
+    unattributed = current_design().unattributed_label(source_type or "observation")
+    who = ROLE_LABELS.get(role, unattributed) if isinstance(role, str) else unattributed
+    return f"{who}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
 
 
 QUOTE_COLUMNS = [
@@ -48,7 +51,9 @@ def _quote_row(row: dict, number: int, chosen_by: str, excerpt_id: str | None = 
         **{key: row[key] for key in QUOTE_COLUMNS if key in row},
         "excerpt_id": excerpt_id or str(row["excerpt_ids"]).split(";")[0],
         "quote_number": number,
-        "attribution": attribution(row["role"], row["site_id"], row["wave"]),
+        "attribution": attribution(
+            row["role"], row["site_id"], row["wave"], row.get("source_type")
+        ),
         "chosen_by": chosen_by,
     }
 

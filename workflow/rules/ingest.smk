@@ -11,6 +11,9 @@ rule validate_registers:
         "logs/validate_registers/registers.log",
     benchmark:
         "benchmarks/validate_registers/registers.tsv"
+    params:
+        design=config["design"],
+        max_site_columns=config["report_layout"]["max_site_columns"],
     script:
         "../scripts/validate_registers.py"
 

@@ -33,6 +33,7 @@ rule render_report_html:
     benchmark:
         "benchmarks/render_report_html/report.tsv"
     params:
+        design=config["design"],
         # the folder the narrative files (inputs above) are read from
         narrative=lambda wildcards: config["narrative"],
         # what the HTML prints; the Word styles (docx_reference) are render_report_docx's input

@@ -10,4 +10,5 @@ with rule_logging(snakemake):
         Path(snakemake.input.sites).parent,
         snakemake.output.sites,
         snakemake.output.participants,
+        max_site_columns=int(snakemake.params.max_site_columns),
     )
