@@ -18,17 +18,17 @@ def joined(items: list[str]) -> str:
 
 
 def capitalised(text: str) -> str:
-    """First letter up, the rest as written ('link workers' -> 'Link workers', 'VCSE' kept)."""
+    """First letter up, the rest as written ('pharmacists' -> 'Pharmacists', 'NHS staff' kept)."""
     return text[:1].upper() + text[1:]
 
 
 def possessive(plural: str) -> str:
-    """'link workers' -> "link workers'", 'staff' -> "staff's"."""
+    """'pharmacists' -> "pharmacists'", 'staff' -> "staff's"."""
     return f"{plural}'" if plural.endswith("s") else f"{plural}'s" if plural else ""
 
 
 def roles_text(counts: dict[str, int], design: Design) -> str:
-    """'61 patients, 12 primary care staff and 10 link workers': every role seen, design order."""
+    """'40 customers, 6 pharmacists and 3 managers': every role seen, design order."""
     return joined([f"{counts[r.id]} {r.plural}" for r in design.roles if counts.get(r.id)])
 
 

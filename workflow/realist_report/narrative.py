@@ -5,7 +5,7 @@ front matter), and optionally one per programme-theory area and per CMOC. Prose 
 (markdown-it-py, raw HTML refused); every number comes from a placeholder the pipeline fills:
 
     {{ CMOC04.participants }}    a value computed for a CMOC (CMOC_VALUES lists them)
-    {{ counts.patients_baseline }}  a study-wide count (COUNT_VALUES lists them)
+    {{ counts.pharmacists_t1 }}  a study-wide count (COUNT_VALUES and placeholder_list)
     {{ table.summary }}  {{ figure.evidence_heatmap }}  {{ cmoc.CMOC04 }}  numbered references
 
 An unknown placeholder, a file for an unknown area or CMOC, or an HTML tag stops the build with

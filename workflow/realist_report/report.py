@@ -68,7 +68,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
 
 
 def participant_counts(participants: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Registered participants per wave and role, e.g. counts['baseline']['patient'] == 61;
+    """Registered participants per wave and role, e.g. counts['t1']['pharmacist'] == 6;
     'professionals' are the design's staff roles."""
     waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
     staff = current_design().staff_roles

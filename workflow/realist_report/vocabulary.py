@@ -67,7 +67,7 @@ def spelling_key(value: object) -> str:
 
 
 def placeholder_key(value: str) -> str:
-    """'link workers' -> 'link_workers': a plural as a narrative placeholder name."""
+    """'community pharmacists' -> 'community_pharmacists': a plural as a narrative placeholder name."""
     return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
 
 
