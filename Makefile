@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test test-fast lint format audit trace codebook verify bench system-report system-test \
+.PHONY: report placeholders test test-fast lint format audit trace codebook verify bench system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -26,8 +26,13 @@ system-cluster:
 	@sh workflow/setup_system.sh cluster
 
 # After a failed or killed build, say whether results/ and reports/ still belong to one build.
+# Another study: make report CONFIG=studies/pharmacy/config.yaml (its config file on top of config/config.yaml)
 report: $(STAMP) system-report
-	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
+	@$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile "$(CONFIG)") || { $(BIN)/python -m realist_report.verify; exit 1; }
+
+# Every value placeholder the narrative may use for the current config: make placeholders [CONFIG=...]
+placeholders: $(STAMP)
+	@$(BIN)/python -m realist_report.placeholders $(if $(CONFIG),--config "$(CONFIG)")
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -112,3 +112,27 @@ def test_a_role_the_design_does_not_declare_is_named_at_config_time() -> None:
         "design.followed_roles: manager not among design.roles (customer, pharmacist)",
         "for_whom.roles: patient not among design.roles (customer, pharmacist)",
     ]
+
+
+def test_make_placeholders_lists_every_count_the_demo_narrative_uses() -> None:
+    """The demo narrative's {{ counts.* }} placeholders are all in the printed list."""
+    from realist_report.placeholders import placeholder_lines, read_config
+
+    listed = {line.split("}}")[0] + "}}" for line in placeholder_lines(read_config(None))}
+    used = {
+        "{{ " + m.group(1) + " }}"
+        for path in (REPO / "report" / "narrative").rglob("*.md")
+        for m in re.finditer(r"\{\{\s*(counts\.\w+)\s*\}\}", path.read_text(encoding="utf-8"))
+    }
+    assert used and used <= listed
+    assert "{{ counts.link_workers_followup }}" in listed
+
+
+def test_a_rating_the_design_cannot_reach_is_named() -> None:
+    from realist_report.vocabulary import unreachable_ratings
+
+    rules = [{"rating": "strong", "min_roles": 3}, {"rating": "tentative", "min_roles": 1}]
+    assert unreachable_ratings(rules, Design.from_config(OTHER_STUDY["design"])) == [
+        "strength rating 'strong' asks for 3 role groups; design.roles declares 2, so no CMOC "
+        "can be rated 'strong'"
+    ]

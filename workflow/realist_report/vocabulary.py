@@ -232,6 +232,17 @@ def design_problems(config: dict) -> list[str]:
     return problems
 
 
+def unreachable_ratings(strength: list[dict], design: Design) -> list[str]:
+    """Ratings whose minimum role groups exceed the roles the design declares: reported at
+    config time (a one-role study can never be rated on triangulation across roles)."""
+    return [
+        f"strength rating '{rule['rating']}' asks for {rule['min_roles']} role groups; "
+        f"design.roles declares {len(design.roles)}, so no CMOC can be rated '{rule['rating']}'"
+        for rule in strength
+        if int(rule.get("min_roles", 0)) > len(design.roles)
+    ]
+
+
 #: Role id -> label of the design in use, in print order (read from config `design.roles`).
 ROLE_LABELS: Mapping[str, str] = _DesignMapping("role_labels")
 #: Wave id -> label of the design in use, in time order (config `design.waves`).

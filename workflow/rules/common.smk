@@ -44,7 +44,7 @@ from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
 from realist_report.linking import shard_names
-from realist_report.vocabulary import design_problems, use_design
+from realist_report.vocabulary import design_problems, unreachable_ratings, use_design
 
 try:
     validate(config, schema="../schemas/config.schema.yaml")
@@ -61,7 +61,8 @@ if design_problems(config):
         "ERROR: the configuration's design does not hold together:\n"
         + "\n".join(design_problems(config))
     )
-use_design(config)
+for warning in unreachable_ratings(config["strength"], use_design(config)):
+    print(f"WARNING: {warning}", file=sys.stderr)
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"
