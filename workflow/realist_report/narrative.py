@@ -196,6 +196,13 @@ class Narrative:
     abbreviations: list[tuple[str, str]] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     typed_numbers: list[dict] = field(default_factory=list)
+    #: section files the folder does not have yet (printed as "not yet written")
+    not_written: list[str] = field(default_factory=list)
+
+    def items_not_written(self) -> set[int]:
+        """RAMESES II item numbers whose narrative section is not written yet."""
+        numbers = (re.match(r"item (\d+):", SECTIONS.get(name, "")) for name in self.not_written)
+        return {int(m.group(1)) for m in numbers if m}
 
 
 def count_values(counts: dict[str, dict[str, int]], totals: dict[str, int]) -> dict[str, object]:
@@ -216,6 +223,13 @@ def cmoc_values(summary_rows: list[dict], changes: dict[str, str]) -> dict[str, 
         own["change"] = changes.get(row["cmoc_id"], "no evidence")
         values[row["cmoc_id"]] = own
     return values
+
+
+def not_yet_written(path: Path, what: str) -> Markup:
+    """What the report prints where a narrative section file is still missing."""
+    return Markup('<p class="not-yet-written">Not yet written ({}: <code>{}</code>).</p>').format(
+        what, f"{path.parent.name}/{path.name}"
+    )
 
 
 def _where(path: Path, line: int) -> str:
@@ -434,7 +448,10 @@ def load_narrative(
     for name, what in needed.items():
         path = root / "sections" / f"{name}.md"
         if not path.is_file():
-            raise NarrativeError(f"{path}: missing; the report needs this file ({what})")
+            log.warning("%s: not yet written (%s); the report says so", path, what)
+            narrative.not_written.append(name)
+            narrative.sections[name] = not_yet_written(path, what)
+            continue
         narrative.sections[name] = render(path, 2)
     known = {"areas": area_ids, "cmocs": cmoc_ids}
     for kind, ids in known.items():

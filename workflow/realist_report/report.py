@@ -453,7 +453,11 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
-    final["rameses"] = rameses_checklist(draft)
+    unwritten = context["narrative"].items_not_written() if "narrative" in context else set()
+    final["rameses"] = [
+        {**item, "reported": "N (not yet written)"} if item["number"] in unwritten else item
+        for item in rameses_checklist(draft)
+    ]
     html = resolve_references(render_html(final, template_dir), numbers, anchors)
     leftover = sorted(set(_MARKER.findall(html)))
     if leftover:
