@@ -37,6 +37,7 @@ from realist_report.vocabulary import (
     site_columns,
     site_label,
     strength_order,
+    unreachable_ratings,
 )
 
 log = logging.getLogger(__name__)
@@ -623,6 +624,9 @@ def build_context(
         "snapshot_date": snapshot_date,
         "counts": counts,
         "design": design_context(counts),
+        "unreachable_ratings": unreachable_ratings(
+            settings["strength"], current_design(), len(sites), len(participants)
+        ),
         "n_sites": len(sites),
         "sites": sites_table(sites, columns),
         "participants_table": participants_table(participants, columns),

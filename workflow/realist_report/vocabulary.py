@@ -232,15 +232,25 @@ def design_problems(config: dict) -> list[str]:
     return problems
 
 
-def unreachable_ratings(strength: list[dict], design: Design) -> list[str]:
-    """Ratings whose minimum role groups exceed the roles the design declares: reported at
-    config time (a one-role study can never be rated on triangulation across roles)."""
-    return [
-        f"strength rating '{rule['rating']}' asks for {rule['min_roles']} role groups; "
-        f"design.roles declares {len(design.roles)}, so no CMOC can be rated '{rule['rating']}'"
-        for rule in strength
-        if int(rule.get("min_roles", 0)) > len(design.roles)
-    ]
+def unreachable_ratings(
+    strength: list[dict], design: Design, sites: int | None = None, participants: int | None = None
+) -> list[str]:
+    """Ratings asking for more role groups than the design declares (or, once the registers are
+    read, more sites or participants than they hold): no CMOC can reach them, said at config
+    time and in Methods (a one-role study is never rated on triangulation across roles)."""
+    study = {"role groups": (len(design.roles), "design.roles declares"), "sites": (sites, "the study has"),
+             "participants": (participants, "the study has")}  # fmt: skip
+    keys = {"role groups": "min_roles", "sites": "min_sites", "participants": "min_participants"}
+    found = []
+    for rule in strength:
+        for what, (have, source) in study.items():
+            wanted = int(rule.get(keys[what], 0))
+            if have is not None and wanted > have:
+                found.append(
+                    f"strength rating '{rule['rating']}' asks for {wanted} {what}; {source} "
+                    f"{have}, so no CMOC can be rated '{rule['rating']}'"
+                )
+    return found
 
 
 #: Role id -> label of the design in use, in print order (read from config `design.roles`).
