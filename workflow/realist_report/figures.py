@@ -654,13 +654,10 @@ def figure_text(name: str, site: str = "site") -> tuple[str, str]:
     and the design's first and last waves."""
     if name in FIGURES:
         figure = FIGURES[name]
-        waves = list(WAVE_LABELS.values())
-        names = {
-            "{site}": site,
-            "{first}": waves[0],
-            "{last}": waves[-1],
-            "{First}": capitalised(waves[0]),
-        }
+        names = {"{site}": site}
+        if "{last}" in figure.caption + figure.alt:  # only these read the design's waves
+            waves = list(WAVE_LABELS.values())
+            names |= {"{first}": waves[0], "{last}": waves[-1], "{First}": capitalised(waves[0])}
         caption, alt = figure.caption, figure.alt
         for marker, value in names.items():
             caption, alt = caption.replace(marker, value), alt.replace(marker, value)
