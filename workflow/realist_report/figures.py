@@ -262,9 +262,7 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
 
 def unattributed_group() -> str:
     """How evidence without a participant is named: the first source type that needs none."""
-    design = current_design()
-    kinds = [t.id for t in design.source_types if not t.needs_participant]
-    return design.unattributed_label(kinds[0] if kinds else "unattributed")
+    return current_design().no_participant_label
 
 
 def palette(n: int) -> list[str]:

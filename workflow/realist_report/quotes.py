@@ -28,7 +28,10 @@ from realist_report.vocabulary import (
 def attribution(role: object, site_id: str, wave: str, source_type: object = None) -> str:
     """'<Role label>, site 3, <wave label>'; an excerpt with no participant (a fieldnote) is
     attributed to its source type's label."""
-    unattributed = current_design().unattributed_label(source_type or "observation")
+    design = current_design()
+    unattributed = (
+        design.unattributed_label(source_type) if source_type else design.no_participant_label
+    )
     who = ROLE_LABELS.get(role, unattributed) if isinstance(role, str) else unattributed
     return f"{who}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
 

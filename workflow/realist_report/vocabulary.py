@@ -153,6 +153,12 @@ class Design:
         """The source type id a spelling names (id, label, plural 's' or an alias), or None."""
         return _spellings(self.source_types).get(spelling_key(value))
 
+    @property
+    def no_participant_label(self) -> str:
+        """Evidence without a participant, named after the first source type that needs none."""
+        kinds = [t.id for t in self.source_types if not t.needs_participant]
+        return self.unattributed_label(kinds[0] if kinds else "unattributed")
+
     def unattributed_label(self, source_type: object) -> str:
         """Who an excerpt with no participant is, e.g. 'Observation fieldnote'."""
         label = self.source_type_labels.get(str(source_type), str(source_type))
