@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report placeholders test test-fast lint format audit trace codebook verify bench system-report system-test \
+.PHONY: report placeholders preview test test-fast lint format audit trace codebook verify bench privacy-recall \
+	system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -34,6 +35,11 @@ report: $(STAMP) system-report
 placeholders: $(STAMP)
 	@$(BIN)/python -m realist_report.placeholders $(if $(CONFIG),--config "$(CONFIG)")
 
+# Live preview after a build: re-renders the HTML on every save and reloads the browser; the PDF
+# on demand goes to preview/ (never reports/): make preview [CONFIG=config/config.yaml] [PORT=8000]
+preview: $(STAMP)
+	$(BIN)/python -m realist_report.preview --config $(or $(CONFIG),config/config.yaml) $(if $(PORT),--port $(PORT))
+
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
@@ -52,6 +58,11 @@ BENCH_SCALES ?= 1 10 100 1000
 BENCH_FULL_ONLY ?= 1000
 bench: $(STAMP) system-test
 	$(BIN)/python tests/benchmarks/run_bench.py --scales $(BENCH_SCALES) --full-only $(BENCH_FULL_ONLY)
+
+# Privacy screen recall per identifier kind and field (tests/data/privacy_corpus.csv) and false
+# positives on the demo's text, without the timings
+privacy-recall: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_privacy.py --recall-only
 
 # Self-contained audit companion (captions and categories per result) after an up-to-date build.
 audit: report

@@ -10,6 +10,8 @@ factor, builds it in a temporary copy of the workflow (never in the main tree) a
 - rebuild after a template-only change, as a ratio to a bare WeasyPrint render of the same HTML;
 - rebuild after a narrative edit (one sentence added to a CMOC's Markdown), the fast edit loop,
   as a ratio to the same bare WeasyPrint render;
+- the live preview (make preview, bench_preview.py): narrative edit -> preview updated (median
+  of five edits) and edit -> PDF in the preview, against a bare WeasyPrint render of its HTML;
 - per-rule wall time and peak memory from Snakemake's `benchmark:` files;
 - the evidence explorer in headless Chromium: file size, time to interactive and time to open
   its largest cell (`bench_explorer.py`).
@@ -39,6 +41,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from bench_explorer import explorer_lines, measure_explorer  # noqa: E402
+from bench_preview import (  # noqa: E402
+    EDITS,
+    PREVIEW_HTML,
+    PREVIEW_MAX_S,
+    PREVIEW_PDF_MAX_RATIO,
+    PreviewTimes,
+    bench_preview,
+)
 from conftest import copy_workflow  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -118,6 +128,8 @@ class ScaleResult:
     narrative: Timed | None = None
     narrative_pdf_s: float = float("nan")
     bare_render: Timed | None = None
+    preview: PreviewTimes | None = None
+    preview_floor: Timed | None = None
     rules: dict[str, RuleStats] = field(default_factory=dict)
     failure: str = ""
     explorer: dict[str, float] = field(default_factory=dict)
@@ -249,9 +261,9 @@ def phase_end(workdir: Path, rules: tuple[str, ...]) -> float:
     return max(times, default=0.0)
 
 
-def bare_render(workdir: Path) -> Timed:
+def bare_render(workdir: Path, html: Path | None = None) -> Timed:
     """The report step's floor: WeasyPrint alone printing the same HTML to PDF, in a new process."""
-    html = next((workdir / p for p in HTML_CANDIDATES if (workdir / p).exists()), workdir)
+    html = html or next((workdir / p for p in HTML_CANDIDATES if (workdir / p).exists()), workdir)
     code = (
         "import sys, weasyprint; "
         "weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3])"
@@ -333,6 +345,13 @@ def bench_scale(scale: int, cores: int, scratch: Path, full_only: bool = False) 
     # the edit loop ends when the screened PDF is in reports/ (provenance is written after it)
     narrative_pdf_s = (workdir / "reports" / "evaluation_report.pdf").stat().st_mtime - edited_at
     floor = bare_render(workdir)
+    print(
+        f"[x{scale}] live preview: {EDITS} narrative edits, then a PDF ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    measured.preview = bench_preview(workdir, NARRATIVE)
+    measured.preview_floor = bare_render(workdir, workdir / PREVIEW_HTML)
 
     print(f"[x{scale}] new follow-up batch ...", file=sys.stderr, flush=True)
     coded = workdir / "data" / "demo" / "coded"
@@ -427,6 +446,7 @@ def scenario_table(result: ScaleResult) -> list[str]:
             result.narrative.peak_mb,
             f"<= {NARRATIVE_MAX_RATIO}x: {_verdict(narrative_ratio <= NARRATIVE_MAX_RATIO)}",
         ),
+        *preview_rows(result),
         (
             "  whole rebuild (also Word, provenance)",
             result.narrative.seconds,
@@ -448,6 +468,27 @@ def scenario_table(result: ScaleResult) -> list[str]:
             f"{_num(ratio, '{:.2f}')} | {_num(peak, '{:.0f}')} | {target} |"
         )
     return lines
+
+
+def preview_rows(result: ScaleResult) -> list[tuple]:
+    """The live preview beside the Snakemake edit loop (issue 28's goals)."""
+    preview, floor = result.preview, result.preview_floor
+    if preview is None:
+        return []
+    ratio = preview.pdf_s / floor.seconds
+    edits = ", ".join(f"{s:.2f}" for s in preview.edits)
+    return [
+        (
+            f"narrative edit -> preview updated (median of {len(preview.edits)}: {edits})",
+            preview.median_s, "-", None, None, None,
+            f"<= {PREVIEW_MAX_S:.0f} s: {_verdict(preview.median_s <= PREVIEW_MAX_S)}",
+        ),
+        (
+            "edit -> PDF in preview",
+            preview.pdf_s, "bare WeasyPrint", floor.seconds, ratio, None,
+            f"<= {PREVIEW_PDF_MAX_RATIO}x: {_verdict(ratio <= PREVIEW_PDF_MAX_RATIO)}",
+        ),
+    ]  # fmt: skip
 
 
 def full_build_target(result: ScaleResult) -> str:

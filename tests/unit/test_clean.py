@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -122,3 +123,19 @@ def test_quality_summary_totals_batches():
     total = table[table["batch"] == "all batches"].iloc[0]
     assert (total["rows_in"], total["clean"], total["quarantined"]) == (15, 13, 1)
     assert table["invariant_holds"].all()
+
+
+def test_an_unknown_case_name_is_never_quoted_in_the_quarantine(
+    raw_baseline, registers, definitions
+):
+    """A REFI-QDA case named after a person (no title, not on the private list) becomes the
+    participant id of its codings: the quarantine names it by a short hash only."""
+    raw = raw_baseline.head(3).copy()
+    raw["participant_id"] = ["Jane Doe", "jane doe", "S99 Okafor"]
+    raw["site_id"] = ["Leeds Road Surgery", "", ""]
+    result = run_clean(raw, registers, definitions)
+    written = result.quarantine.to_csv(index=False).casefold()
+    for fragment in ("jane", "doe", "okafor", "leeds"):
+        assert fragment not in written, fragment
+    details = result.quarantine["detail"].tolist()
+    assert all(re.search(r"#[0-9a-f]{8} \(a hash\)", d) for d in details), details

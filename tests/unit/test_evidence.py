@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
 from realist_report import evidence, linking, report, vocabulary
 from realist_report import quotes as quoting
+from realist_report.attribution import attribution_groups
 from realist_report.clean import clean_batch
 from realist_report.coders import counted_codings
 from realist_report.ingest import ingest_batch, load_formats
@@ -395,14 +396,25 @@ def test_demo_wave_change(demo_links, definitions, registers):
 # ---------------------------------------------------------------- quotes
 
 
-def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definitions):
-    quotes = quoting.select_quotes(demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420)
-    again = quoting.select_quotes(demo_links.sample(frac=1, random_state=3), definitions)
+def test_quotes_are_deterministic_attributed_and_not_reused(demo_links, definitions, registers):
+    groups = attribution_groups(registers[1], registers[0], 5)
+    quotes = quoting.select_quotes(
+        demo_links, definitions, per_cmoc=2, min_chars=60, max_chars=420, groups=groups
+    )
+    again = quoting.select_quotes(
+        demo_links.sample(frac=1, random_state=3), definitions, groups=groups
+    )
     assert_frame_equal(quotes, again)
     assert quotes["unit_id"].is_unique and quotes["text"].is_unique
     assert quotes["text"].str.len().between(60, 420).all()
     assert quotes.groupby("cmoc_id").size().eq(2).all()
-    assert quotes["attribution"].str.match(r"^[A-Z][\w ]+, site \d, (baseline|follow-up)$").all()
+    # the demo's sites have one link worker each: their quotes never name a site
+    workers = quotes[quotes["role"] == "link_worker"]
+    assert len(workers) and not workers["attribution"].str.contains("site").any()
+    assert workers["site_id"].isna().all()
+    assert (
+        quotes["attribution"].str.match(r"^[A-Z][\w ]+(, [\w ]+)?(, (baseline|follow-up))?$").all()
+    )
     first = quotes.iloc[0]
     link = demo_links[
         (demo_links["cmoc_id"] == first["cmoc_id"]) & (demo_links["unit_id"] == first["unit_id"])
@@ -439,7 +451,11 @@ def test_quotes_prefer_new_participants_then_allow_repeats(definitions):
         for c in CMOC01
     ]
     links = linking.link_evidence(frame(rows), definitions)
-    quotes = quoting.select_quotes(links, definitions, per_cmoc=3)
+    register = pd.DataFrame(
+        {"site_id": ["S01", "S02"], "role": "patient", "waves": "baseline"}
+    )  # one per site, so a rule of one lets the attribution show the spread
+    groups = attribution_groups(register, None, 1)
+    quotes = quoting.select_quotes(links, definitions, per_cmoc=3, groups=groups)
     assert sorted(quotes["attribution"].tolist()[:2]) == [
         "Patient, site 1, baseline",
         "Patient, site 2, baseline",
@@ -481,7 +497,9 @@ def test_demo_quotes_hold_no_near_copy_pair_and_spread_over_role_groups(demo_lin
         ]
     assert shared == [], "two quotes of one CMOC share a sentence"
     assert (quotes.groupby("cmoc_id").size() == 2).all() and len(quotes) == 24
-    spread = quotes.groupby("cmoc_id").agg(sites=("site_id", "nunique"))
+    site_of = demo_links.drop_duplicates("unit_id").set_index("unit_id")["site_id"]
+    spread = quotes.assign(site=quotes["unit_id"].map(site_of)).groupby("cmoc_id")
+    spread = spread.agg(sites=("site", "nunique"))  # the rule's spread, not the printed label
     assert (spread["sites"] == 2).all(), "each CMOC's two quotes come from two sites"
     assert set(quotes["chosen_by"]) == {"rule"}
 
@@ -546,7 +564,7 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
     own = quotes[quotes["cmoc_id"] == "CMOC04"]
     assert own["unit_id"].tolist() == [second["unit_id"], first["unit_id"]]
     assert own["chosen_by"].tolist() == ["team", "team"]
-    assert own["attribution"].tolist()[1].startswith("VCSE staff, site ")
+    assert own["attribution"].tolist()[1] == "VCSE staff"  # no registers: the role alone
     others = quotes[quotes["cmoc_id"] != "CMOC04"]
     assert not set(others["unit_id"]) & set(own["unit_id"])
     assert len(others) == 2 * (len(definitions.cmocs) - 1)

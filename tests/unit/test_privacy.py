@@ -46,6 +46,8 @@ CORPUS_NAMES = [
     "Gladys",
     "Zo\u00eb Hart",  # composed here, decomposed in the corpus text
     "Ine\u0301s Lo\u0301pez",  # decomposed here (a list saved on macOS), composed in the text
+    "Johann Strau\u00df",  # sharp s here, "ss" in some of the corpus
+    "\u0130lker Y\u0131lmaz",  # Turkish dotted capital I and dotless i here
 ]
 # The private place list the corpus was written against (invented practices and venues).
 CORPUS_PLACES = ["Ashgrove Surgery", "Millbrook Community Centre", "Holme Lane Practice"]
@@ -749,7 +751,7 @@ def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
     with pytest.raises(InputFileError) as error:
         ingest_batch(path, "no_header", options)
     message = str(error.value)
-    assert "headers ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
+    assert "first row ['Quote', 'Theme', '<cell 3>', '<cell 4>']" in message
     assert "07700" not in message and "root:x" not in message
 
 

@@ -50,3 +50,28 @@ def test_register_row_longer_than_its_header_is_refused(tmp_path: Path) -> None:
     (dataset / "sites.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"sites\.csv, row 4: the row has more cells"):
         load_registers(dataset)
+
+
+def _replace_first_id(dataset: Path, column: str, value: str) -> None:
+    table = pd.read_csv(dataset / "participants.csv", dtype=str, keep_default_na=False)
+    table.loc[0, column] = value
+    table.to_csv(dataset / "participants.csv", index=False)
+
+
+def test_a_participant_id_on_the_private_name_list_is_refused_without_quoting_it(
+    tmp_path: Path,
+) -> None:
+    dataset = _copy_demo_registers(tmp_path / "dataset")
+    _replace_first_id(dataset, "participant_id", "ANNA KOWALSKA")
+    load_registers(dataset)  # no list, no register name columns: nothing says it is a name
+    with pytest.raises(InputFileError, match="row 2.*participant_id") as error:
+        load_registers(dataset, ["Anna Kowalska"])
+    assert "kowalska" not in str(error.value).casefold()
+
+
+def test_an_unknown_site_id_is_named_by_row_not_by_value(tmp_path: Path) -> None:
+    dataset = _copy_demo_registers(tmp_path / "dataset")
+    _replace_first_id(dataset, "site_id", "Jane Doe")
+    with pytest.raises(InputFileError, match="not in sites.csv") as error:
+        load_registers(dataset)
+    assert "Jane" not in str(error.value) and "row 2" in str(error.value)

@@ -14,7 +14,7 @@ import pandas as pd
 from realist_report.definitions import Definitions, normalise_code
 from realist_report.errors import InputFileError, PipelineError
 from realist_report.ids import stable_id
-from realist_report.privacy import names_from_registers, redact_excerpts
+from realist_report.privacy import names_from_registers, redact_excerpts, value_tag
 from realist_report.schemas import clean_excerpts_schema
 from realist_report.vocabulary import current_design
 
@@ -92,6 +92,11 @@ def _blank(series: pd.Series) -> pd.Series:
 
 def _quoted(series: pd.Series) -> pd.Series:
     return "'" + series.astype("string").fillna("") + "'"
+
+
+def _tagged(series: pd.Series) -> pd.Series:
+    """Values the registers do not know, named by a short hash: they may be a person's name."""
+    return series.map(value_tag).astype("string")
 
 
 def _whole_numbers(series: pd.Series) -> pd.Series:
@@ -198,7 +203,9 @@ def clean_batch(
         has_person & ~known,
         "unknown_participant",
         "participant_id",
-        "participant " + _quoted(frame["participant_id"]) + " is not in participants.csv",
+        "participant id "
+        + _tagged(frame["participant_id"])
+        + " (a hash) is not in participants.csv",
     )
     triage.flag(
         ~has_person & source_types.isin(needs_person),
@@ -212,9 +219,9 @@ def clean_batch(
         known & given_site.notna() & (given_site != register_site),
         "site_mismatch",
         "site_id",
-        "site "
-        + _quoted(frame["site_id"])
-        + " differs from the register's "
+        "site id "
+        + _tagged(frame["site_id"])
+        + " (a hash) differs from the register's "
         + _quoted(register_site),
     )
     site_id = given_site.fillna(register_site)
@@ -222,7 +229,7 @@ def clean_batch(
         ~site_id.isin(sites["site_id"]),
         "unknown_site",
         "site_id",
-        "site " + _quoted(site_id) + " is not in sites.csv",
+        "site id " + _tagged(site_id) + " (a hash) is not in sites.csv",
     )
     registered_waves = frame["participant_id"].map(register["waves"]).fillna("")
     not_registered = [

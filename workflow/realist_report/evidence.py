@@ -13,7 +13,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from realist_report.attribution import attribution_groups
 from realist_report.definitions import Definitions
+from realist_report.disclosure import Breakdown, protect
 from realist_report.errors import InputFileError
 from realist_report.linking import (
     _join_ids,
@@ -287,52 +289,68 @@ def _small(counts: pd.Series, k: int) -> pd.Series:
     return (counts > 0) & (counts < k)
 
 
-def _complementary(hidden: pd.Series, counts: pd.Series, order: pd.Series) -> pd.Series:
-    """If exactly one cell of a breakdown is hidden, also hide the smallest other non-zero cell,
-    or, where every other cell is zero, the first zero one: a lone hidden cell beside zeros is
-    the CMOC's total, printed in the same table."""
-    if int(hidden.sum()) != 1:
-        return hidden
-    candidates = counts[~hidden & (counts > 0)]
-    if candidates.empty:
-        candidates = counts[~hidden]
-    if candidates.empty:
-        return hidden
-    ranked = pd.DataFrame({"n": candidates, "order": order[candidates.index]}).sort_values(
-        ["n", "order"]
+def _protect_attribute(own: pd.DataFrame, k: int) -> tuple[pd.Series, pd.Series]:
+    """Hidden cells and hidden register counts of one attribute's table, protected against
+    arithmetic by realist_report.disclosure. Rows of CMOCs without evidence are printed as a
+    list of names, their cells all zero, so they hide nothing and take no part."""
+    values = list(dict.fromkeys(own["value"]))
+    shown_rows = [c for c, g in own.groupby("cmoc_id", sort=False) if g["participants"].sum()]
+    row_of = {c: i for i, c in enumerate(shown_rows)}
+    column_of = {v: j for j, v in enumerate(values)}
+    cells = np.zeros((len(shown_rows), len(values)))
+    excerpts = np.zeros_like(cells)
+    for cell in own[own["cmoc_id"].isin(row_of)].itertuples(index=False):
+        at = row_of[cell.cmoc_id], column_of[cell.value]
+        cells[at], excerpts[at] = cell.participants, cell.excerpts
+    registered = own.drop_duplicates("value").set_index("value")["registered"].reindex(values)
+    register_hidden = _small(registered, k).to_numpy()
+    hidden = ((cells > 0) & (cells < k)) | register_hidden[None, :]
+    table = protect(
+        Breakdown(
+            cells=cells,
+            excerpts=excerpts,
+            registered=registered.to_numpy(dtype=float),
+            hidden=hidden,
+            register_hidden=register_hidden,
+        )
     )
-    return hidden | hidden.index.isin([ranked.index[0]])
+    flags = {
+        (c, v): bool(table.hidden[i, j])
+        for i, c in enumerate(shown_rows)
+        for j, v in enumerate(values)
+    }
+    keys = zip(own["cmoc_id"], own["value"], strict=True)
+    cell_hidden = pd.Series([flags.get(key, False) for key in keys], index=own.index)
+    of_value = dict(zip(values, table.register_hidden, strict=True))
+    return cell_hidden, own["value"].map(of_value).astype(bool)
 
 
 def suppress_small_cells(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
-    """Hide counts that could identify people: fewer than k, plus one complementary cell.
+    """Hide counts that could identify people: fewer than k, plus complementary cells until no
+    hidden count can be worked out from what is published (realist_report.disclosure).
 
-    Register counts are hidden per attribute (the same cells for every CMOC, so no CMOC reveals
-    another's hidden cell); participant counts per CMOC and attribute. A cell whose register
-    count is hidden is hidden too. Zero counts are shown. Hidden cells show no counts and no
-    excerpt ids (those stay traceable through cmoc_links by the team holding the data).
+    Register counts of fewer than k are hidden, with every cell of their column in the tables
+    (a cell is a floor under its register count); participant counts of fewer than k per CMOC
+    and attribute. Zero counts are shown. Hidden cells show no counts and no excerpt ids
+    (those stay traceable through cmoc_links by the team holding the data).
     """
     k = int(min_cell_size)
     out = table.copy()
-    registers = out.drop_duplicates(["attribute", "value"])[["attribute", "value", "registered"]]
-    registers = registers.reset_index(drop=True)
-    registers["register_hidden"] = False
-    for _, group in registers.groupby("attribute", sort=True):
-        hidden = _complementary(_small(group["registered"], k), group["registered"], group["value"])
-        registers.loc[group.index, "register_hidden"] = hidden
-    out = out.merge(registers[["attribute", "value", "register_hidden"]], how="left")
-    primary = _small(out["participants"], k)
-    out["suppressed"] = out["register_hidden"] | primary
+    out["suppressed"] = False
+    out["register_hidden"] = False
+    for _, own in out.groupby("attribute", sort=False):
+        cell_hidden, register_hidden = _protect_attribute(own, k)
+        out.loc[own.index, "suppressed"] = cell_hidden
+        out.loc[own.index, "register_hidden"] = register_hidden
+    out["suppressed"] = out["suppressed"].astype(bool)
+    out["register_hidden"] = out["register_hidden"].astype(bool)
+    primary = out["suppressed"] & _small(out["participants"], k)
     out["suppression"] = ""
-    out.loc[primary, "suppression"] = f"fewer than {k} participants"
-    out.loc[out["register_hidden"] & ~primary, "suppression"] = (
+    out.loc[out["suppressed"], "suppression"] = "complementary: protects a hidden cell"
+    out.loc[out["suppressed"] & out["register_hidden"], "suppression"] = (
         f"subgroup has fewer than {k} registered, or hides one that has"
     )
-    for _, group in out.groupby(["cmoc_id", "attribute"], sort=True):
-        hidden = _complementary(group["suppressed"], group["participants"], group["value"])
-        added = hidden & ~group["suppressed"]
-        out.loc[group.index, "suppressed"] = hidden
-        out.loc[added[added].index, "suppression"] = "complementary: protects a hidden cell"
+    out.loc[primary, "suppression"] = f"fewer than {k} participants"
     out["share"] = (out["participants"] / out["registered"].where(out["registered"] > 0)).round(3)
     for column in ["participants", "excerpts"]:
         out[column] = out[column].astype("Int64").mask(out["suppressed"])
@@ -548,6 +566,8 @@ def run_aggregate(
     outputs: dict[str, str],
     link_paths: list[str],
     quarantine_paths: list[str] | None = None,
+    sites_path: str | None = None,
+    min_attribution: int | None = None,
 ) -> None:
     """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
 
@@ -583,8 +603,13 @@ def run_aggregate(
         for row in read_parquet(path).itertuples(index=False):
             if isinstance(row.excerpt_id, str):
                 quarantined.setdefault(row.excerpt_id, row.reason)
-    team = pinned_quotes(links, pins, known, quarantined, source=str(cmocs_path))
-    chosen = select_quotes(links, definitions, **quotes, pinned=team)
+    groups = attribution_groups(
+        participants,
+        read_parquet(sites_path) if sites_path else None,
+        min_cell_size if min_attribution is None else min_attribution,
+    )
+    team = pinned_quotes(links, pins, known, quarantined, str(cmocs_path), groups)
+    chosen = select_quotes(links, definitions, **quotes, pinned=team, groups=groups)
     log.info(
         "quotes: %d pinned by the team for %d CMOCs, %d chosen by the rule",
         sum(len(v) for v in team.values()),

@@ -41,12 +41,18 @@ CODED_EXPORTS = "export coded segments instead: " + "; ".join(TOOL_EXPORTS.value
 MAX_LABEL = 40
 
 
+#: A field list such as a system file's line ('root:x:0:0:root:/root:/bin/bash'): three or more
+#: ':' or '/' separated fields without a space is data, not a column name, and is not shown.
+FIELD_LIST = re.compile(r"(?:[^\s:/]*[:/]){3,}[^\s:/]*")
+
+
 def header_label(cell: str, number: int) -> str:
     """A header cell as a log may show it: its real name (spaces folded, cut at 40 characters),
-    or '<cell N>' only when it holds what looks like a personal identifier."""
+    or '<cell N>' when it is a field list rather than a name or holds what looks like a personal
+    identifier, so no value of a data row is repeated into a log."""
     label = " ".join(cell.replace("\ufeff", "").split())
-    if find_identifiers(label):
-        return f"<cell {number}: withheld, looks like a personal identifier>"
+    if FIELD_LIST.fullmatch(label) or find_identifiers(label):
+        return f"<cell {number}>"
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 

@@ -83,6 +83,7 @@ __all__ = [
     "run_redact_batch",
     "screen_report",
     "screening_names",
+    "value_tag",
 ]
 
 NHS_NUMBER = "NHS NUMBER"
@@ -256,7 +257,8 @@ _NHS_RE = re.compile(
 # a suffix A-D (often left off); some prefixes are never issued (checked in code).
 _NINO_RE = re.compile(
     rf"([A-CEGHJ-PR-TW-Z](?<![\w\-][A-Z])[A-CEGHJ-NPR-TW-Z]){_SEP}?"
-    rf"\d{{2}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}(?:{_SEP}?[A-D])?(?![\w\-])"
+    rf"\d{{2}}{_SEP}?\d{{2}}{_SEP}?\d{{2}}(?:{_SEP}?[A-D])?(?![\w\-])",
+    re.IGNORECASE,  # typed notes write "ab 12 34 56 c" too
 )
 NINO_UNISSUED_PREFIXES = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
 
@@ -300,6 +302,14 @@ _TITLES = (
 _NAME_WORD = r"[^\W\d_][^\W\d_']{0,30}(?:['\-][^\W\d_]{1,30})?"
 _TITLED_RE = re.compile(
     rf"(?<![\w\-])(?:{_TITLES})\.? (?P<name>{_NAME_WORD})(?: (?P<second>{_NAME_WORD}))?"
+    r"(?![\w\-])"
+)
+# Abbreviated titles are never ordinary words, so in lower case ("dr jane smith", "mrs okafor")
+# the words after them are a name in any case; "nurse" or "sister" in lower case are not titles,
+# nor is "ms" ("ms symptoms": multiple sclerosis), which needs a capitalised name.
+_LOWER_TITLES = "dr|mr|mrs|mx|prof|revd|cllr"
+_LOWER_TITLED_RE = re.compile(
+    rf"(?<![\w\-])(?i:{_LOWER_TITLES})\.? (?P<name>{_NAME_WORD})(?: (?P<second>{_NAME_WORD}))?"
     r"(?![\w\-])"
 )
 #: Capitalised words that follow a title without being a name ("Nurse Practitioner").
@@ -389,7 +399,7 @@ def _nhs_hits(text: str) -> Iterable[Hit]:
 def _nino_hits(text: str) -> Iterable[Hit]:
     """Yield National Insurance numbers with a prefix HMRC issues."""
     for m in _NINO_RE.finditer(text):
-        if is_issued_nino_prefix(m.group(1)):
+        if is_issued_nino_prefix(m.group(1).upper()):
             yield Hit(NI_NUMBER, m.start(), m.end())
 
 
@@ -436,16 +446,24 @@ def _phone_hits(text: str) -> Iterable[Hit]:
 
 
 def _titled_hits(text: str) -> Iterable[Hit]:
-    """Yield the capitalised name after a title (Dr, Nurse, Mrs...), not the title itself."""
-    for m in _TITLED_RE.finditer(text):
-        name = m.group("name")
-        if len(name) < 2 or not name[0].isupper() or name.casefold() in TITLE_FOLLOWERS:
-            continue
-        end = m.end("name")
-        second = m.group("second")
-        if second and second[0].isupper() and second.casefold() not in _NOT_A_SECOND_NAME:
-            end = m.end("second")
-        yield Hit(TITLED_NAME, m.start("name"), end)
+    """Yield the capitalised name after a title (Dr, Nurse, Mrs...), not the title itself, and
+    the name in any case after an abbreviated title in any case ("dr jane smith")."""
+    for pattern, any_case in ((_TITLED_RE, False), (_LOWER_TITLED_RE, True)):
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if len(name) < 2 or name.casefold() in TITLE_FOLLOWERS:
+                continue
+            if not (any_case or name[0].isupper()):
+                continue
+            end = m.end("name")
+            second = m.group("second")
+            if (
+                second
+                and (any_case or second[0].isupper())
+                and second.casefold() not in _NOT_A_SECOND_NAME
+            ):
+                end = m.end("second")
+            yield Hit(TITLED_NAME, m.start("name"), end)
 
 
 def _dob_hits(text: str) -> Iterable[Hit]:
@@ -560,7 +578,7 @@ def _name_rules(names: tuple[str, ...], with_tokens: bool = True) -> _NameRules:
     List entries are put in matching form first (NFKC: a name written decomposed, as macOS
     writes "Zoe" + U+0308, is the same name), and matched case-insensitively.
     """
-    cleaned = (_clean_name(matching_form(str(n))) for n in names)
+    cleaned = (_clean_name(case_folded(matching_form(str(n))).text) for n in names)
     full = {n: _first_word(n) for n in cleaned if n and _WORD_RE.search(n)}
     tokens: dict[str, str] = {}
     for name in full if with_tokens else ():
@@ -611,25 +629,53 @@ def _rules_for(names: Collection[str], places: Collection[str] = ()) -> _Rules:
     )
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    """One character as names are compared: case folded (sharp s is "ss"), accents and the
+    dot of a Turkish capital I dropped, dotless i as i; so "Strauß" is "strauss"."""
+    folded = unicodedata.normalize("NFD", ch.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)).replace("\u0131", "i")
+
+
+def case_folded(text: str) -> Normalised:
+    """The text as name lists are matched, with each character's span in `text`."""
+    if text.isascii():
+        return Normalised(text.lower())
+    out: list[str] = []
+    starts, ends = array("q"), array("q")
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        starts.extend([i] * len(folded))
+        ends.extend([i + 1] * len(folded))
+    return Normalised("".join(out), starts, ends)
+
+
 def _name_hits(text: str, rules: _NameRules, kind: str = NAME) -> Iterable[Hit]:
-    """Yield listed names anywhere, and their first/last tokens when written with a capital."""
+    """Yield listed names in any case, and their first/last tokens when written with a
+    capital ("the tom toms" is no Tom), ignoring accents and case folding (ß is ss)."""
     # Most excerpts name nobody on the list: one C-level split of the text rules them out.
     # Otherwise find (in C, with a trie) the words a listed name can start with and try the
     # rules only there, which keeps a 500-name list almost as cheap as a short one.
-    if rules.screen.isdisjoint(_WORD_RE.findall(text.lower())):
+    form = case_folded(text)
+    folded = form.text
+    if rules.screen.isdisjoint(_WORD_RE.findall(folded)):
         return
-    for word in rules.starts.finditer(text):
-        key = word.group().lower()
+    for word in rules.starts.finditer(folded):
+        key = word.group()
         pos = word.start()
-        if rules.full is not None and key in rules.full_starts:
-            m = rules.full.match(text, pos)
-            if m is not None:
-                yield Hit(kind, pos, m.end())
+        capital = text[form.span(pos, pos + 1)[0]].isupper()
+        for pattern, starts in (
+            (rules.full, rules.full_starts),
+            (rules.tokens, rules.token_starts),
+        ):
+            if pattern is rules.tokens and not capital:
                 continue
-        if rules.tokens is not None and key in rules.token_starts and text[pos].isupper():
-            m = rules.tokens.match(text, pos)
-            if m is not None:
-                yield Hit(kind, pos, m.end())
+            if pattern is not None and key in starts:
+                m = pattern.match(folded, pos)
+                if m is not None:
+                    yield Hit(kind, *form.span(pos, m.end()))
+                    break
 
 
 # --------------------------------------------------------------------------- public API
@@ -877,6 +923,16 @@ def assert_no_identifiers(
         "Fix the source (excerpt text, register or config), quarantine the excerpt, or list a "
         "public contact detail under privacy.allowed in config/config.yaml; no report was written."
     )
+
+
+def value_tag(value: object) -> str:
+    """'#3f2a9c1e': names a value of an identifier field the registers do not know (a case,
+    participant or site name) in a quarantine detail, log or error without quoting it; the
+    same value gets the same tag, so a reviewer can still group the rows."""
+    import hashlib
+
+    digest = hashlib.sha256(matching_form(str(value)).encode("utf-8")).hexdigest()
+    return f"#{digest[:8]}"
 
 
 def kind_counts(hits: Iterable[Hit]) -> str:

@@ -12,29 +12,11 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 from rapidfuzz import utils as rf_utils
 
+from realist_report.attribution import AttributionGroups, attributed_parts
 from realist_report.definitions import Definitions
 from realist_report.errors import PipelineError
 from realist_report.linking import confirming
-from realist_report.vocabulary import (
-    CONFIRMING_STANCES,
-    ROLE_LABELS,
-    SUPPORTING_MATCHES,
-    WAVE_LABELS,
-    current_design,
-    site_label,
-)
-
-
-def attribution(role: object, site_id: str, wave: str, source_type: object = None) -> str:
-    """'<Role label>, site 3, <wave label>'; an excerpt with no participant (a fieldnote) is
-    attributed to its source type's label."""
-    design = current_design()
-    unattributed = (
-        design.unattributed_label(source_type) if source_type else design.no_participant_label
-    )
-    who = ROLE_LABELS.get(role, unattributed) if isinstance(role, str) else unattributed
-    return f"{who}, {site_label(site_id)}, {WAVE_LABELS.get(wave, wave)}"
-
+from realist_report.vocabulary import CONFIRMING_STANCES, SUPPORTING_MATCHES
 
 QUOTE_COLUMNS = [
     "cmoc_id", "quote_number", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
@@ -48,15 +30,23 @@ class QuoteError(PipelineError):
     """A quote the team pinned cannot be printed: the id is unknown, quarantined or off-topic."""
 
 
-def _quote_row(row: dict, number: int, chosen_by: str, excerpt_id: str | None = None) -> dict:
-    """A printed quote; `excerpt_id` is the id it is cited by (the pinned one, else the first)."""
+def _quote_row(
+    row: dict,
+    number: int,
+    chosen_by: str,
+    groups: AttributionGroups | None,
+    excerpt_id: str | None = None,
+) -> dict:
+    """A printed quote; `excerpt_id` is the id it is cited by (the pinned one, else the first).
+    Site and wave are kept only where the attribution rule prints them (attribution.py)."""
+    parts = attributed_parts(row["role"], row["site_id"], row["wave"], groups)
     return {
         **{key: row[key] for key in QUOTE_COLUMNS if key in row},
         "excerpt_id": excerpt_id or str(row["excerpt_ids"]).split(";")[0],
         "quote_number": number,
-        "attribution": attribution(
-            row["role"], row["site_id"], row["wave"], row.get("source_type")
-        ),
+        "attribution": parts.label(),
+        "site_id": row["site_id"] if parts.place else None,
+        "wave": row["wave"] if parts.wave else None,
         "chosen_by": chosen_by,
     }
 
@@ -67,6 +57,7 @@ def pinned_quotes(
     known_ids: Collection[str],
     quarantined: dict[str, str],
     source: str = "cmocs.yaml",
+    groups: AttributionGroups | None = None,
 ) -> dict[str, list[dict]]:
     """The quotes the team pinned per CMOC, each checked: it exists, was not quarantined and
     supports (or refines) that CMOC. Anything else stops the build naming CMOC, id and why."""
@@ -104,7 +95,7 @@ def pinned_quotes(
                     f"{where}, but that excerpt does not support {cmoc_id} ({how}): pin an "
                     f"excerpt listed for {cmoc_id} in results/cmoc_summary.csv, column excerpt_ids"
                 )
-            own.append(_quote_row(good[0], len(own) + 1, "team", excerpt_id))
+            own.append(_quote_row(good[0], len(own) + 1, "team", groups, excerpt_id))
         chosen[cmoc_id] = own
     return chosen
 
@@ -166,6 +157,7 @@ def select_quotes(
     allow_reuse: bool = False,
     max_similarity: float = 70,
     pinned: dict[str, list[dict]] | None = None,
+    groups: AttributionGroups | None = None,
 ) -> pd.DataFrame:
     """Exemplar quotes: the team's pinned quotes where given, else a deterministic rule.
 
@@ -173,6 +165,7 @@ def select_quotes(
     (passes in QUOTE_PASSES), never takes a near copy of a quote already printed (`max_similarity`)
     and breaks ties by the length nearest 200 characters, then the unit id. Without `allow_reuse`
     no unit or near copy serves two CMOCs. Pinned quotes are reserved first, so no rule-chosen quote repeats one.
+    Each is attributed by `groups` (attribution.py); without them, by role alone.
     """
     pinned = pinned or {}
     candidates = confirming(links)
@@ -209,7 +202,7 @@ def select_quotes(
                 for key, value in values.items():
                     if value is not None:
                         seen[key].add(value)
-                own.append(_quote_row(row, len(own) + 1, "rule"))
+                own.append(_quote_row(row, len(own) + 1, "rule", groups))
         used_units.update(q["unit_id"] for q in own)
         used_texts.extend(q["text"] for q in own)
         chosen.extend(own)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pandas as pd
@@ -139,16 +140,19 @@ def refuse_identifiers_in_ids(table: pd.DataFrame, path: Path, names: list[str])
 
 
 def load_registers(
-    dataset: str | Path, max_site_columns: int | None = None
+    dataset: str | Path,
+    private_names: Collection[str] = (),
+    max_site_columns: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read sites.csv and participants.csv from a data set folder and check they agree."""
+    """Read sites.csv and participants.csv from a data set folder and check they agree; ids
+    are checked against the register's name columns and the private name list."""
     dataset = Path(dataset)
     sites = _validate(_read_register(dataset / "sites.csv"), SITES, dataset / "sites.csv")
     if max_site_columns is not None:
         check_region(sites, max_site_columns, dataset / "sites.csv")
     path = dataset / "participants.csv"
     participants = _validate(_read_register(path), participants_schema(), path)
-    names = names_from_registers(participants)
+    names = sorted({*names_from_registers(participants), *private_names})
     refuse_identifiers_in_ids(sites, dataset / "sites.csv", names)
     refuse_identifiers_in_ids(participants, path, names)
     unknown = ~participants["site_id"].isin(sites["site_id"])
@@ -156,7 +160,8 @@ def load_registers(
         first = participants.index[unknown][0]
         raise InputFileError(
             path,
-            f"site '{redact(participants.loc[first, 'site_id'])[0]}' is not in sites.csv",
+            # an unknown id is not quoted: it may be anything, a name included
+            "the site id is not in sites.csv (compare the two files at this row)",
             row=int(first) + 2,
             column="site_id",
         )
@@ -168,10 +173,12 @@ def run_validate_registers(
     out_sites: str | Path,
     out_participants: str | Path,
     max_site_columns: int | None = None,
+    name_list: str | None = None,
 ) -> None:
     """Rule adapter: validate both registers and store them as parquet."""
+    from realist_report.privacy import load_name_list
     from realist_report.tables import write_parquet
 
-    sites, participants = load_registers(dataset, max_site_columns)
+    sites, participants = load_registers(dataset, load_name_list(name_list), max_site_columns)
     write_parquet(sites, out_sites)
     write_parquet(participants, out_participants)

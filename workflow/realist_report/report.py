@@ -6,9 +6,11 @@ Templates never compute: every number they show is prepared here from the pipeli
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
 import re
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import jinja2
@@ -265,8 +267,10 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         "tables": tables,
         "without_evidence": [c for c, seen in evidenced.items() if not seen],
         "min_cell_size": int(min_cell_size),
-        "suppressed_cells": int(subgroups["suppressed"].sum()),
-        "cells": len(subgroups),
+        # counted in the tables as printed, so a reader can check the figure
+        "suppressed_cells": sum(row["cells"].count("*") for t in tables for row in t["rows"]),
+        "cells": sum(len(row["cells"]) for t in tables for row in t["rows"]),
+        "register_suppressed": sum(t["registered"].count("*") for t in tables),
     }
 
 
@@ -623,6 +627,9 @@ def build_context(
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
         "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
+        # attribution.py's group size, printed in Methods
+        "min_attribution": settings["privacy"].get("min_attribution")
+        or settings["privacy"]["min_cell_size"],
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
@@ -659,16 +666,25 @@ def render_html(
     context: dict, template_dir: str | Path = TEMPLATE_DIR, template: str = "report.html.j2"
 ) -> str:
     """Render the report HTML from the prepared context."""
+    return template_environment(str(template_dir)).get_template(template).render(**context)
+
+
+@functools.cache
+def template_environment(template_dir: str) -> jinja2.Environment:
+    """One jinja2 environment per template folder, so both passes of render_numbered (and every
+    save in the live preview) reuse the compiled templates; an edited template is recompiled
+    (jinja2's auto_reload checks each file's modification time)."""
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+        loader=jinja2.FileSystemLoader(template_dir),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=True,
     )
     environment.filters["site"] = site_label
     environment.filters["explore"] = explorer_link
-    return environment.get_template(template).render(**context)
+    return environment
 
 
 #: WeasyPrint's PDF/UA-1 variant: a tagged PDF with a structure tree, language and title shown.
@@ -714,6 +730,131 @@ def write_pdf(
     return len(document.pages)
 
 
+#: Inputs of rule render_report_html that are not tables the report reads by name.
+NOT_TABLES = ("figures", "rulegraph", "templates", "code", "narrative")
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """Where rule render_report_html read its tables and figures, recorded beside the HTML so
+    the live preview (realist_report.preview) reads exactly the same files."""
+
+    tables: dict[str, str]
+    figures: dict[str, str]
+    narrative_dir: str
+
+
+def render_request(inputs: dict, narrative_dir: str) -> RenderRequest:
+    """The rule's named inputs split into tables by name and figures by file stem."""
+    tables = {name: str(path) for name, path in inputs.items() if name not in NOT_TABLES}
+    figure_files = [*inputs["figures"], inputs["rulegraph"]]
+    figures = {Path(path).stem: str(path) for path in figure_files}
+    return RenderRequest(tables, figures, str(narrative_dir))
+
+
+def write_render_request(request: RenderRequest, out: str | Path) -> None:
+    """Record the request (stable JSON) for the live preview."""
+    from realist_report.tables import write_json
+
+    write_json(asdict(request), out)
+
+
+def read_render_request(path: str | Path) -> RenderRequest:
+    """The request the last build recorded (see write_render_request)."""
+    from realist_report.tables import read_json
+
+    data = read_json(path)
+    return RenderRequest(dict(data["tables"]), dict(data["figures"]), str(data["narrative_dir"]))
+
+
+#: Config sections the HTML edition reads (rule render_report_html's `settings`).
+HTML_SETTINGS = (
+    "linking", "strength", "refuting", "privacy", "wave_change", "for_whom", "report_layout",
+)  # fmt: skip
+
+
+def html_settings(config: dict) -> dict:
+    """The settings the HTML edition prints, from a validated config (rule params and preview)."""
+    return {key: config[key] for key in HTML_SETTINGS}
+
+
+def html_options(config: dict) -> dict:
+    """What the HTML prints of report_options; the Word styles (docx_reference) are Word's alone."""
+    return {
+        key: value for key, value in config["report_options"].items() if key != "docx_reference"
+    }
+
+
+def read_report_tables(inputs: dict[str, str]) -> dict:
+    """Read every computed table the report prints once, so a live preview can keep them."""
+    from realist_report.tables import read_csv, read_json, read_parquet
+
+    return {
+        "participants": read_parquet(inputs["participants"]),
+        "sites": read_parquet(inputs["sites"]),
+        "summary": read_parquet(inputs["summary"]),
+        "matrix": read_parquet(inputs["matrix"]),
+        "subgroups": read_parquet(inputs["subgroups"]),
+        "wave_change": read_parquet(inputs["wave_change"]),
+        "quotes": read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
+        "quality": read_csv(inputs["quality"]),
+        "quarantine": read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
+        "memos": read_csv(inputs["cmoc_memos"], dtype=str, keep_default_na=False),
+        "memos_read": read_csv(inputs["memos"], dtype=str)["memo_id"].nunique(),
+        "snapshot_date": str(read_json(inputs["snapshot"])["snapshot_date"]),
+        "candidates": read_csv(inputs["candidates"], dtype=str, keep_default_na=False),
+        "candidates_summary": read_json(inputs["candidates_summary"]),
+        "build_inputs": read_json(inputs["build_inputs"]),
+        "changes": read_json(inputs["changes"]),
+    }
+
+
+def report_context(
+    tables: dict,
+    inputs: dict[str, str],
+    figure_paths: dict[str, str],
+    settings: dict,
+    study: dict,
+    *,
+    narrative_dir: str,
+    narrative_paths: list[str],
+    options: dict,
+) -> dict:
+    """The whole context the HTML edition is rendered from: the tables read by
+    read_report_tables, the CMOCs' history and the narrative, read now (the audit appendix
+    checksums every input file, narrative included)."""
+    from realist_report.agreement import report_context as agreement_context
+    from realist_report.audit import report_context as audit_context
+    from realist_report.cooccurrence import candidates_view
+
+    context = build_context(
+        study=study,
+        **{key: tables[key] for key in BUILD_CONTEXT_TABLES},
+        history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
+        figure_paths=figure_paths,
+        settings=settings,
+        narrative_dir=narrative_dir,
+        options=options,
+    )
+    context.update(candidates_view(tables["candidates"], tables["candidates_summary"]))
+    context.update(
+        audit_context(
+            tables["build_inputs"],
+            tables["changes"],
+            {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
+        )
+    )
+    context.update(agreement_context(inputs["agreement"]))
+    return context
+
+
+#: The tables read_report_tables gives that build_context takes by the same name.
+BUILD_CONTEXT_TABLES = (
+    "participants", "sites", "summary", "matrix", "subgroups", "wave_change", "quotes",
+    "quality", "quarantine", "memos", "memos_read", "snapshot_date",
+)  # fmt: skip
+
+
 def run_render_html(
     inputs: dict[str, str],
     figure_paths: dict[str, str],
@@ -726,45 +867,18 @@ def run_render_html(
     options: dict,
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition."""
-    from realist_report.agreement import report_context as agreement_context
-    from realist_report.audit import report_context as audit_context
-    from realist_report.cooccurrence import candidates_view
-    from realist_report.tables import _atomic_write, read_csv, read_json, read_parquet
+    from realist_report.tables import _atomic_write
 
-    context = build_context(
-        study=study,
-        participants=read_parquet(inputs["participants"]),
-        sites=read_parquet(inputs["sites"]),
-        summary=read_parquet(inputs["summary"]),
-        matrix=read_parquet(inputs["matrix"]),
-        subgroups=read_parquet(inputs["subgroups"]),
-        wave_change=read_parquet(inputs["wave_change"]),
-        quotes=read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
-        quality=read_csv(inputs["quality"]),
-        quarantine=read_csv(inputs["quarantine"], dtype=str, keep_default_na=False),
-        history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
-        memos=read_csv(inputs["cmoc_memos"], dtype=str, keep_default_na=False),
-        memos_read=read_csv(inputs["memos"], dtype=str)["memo_id"].nunique(),
-        figure_paths=figure_paths,
-        settings=settings,
-        snapshot_date=str(read_json(inputs["snapshot"])["snapshot_date"]),
+    context = report_context(
+        read_report_tables(inputs),
+        inputs,
+        figure_paths,
+        settings,
+        study,
         narrative_dir=narrative_dir,
+        narrative_paths=narrative_paths,
         options=options,
     )
-    context.update(
-        candidates_view(
-            read_csv(inputs["candidates"], dtype=str, keep_default_na=False),
-            read_json(inputs["candidates_summary"]),
-        )
-    )
-    context.update(
-        audit_context(
-            read_json(inputs["build_inputs"]),
-            read_json(inputs["changes"]),
-            {**inputs, **figure_paths, **{path: path for path in narrative_paths}},
-        )
-    )
-    context.update(agreement_context(inputs["agreement"]))
     html = render_numbered(context)
     _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
     log.info(

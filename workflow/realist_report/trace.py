@@ -21,12 +21,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from realist_report.attribution import AttributionGroups, attribution, attribution_groups
 from realist_report.errors import PipelineError
 from realist_report.tables import read_csv, write_csv
 
 TRACE_COLUMNS = [
     "excerpt_id", "batch", "origin", "participant_id", "role", "site_id", "wave", "code", "text",
 ]  # fmt: skip
+#: What trace prints: the speaker by the attribution rule (attribution.py), never by site alone.
+PRINTED_COLUMNS = ["excerpt_id", "batch", "origin", "attribution", "code", "text"]
 
 
 class TraceError(PipelineError):
@@ -107,9 +110,14 @@ def pair_excerpt_ids(results: Path, pair: str) -> list[str]:
 
 
 def trace_excerpts(
-    ids: list[str], clean_dir: Path, names: list[str], places: list[str] = ()
+    ids: list[str],
+    clean_dir: Path,
+    names: list[str],
+    places: list[str] = (),
+    groups: AttributionGroups | None = None,
 ) -> pd.DataFrame:
-    """The excerpts with their origin and redacted text, in id order."""
+    """The excerpts with their origin, attribution (by the group-size rule; role alone without
+    `groups`) and redacted text, in id order."""
     from realist_report.privacy import redact
     from realist_report.tables import read_parquets
 
@@ -125,6 +133,11 @@ def trace_excerpts(
             "the results and the interim tables come from different builds: rebuild"
         )
     found = found[[c for c in TRACE_COLUMNS if c in found.columns]].sort_values("excerpt_id")
+    found["attribution"] = [
+        attribution(row.get("role"), row.get("site_id"), row.get("wave"), groups)
+        for row in found.to_dict("records")
+    ]
+    found = found[[c for c in PRINTED_COLUMNS if c in found.columns]]
     # every printed field, not only the text: source, origin and ids pass the screen too
     return found.assign(
         **{
@@ -146,14 +159,31 @@ def private_names(workdir: Path, key: str = "name_list") -> list[str]:
     return load_name_list(workdir / name_list) if name_list else []
 
 
+def registered_groups(workdir: Path) -> AttributionGroups | None:
+    """The build's registers counted for the attribution rule, with its configured size."""
+    from realist_report.tables import read_parquet
+
+    registers = workdir / "data" / "interim" / "registers"
+    if not (registers / "participants.parquet").is_file():
+        return None
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    privacy = config.get("privacy") or {}
+    size = privacy.get("min_attribution") or privacy.get("min_cell_size", 5)
+    sites = registers / "sites.parquet"
+    return attribution_groups(
+        read_parquet(registers / "participants.parquet"),
+        read_parquet(sites) if sites.is_file() else None,
+        int(size),
+    )
+
+
 def format_trace(table: pd.DataFrame) -> str:
     """Readable text: one block per excerpt with its origin line, then the redacted text."""
     blocks = []
     for row in table.to_dict("records"):
-        who = ", ".join(str(row.get(k)) for k in ("participant_id", "role", "site_id", "wave"))
         blocks.append(
             f"{row['excerpt_id']}  batch {row['batch']}  origin {row['origin']}\n"
-            f'  {who}; code {row["code"]}\n  "{row["text"]}"'
+            f'  {row["attribution"]}; code {row["code"]}\n  "{row["text"]}"'
         )
     return "\n".join(blocks)
 
@@ -187,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             args.workdir / "data" / "interim" / "redacted",
             private_names(args.workdir),
             private_names(args.workdir, "place_list"),
+            registered_groups(args.workdir),
         )
     except PipelineError as error:
         print(f"trace: {error}", file=sys.stderr)

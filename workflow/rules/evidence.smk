@@ -5,6 +5,7 @@ rule aggregate_cmoc_evidence:
         # pinned quotes are checked against quarantined ids (cmocs.yaml: quotes)
         quarantine=per_batch(rules.clean_batch.output.quarantine),
         participants=rules.validate_registers.output.participants,
+        sites=rules.validate_registers.output.sites,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
         code=package_modules("evidence"),
@@ -57,6 +58,7 @@ rule aggregate_cmoc_evidence:
         quotes=config["quotes"],
         for_whom=config["for_whom"],
         min_cell_size=config["privacy"]["min_cell_size"],
+        min_attribution=config["privacy"].get("min_attribution"),
         wave_change=config["wave_change"],
     script:
         "../scripts/aggregate_cmoc_evidence.py"

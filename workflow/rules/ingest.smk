@@ -3,6 +3,8 @@ rule validate_registers:
         sites=DATASET / "sites.csv",
         participants=DATASET / "participants.csv",
         manifest=FINGERPRINTS["registers"],
+        # ids are checked against the private name list too: a new entry rechecks them
+        name_list=private_name_list(),
         code=package_modules("registers"),
     output:
         sites=f"{INTERIM}/registers/sites.parquet",
@@ -14,6 +16,7 @@ rule validate_registers:
     params:
         design=config["design"],
         max_site_columns=config["report_layout"]["max_site_columns"],
+        name_list=config["privacy"].get("name_list"),
     script:
         "../scripts/validate_registers.py"
 

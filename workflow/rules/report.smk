@@ -1,3 +1,6 @@
+from realist_report.report import html_options, html_settings
+
+
 rule render_report_html:
     input:
         participants=rules.validate_registers.output.participants,
@@ -28,6 +31,8 @@ rule render_report_html:
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",
+        # the input paths above by name, so the live preview (make preview) reads what this read
+        request=f"{INTERIM}/report/render_request.json",
     log:
         "logs/render_report_html/report.log",
     benchmark:
@@ -36,22 +41,11 @@ rule render_report_html:
         design=config["design"],
         # the folder the narrative files (inputs above) are read from
         narrative=lambda wildcards: config["narrative"],
-        # what the HTML prints; the Word styles (docx_reference) are render_report_docx's input
-        options={
-            key: value
-            for key, value in config["report_options"].items()
-            if key != "docx_reference"
-        },
+        # what the HTML prints (report.html_options, html_settings; the live preview, make
+        # preview, reads config through the same two functions)
+        options=html_options(config),
         study=config["study"],
-        settings={
-            "linking": config["linking"],
-            "strength": config["strength"],
-            "refuting": config["refuting"],
-            "privacy": config["privacy"],
-            "wave_change": config["wave_change"],
-            "for_whom": config["for_whom"],
-            "report_layout": config["report_layout"],
-        },
+        settings=html_settings(config),
     script:
         "../scripts/render_report_html.py"
 

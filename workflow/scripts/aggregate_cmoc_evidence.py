@@ -19,4 +19,6 @@ with rule_logging(snakemake):
         outputs=dict(snakemake.output.items()),
         link_paths=list(snakemake.input.links),
         quarantine_paths=list(snakemake.input.quarantine),
+        sites_path=snakemake.input.sites,
+        min_attribution=snakemake.params.min_attribution,
     )

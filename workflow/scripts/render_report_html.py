@@ -1,25 +1,18 @@
 """Rule render_report_html: computed context -> jinja2 -> HTML edition of the report."""
 
-from pathlib import Path
-
-from realist_report.report import run_render_html
+from realist_report.report import render_request, run_render_html, write_render_request
 from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):
-    tables = {
-        name: path
-        for name, path in snakemake.input.items()
-        if name not in ("figures", "rulegraph", "templates", "code", "narrative")
-    }
-    figure_files = [*snakemake.input.figures, snakemake.input.rulegraph]
-    figures = {Path(path).stem: path for path in figure_files}
+    request = render_request(dict(snakemake.input.items()), snakemake.params.narrative)
     run_render_html(
-        tables,
-        figures,
+        request.tables,
+        request.figures,
         dict(snakemake.params.settings),
         dict(snakemake.params.study),
         snakemake.output.html,
-        narrative_dir=snakemake.params.narrative,
+        narrative_dir=request.narrative_dir,
         narrative_paths=list(snakemake.input.narrative),
         options=dict(snakemake.params.options),
     )
+    write_render_request(request, snakemake.output.request)
