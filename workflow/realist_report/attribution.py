@@ -1,6 +1,6 @@
 """Attribution by group size: the one rule for how much a quote's label says about its speaker.
 
-"Link worker, site 3" names one person when site 3 has one link worker, although every
+"Pharmacist, site 3" names one person when site 3 has one pharmacist, although every
 identifier in the quote is redacted. So a label carries a place only when the people who
 share everything it prints (role, place and wave) number at least `min_size` in the
 participant register: the site where that group is large enough, else a coarser site grouping
@@ -112,5 +112,5 @@ def attributed_parts(
 def attribution(
     role: object, site_id: object, wave: object, groups: AttributionGroups | None
 ) -> str:
-    """'Patient, site 3, follow-up' where that group is large enough, else less."""
+    """'Customer, site 3, round 2' where that group is large enough, else less."""
     return attributed_parts(role, site_id, wave, groups).label()
