@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report preview test test-fast lint format audit trace codebook verify import-docx bench \
-	privacy-recall system-report system-test \
+.PHONY: report placeholders preview test test-fast lint format audit trace codebook verify \
+	import-docx bench privacy-recall system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -27,8 +27,13 @@ system-cluster:
 	@sh workflow/setup_system.sh cluster
 
 # After a failed or killed build, say whether results/ and reports/ still belong to one build.
+# Another study: make report CONFIG=studies/pharmacy/config.yaml (its config file on top of config/config.yaml)
 report: $(STAMP) system-report
-	@$(BIN)/snakemake --cores $(CORES) || { $(BIN)/python -m realist_report.verify; exit 1; }
+	@$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile "$(CONFIG)") || { $(BIN)/python -m realist_report.verify; exit 1; }
+
+# Every value placeholder the narrative may use for the current config: make placeholders [CONFIG=...]
+placeholders: $(STAMP)
+	@$(BIN)/python -m realist_report.placeholders $(if $(CONFIG),--config "$(CONFIG)")
 
 # Live preview after a build: re-renders the HTML on every save and reloads the browser; the PDF
 # on demand goes to preview/ (never reports/): make preview [CONFIG=config/config.yaml] [PORT=8000]

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from realist_report.definitions import Definitions, load_definitions
 from realist_report.registers import load_registers
+from realist_report.vocabulary import use_design
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
@@ -22,6 +23,9 @@ WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow", ".test"]
 SCENARIOS = sorted(
     p.parent.name.removeprefix("config_") for p in REPO.glob(".test/config_*/config.yaml")
 )
+#: Functions called outside a rule read the demo's design, as the demo build does.
+DEMO_CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+use_design(DEMO_CONFIG)
 
 
 @pytest.fixture(scope="session")

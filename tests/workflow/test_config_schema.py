@@ -48,7 +48,8 @@ def test_a_misspelt_key_anywhere_names_the_file_and_the_key(
 
 def test_every_config_key_has_a_default_but_the_study_itself() -> None:
     """Walk the schema: an object's keys each carry a default (the study's title, authors and
-    keywords are the team's own and have none); every object refuses unknown keys."""
+    keywords, and its design's roles and waves, are the team's own and have none); every object
+    refuses unknown keys."""
     schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     missing, open_objects = [], []
 
@@ -57,13 +58,18 @@ def test_every_config_key_has_a_default_but_the_study_itself() -> None:
             if node.get("additionalProperties") is not False:
                 open_objects.append(where)
             for key, child in node["properties"].items():
-                if "default" not in child and "study" not in (where, key):
+                own = "study" in (where, key) or f"{where}/{key}" in (
+                    "/design",
+                    "design/roles",
+                    "design/waves",
+                )
+                if "default" not in child and not own:
                     missing.append(f"{where}/{key}")
                 walk(child, f"{where}/{key}" if where else key)
 
     walk(schema, "")
     assert missing == [] and open_objects == []
-    assert schema["required"] == ["study"]
+    assert schema["required"] == ["study", "design"]
 
 
 @pytest.mark.e2e

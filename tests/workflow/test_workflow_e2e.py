@@ -36,7 +36,7 @@ def test_pdf_holds_the_computed_participant_numbers(report_text):
     followup = participants[participants["waves"].str.contains("followup")].groupby("role").size()
     assert f"{baseline['patient']} patients" in report_text
     assert f"{baseline['primary_care_staff']} primary care staff" in report_text
-    assert f"{baseline['vcse']} staff of voluntary" in report_text
+    assert f"{baseline['vcse']} VCSE staff" in report_text  # design.roles' plural
     assert (
         f"{followup['patient']} patients and {followup['link_worker']} link workers" in report_text
     )

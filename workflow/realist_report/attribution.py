@@ -1,6 +1,6 @@
 """Attribution by group size: the one rule for how much a quote's label says about its speaker.
 
-"Link worker, site 3" names one person when site 3 has one link worker, although every
+"Pharmacist, site 3" names one person when site 3 has one pharmacist, although every
 identifier in the quote is redacted. So a label carries a place only when the people who
 share everything it prints (role, place and wave) number at least `min_size` in the
 participant register: the site where that group is large enough, else a coarser site grouping
@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS, site_label
+from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design, site_label
 
 __all__ = [
     "FIELDNOTE",
@@ -94,7 +94,8 @@ def attributed_parts(
     wave_label = WAVE_LABELS.get(wave, wave) if isinstance(wave, str) else None
     site = str(site_id) if isinstance(site_id, str) and site_id else None
     if not isinstance(role, str):
-        return Attributed(FIELDNOTE, site_label(site) if site else None, wave_label)
+        who = current_design().no_participant_label  # the design's, e.g. 'Observation fieldnote'
+        return Attributed(who, site_label(site) if site else None, wave_label)
     who = ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
     if groups is None:
         return Attributed(who, None, None)
@@ -111,5 +112,5 @@ def attributed_parts(
 def attribution(
     role: object, site_id: object, wave: object, groups: AttributionGroups | None
 ) -> str:
-    """'Patient, site 3, follow-up' where that group is large enough, else less."""
+    """'Customer, site 3, round 2' where that group is large enough, else less."""
     return attributed_parts(role, site_id, wave, groups).label()

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from realist_report.errors import InputFileError
-from realist_report.vocabulary import strength_order
+from realist_report.vocabulary import WAVE_LABELS, current_design, strength_order
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +274,8 @@ def evidence_snapshot(
             "participants": int(row["participants"]),
             "sites": int(row["sites"]),
             "roles": int(row["roles"]),
-            "followup_excerpts": int(row["followup_excerpts"]),
+            # excerpts from every wave after the first (the key keeps older snapshots comparable)
+            "followup_excerpts": sum(int(row.get(f"{w}_excerpts", 0)) for w in later_waves()),
         }
         for row in summary.to_dict("records")
     }
@@ -296,6 +297,17 @@ def evidence_snapshot(
         "participant_waves": participant_waves(clean),
         "cmocs": cmocs,
     }
+
+
+def later_waves() -> list[str]:
+    """The design's waves after the first: what 'new data arrived later' is counted over."""
+    return current_design().wave_ids[1:]
+
+
+def later_label() -> str:
+    """'follow-up excerpts' with two waves, 'excerpts after baseline' with more."""
+    labels = list(WAVE_LABELS.values())
+    return f"{labels[-1]} excerpts" if len(labels) == 2 else f"excerpts after {labels[0]}"
 
 
 def participant_waves(clean: pd.DataFrame) -> list[str]:
@@ -347,7 +359,7 @@ def _cmoc_detail(before: dict | None, after: dict | None) -> str:
     empty = {"strength": "unsupported", **{k: 0 for k in keys[1:]}}
     before, after = before or empty, after or empty
     moved = [
-        f"{k.replace('_', ' ').replace('followup', 'follow-up')} {before[k]} -> {after[k]}"
+        f"{later_label() if k == 'followup_excerpts' else k} {before[k]} -> {after[k]}"
         for k in keys
         if before[k] != after[k]
     ]
@@ -495,7 +507,7 @@ def changes_summary(changes: pd.DataFrame, current: dict, previous: dict | None)
     participants = groups.pop("participant", [])
     participant_waves = groups.pop("participant wave", [])
     new_waves = Counter(
-        p["item"].rsplit(" ", 1)[1].replace("followup", "follow-up")
+        WAVE_LABELS.get(p["item"].rsplit(" ", 1)[1], p["item"].rsplit(" ", 1)[1])
         for p in participant_waves
         if p["change"] == "new"
     )

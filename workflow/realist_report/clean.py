@@ -15,22 +15,11 @@ from realist_report.definitions import Definitions, normalise_code
 from realist_report.errors import InputFileError, PipelineError
 from realist_report.ids import stable_id
 from realist_report.privacy import names_from_registers, redact_excerpts, value_tag
-from realist_report.schemas import CLEAN_EXCERPTS
+from realist_report.schemas import clean_excerpts_schema
+from realist_report.vocabulary import current_design
 
 log = logging.getLogger(__name__)
 
-WAVE_ALIASES = {
-    "baseline": "baseline", "bl": "baseline", "wave 1": "baseline", "wave1": "baseline",
-    "t0": "baseline", "1": "baseline", "initial": "baseline",
-    "followup": "followup", "follow-up": "followup", "follow up": "followup", "fu": "followup",
-    "wave 2": "followup", "wave2": "followup", "t1": "followup", "2": "followup",
-}  # fmt: skip
-SOURCE_TYPE_ALIASES = {
-    "interview": "interview", "interviews": "interview", "transcript": "interview",
-    "observation": "observation", "observations": "observation", "fieldnote": "observation",
-    "fieldnotes": "observation", "field notes": "observation", "obs": "observation",
-    "document": "document", "documents": "document", "doc": "document",
-}  # fmt: skip
 QUARANTINE_COLUMNS = ["batch", "origin", "excerpt_id", "reason", "column", "detail"]
 #: Quarantine fields that can carry a value from the export.
 QUARANTINED_SCREENED_FIELDS = ("detail", "excerpt_id", "origin")
@@ -48,6 +37,12 @@ MAX_OFFSET = 2**63 - 1
 WHOLE_NUMBER = re.compile(r"(\d+)(?:\.0*)?")  # '12', or '12.0' as a spreadsheet writes it
 #: Columns whose equality makes two rows the same coding (used for duplicate detection).
 CONTENT_COLUMNS = ["source_id", "participant_id", "site_id", "wave", "code", "text", "start", "end"]
+
+
+def _spelled(values: pd.Series, lookup) -> pd.Series:
+    """Each distinct spelling looked up once (a batch has thousands of rows, a few waves)."""
+    known = {v: lookup(v) for v in values.dropna().unique().tolist()}
+    return values.map(lambda v: known.get(v) if pd.notna(v) else None)
 
 
 @dataclass
@@ -180,24 +175,28 @@ def clean_batch(
         "code " + _quoted(frame["code"]) + " is not in the codebook or its aliases",
     )
 
-    waves = frame["wave"].str.casefold().map(WAVE_ALIASES)
+    design = current_design()
+    waves = _spelled(frame["wave"], design.wave_of)
     triage.flag(
         waves.isna(),
         "wave_not_recognised",
         "wave",
-        "wave " + _quoted(frame["wave"]) + " is not baseline or follow-up (or a known alias)",
+        "wave "
+        + _quoted(frame["wave"])
+        + f" is not one of design.waves ({', '.join(design.wave_labels.values())}) or an alias",
     )
-    source_types = frame["source_type"].str.casefold().map(SOURCE_TYPE_ALIASES)
+    source_types = _spelled(frame["source_type"], design.source_type_of)
     triage.flag(
         source_types.isna(),
         "source_type_not_recognised",
         "source_type",
         "source type "
         + _quoted(frame["source_type"])
-        + " is not interview, observation or document",
+        + f" is not one of design.source_types ({', '.join(design.source_type_labels)})",
     )
 
     register = participants.set_index("participant_id")
+    needs_person = [t.id for t in design.source_types if t.needs_participant]
     has_person = ~_blank(frame["participant_id"])
     known = frame["participant_id"].isin(register.index)
     triage.flag(
@@ -209,10 +208,10 @@ def clean_batch(
         + " (a hash) is not in participants.csv",
     )
     triage.flag(
-        ~has_person & source_types.eq("interview"),
+        ~has_person & source_types.isin(needs_person),
         "interview_without_participant",
         "participant_id",
-        "an interview excerpt needs a participant id",
+        "a " + source_types.map(design.source_type_labels).fillna("") + " needs a participant id",
     )
     register_site = frame["participant_id"].map(register["site_id"])
     given_site = frame["site_id"].where(~_blank(frame["site_id"]))
@@ -287,7 +286,7 @@ def clean_batch(
     clean["segment_id"] = [
         stable_id(*values) for values in zip(*(clean[c].tolist() for c in parts), strict=True)
     ]
-    clean = CLEAN_EXCERPTS.validate(clean.reset_index(drop=True))
+    clean = clean_excerpts_schema().validate(clean.reset_index(drop=True))
     counts = {
         "batch": batch,
         "source_rows": source_rows(raw),

@@ -31,6 +31,7 @@ from realist_report.vocabulary import (
     SUPPORTING_MATCHES,
     UNSUPPORTED,
     WAVE_LABELS,
+    current_design,
     rating_as_confidence,
     strength_order,
 )
@@ -147,8 +148,7 @@ def summarise_cmocs(
                 "data_types": len(data_types),
                 "role_groups": ";".join(roles),
                 "data_type_names": ";".join(data_types),
-                "baseline_excerpts": int((own["wave"] == "baseline").sum()),
-                "followup_excerpts": int((own["wave"] == "followup").sum()),
+                **{f"{wave}_excerpts": int((own["wave"] == wave).sum()) for wave in WAVE_LABELS},
                 "direct": int((own["match"] == "direct").sum()),
                 "partial": int((every["match"] == "partial").sum()),
                 "refuting": int(refuting.sum()),
@@ -375,11 +375,18 @@ def wave_pools(participants: pd.DataFrame, roles: list[str]) -> dict[str, int]:
     return {wave: int((waves["wave"] == wave).sum()) for wave in WAVE_LABELS}
 
 
+def compared_waves() -> tuple[str, str] | None:
+    """The first and the last wave of the design (None with one wave: nothing to compare)."""
+    ids = current_design().wave_ids
+    return (ids[0], ids[-1]) if len(ids) > 1 else None
+
+
 def roles_in_both_waves(participants: pd.DataFrame) -> list[str]:
-    """Roles interviewed at baseline and at follow-up: the only like-for-like comparison."""
+    """Roles interviewed at the first and the last wave: the only like-for-like comparison."""
     waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
     seen = waves.groupby("role")["wave"].agg(set)
-    return sorted(role for role, found in seen.items() if set(WAVE_LABELS) <= found)
+    pair = set(compared_waves() or ())
+    return sorted(role for role, found in seen.items() if pair and pair <= found)
 
 
 def classify_change(
@@ -393,9 +400,10 @@ def classify_change(
     up, down = float(thresholds["strengthened_ratio"]), float(thresholds["weakened_ratio"])
     b_share = baseline / baseline_pool if baseline_pool else 0.0
     f_share = followup / followup_pool if followup_pool else 0.0
+    first, last = (WAVE_LABELS.get(w, w) for w in compared_waves() or ("first", "last"))
     shares = (
-        f"baseline {baseline}/{baseline_pool} ({b_share:.1%}), "
-        f"follow-up {followup}/{followup_pool} ({f_share:.1%})"
+        f"{first} {baseline}/{baseline_pool} ({b_share:.1%}), "
+        f"{last} {followup}/{followup_pool} ({f_share:.1%})"
     )
     if baseline == 0 and followup == 0:
         return "no evidence", f"no evidence: {shares}"
@@ -417,42 +425,57 @@ def _by_wave(evidence: pd.DataFrame, wave: str) -> tuple[set[str], pd.DataFrame]
     return set(own["participant_id"].dropna()), own
 
 
+#: wave_change.parquet's columns: 'baseline' is the design's first wave, 'followup' its last,
+#: 'lw' the followed roles (design.followed_roles) person by person.
+WAVE_CHANGE_COLUMNS = [
+    "cmoc_id", "from_wave", "to_wave", "compared_roles", "baseline_pool", "followup_pool",
+    "baseline_participants", "followup_participants", "baseline_excerpts", "followup_excerpts",
+    "change", "change_rule", "lw_baseline_participants", "lw_followup_participants",
+    "lw_baseline_excerpts", "lw_followup_excerpts", "lw_continued", "lw_dropped", "lw_new",
+    "lw_baseline_refuting", "lw_followup_refuting", "lw_change", "lw_change_rule",
+    "baseline_excerpt_ids", "followup_excerpt_ids", "lw_excerpt_ids", "excerpt_ids",
+]  # fmt: skip
+
+
 def wave_change(
     links: pd.DataFrame, participants: pd.DataFrame, definitions: Definitions, thresholds: dict
 ) -> pd.DataFrame:
-    """Per CMOC: baseline vs follow-up support among roles seen in both waves, and link workers.
-
-    Link workers' own accounts are followed person by person: continued (evidence in both
-    waves), dropped (baseline only) and new (follow-up only), plus their refuting units.
-    """
+    """Per CMOC: first vs last wave support among roles seen in both, and the followed roles
+    person by person: continued (evidence in both waves), dropped (first only) and new (last
+    only), plus their refuting units. One wave: no rows (nothing to compare)."""
+    pair = compared_waves()
+    if pair is None:
+        return pd.DataFrame(columns=WAVE_CHANGE_COLUMNS)
+    first, last = pair
+    followed = list(current_design().followed_roles)
     compared = roles_in_both_waves(participants)
     pools = wave_pools(participants, compared)
-    lw_pools = wave_pools(participants, ["link_worker"])
+    lw_pools = wave_pools(participants, followed)
     confirmed = confirming(links)
     refuting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] == "refutes")]
     rows = []
     for cmoc_id in definitions.cmocs["cmoc_id"]:
         own = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(compared)]
-        b_people, b_rows = _by_wave(own, "baseline")
-        f_people, f_rows = _by_wave(own, "followup")
+        b_people, b_rows = _by_wave(own, first)
+        f_people, f_rows = _by_wave(own, last)
         change, rule = classify_change(
-            len(b_people), pools["baseline"], len(f_people), pools["followup"], thresholds
+            len(b_people), pools[first], len(f_people), pools[last], thresholds
         )
-        lw = confirmed[(confirmed["cmoc_id"] == cmoc_id) & (confirmed["role"] == "link_worker")]
-        lw_b, lw_b_rows = _by_wave(lw, "baseline")
-        lw_f, lw_f_rows = _by_wave(lw, "followup")
+        lw = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(followed)]
+        lw_b, lw_b_rows = _by_wave(lw, first)
+        lw_f, lw_f_rows = _by_wave(lw, last)
         lw_change, lw_rule = classify_change(
-            len(lw_b), lw_pools["baseline"], len(lw_f), lw_pools["followup"], thresholds
+            len(lw_b), lw_pools[first], len(lw_f), lw_pools[last], thresholds
         )
-        lw_refuting = refuting[
-            (refuting["cmoc_id"] == cmoc_id) & (refuting["role"] == "link_worker")
-        ]
+        lw_refuting = refuting[(refuting["cmoc_id"] == cmoc_id) & refuting["role"].isin(followed)]
         rows.append(
             {
                 "cmoc_id": cmoc_id,
+                "from_wave": first,
+                "to_wave": last,
                 "compared_roles": ";".join(compared),
-                "baseline_pool": pools["baseline"],
-                "followup_pool": pools["followup"],
+                "baseline_pool": pools[first],
+                "followup_pool": pools[last],
                 "baseline_participants": len(b_people),
                 "followup_participants": len(f_people),
                 "baseline_excerpts": len(b_rows),
@@ -466,8 +489,8 @@ def wave_change(
                 "lw_continued": len(lw_b & lw_f),
                 "lw_dropped": len(lw_b - lw_f),
                 "lw_new": len(lw_f - lw_b),
-                "lw_baseline_refuting": int((lw_refuting["wave"] == "baseline").sum()),
-                "lw_followup_refuting": int((lw_refuting["wave"] == "followup").sum()),
+                "lw_baseline_refuting": int((lw_refuting["wave"] == first).sum()),
+                "lw_followup_refuting": int((lw_refuting["wave"] == last).sum()),
                 "lw_change": lw_change,
                 "lw_change_rule": lw_rule,
                 "baseline_excerpt_ids": _join_ids(b_rows["excerpt_ids"]),
@@ -476,7 +499,7 @@ def wave_change(
                 "excerpt_ids": _join_ids(own["excerpt_ids"]),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=WAVE_CHANGE_COLUMNS)
 
 
 # ---------------------------------------------------------------- one coding, one count

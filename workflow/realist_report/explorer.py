@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from realist_report.attribution import AttributionGroups, attributed_parts, attribution_groups
 from realist_report.privacy import COLUMN_BREAK, html_visible_text
-from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS
+from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,7 @@ _PAYLOAD = re.compile(
 #: Summary columns the CMOC index shows (ids, words and counts; never excerpt id lists).
 CMOC_COLUMNS = [
     "cmoc_id", "area", "area_title", "title", "if", "then", "because", "status", "confidence",
-    "excerpts", "participants", "sites", "roles", "data_types", "baseline_excerpts",
-    "followup_excerpts", "direct", "partial", "refuting", "refining", "strength",
+    "excerpts", "participants", "sites", "roles", "data_types", "direct", "partial", "refuting", "refining", "strength",
     "strength_rule", "count_strength", "refuting_rule", "rating_as_confidence",
     "judgement_disagrees",
 ]  # fmt: skip
@@ -201,10 +200,12 @@ def explorer_data(
     strings = Interner()
     rows = excerpt_rows(excerpts, referenced_ids(tables), strings, groups)
     index = {excerpt_id: i for i, excerpt_id in enumerate(rows["id"])}
-    summary = tables["summary"].reindex(columns=CMOC_COLUMNS)
+    per_wave = [f"{wave}_excerpts" for wave in WAVE_LABELS]  # the design's waves
+    summary = tables["summary"].reindex(columns=[*CMOC_COLUMNS, *per_wave])
+    unattributed = current_design().no_participant_label
     return {
         "build": build_record(build),
-        "labels": {"role": {**ROLE_LABELS, NO_ROLE: "Observation fieldnote"}, "wave": WAVE_LABELS},
+        "labels": {"role": {**ROLE_LABELS, NO_ROLE: unattributed}, "wave": dict(WAVE_LABELS)},
         "cmocs": json.loads(summary.to_json(orient="records")),
         "units": unit_rows(tables["units"], index, strings, groups),
         "excerpts": rows,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
+from realist_report.design_text import capitalised
 from realist_report.errors import PipelineError
 from realist_report.judgement import NOT_ASSESSED, confidence_of
 from realist_report.rulegraph import parse_rulegraph
@@ -36,6 +37,7 @@ from realist_report.vocabulary import (
     UNSUPPORTED,
     WAVE_LABELS,
     SiteColumns,
+    current_design,
     site_columns,
     strength_order,
 )
@@ -172,7 +174,7 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
         p9.ggplot(table, p9.aes("site", fill="role"))
         + p9.geom_bar(colour="white", size=0.2)
         + p9.facet_wrap("~wave")
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.scale_fill_manual(values=palette(len(ROLE_LABELS)), drop=False)
         + p9.labs(y="Participants interviewed", fill="Role")
         + theme
         + _no_axis_title("x")
@@ -240,7 +242,7 @@ def _excerpts_by_cmoc(
         p9.ggplot(rows, p9.aes("cmoc_id", "excerpts", fill=fill))
         + p9.geom_col(colour="white", size=0.2)
         + p9.coord_flip()
-        + p9.scale_fill_manual(values=OKABE_ITO, drop=False)
+        + p9.scale_fill_manual(values=palette(len(rows[fill].cat.categories)), drop=False)
         + p9.labs(y="Supporting excerpts", fill=legend)
         + theme
         + _no_axis_title("y")
@@ -252,11 +254,27 @@ def plot_triangulation(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by role group: how far each is triangulated."""
     matrix = data["evidence_matrix"]
     rows = matrix[matrix["dimension"] == "role"].copy()
-    groups = [*ROLE_LABELS.values(), "Observation fieldnote"]
+    unattributed = unattributed_group()
+    groups = [*ROLE_LABELS.values(), unattributed]
     rows["group"] = pd.Categorical(
-        rows["value"].map(ROLE_LABELS).fillna("Observation fieldnote"), categories=groups
+        rows["value"].map(ROLE_LABELS).fillna(unattributed), categories=groups
     )
     return _excerpts_by_cmoc(rows, data, "group", "Source", theme)
+
+
+def unattributed_group() -> str:
+    """How evidence without a participant is named: the first source type that needs none."""
+    return current_design().no_participant_label
+
+
+def palette(n: int) -> list[str]:
+    """Okabe-Ito while it lasts (colour-blind safe); beyond eight groups, matplotlib's tab20."""
+    if n <= len(OKABE_ITO):
+        return OKABE_ITO
+    from matplotlib import colormaps, colors
+
+    tab20 = colormaps["tab20"].colors
+    return [colors.to_hex(tab20[i % len(tab20)]) for i in range(n)]
 
 
 def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
@@ -315,31 +333,36 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
 
 
 def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
-    """Share of each wave's interviewees supporting each CMOC, baseline against follow-up.
+    """Share of each wave's interviewees supporting each CMOC, first wave against last.
 
-    Shares, not counts: fewer people were interviewed at follow-up (the aggregation step's
-    cmoc_wave_change table holds the counts, pools and change rule).
+    Shares, not counts: fewer people may be interviewed later (the aggregation step's
+    cmoc_wave_change table holds the counts, pools and change rule). One wave: nothing to draw.
     """
     changes = data["wave_change"].copy()
-    changes["Baseline"] = (
-        100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
+    if changes.empty:
+        return nothing_to_draw("One wave: no change over time to draw", theme)
+    ids = current_design().wave_ids
+    first, last = (
+        capitalised(
+            WAVE_LABELS.get(str(changes[key].iloc[0]) if key in changes else default, default)
+        )
+        for key, default in (("from_wave", ids[0]), ("to_wave", ids[-1]))
     )
-    changes["Follow-up"] = (
-        100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
-    )
+    changes[first] = 100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
+    changes[last] = 100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
     order = _cmoc_order(data["cmoc_summary"])
     changes["cmoc_id"] = pd.Categorical(changes["cmoc_id"], categories=order)
     long = changes.melt(
         id_vars=["cmoc_id", "change"],
-        value_vars=["Baseline", "Follow-up"],
+        value_vars=[first, last],
         var_name="wave",
         value_name="share",
     )
-    long["wave"] = pd.Categorical(long["wave"], categories=["Baseline", "Follow-up"])
+    long["wave"] = pd.Categorical(long["wave"], categories=[first, last])
     return (
         p9.ggplot(long, p9.aes("share", "cmoc_id"))
         + p9.geom_segment(
-            p9.aes(x="Baseline", xend="Follow-up", y="cmoc_id", yend="cmoc_id"),
+            p9.aes(x=first, xend=last, y="cmoc_id", yend="cmoc_id"),
             data=changes,
             colour="#999999",
             size=0.8,
@@ -366,11 +389,25 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def nothing_to_draw(reason: str, theme: p9.theme) -> p9.ggplot:
+    """A small panel stating why a figure has nothing to show (its output file still exists)."""
+    note = pd.DataFrame({"x": [0.0], "y": [0.0], "label": [reason]})
+    return (
+        p9.ggplot(note, p9.aes("x", "y", label="label"))
+        + p9.geom_text(size=9)
+        + theme
+        + p9.theme_void()
+        + p9.theme(figure_size=(6.3, 1.0))
+    )
+
+
 def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
-    """Patients supporting each CMOC by subgroup: for whom each configuration is evidenced."""
+    """Participants (config for_whom.roles) supporting each CMOC by subgroup: for whom each
+    configuration is evidenced. Without subgroups, a panel that says so (the report leaves the
+    figure out and says why)."""
     table = data["subgroups"].copy()
     if table.empty:
-        raise FigureError("no subgroup attributes or patient evidence to draw the 'for whom' panel")
+        return nothing_to_draw("No subgroup attributes recorded for the configured roles", theme)
     attributes = list(dict.fromkeys(table["attribute"]))  # as configured (for_whom.attributes)
     labels = {a: textwrap.fill(attribute_label(a), 12) for a in attributes}
     table["panel"] = pd.Categorical(
@@ -389,7 +426,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.facet_grid(". ~ panel", scales="free_x", space="free_x")
         + p9.scale_fill_gradient(low="#FDF1DC", high="#B35900", na_value="#DDDDDD")
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
-        + p9.labs(fill="Patients with supporting evidence (grey '<': suppressed small cell)")
+        + p9.labs(fill="Participants with supporting evidence (grey '<': suppressed small cell)")
         + theme
         + _tile_layout((6.3, 4.2), 7, legend_title_position="top")
     )
@@ -598,19 +635,19 @@ FIGURES: dict[str, Figure] = {
     ),
     "wave_change": Figure(
         plot_wave_change,
-        "Baseline versus follow-up: the share of each wave's interviewees (roles interviewed at "
+        "{First} versus {last}: the share of each wave's interviewees (roles interviewed at "
         "both waves) who gave supporting evidence for each CMOC, with the change rating.",
-        "Dot plot with one row per CMOC: a circle for the baseline share and a diamond for the "
-        "follow-up share, joined by a grey line, and the change rating written at the right.",
+        "Dot plot with one row per CMOC: a circle for the {first} share and a diamond for the "
+        "{last} share, joined by a grey line, and the change rating written at the right.",
         ("cmoc_summary", "wave_change"),
     ),
     "for_whom": Figure(
         plot_for_whom,
-        "For whom: patients with supporting evidence for each CMOC by subgroup. Cells with "
-        "fewer patients than the disclosure threshold are suppressed.",
-        "Heat map panels, one per patient attribute (age band, gender, ethnicity, long-term "
-        "condition), with CMOCs as rows and subgroup values as columns; darker cells hold more "
-        "patients and suppressed cells are grey.",
+        "For whom: participants with supporting evidence for each CMOC by subgroup. Cells with "
+        "fewer participants than the disclosure threshold are suppressed.",
+        "Heat map panels, one per subgroup attribute of the participant register, with CMOCs as "
+        "rows and subgroup values as columns; darker cells hold more participants and "
+        "suppressed cells are grey.",
         ("cmoc_summary", "subgroups"),
     ),
     "code_cooccurrence": Figure(
@@ -639,10 +676,18 @@ EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
 
 
 def figure_text(name: str, site: str = "site") -> tuple[str, str]:
-    """Caption and alt text of any report figure, naming the site axis ('site' or 'region')."""
+    """Caption and alt text of any report figure, naming the site axis ('site' or 'region')
+    and the design's first and last waves."""
     if name in FIGURES:
         figure = FIGURES[name]
-        return figure.caption.replace("{site}", site), figure.alt.replace("{site}", site)
+        names = {"{site}": site}
+        if "{last}" in figure.caption + figure.alt:  # only these read the design's waves
+            waves = list(WAVE_LABELS.values())
+            names |= {"{first}": waves[0], "{last}": waves[-1], "{First}": capitalised(waves[0])}
+        caption, alt = figure.caption, figure.alt
+        for marker, value in names.items():
+            caption, alt = caption.replace(marker, value), alt.replace(marker, value)
+        return caption, alt
     if name in EXTERNAL_FIGURES:
         return EXTERNAL_FIGURES[name]
     raise FigureError(f"unknown figure '{name}'; known: {', '.join([*FIGURES, *EXTERNAL_FIGURES])}")

@@ -252,6 +252,25 @@ def rows_in_group(clean: pd.DataFrame, group: int, groups: int) -> pd.DataFrame:
     return clean[source_site.map(lookup) == group]
 
 
+def window_warning(clean: pd.DataFrame, window: str) -> str | None:
+    """Why a batch can give no co-coded evidence under the window, and which window would: a
+    tool that exports one code per highlight (Taguette) has one code per segment, and without
+    positions no two segments overlap."""
+    if window == "source" or clean.empty:
+        return None
+    codes_per_unit = clean.groupby(assign_units(clean, window))["code"].nunique()
+    if codes_per_unit.max() > 1:
+        return None
+    positioned = clean["start"].notna().any()
+    better = "overlap" if window == "segment" and positioned else "source"
+    found = "one code per segment" + ("" if positioned else " and no positions")
+    return (
+        f"every {window} unit of this batch carries a single code ({found}), so no context, "
+        f"mechanism and outcome codes can meet under linking.window '{window}' and only codings "
+        f"made to a CMOC directly count; linking.window '{better}' would link them"
+    )
+
+
 def link_shard(
     clean: pd.DataFrame, definitions: Definitions, group: int, groups: int, linking: dict
 ) -> pd.DataFrame:
@@ -290,6 +309,9 @@ def run_link_shard(
     from realist_report.tables import read_parquet, write_parquet
 
     clean = read_parquet(clean_path)
+    warning = window_warning(clean, linking.get("window", "segment")) if group == 0 else None
+    if warning:
+        log.warning("%s", warning)
     links = link_shard(clean, load_definitions(codebook_path, cmocs_path), group, groups, linking)
     log.info(
         "site group %d of %d: %d coded rows in the batch -> %d CMOC evidence links",

@@ -5,7 +5,7 @@ front matter), and optionally one per programme-theory area and per CMOC. Prose 
 (markdown-it-py, raw HTML refused); every number comes from a placeholder the pipeline fills:
 
     {{ CMOC04.participants }}    a value computed for a CMOC (CMOC_VALUES lists them)
-    {{ counts.patients_baseline }}  a study-wide count (COUNT_VALUES lists them)
+    {{ counts.pharmacists_t1 }}  a study-wide count (COUNT_VALUES and placeholder_list)
     {{ table.summary }}  {{ figure.evidence_heatmap }}  {{ cmoc.CMOC04 }}  numbered references
 
 An unknown placeholder, a file for an unknown area or CMOC, or an HTML tag stops the build with
@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from realist_report.citations import Citations
 from realist_report.errors import PipelineError
+from realist_report.vocabulary import current_design, placeholder_key
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ FRONT_MATTER: dict[str, str] = {
     "scientific_summary": "NIHR front matter: scientific summary",
 }
 
-#: Values a CMOC placeholder can print ({{ CMOC04.<name> }}): name -> what it is.
+#: Values a CMOC placeholder can print ({{ CMOC04.<name> }}): name -> what it is; each wave of
+#: the design adds <wave id>_excerpts (cmoc_value_names).
 CMOC_VALUES: dict[str, str] = {
     "title": "short title",
     "area": "programme-theory area title",
@@ -75,65 +77,103 @@ CMOC_VALUES: dict[str, str] = {
     "sites": "sites with supporting evidence",
     "roles": "role groups with supporting evidence",
     "data_types": "data types with supporting evidence",
-    "baseline_excerpts": "supporting excerpts at baseline",
-    "followup_excerpts": "supporting excerpts at follow-up",
     "direct": "excerpts coded to the CMOC directly",
     "partial": "partial evidence (two of three parts)",
     "refuting": "refuting excerpts",
     "refining": "supporting excerpts that refine the configuration",
-    "change": "change between baseline and follow-up",
+    "change": "change between the first and the last wave",
 }
 #: Study-wide counts ({{ counts.<name> }}); per-wave role counts are added as <role>_<wave>.
 COUNT_VALUES: dict[str, str] = {
-    "sites": "primary care sites",
+    "sites": "sites",
     "cmocs": "CMOCs",
     "areas": "programme-theory areas",
     "batches": "export batches",
     "clean_codings": "clean codings",
-    "observation_hours": "hours of observation",
-    "interviews": "interviews over both waves",
+    "observation_hours": "hours of observation (when sites.csv has observation_hours)",
+    "interviews": "participant interviews over all waves",
     "supporting_excerpts": "excerpts supporting a CMOC",
 }
 #: Besides these, each configured rating name (config.yaml: strength) and 'unsupported' is a
 #: count of CMOCs with that rating ({{ counts.moderate }}), so a renamed rating keeps working.
-#: Per-wave participant counts: counts.<group>_<wave>, e.g. counts.patients_baseline.
-WAVE_GROUPS: dict[str, str] = {
-    "participants": "total",
-    "patients": "patient",
-    "professionals": "professionals",
-    "link_workers": "link_worker",
-    "primary_care_staff": "primary_care_staff",
-    "vcse_staff": "vcse",
-    "other_link_workers": "other_link_worker",
-}
+
+
+def cmoc_value_names() -> dict[str, str]:
+    """CMOC_VALUES plus supporting excerpts per wave of the design in use."""
+    design = current_design()
+    per_wave = {f"{w.id}_excerpts": f"supporting excerpts at {w.label}" for w in design.waves}
+    return {**CMOC_VALUES, **per_wave}
+
+
+def wave_groups() -> dict[str, str]:
+    """Per-wave participant counts, counts.<group>_<wave id>: 'participants' (everyone),
+    'professionals' (design roles with staff: true) and each role by its plural."""
+    design = current_design()
+    roles = {placeholder_key(r.plural): r.id for r in design.roles}
+    return {"participants": "total", "professionals": "professionals", **roles}
+
+
+def typed_number_nouns() -> dict[str, tuple[str, ...]]:
+    """Nouns after a typed number and the placeholders that count the same thing; "{cmoc}"
+    stands for the CMOC the file (or the line) is about."""
+    design = current_design()
+    waves = design.wave_ids
+
+    def per_wave(group: str) -> tuple[str, ...]:
+        return tuple(f"counts.{group}_{w}" for w in waves)
+
+    nouns = {
+        "participants": ("{cmoc}.participants", *per_wave("participants")),
+        "people": ("{cmoc}.participants", *per_wave("participants")),
+        "sites": ("{cmoc}.sites", "counts.sites"),
+        design.site_plural.casefold(): ("{cmoc}.sites", "counts.sites"),
+        "excerpts": ("{cmoc}.excerpts", "{cmoc}.partial", "{cmoc}.refuting", "counts.supporting_excerpts"),
+        "role groups": ("{cmoc}.roles",),
+        "roles": ("{cmoc}.roles",),
+        "professionals": per_wave("professionals"),
+        "cmocs": ("counts.cmocs",),
+        "interviews": ("counts.interviews",),
+        "hours": ("counts.observation_hours",),
+        "codings": ("counts.clean_codings",),
+    }  # fmt: skip
+    for role in design.roles:
+        nouns.setdefault(role.plural.casefold(), per_wave(placeholder_key(role.plural)))
+    return nouns
+
+
+def _number_noun(nouns: dict[str, tuple[str, ...]]) -> re.Pattern[str]:
+    """A typed number followed by one of the nouns (longest first)."""
+    return re.compile(
+        r"(?<![\w.,])(\d[\d,]*)\s+(?:(?:supporting|refuting|partial|distinct|more|different|"
+        r"other|coded|clean)\s+)?("
+        + "|".join(map(re.escape, sorted(nouns, key=len, reverse=True)))
+        + r")\b",
+        re.IGNORECASE,
+    )
+
+
+def placeholder_list(cmoc_ids: list[str], ratings: list[str]) -> list[tuple[str, str]]:
+    """Every valid value placeholder for the design in use: (placeholder, what it prints)."""
+    rows = [(f"counts.{name}", what) for name, what in COUNT_VALUES.items()]
+    rows += [(f"counts.{name}", f"CMOCs rated {name}") for name in ratings]
+    design = current_design()
+    for group, role in wave_groups().items():
+        label = {"total": "participants", "professionals": "professionals"}.get(
+            role, design.role_plurals.get(role, group)
+        )
+        rows += [
+            (f"counts.{group}_{w.id}", f"{label} registered at {w.label}") for w in design.waves
+        ]
+    names = cmoc_value_names()
+    rows += [(f"{cmoc}.{name}", what) for cmoc in cmoc_ids for name, what in names.items()]
+    return rows
+
+
 #: Reference placeholders: namespace -> (kind, what it prints).
 REFERENCES = {"table": "tab", "figure": "fig", "cmoc": "cmoc"}
 
-#: Nouns after a typed number and the placeholders that count the same thing; "{cmoc}" stands
-#: for the CMOC the file (or the line) is about.
-TYPED_NUMBER_NOUNS: dict[str, tuple[str, ...]] = {
-    "participants": ("{cmoc}.participants", "counts.participants_baseline", "counts.participants_followup"),
-    "people": ("{cmoc}.participants", "counts.participants_baseline", "counts.participants_followup"),
-    "sites": ("{cmoc}.sites", "counts.sites"),
-    "excerpts": ("{cmoc}.excerpts", "{cmoc}.partial", "{cmoc}.refuting", "counts.supporting_excerpts"),
-    "role groups": ("{cmoc}.roles",),
-    "roles": ("{cmoc}.roles",),
-    "patients": ("counts.patients_baseline", "counts.patients_followup"),
-    "professionals": ("counts.professionals_baseline", "counts.professionals_followup"),
-    "link workers": ("counts.link_workers_baseline", "counts.link_workers_followup"),
-    "cmocs": ("counts.cmocs",),
-    "interviews": ("counts.interviews",),
-    "hours": ("counts.observation_hours",),
-    "codings": ("counts.clean_codings",),
-}  # fmt: skip
-
 _PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
 _NAME = re.compile(r"^([A-Za-z][\w-]*)\.([\w-]+)$")
-_NUMBER_NOUN = re.compile(
-    r"(?<![\w.,])(\d[\d,]*)\s+(?:(?:supporting|refuting|partial|distinct|more|different|other|"
-    r"coded|clean)\s+)?(" + "|".join(sorted(TYPED_NUMBER_NOUNS, key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
 _CODE_SPAN = re.compile(r"`[^`]*`")
 #: "follow-" at a line's end and "up" on the next is "follow-up", not "follow- up" (a soft break)
 _LINE_END_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[a-z])")
@@ -159,13 +199,20 @@ class Narrative:
     abbreviations: list[tuple[str, str]] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     typed_numbers: list[dict] = field(default_factory=list)
+    #: section files the folder does not have yet (printed as "not yet written")
+    not_written: list[str] = field(default_factory=list)
+
+    def items_not_written(self) -> set[int]:
+        """RAMESES II item numbers whose narrative section is not written yet."""
+        numbers = (re.match(r"item (\d+):", SECTIONS.get(name, "")) for name in self.not_written)
+        return {int(m.group(1)) for m in numbers if m}
 
 
 def count_values(counts: dict[str, dict[str, int]], totals: dict[str, int]) -> dict[str, object]:
     """The counts.* namespace: study-wide totals plus every group per wave."""
     values: dict[str, object] = dict(totals)
     for wave, own in counts.items():
-        for group, key in WAVE_GROUPS.items():
+        for group, key in wave_groups().items():
             values[f"{group}_{wave}"] = own[key]
     return values
 
@@ -174,11 +221,18 @@ def cmoc_values(summary_rows: list[dict], changes: dict[str, str]) -> dict[str, 
     """The <CMOC id>.* namespaces from the summary table (and the change over time)."""
     values = {}
     for row in summary_rows:
-        own = {name: row[name] for name in CMOC_VALUES if name in row and name != "area"}
+        own = {name: row[name] for name in cmoc_value_names() if name in row and name != "area"}
         own["area"] = row["area_title"]
         own["change"] = changes.get(row["cmoc_id"], "no evidence")
         values[row["cmoc_id"]] = own
     return values
+
+
+def not_yet_written(path: Path, what: str) -> Markup:
+    """What the report prints where a narrative section file is still missing."""
+    return Markup('<p class="not-yet-written">Not yet written ({}: <code>{}</code>).</p>').format(
+        what, f"{path.parent.name}/{path.name}"
+    )
 
 
 def _where(path: Path, line: int) -> str:
@@ -339,16 +393,18 @@ def typed_numbers(
 ) -> list[dict]:
     """Numbers typed in prose that equal what a placeholder computes for the same thing."""
     cmoc_ids = [key for key in values if key != "counts"]
+    nouns = typed_number_nouns()
+    number_noun = _number_noun(nouns)
     found = []
     for number, line in enumerate(text.splitlines(), start=1):
         plain = _CODE_SPAN.sub("", _PLACEHOLDER.sub(" ", line))
         mentioned = [c for c in cmoc_ids if re.search(rf"\b{re.escape(c)}\b", line)]
         scope = [own_cmoc] if own_cmoc else []
         scope += [c for c in mentioned if c not in scope]
-        for match in _NUMBER_NOUN.finditer(plain):
+        for match in number_noun.finditer(plain):
             typed = int(match.group(1).replace(",", ""))
             noun = match.group(2).lower()
-            for pattern in TYPED_NUMBER_NOUNS[noun]:
+            for pattern in nouns[noun]:
                 names = (
                     [pattern.format(cmoc=c) for c in scope] if "{cmoc}" in pattern else [pattern]
                 )
@@ -429,7 +485,10 @@ def load_narrative(
     for name, what in needed.items():
         path = root / "sections" / f"{name}.md"
         if not path.is_file():
-            raise NarrativeError(f"{path}: missing; the report needs this file ({what})")
+            log.warning("%s: not yet written (%s); the report says so", path, what)
+            narrative.not_written.append(name)
+            narrative.sections[name] = not_yet_written(path, what)
+            continue
         narrative.sections[name] = render(path, 2)
     known = {"areas": area_ids, "cmocs": cmoc_ids}
     for kind, ids in known.items():

@@ -11,38 +11,45 @@ from pandera.errors import SchemaErrors
 
 from realist_report.errors import InputFileError
 from realist_report.privacy import find_identifiers, kind_counts, names_from_registers, redact
-from realist_report.schemas import ROLES, WAVES
+from realist_report.vocabulary import current_design
 
+#: Sites: only `site_id` is required (`region` too when sites are printed by region); every
+#: other column is a site attribute; `observation_hours`, when present, is a number.
 SITES = pa.DataFrameSchema(
     {
         "site_id": pa.Column(str, unique=True, checks=pa.Check.str_length(min_value=1)),
-        "region": pa.Column(str),
-        "employer_type": pa.Column(str),
-        "setting": pa.Column(str),
-        "team_model": pa.Column(str),
-        "observation_hours": pa.Column(float, pa.Check.in_range(0, 1000), coerce=True),
+        "observation_hours": pa.Column(
+            float, pa.Check.in_range(0, 1000), coerce=True, required=False
+        ),
     },
     strict=False,
     name="sites.csv",
 )
 
-PARTICIPANTS = pa.DataFrameSchema(
-    {
-        "participant_id": pa.Column(str, unique=True, checks=pa.Check.str_length(min_value=1)),
-        "site_id": pa.Column(str),
-        "role": pa.Column(str, pa.Check.isin(ROLES)),
-        "waves": pa.Column(
-            str,
-            pa.Check(
-                lambda s: s.str.split(";").map(lambda waves: set(waves) <= set(WAVES)),
-                element_wise=False,
-                error=f"semicolon-separated waves from {WAVES}",
+
+def participants_schema() -> pa.DataFrameSchema:
+    """participants.csv for the design in use: roles and waves are design.roles / design.waves."""
+    design = current_design()
+    roles, waves = list(design.role_labels), design.wave_ids
+    return pa.DataFrameSchema(
+        {
+            "participant_id": pa.Column(str, unique=True, checks=pa.Check.str_length(min_value=1)),
+            "site_id": pa.Column(str),
+            "role": pa.Column(
+                str, pa.Check.isin(roles, error=f"one of design.roles: {', '.join(roles)}")
             ),
-        ),
-    },
-    strict=False,
-    name="participants.csv",
-)
+            "waves": pa.Column(
+                str,
+                pa.Check(
+                    lambda s: s.str.split(";").map(lambda given: set(given) <= set(waves)),
+                    element_wise=False,
+                    error=f"semicolon-separated waves from design.waves: {', '.join(waves)}",
+                ),
+            ),
+        },
+        strict=False,
+        name="participants.csv",
+    )
 
 
 def _read_register(path: Path) -> pd.DataFrame:
@@ -70,7 +77,17 @@ def _read_register(path: Path) -> pd.DataFrame:
 
 
 def _validate(table: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
-    """Validate a register; report the first failures with their file row and column."""
+    """Validate a register: a missing column names the columns found; a bad value names its
+    row, column and what is allowed, never the value (it may be an identifier)."""
+    missing = [
+        name for name, column in schema.columns.items() if column.required and name not in table
+    ]
+    if missing:
+        raise InputFileError(
+            path,
+            f"missing column(s) {', '.join(missing)}; columns found: "
+            + (", ".join(redact(str(c))[0] for c in table.columns) or "none"),
+        )
     try:
         return schema.validate(table, lazy=True)
     except SchemaErrors as errors:
@@ -78,11 +95,28 @@ def _validate(table: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd
         details = []
         for case in cases.itertuples(index=False):
             row = "" if pd.isna(case.index) else f"row {int(case.index) + 2}, "
-            details.append(
-                f"{row}column '{case.column}': {case.check} "
-                f"(found {redact(repr(case.failure_case))[0]})"
-            )
-        raise InputFileError(path, "invalid register: " + "; ".join(details)) from None
+            details.append(f"{row}column '{case.column}': expected {_expected(case.check)}")
+        raise InputFileError(
+            path, "invalid register: " + "; ".join(dict.fromkeys(details))
+        ) from None
+
+
+def _expected(check: object) -> str:
+    """A pandera check as what the value should be."""
+    text = str(check)
+    named = {"field_uniqueness": "a value no other row has", "str_length(1, None)": "a value"}
+    return named.get(text, text)
+
+
+def check_region(sites: pd.DataFrame, max_columns: int, path: Path) -> None:
+    """More sites than fit as columns are printed by region, so the register must have one."""
+    if len(sites) > max_columns and "region" not in sites:
+        raise InputFileError(
+            path,
+            f"{len(sites)} sites are more than report_layout.max_site_columns ({max_columns}), "
+            "so by-site tables print one column per region: add a 'region' column",
+            column="region",
+        )
 
 
 #: Register columns printed as they are (report tables, results/, trace): pseudonyms only.
@@ -106,14 +140,18 @@ def refuse_identifiers_in_ids(table: pd.DataFrame, path: Path, names: list[str])
 
 
 def load_registers(
-    dataset: str | Path, private_names: Collection[str] = ()
+    dataset: str | Path,
+    private_names: Collection[str] = (),
+    max_site_columns: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read sites.csv and participants.csv from a data set folder and check they agree; ids
     are checked against the register's name columns and the private name list."""
     dataset = Path(dataset)
     sites = _validate(_read_register(dataset / "sites.csv"), SITES, dataset / "sites.csv")
+    if max_site_columns is not None:
+        check_region(sites, max_site_columns, dataset / "sites.csv")
     path = dataset / "participants.csv"
-    participants = _validate(_read_register(path), PARTICIPANTS, path)
+    participants = _validate(_read_register(path), participants_schema(), path)
     names = sorted({*names_from_registers(participants), *private_names})
     refuse_identifiers_in_ids(sites, dataset / "sites.csv", names)
     refuse_identifiers_in_ids(participants, path, names)
@@ -134,12 +172,13 @@ def run_validate_registers(
     dataset: str | Path,
     out_sites: str | Path,
     out_participants: str | Path,
+    max_site_columns: int | None = None,
     name_list: str | None = None,
 ) -> None:
     """Rule adapter: validate both registers and store them as parquet."""
     from realist_report.privacy import load_name_list
     from realist_report.tables import write_parquet
 
-    sites, participants = load_registers(dataset, load_name_list(name_list))
+    sites, participants = load_registers(dataset, load_name_list(name_list), max_site_columns)
     write_parquet(sites, out_sites)
     write_parquet(participants, out_participants)

@@ -21,6 +21,7 @@ from realist_report.citations import MARKER as CITATION_MARKER
 from realist_report.citations import Citations
 from realist_report.contrasts import contrasts_view
 from realist_report.definitions import load_definitions
+from realist_report.design_text import capitalised, design_context, joined
 from realist_report.errors import PipelineError
 from realist_report.explorer import explorer_link
 from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
@@ -39,10 +40,12 @@ from realist_report.vocabulary import (
     ROLE_LABELS,
     WAVE_LABELS,
     SiteColumns,
+    current_design,
     rating_as_confidence,
     site_columns,
     site_label,
     strength_order,
+    unreachable_ratings,
 )
 from realist_report.wordlimits import word_limit_lines
 
@@ -75,13 +78,15 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
 
 
 def participant_counts(participants: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Registered participants per wave and role, e.g. counts['baseline']['patient'] == 61."""
+    """Registered participants per wave and role, e.g. counts['t1']['pharmacist'] == 6;
+    'professionals' are the design's staff roles."""
     waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
+    staff = current_design().staff_roles
     counts: dict[str, dict[str, int]] = {}
     for wave in WAVE_LABELS:
         own = waves[waves["wave"] == wave]
         counts[wave] = {role: int((own["role"] == role).sum()) for role in ROLE_LABELS}
-        counts[wave]["professionals"] = int((own["role"] != "patient").sum())
+        counts[wave]["professionals"] = int(own["role"].isin(staff).sum())
         counts[wave]["total"] = len(own)
     return counts
 
@@ -108,38 +113,57 @@ def participants_table(participants: pd.DataFrame, columns: SiteColumns) -> dict
     return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
 
 
-#: Site attributes the methods table describes (one column each).
-SITE_ATTRIBUTES = ("employer_type", "setting", "team_model")
+#: sites.csv columns that are not site attributes: the id, the grouping and the hours.
+SITE_KEY_COLUMNS = ("site_id", "region", "observation_hours")
+
+
+def site_attributes(sites: pd.DataFrame) -> list[str]:
+    """Every other sites.csv column is a site attribute, printed in the site table."""
+    return [c for c in sites.columns if c not in SITE_KEY_COLUMNS]
+
+
+def observation_hours(sites: pd.DataFrame) -> int | None:
+    """Hours of observation over all sites, or None when the register does not record them."""
+    return int(sites["observation_hours"].sum()) if "observation_hours" in sites else None
 
 
 def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
-    """Site characteristics: one row per site, or per region with counts when sites are many."""
+    """Site characteristics: one row per site, or per region with counts when sites are many;
+    `attributes` lists the columns (with labels), hours only when recorded."""
+    attributes = site_attributes(sites)
+    hours = "observation_hours" in sites
+    labels = {key: key.replace("_", " ").capitalize() for key in attributes}
     if columns.heading == "site":
         rows = [
             {
                 "name": site_label(row["site_id"]),
-                "region": row["region"],
-                **{key: row[key] for key in SITE_ATTRIBUTES},
+                "region": row.get("region", ""),
+                **{key: row[key] for key in attributes},
                 "sites": 1,
-                "observation_hours": int(row["observation_hours"]),
+                "observation_hours": int(row["observation_hours"]) if hours else None,
             }
             for row in sites.to_dict("records")
         ]
-        return {"heading": "site", "rows": rows}
-    rows = []
-    for region, own in sites.groupby("region", sort=True):
-        rows.append(
+    else:
+        rows = [
             {
                 "name": str(region),
                 **{
                     key: "; ".join(f"{v} {n}" for v, n in sorted(own[key].value_counts().items()))
-                    for key in SITE_ATTRIBUTES
+                    for key in attributes
                 },
                 "sites": len(own),
-                "observation_hours": int(own["observation_hours"].sum()),
+                "observation_hours": observation_hours(own),
             }
-        )
-    return {"heading": "region", "rows": rows}
+            for region, own in sites.groupby("region", sort=True)
+        ]
+    return {
+        "heading": columns.heading,
+        "rows": rows,
+        "attributes": labels,
+        "has_region": "region" in sites,
+        "has_hours": hours,
+    }
 
 
 def quote_entries(quotes: pd.DataFrame, display_words: int) -> dict[str, list[dict]]:
@@ -260,12 +284,6 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
     }
 
 
-def _plural(label: str, *, first: bool = True) -> str:
-    """'Patient' -> 'Patients' ('patients' inside a list); staff and acronyms keep their form."""
-    label = label if label.endswith("staff") else f"{label}s"
-    return label if first or label.split()[0].isupper() else label[0].lower() + label[1:]
-
-
 def _share_text(count: int, pool: int) -> str:
     return f"{count}/{pool} ({count / pool:.0%})" if pool else f"{count}/0"
 
@@ -278,8 +296,11 @@ def _ratio_text(row: dict) -> str:
 
 
 def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
-    """Baseline vs follow-up rows and the counts per change class, as the report prints them."""
+    """First vs last wave rows and the counts per change class, as the report prints them."""
     counts = changes["change"].value_counts()
+    plurals = current_design().role_plurals
+    compared = str(changes["compared_roles"].iloc[0]).split(";") if len(changes) else []
+    compared = [r for r in compared if r]
     return {
         "rows": [
             {
@@ -292,15 +313,16 @@ def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
         ],
         "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
         "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
-        "compared_roles": [
-            ROLE_LABELS.get(r, r).lower() for r in str(changes["compared_roles"].iloc[0]).split(";")
-        ]
+        "compared_roles": [plurals.get(r, r) for r in compared],
+        "compared_label": capitalised(" and ".join(plurals.get(r, r) for r in compared)),
+        "from_label": WAVE_LABELS.get(str(changes["from_wave"].iloc[0]), "")
         if len(changes)
-        else [],
-        "compared_label": " and ".join(
-            _plural(ROLE_LABELS.get(r, r), first=i == 0)
-            for i, r in enumerate(str(changes["compared_roles"].iloc[0]).split(";"))
-        )
+        else "",
+        "to_label": WAVE_LABELS.get(str(changes["to_wave"].iloc[0]), "") if len(changes) else "",
+        "from_title": capitalised(WAVE_LABELS.get(str(changes["from_wave"].iloc[0]), ""))
+        if len(changes)
+        else "",
+        "to_title": capitalised(WAVE_LABELS.get(str(changes["to_wave"].iloc[0]), ""))
         if len(changes)
         else "",
         "pools": {
@@ -575,6 +597,13 @@ def build_context(
     )
     counts = participant_counts(participants)
     for_whom = for_whom_view(subgroups, settings["privacy"]["min_cell_size"])
+    for_whom["people"] = joined(
+        [
+            current_design().role_plurals.get(r, r)
+            for r in settings.get("for_whom", {}).get("roles", [])
+        ]
+    )
+    for_whom["people_title"] = capitalised(for_whom["people"])
     columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
     totals_for_prose = {
         "sites": len(sites),
@@ -582,7 +611,7 @@ def build_context(
         "areas": len(areas),
         "batches": int((quality["batch"] != "all batches").sum()),
         "clean_codings": int(totals["clean"]),
-        "observation_hours": int(sites["observation_hours"].sum()),
+        **({"observation_hours": observation_hours(sites)} if "observation_hours" in sites else {}),
         "interviews": sum(counts[wave]["total"] for wave in counts),
         "supporting_excerpts": int(summary["excerpts"].sum()),
         **{s: int(strength_counts.get(s, 0)) for s in order},
@@ -606,7 +635,10 @@ def build_context(
     refinement = refinement_view(summary, history, memos, memos_read)
     return {
         "citations": citations,
-        "rameses_gaps": item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
+        "rameses_gaps": {
+            **item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
+            **dict.fromkeys(narrative.items_not_written(), "not yet written"),
+        },
         "has_citations": has_citations(narrative, summary, history),
         "refinement": refinement,
         "rating_as_confidence": rating_as_confidence(settings["strength"]),
@@ -616,7 +648,7 @@ def build_context(
         "options": options,
         "narrative": narrative,
         "narrative_references": narrative.references,
-        "n_observation_hours": int(sites["observation_hours"].sum()),
+        "n_observation_hours": observation_hours(sites),
         "n_batches": int((quality["batch"] != "all batches").sum()),
         "n_interviews": sum(counts[wave]["total"] for wave in counts),
         "areas_by_strength": areas_by_strength(summary, order),
@@ -628,6 +660,10 @@ def build_context(
         "study": study,
         "snapshot_date": snapshot_date,
         "counts": counts,
+        "design": design_context(counts),
+        "unreachable_ratings": unreachable_ratings(
+            settings["strength"], current_design(), len(sites), len(participants)
+        ),
         "n_sites": len(sites),
         "sites": sites_table(sites, columns),
         "participants_table": participants_table(participants, columns),

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from realist_report.errors import PipelineError
+from realist_report.vocabulary import use_design
 
 FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
 
@@ -23,7 +24,10 @@ def rule_logging(smk: object) -> Iterator[logging.Logger]:
     if log_paths:
         Path(log_paths[0]).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_paths[0], mode="w", encoding="utf-8"))
-    screen = RedactingFilter.for_config(getattr(smk, "config", {}))
+    config = getattr(smk, "config", {})
+    if "design" in config:
+        use_design(config)
+    screen = RedactingFilter.for_config(config)
     for handler in handlers:
         handler.addFilter(screen)
     logging.basicConfig(level=logging.INFO, format=FORMAT, handlers=handlers, force=True)

@@ -9,19 +9,13 @@ everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import pandas as pd
 
 BREAKDOWNS = {"site": "site_id", "role": "role", "wave": "wave", "data type": "source_type"}
-ROLE_LABELS = {
-    "patient": "Patient",
-    "link_worker": "Link worker",
-    "primary_care_staff": "Primary care staff",
-    "vcse": "VCSE staff",
-    "other_link_worker": "Other link worker",
-}
-WAVE_LABELS = {"baseline": "baseline", "followup": "follow-up"}
 SUPPORTING_MATCHES = ("full", "direct")
 CONFIRMING_STANCES = ("supports", "refines")
 NOT_RECORDED = "not recorded"
@@ -37,6 +31,240 @@ def strength_order(strength: list[dict]) -> list[str]:
     return [*dict.fromkeys(name for name in names if name != UNSUPPORTED), UNSUPPORTED]
 
 
+# ---------------------------------------------------------------- the study's design (issue 24)
+
+
+class Role(NamedTuple):
+    """One participant role: the register's value, and how the report names one and many."""
+
+    id: str
+    label: str
+    plural: str
+    staff: bool
+
+
+class Wave(NamedTuple):
+    """One data collection wave: the id the tables keep, its label, and the spellings accepted."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+
+
+class SourceType(NamedTuple):
+    """What a coded document is; `needs_participant` sources must name who spoke."""
+
+    id: str
+    label: str
+    aliases: tuple[str, ...]
+    needs_participant: bool
+
+
+def spelling_key(value: object) -> str:
+    """'Follow-up', 'follow_up', 'FOLLOW UP' and 'followup' are one spelling: case folded and
+    separators (space, hyphen, underscore) dropped."""
+    return re.sub(r"[\s_\-]+", "", str(value).casefold())
+
+
+def placeholder_key(value: str) -> str:
+    """'community pharmacists' -> 'community_pharmacists': a plural as a narrative placeholder name."""
+    return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
+
+
+@dataclass(frozen=True)
+class Design:
+    """A study's design as config.yaml `design:` states it: every module asks this object for
+    roles, waves, source types and site names, so no study's vocabulary lives in code."""
+
+    site_singular: str
+    site_plural: str
+    roles: tuple[Role, ...]
+    waves: tuple[Wave, ...]
+    source_types: tuple[SourceType, ...]
+    followed_roles: tuple[str, ...]
+
+    @classmethod
+    def from_config(cls, design: dict) -> Design:
+        """Build from the (schema-validated) `design:` mapping."""
+        site = design.get("site_label", {})
+        return cls(
+            site_singular=str(site.get("singular", "site")),
+            site_plural=str(site.get("plural", "sites")),
+            roles=tuple(
+                Role(str(r["id"]), str(r["label"]), str(r["plural"]), bool(r.get("staff")))
+                for r in design["roles"]
+            ),
+            waves=tuple(
+                Wave(
+                    str(w["id"]),
+                    str(w.get("label", w["id"])),
+                    tuple(map(str, w.get("aliases", []))),
+                )
+                for w in design["waves"]
+            ),
+            source_types=tuple(
+                SourceType(
+                    str(t["id"]),
+                    str(t.get("label", t["id"])),
+                    tuple(map(str, t.get("aliases", []))),
+                    bool(t.get("needs_participant", False)),
+                )
+                for t in design["source_types"]
+            ),
+            followed_roles=tuple(map(str, design.get("followed_roles", []))),
+        )
+
+    @property
+    def role_labels(self) -> dict[str, str]:
+        return {r.id: r.label for r in self.roles}
+
+    @property
+    def role_plurals(self) -> dict[str, str]:
+        return {r.id: r.plural for r in self.roles}
+
+    @property
+    def staff_roles(self) -> list[str]:
+        return [r.id for r in self.roles if r.staff]
+
+    @property
+    def wave_labels(self) -> dict[str, str]:
+        return {w.id: w.label for w in self.waves}
+
+    @property
+    def wave_ids(self) -> list[str]:
+        return [w.id for w in self.waves]
+
+    @property
+    def source_type_labels(self) -> dict[str, str]:
+        return {t.id: t.label for t in self.source_types}
+
+    @property
+    def wave_pairs(self) -> list[tuple[str, str]]:
+        """Consecutive waves, then first to last when there are more than two."""
+        ids = self.wave_ids
+        pairs = list(zip(ids, ids[1:], strict=False))
+        return pairs + [(ids[0], ids[-1])] if len(ids) > 2 else pairs
+
+    def wave_of(self, value: object) -> str | None:
+        """The wave id a spelling names (its id, label or an alias), or None."""
+        return _spellings(self.waves).get(spelling_key(value))
+
+    def source_type_of(self, value: object) -> str | None:
+        """The source type id a spelling names (id, label, plural 's' or an alias), or None."""
+        return _spellings(self.source_types).get(spelling_key(value))
+
+    @property
+    def no_participant_label(self) -> str:
+        """Evidence without a participant, named after the first source type that needs none."""
+        kinds = [t.id for t in self.source_types if not t.needs_participant]
+        return self.unattributed_label(kinds[0] if kinds else "unattributed")
+
+    def unattributed_label(self, source_type: object) -> str:
+        """Who an excerpt with no participant is, e.g. 'Observation fieldnote'."""
+        label = self.source_type_labels.get(str(source_type), str(source_type))
+        return label[:1].upper() + label[1:]
+
+
+def _spellings(entries: tuple[Wave, ...] | tuple[SourceType, ...]) -> dict[str, str]:
+    """Every accepted spelling of each entry, keyed by `spelling_key`."""
+    found: dict[str, str] = {}
+    for entry in entries:
+        for spelling in (entry.id, entry.label, entry.label + "s", *entry.aliases):
+            found.setdefault(spelling_key(spelling), entry.id)
+    return found
+
+
+_ACTIVE: list[Design] = []
+
+
+def use_design(config: dict) -> Design:
+    """Make the config's `design:` the one every module reads (rule scripts call it through
+    rule_logging, the Snakefile at start); returns it."""
+    design = Design.from_config(config["design"])
+    _ACTIVE[:] = [design]
+    return design
+
+
+def current_design() -> Design:
+    """The study design in use; refuses rather than guess one."""
+    if not _ACTIVE:
+        raise RuntimeError("no study design loaded: call vocabulary.use_design(config) first")
+    return _ACTIVE[0]
+
+
+class _DesignMapping(Mapping[str, str]):
+    """A read-only id -> label mapping that follows the design in use (ROLE_LABELS and
+    WAVE_LABELS keep working for every module that imported them)."""
+
+    def __init__(self, attribute: str) -> None:
+        self._attribute = attribute
+
+    def _current(self) -> dict[str, str]:
+        return getattr(current_design(), self._attribute)
+
+    def __getitem__(self, key: str) -> str:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+def design_problems(config: dict) -> list[str]:
+    """What the schema cannot check: ids unique, and every role a config key names declared."""
+    design = Design.from_config(config["design"])
+    problems = []
+    for kind, ids in (
+        ("role", [r.id for r in design.roles]),
+        ("wave", design.wave_ids),
+        ("source type", [t.id for t in design.source_types]),
+    ):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            problems.append(f"design: {kind} id(s) {', '.join(repeated)} declared twice")
+    roles = list(design.role_labels)
+    named = (
+        ("design.followed_roles", design.followed_roles),
+        ("for_whom.roles", config.get("for_whom", {}).get("roles", [])),
+    )
+    for key, values in named:
+        unknown = [str(v) for v in values if v not in roles]
+        if unknown:
+            problems.append(
+                f"{key}: {', '.join(unknown)} not among design.roles ({', '.join(roles)})"
+            )
+    return problems
+
+
+def unreachable_ratings(
+    strength: list[dict], design: Design, sites: int | None = None, participants: int | None = None
+) -> list[str]:
+    """Ratings asking for more role groups than the design declares (or, once the registers are
+    read, more sites or participants than they hold): no CMOC can reach them, said at config
+    time and in Methods (a one-role study is never rated on triangulation across roles)."""
+    study = {"role groups": (len(design.roles), "design.roles declares"), "sites": (sites, "the study has"),
+             "participants": (participants, "the study has")}  # fmt: skip
+    keys = {"role groups": "min_roles", "sites": "min_sites", "participants": "min_participants"}
+    found = []
+    for rule in strength:
+        for what, (have, source) in study.items():
+            wanted = int(rule.get(keys[what], 0))
+            if have is not None and wanted > have:
+                found.append(
+                    f"strength rating '{rule['rating']}' asks for {wanted} {what}; {source} "
+                    f"{have}, so no CMOC can be rated '{rule['rating']}'"
+                )
+    return found
+
+
+#: Role id -> label of the design in use, in print order (read from config `design.roles`).
+ROLE_LABELS: Mapping[str, str] = _DesignMapping("role_labels")
+#: Wave id -> label of the design in use, in time order (config `design.waves`).
+WAVE_LABELS: Mapping[str, str] = _DesignMapping("wave_labels")
+
+
 #: Site ids that are a number, optionally after 'S' or 'site' ('S03', 'site-3', '3'), print as
 #: 'site 3'; any other id (NE1, NW1, Leeds) prints as it is, so two sites never share a label.
 NUMBERED_SITE = re.compile(r"(?:s|site)?[ _-]?0*(\d+)", re.IGNORECASE)
@@ -45,7 +273,9 @@ NUMBERED_SITE = re.compile(r"(?:s|site)?[ _-]?0*(\d+)", re.IGNORECASE)
 def site_label(site_id: str) -> str:
     """'S03' -> 'site 3': how a site is named in attributions and tables."""
     numbered = NUMBERED_SITE.fullmatch(str(site_id).strip())
-    return f"site {int(numbered.group(1))}" if numbered else str(site_id)
+    if not numbered:
+        return str(site_id)
+    return f"{current_design().site_singular} {int(numbered.group(1))}"
 
 
 class SiteColumns(NamedTuple):

@@ -16,6 +16,7 @@ rule clean_batch:
         "benchmarks/clean_batch/{batch}.tsv"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
+        design=config["design"],
     script:
         "../scripts/clean_batch.py"
 

@@ -44,6 +44,7 @@ from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
 from realist_report.linking import shard_names
+from realist_report.vocabulary import design_problems, unreachable_ratings, use_design
 
 try:
     validate(config, schema="../schemas/config.schema.yaml")
@@ -55,6 +56,13 @@ except WorkflowError:
         [str(path) for path in workflow.configfiles],
     )
     sys.exit(f"ERROR: the configuration does not fit the schema:\n{problems}")
+if design_problems(config):
+    sys.exit(
+        "ERROR: the configuration's design does not hold together:\n"
+        + "\n".join(design_problems(config))
+    )
+for warning in unreachable_ratings(config["strength"], use_design(config)):
+    print(f"WARNING: {warning}", file=sys.stderr)
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"

@@ -51,6 +51,7 @@ rule aggregate_cmoc_evidence:
     benchmark:
         "benchmarks/aggregate_cmoc_evidence/evidence.tsv"
     params:
+        design=config["design"],
         linking=config["linking"],
         strength=config["strength"],
         refuting=config["refuting"],

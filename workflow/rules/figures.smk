@@ -46,6 +46,7 @@ rule draw_figures:
     benchmark:
         "benchmarks/draw_figures/figures.tsv"
     params:
+        design=config["design"],
         # each figure's input names (its FIGURES needs) and caption (printed by figure.rst)
         needs=figure_needs(),
         captions={name: figure_text(name)[0] for name in FIGURES},

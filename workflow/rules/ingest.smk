@@ -14,6 +14,8 @@ rule validate_registers:
     benchmark:
         "benchmarks/validate_registers/registers.tsv"
     params:
+        design=config["design"],
+        max_site_columns=config["report_layout"]["max_site_columns"],
         name_list=config["privacy"].get("name_list"),
     script:
         "../scripts/validate_registers.py"

@@ -43,6 +43,7 @@ rule render_report_html:
     benchmark:
         "benchmarks/render_report_html/report.tsv"
     params:
+        design=config["design"],
         # the folder the narrative files (inputs above) are read from
         narrative=lambda wildcards: config["narrative"],
         # what the HTML prints (report.html_options, html_settings; the live preview, make

@@ -10,5 +10,6 @@ with rule_logging(snakemake):
         Path(snakemake.input.sites).parent,
         snakemake.output.sites,
         snakemake.output.participants,
-        snakemake.params.name_list,
+        name_list=snakemake.params.name_list,
+        max_site_columns=int(snakemake.params.max_site_columns),
     )

@@ -1,0 +1,188 @@
+"""A second, differently shaped study built with only --configfile (issue 24): pharmacies, three
+roles, three waves, focus groups, non-numeric site ids, no observation, its own site and subgroup
+columns, double coding and no narrative yet. Counts are checked against the generator's plan."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import copy_workflow, run_snakemake
+
+SITES = {"NE-A": ("independent", "high street"), "LDN-B": ("chain", "supermarket")}
+ROLES = [
+    ("customer", "Customer", "customers", False),
+    ("pharmacist", "Pharmacist", "pharmacists", True),
+]
+WAVES = ["r1", "r2", "r3"]
+#: The plan: (participant, site, role, waves, age group) and which CMOC each speaks to per wave.
+PEOPLE = [
+    ("C1", "NE-A", "customer", "r1;r2;r3", "under 40"),
+    ("C2", "NE-A", "customer", "r1;r3", "40 and over"),
+    ("C3", "LDN-B", "customer", "r1;r2", "under 40"),
+    ("C4", "LDN-B", "customer", "r2;r3", "40 and over"),
+    ("F1", "NE-A", "pharmacist", "r1;r2;r3", ""),
+    ("F2", "LDN-B", "pharmacist", "r1;r3", ""),
+]
+CODES = {
+    "C": "Context::Quiet consultation room",
+    "M": "Mechanism::Feels safe to ask",
+    "O": "Outcome::Asks about medicines",
+}
+DEMO_WORDS = re.compile(
+    r"link[ _-]?workers?|\bvcse\b|social prescrib|primary[ _-]care|\bpatients?\b", re.I
+)
+
+
+def evidence_plan() -> list[tuple[str, str, str]]:
+    """(participant, site, wave) of every focus-group passage coded C, M and O together."""
+    return [
+        (p, s, w)
+        for p, s, _, waves, _ in PEOPLE
+        for w in waves.split(";")
+        if (p, w) != ("C2", "r3")
+    ]
+
+
+def write_study(root: Path) -> Path:
+    data = root / "data"
+    (data / "coded").mkdir(parents=True)
+    with open(data / "sites.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [["site_id", "ownership", "location"], *[[s, *v] for s, v in SITES.items()]]
+        )
+    with open(data / "participants.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [["participant_id", "site_id", "role", "waves", "age_group"], *PEOPLE]
+        )
+    rows = []
+    for n, (person, site, wave) in enumerate(evidence_plan(), start=1):
+        text = f"In round {wave[-1]} the quiet room meant I could ask about my tablets without the queue hearing, said person {n}."
+        for coder in ("coder_a", "coder_b") if n % 3 == 0 else ("coder_a",):
+            for code in CODES.values():
+                rows.append(
+                    [
+                        f"FG-{site}-{wave}",
+                        "focus group",
+                        person,
+                        site,
+                        wave,
+                        code,
+                        text,
+                        1000 * n,
+                        1000 * n + len(text),
+                        coder,
+                    ]
+                )
+    with open(data / "coded" / "focus_groups.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(
+            [
+                [
+                    "source_id",
+                    "source_type",
+                    "participant_id",
+                    "site_id",
+                    "wave",
+                    "code",
+                    "text",
+                    "start",
+                    "end",
+                    "coder",
+                ],
+                *rows,
+            ]
+        )
+    codebook = {
+        "areas": [{"id": "privacy", "title": "Privacy at the counter"}],
+        "codes": [
+            {
+                "id": f"code_{k.lower()}",
+                "path": path,
+                "role": {"C": "context", "M": "mechanism", "O": "outcome"}[k],
+                "area": "privacy",
+            }
+            for k, path in CODES.items()
+        ],
+    }
+    cmocs = {
+        "cmocs": [
+            {
+                "id": "CMOC01",
+                "area": "privacy",
+                "title": "A private room invites questions",
+                "context": ["code_c"],
+                "mechanism": ["code_m"],
+                "outcome": ["code_o"],
+                "narrative": {
+                    "if": "a quiet room is free",
+                    "then": "customers ask about medicines",
+                    "because": "they feel safe to ask",
+                },
+            }
+        ]
+    }
+    (root / "codebook.yaml").write_text(yaml.safe_dump(codebook, sort_keys=False), encoding="utf-8")
+    (root / "cmocs.yaml").write_text(yaml.safe_dump(cmocs, sort_keys=False), encoding="utf-8")
+    (root / "narrative" / "sections").mkdir(parents=True)
+    config = {
+        "dataset": str(data),
+        "codebook": str(root / "codebook.yaml"),
+        "cmocs": str(root / "cmocs.yaml"),
+        "narrative": str(root / "narrative"),
+        "study": {
+            "title": "Pharmacy consultation rooms",
+            "subtitle": "A realist evaluation",
+            "authors": ["Test team"],
+            "keywords": ["pharmacy"],
+            "language": "en-GB",
+        },
+        "design": {
+            "site_label": {"singular": "pharmacy", "plural": "pharmacies"},
+            "roles": [
+                {"id": i, "label": lab, "plural": pl, "staff": st} for i, lab, pl, st in ROLES
+            ],
+            "waves": [
+                {"id": w, "label": f"round {w[-1]}", "aliases": [f"wave {w[-1]}"]} for w in WAVES
+            ],
+            "source_types": [
+                {"id": "focus_group", "label": "focus group", "needs_participant": True}
+            ],
+            "followed_roles": ["pharmacist"],
+        },
+        "for_whom": {"attributes": ["age_group"], "roles": ["customer"]},
+        "privacy": {"min_cell_size": 1},
+    }
+    path = root / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.e2e
+def test_a_second_study_builds_from_its_config_file_alone(tmp_path: Path) -> None:
+    workdir = copy_workflow(tmp_path / "workflow")
+    config = write_study(tmp_path / "pharmacy")
+    # targets first: --configfile takes every argument after it
+    targets = ["results/cmoc_summary.csv", "reports/evaluation_report.html"]
+    run_snakemake(workdir, *targets, "--configfile", str(config))
+    summary = pd.read_csv(workdir / "results" / "cmoc_summary.csv").set_index("cmoc_id")
+    plan = evidence_plan()
+    assert summary.at["CMOC01", "excerpts"] == len(plan)  # double coding counts once
+    assert summary.at["CMOC01", "participants"] == len({p for p, _, _ in plan})
+    assert summary.at["CMOC01", "sites"] == len(SITES) and summary.at["CMOC01", "roles"] == len(
+        ROLES
+    )
+    for wave in WAVES:
+        assert summary.at["CMOC01", f"{wave}_excerpts"] == sum(w == wave for _, _, w in plan)
+    change = pd.read_csv(workdir / "results" / "cmoc_wave_change.csv").iloc[0]
+    assert (change["from_wave"], change["to_wave"]) == ("r1", "r3")
+    html = (workdir / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", html, flags=re.S))
+    assert DEMO_WORDS.findall(text) == []
+    assert "2 pharmacies" in text and "Not yet written" in text and "Ownership" in text
+    assert "Observation hours" not in text
+    # three role groups for 'strong', two roles declared: said in Methods
+    assert "asks for 3 role groups; design.roles declares 2" in text
