@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report test test-fast lint format audit trace codebook verify bench system-report system-test \
+.PHONY: report test test-fast lint format audit trace codebook new-study verify bench system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -63,6 +63,11 @@ trace: $(STAMP)
 codebook: $(STAMP)
 	@test -n "$(EXPORT)" || { echo "usage: make codebook EXPORT=path/to/export [OUT=config/codebook.yaml] [FORCE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.codebook init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
+# A new study's folder (config with a design: skeleton, registers listing the export's documents,
+# codebook, cmocs.yaml, narrative stubs, the export in data/coded/): make new-study DIR=studies/x [EXPORT=file]
+new-study: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make new-study DIR=path/to/study [EXPORT=path/to/export]"; exit 2; }
+	@$(BIN)/python -m realist_report.scaffold "$(DIR)" $(if $(EXPORT),--export "$(EXPORT)")
 # Do results/ and reports/ belong to one build? (checked against results/provenance.json)
 verify: $(STAMP)
 	$(BIN)/python -m realist_report.verify
