@@ -159,15 +159,19 @@ def study_formats(
     formats = yaml.safe_load(shared.read_text(encoding="utf-8"))
     workflow_naming = flatten_rules(formats.pop("naming", []))
     workflow_types = formats.pop("source_types", None)
-    rules = [] if pattern is None else [{"from": "source_id", "pattern": pattern}]
-    if contents.format_name == "qdpx":
-        spec = formats.setdefault("qdpx", {})
-    else:
-        spec = formats["formats"][contents.format_name]
-    kept = [r for r in flatten_rules(spec.get("extract") or []) if r not in workflow_naming]
-    spec["extract"] = rules + kept  # the workflow's own study's naming does not apply here
-    if spec.get("value_map") == workflow_types:
-        spec.pop("value_map")
+    for each in [formats.setdefault("qdpx", {}), *formats["formats"].values()]:
+        # the demo study's document naming does not apply to this study
+        rules = flatten_rules(each.get("extract") or [])
+        each["extract"] = [r for r in rules if r not in workflow_naming]
+        if each.get("value_map") == workflow_types:
+            each.pop("value_map")
+    spec = (
+        formats["qdpx"]
+        if contents.format_name == "qdpx"
+        else formats["formats"][contents.format_name]
+    )
+    if pattern is not None:
+        spec["extract"].insert(0, {"from": "source_id", "pattern": pattern})
     spec["defaults"] = {**(spec.get("defaults") or {}), **defaults}
     return formats
 
@@ -192,8 +196,10 @@ def formats_text(formats: dict, export_name: str, pattern: str | None) -> str:
         "# study's document naming. Set on the format that reads the export:",
         f"# {found}; defaults give each excerpt's wave and source type (design: ids).",
     ]
-    return "\n".join(header) + "\n" + yaml.dump(
-        formats, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False
+    return (
+        "\n".join(header)
+        + "\n"
+        + yaml.dump(formats, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False)
     )
 
 
