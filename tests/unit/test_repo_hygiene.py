@@ -31,6 +31,8 @@ PLANTED_ON_PURPOSE = frozenset(
         "workflow/realist_report/demo.py",  # a demo memo names a GP and her phone (issue 16)
         "data/demo/coded/baseline_link_workers.qdpx",  # ... written into the demo's project
         "tests/unit/test_memos.py",  # memo redaction on a hand-written project
+        # a public Taguette export: "PM10." then a highlight id reads as an NI number
+        "tests/data/scaffold_exports/all_tags_20220303.csv",
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, SHARED_SAMPLES
 from realist_report.errors import PipelineError
 from realist_report.scaffold import (
     ExportContents,
@@ -21,7 +21,8 @@ from realist_report.scaffold import (
 
 EXPORTS = REPO / "tests" / "data" / "scaffold_exports"
 TAGUETTE = EXPORTS / "all_tags_20220303.csv"
-NVIVO = EXPORTS / "oltas.qdpx"
+NVIVO = SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx"
+needs_nvivo = pytest.mark.skipif(not NVIVO.is_file(), reason="shared real QDA samples absent")
 DESIGN_KEYS = {"site_label", "roles", "waves", "source_types", "followed_roles"}
 
 
@@ -57,6 +58,7 @@ def test_taguette_scaffold_lists_every_document_with_an_id_from_its_name(tmp_pat
     assert "PAT" not in (study / "formats.yaml").read_text(encoding="utf-8")  # demo naming
 
 
+@needs_nvivo
 def test_nvivo_scaffold_lists_its_source_without_guessing_an_id(tmp_path: Path) -> None:
     study = tmp_path / "oltas"
     scaffold_study(study, NVIVO)
@@ -70,6 +72,7 @@ def test_nvivo_scaffold_lists_its_source_without_guessing_an_id(tmp_path: Path) 
     assert len(yaml.safe_load((study / "codebook.yaml").read_text("utf-8"))["codes"]) == 60
 
 
+@needs_nvivo
 def test_a_fresh_scaffold_lists_everything_to_fill_and_nothing_once_filled(tmp_path: Path) -> None:
     study = tmp_path / "oltas"
     scaffold_study(study, NVIVO)
