@@ -410,9 +410,11 @@ def register_items(dataset: Path) -> list[str]:
 
 
 def _yaml(path: object) -> object:
-    """A YAML file's content, or None when it is missing or unreadable (its own check says why)."""
+    """A YAML file's content, or None when it is missing or unreadable (its own check says why).
+    Read with libyaml when present: this runs every time the workflow is read."""
     try:
-        return yaml.safe_load(Path(str(path)).read_text(encoding="utf-8"))
+        text = Path(str(path)).read_text(encoding="utf-8")
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except (OSError, yaml.YAMLError):
         return None
 
