@@ -207,13 +207,15 @@ CONFIG_TEMPLATE = """\
 # Study configuration written by `make new-study`. Build: make report CONFIG={config}
 # Every path below points into this folder; keys not given keep the workflow's defaults
 # (config/config.yaml and config/README.md describe them all). FILL marks what the team fills.
+# FILL in {root}/data/: sites.csv (one row per site: site_id, any site attributes) and
+# participants.csv (every row's site_id and role; participant_id where blank; waves).
 dataset: {root}/data           # sites.csv, participants.csv, coded/ (the export)
 codebook: {root}/codebook.yaml # from the export's codes: give codes their C/M/O role
 cmocs: {root}/cmocs.yaml       # FILL: at least one CMOC
 narrative: {root}/narrative    # the team's own words, one Markdown file per section
 formats: {root}/formats.yaml   # how the export is read, with the study's document naming
 
-study:
+study:                         # FILL: the report's title page
   title: {title}
   subtitle: "A realist evaluation"
   authors: ["Evaluation team"]
