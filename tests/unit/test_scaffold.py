@@ -156,3 +156,13 @@ def test_the_command_prints_the_one_build_command(
     out = capsys.readouterr().out
     assert out.splitlines()[-1].strip() == f"make report CONFIG={tmp_path.as_posix()}/s/config.yaml"
     assert main([str(tmp_path / "s")]) == 1
+
+
+def test_an_export_without_coded_segments_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    codebook_table = tmp_path / "codebook.csv"  # Taguette's codebook export: codes, no documents
+    codebook_table.write_text("tag,description\nSystem issue,slow\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="unrecognised export format"):
+        scaffold_study(tmp_path / "study", codebook_table)
+    assert not (tmp_path / "study").exists()
