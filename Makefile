@@ -45,7 +45,7 @@ slurm-demo: $(STAMP) system-report system-cluster
 # x1000 (7,000 sites, about 2.4 million coded rows) is built once, without the rebuild scenarios.
 BENCH_SCALES ?= 1 10 100 1000
 BENCH_FULL_ONLY ?= 1000
-bench: $(STAMP) system-report
+bench: $(STAMP) system-test
 	$(BIN)/python tests/benchmarks/run_bench.py --scales $(BENCH_SCALES) --full-only $(BENCH_FULL_ONLY)
 
 # Self-contained audit companion (captions and categories per result) after an up-to-date build.

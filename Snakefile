@@ -23,6 +23,7 @@ include: "workflow/rules/agreement.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/audit.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/explorer.smk"
 include: "workflow/rules/publish.smk"
 
 

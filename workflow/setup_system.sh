@@ -13,7 +13,7 @@ purpose=${1:-report}
 # The one place that maps external programs to Debian packages. tests/unit/test_system_packages.py
 # finds every program the workflow's code calls (subprocess, shutil.which) and checks it is here.
 REPORT_PROGRAMS="pdftotext:poppler-utils dot:graphviz git:git rsvg-convert:librsvg2-bin"
-TEST_PROGRAMS="pdftoppm:poppler-utils"
+TEST_PROGRAMS="pdftoppm:poppler-utils chromium:chromium"
 LIBRARIES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-dejavu-extra"
 
 if [ "$purpose" = programs ]; then

@@ -10,7 +10,9 @@ factor, builds it in a temporary copy of the workflow (never in the main tree) a
 - rebuild after a template-only change, as a ratio to a bare WeasyPrint render of the same HTML;
 - rebuild after a narrative edit (one sentence added to a CMOC's Markdown), the fast edit loop,
   as a ratio to the same bare WeasyPrint render;
-- per-rule wall time and peak memory from Snakemake's `benchmark:` files.
+- per-rule wall time and peak memory from Snakemake's `benchmark:` files;
+- the evidence explorer in headless Chromium: file size, time to interactive and time to open
+  its largest cell (`bench_explorer.py`).
 
 Figures are printed, never asserted: timing depends on the machine and its load. Targets are
 marked met or not in the table, for a reader to judge.
@@ -34,7 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
+from bench_explorer import explorer_lines, measure_explorer  # noqa: E402
 from conftest import copy_workflow  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -116,6 +120,7 @@ class ScaleResult:
     bare_render: Timed | None = None
     rules: dict[str, RuleStats] = field(default_factory=dict)
     failure: str = ""
+    explorer: dict[str, float] = field(default_factory=dict)
 
 
 class BuildFailed(RuntimeError):
@@ -308,6 +313,8 @@ def bench_scale(scale: int, cores: int, scratch: Path, full_only: bool = False) 
     if failure:
         print(f"[x{scale}] full build FAILED: {failure}", file=sys.stderr, flush=True)
         return measured
+    print(f"[x{scale}] evidence explorer in headless Chromium ...", file=sys.stderr, flush=True)
+    measured.explorer = measure_explorer(workdir / "reports" / "evidence_explorer.html")
     if full_only:
         return measured
 
@@ -500,6 +507,13 @@ def full_only_table(result: ScaleResult) -> list[str]:
     ]
 
 
+def explorer_table(result: ScaleResult) -> list[str]:
+    """The evidence explorer's size and speed in headless Chromium (none if the build failed)."""
+    if not result.explorer:
+        return []
+    return ["", *explorer_lines(result.explorer, demo=result.scale == 1)]
+
+
 def rule_table(result: ScaleResult) -> list[str]:
     """Per-rule times and memory from the full build's benchmark files."""
     lines = [
@@ -553,7 +567,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in args.scales:
             results.append(bench_scale(scale, args.cores, scratch, scale in args.full_only))
-            lines = scenario_table(results[-1]) + rule_table(results[-1])
+            lines = (
+                scenario_table(results[-1]) + explorer_table(results[-1]) + rule_table(results[-1])
+            )
             print("\n".join(lines) + "\n", flush=True)
     finally:
         if scratch_context:

@@ -27,11 +27,15 @@ RENDERING = {
     "write_provenance": 1,
     "all": 1,
 }
+#: The evidence explorer reads the build record (record_build_inputs) as well as the results, so
+#: it reruns with every step that re-records the build, and not after a narrative edit.
+EXPLORER = {"render_evidence_explorer": 1}
 #: Every job that follows from the coded data once aggregation has to rerun.
 AFTER_AGGREGATION = {
     "aggregate_cmoc_evidence": 1,
     **FIGURES_JOB,
     "record_build_inputs": 1,
+    **EXPLORER,
     "compare_with_previous_build": 1,
     "write_evidence_workbook": 1,
     **RENDERING,
@@ -45,6 +49,7 @@ AGREEMENT = {"assess_coder_agreement": 1}
 #: Report and audit bookkeeping: they rerun whenever anything the report shows changes.
 REPORT_AND_AUDIT = {
     "record_build_inputs": 1,
+    **EXPLORER,
     "compare_with_previous_build": 1,
     **RENDERING,
 }

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from realist_report.definitions import load_definitions
 from realist_report.errors import PipelineError
+from realist_report.explorer import explorer_link
 from realist_report.narrative import (
     FRONT_MATTER,
     check_references,
@@ -171,7 +172,10 @@ def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumn
     for cmoc_id in summary["cmoc_id"]:
         values = [int(totals.get((cmoc_id, label), 0)) for label in columns.labels]
         rows.append({"cmoc_id": cmoc_id, "cells": values, "total": sum(values)})
-    return {"heading": columns.heading, "columns": columns.labels, "rows": rows}
+    # the site each column opens in the evidence explorer (none when columns are regions)
+    ids = {label: site for site, label in columns.of_site.items()}
+    sites = [ids.get(label) if columns.heading == "site" else None for label in columns.labels]
+    return {"heading": columns.heading, "columns": columns.labels, "rows": rows, "sites": sites}
 
 
 def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
@@ -626,6 +630,7 @@ def render_html(
         lstrip_blocks=True,
     )
     environment.filters["site"] = site_label
+    environment.filters["explore"] = explorer_link
     return environment.get_template(template).render(**context)
 
 

@@ -123,8 +123,9 @@ def workflow_files(folder: str, pattern: str) -> list[str]:
 TEMPLATE_FILES = [
     path
     for path in workflow_files("workflow/templates", "**/*")
-    if Path(path).parent.name != "docx"
+    if Path(path).parent.name not in ("docx", "explorer")
 ]
+EXPLORER_FILES = workflow_files("workflow/templates/explorer", "*")
 WORD_FILTER = workflow_path("workflow", "templates", "docx", "word.lua")
 
 
@@ -243,6 +244,7 @@ def get_final_output() -> list[str]:
         "reports/evaluation_report.pdf",
         "reports/evaluation_report.html",
         "reports/evaluation_report.docx",
+        "reports/evidence_explorer.html",
         "results/evidence.xlsx",
         "results/cmoc_evidence.csv",
         "results/cmoc_summary.csv",

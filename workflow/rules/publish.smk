@@ -1,6 +1,6 @@
 # Fail closed: the rendered report is screened for identifiers (HTML text, the PDF's extracted
-# text and the Word file's text) and only then copied to reports/; a failed screen leaves no
-# edition there.
+# text, the Word file's text and the evidence explorer's data) and only then copied to reports/;
+# a failed screen leaves no edition there.
 
 
 rule publish_report:
@@ -8,6 +8,7 @@ rule publish_report:
         html=rules.render_report_html.output.html,
         pdf=rules.render_report_pdf.output.pdf,
         docx=rules.render_report_docx.output.docx,
+        explorer=rules.render_evidence_explorer.output.html,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
         code=package_modules("publish"),
@@ -25,6 +26,11 @@ rule publish_report:
         docx=report(
             "reports/evaluation_report.docx",
             caption="../report/report_docx.rst",
+            category="Report",
+        ),
+        explorer=report(
+            "reports/evidence_explorer.html",
+            caption="../report/evidence_explorer.rst",
             category="Report",
         ),
     log:

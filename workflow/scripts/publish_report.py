@@ -1,10 +1,11 @@
-"""Rule publish_report: screen the rendered HTML, PDF and Word editions, then publish them."""
+"""Rule publish_report: screen the rendered HTML, PDF and Word editions and the
+evidence explorer, then publish them."""
 
 from realist_report.publish import run_publish_report
 from realist_report.rule_logging import rule_logging
 
 with rule_logging(snakemake):
-    editions = ("html", "pdf", "docx")
+    editions = ("html", "pdf", "docx", "explorer")
     run_publish_report(
         {key: snakemake.input[key] for key in editions},
         snakemake.input.participants,

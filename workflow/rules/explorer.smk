@@ -1,0 +1,29 @@
+# The reviewers' evidence explorer: one offline HTML file in which every count opens the redacted
+# excerpts behind it. Built from results/ and the redacted tables; publish_report screens it
+# with the other editions before it reaches reports/.
+
+
+rule render_evidence_explorer:
+    input:
+        summary=rules.aggregate_cmoc_evidence.output.summary,
+        units=rules.aggregate_cmoc_evidence.output.evidence_units,
+        subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
+        candidates=rules.find_candidate_cmocs.output.candidates,
+        pairs=rules.find_candidate_cmocs.output.pairs,
+        agreement=rules.assess_coder_agreement.output.table,
+        quarantine=rules.collect_data_quality.output.quarantine,
+        build=rules.record_build_inputs.output.manifest,
+        excerpts=per_batch(rules.redact_batch.output.redacted),
+        templates=EXPLORER_FILES,
+        code=package_modules("explorer"),
+    output:
+        # screened by publish_report (publish.smk) before it is copied to reports/
+        html=f"{INTERIM}/report/evidence_explorer.html",
+    log:
+        "logs/render_evidence_explorer/explorer.log",
+    benchmark:
+        "benchmarks/render_evidence_explorer/explorer.tsv"
+    params:
+        study=config["study"],
+    script:
+        "../scripts/render_evidence_explorer.py"
