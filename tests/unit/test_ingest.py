@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import zipfile
 from pathlib import Path
 
@@ -93,6 +94,36 @@ def test_qualcoder_category_joins_code_and_image_codings_are_quarantined(
     result = clean_batch(raw, participants, sites, definitions)
     assert list(result.quarantine["reason"]) == ["media_coding_without_text"]
     assert len(result.clean) == 3
+
+
+def test_qualcoder_text_exact_separators_as_line_breaks_memos_and_columns_logged(
+    options: IngestOptions, definitions, registers, tmp_path, caplog
+) -> None:
+    """QualCoder writes paragraph breaks as U+2029 and keeps the coder's spaces: the text is
+    kept as exported (breaks as line breaks, through clean too), Coded_Memo is a memo on the
+    coding, and the log says Category is joined into the code, never 'not used'."""
+    from realist_report.memos import memos_from_codings
+
+    text = (EXPORTS / "qualcoder_coded_text.csv").read_text(encoding="utf-8-sig")
+    text = text.replace('"She rang me back', '" She rang me back').replace(
+        "afternoon.\nThat", "afternoon.\u2029That"
+    )
+    path = tmp_path / "qualcoder.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    with caplog.at_level(logging.INFO):
+        raw = ingest_batch(path, "qc", options)
+    want = " She rang me back the same afternoon.\nThat never happens with the surgery."
+    assert raw["text"].iloc[0] == want
+    assert "Category joined into code with '::'" in caplog.text
+    assert "Coded_Memo -> memo on the coding" in caplog.text
+    listed = caplog.text.split("columns not used")
+    assert len(listed) == 1 or "Category" not in listed[1].split("\n")[0]
+    memos = memos_from_codings(raw)
+    assert memos["text"].tolist() == ["quote for report"]
+    assert memos["target_id"].iloc[0] == raw["excerpt_id"].iloc[1]
+    sites, participants = registers
+    clean = clean_batch(raw, participants, sites, definitions).clean
+    assert clean["text"].iloc[0] == want
 
 
 # --------------------------------------------------------------------------- encodings and shapes

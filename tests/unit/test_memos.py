@@ -216,3 +216,36 @@ def test_refinement_view_dates_memos_and_history_and_prints_a_shared_memo_once()
     assert a[1]["codes"] == "x, y" and a[1]["printed_under"] == "A"
     assert view["cmocs"]["B"]["timeline"][0]["printed_under"] == "A"
     assert list(view["shown"]) == ["A", "B"] and (view["memos_shown"], view["memos_read"]) == (1, 3)
+
+
+def test_memo_columns_of_a_table_batch_are_screened_into_the_memos(tmp_path: Path) -> None:
+    """A real MAXQDA export's Memos and Kommentar cells, one given an e-mail address: they join
+    the REFI-QDA memos through the same screen (run_extract_memos), attached to their coding."""
+    from realist_report.ingest import ingest_batch, load_ingest_options
+    from realist_report.memos import run_extract_memos
+    from realist_report.tables import read_parquet, write_parquet
+
+    repo = Path(__file__).resolve().parents[2]
+    export = repo / "tests" / "data" / "exports" / "maxqda24_de_spundlx"
+    raw = ingest_batch(
+        export / "DA_ig-metaphern-coded-segments.xlsx",
+        "maxqda",
+        load_ingest_options(repo / "config" / "formats.yaml"),
+    )
+    first = raw["memo"].first_valid_index()
+    raw.loc[first, "memo"] = "ask jane.doe@example.org about this"
+    write_parquet(raw, tmp_path / "raw.parquet")
+    write_parquet(
+        pd.DataFrame({"participant_id": [], "site_id": [], "role": []}), tmp_path / "p.parquet"
+    )
+    out, hits = tmp_path / "memos.parquet", tmp_path / "hits.csv"
+    run_extract_memos(
+        [], [], str(tmp_path / "p.parquet"), None, None,
+        out_memos=str(out), out_hits=str(hits), table_paths=[str(tmp_path / "raw.parquet")],
+    )  # fmt: skip
+    memos = read_parquet(out)
+    assert len(memos) == 7 and set(memos["target"]) == {"selection"}
+    assert set(memos["target_id"]) <= set(raw["excerpt_id"])
+    screened = memos.loc[memos["target_id"] == raw.loc[first, "excerpt_id"], "text"].iloc[0]
+    assert "jane.doe@example.org" not in screened and "about this" in screened
+    assert "jane.doe" not in hits.read_text(encoding="utf-8")

@@ -32,7 +32,6 @@ READ = {
     "nvivo_oltas/oltas0517.qdpx": (303, {}, "utf16", 3),
     "nvivo_oltas/OltasSzkepticizmus_17June.qdpx": (297, {}, "utf16", 3),
     "qc_qualitative_coding/demo_qc_export.qdpx": (205, {}, "code_points", 0),
-    "qc_qualitative_coding/nvivo_project.qdpx": (0, {}, None, 0),  # NVivo 15: no codings at all
     "skyloom_TestProject.qdpx": (11, {}, None, 0),  # texts from the selection names
     "skyloom_Project.qde": (11, {}, None, 0),
     "f4analyse_bare_qde/project.qde": (2, {"source text missing": 2}, None, 0),
@@ -57,10 +56,31 @@ READ = {
     "atlasti_edgeai_icsa26/20250914_citation_manager.csv": (1789, {}, None, 0),
     # formats.yaml: coded_fragments_table (400 fragments, 1,484 codes)
     "atlasti_edgeai_icsa26/fragments_to_codes.csv": (1484, {}, None, 0),
+    # second round (read in detail by test_real_exports_round3.py)
+    **{
+        f"maxqda24_de_spundlx/{name}": (rows, {}, None, 0)
+        for name, rows in {
+            "DA_ig-metaphern-coded-segments.csv": 82,
+            "szondi_AVL_auer-tut.mx24.codiertesegmente.csv": 440,
+            "psych_schilder1918-1-codedsegments.csv": 117,
+            "psych_spoerri_cpt_CodierteSegmente.csv": 281,
+            "DA_ig-metaphern-coded-segments.xlsx": 89,
+            "psych_spoerri_cpt_CodierteSegmente.xlsx": 281,
+            "psych_spoerri_agit_dep_CodierteSegmente.xlsx": 9,
+            "szondi_arkived_MAXQDA 24 Codierte Segmente.xlsx": 46,
+            "DA_ho-discurse_MAXQDA 24 Codierte Segmente.xlsx": 129,
+            "DA_discourse_fold.mx24.xlsx": 273,
+            "szondi_WITprosepoem.mx24.xlsx": 46,
+        }.items()
+    },
+    "taguette_serdif_pssuq/all_tags_20220301_PSSUQ.csv": (97, {}, None, 0),
+    "taguette_serdif_pssuq/all_tags_20220303.docx": (1930, {}, None, 0),
 }
 #: Files that hold no coded segments, refused with these words in the message.
 REFUSED = {
     "taguette_test_expectations/codebook.qdc": ["codes but no codings", "make codebook"],
+    # NVivo 15: 262 codes, no codings: refused like an empty table, with its counts
+    "qc_qualitative_coding/nvivo_project.qdpx": ["no codings", "262 code(s)", "coded segments"],
     "taguette_test_expectations/codebook.csv": ["unrecognised export format", "tag"],
     "taguette_serdif/codebook_20220303_8.csv": ["unrecognised export format", "tag"],
     "atlasti_edgeai_icsa26/20250914_codebook_full.csv": ["unrecognised export format"],
@@ -72,6 +92,11 @@ REFUSED = {
     "qualcoder_examples/cases123.csv": ["unrecognised export format"],
     "qualcoder_examples/survey456.csv": ["unrecognised export format"],
     "qualcoder_examples/plain_codes_categories_for_import.txt": ["unrecognised export format"],
+    "taguette_serdif_pssuq/codebook_20220301_7.csv": ["a codebook", "make codebook"],
+    "maxqda24_de_spundlx/psych_MAXQDA24 stefanowitsch_PSYCH - Codesystem.qdc": ["no codings"],
+    "nvivo_matrix_novelqualcodes/Int01_ID731.xlsx": ["matrix coding query", "counts"],
+    "nvivo_matrix_novelqualcodes/Int15_ID112.xlsx": ["matrix coding query", "counts"],
+    "atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx": ["co-occurrence", "counts"],
 }
 NOT_EXPORTS = {"SOURCES.md", "REFI_Project-mrt2019.xsd", "atlasti_edgeai_icsa26/README.md"}
 
@@ -214,7 +239,7 @@ def test_maxqda_polish_segments_keep_paragraphs_codes_and_coders(options: Ingest
     assert raw["start"].isna().all() and raw["end"].isna().all()  # paragraphs, not characters
     assert set(raw["paragraphs"]) == {"1", "2", "3"} and set(raw["coder"]) == {"agata"}
     assert raw["source_id"].nunique() == 39
-    assert raw.iloc[2]["text"] == "Diogo de Mendonça Corte Real"
+    assert raw.iloc[2]["text"] == "Diogo de Mendonça Corte Real "  # exactly as exported
 
 
 def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOptions) -> None:

@@ -31,8 +31,10 @@ PLANTED_ON_PURPOSE = frozenset(
         "workflow/realist_report/demo.py",  # a demo memo names a GP and her phone (issue 16)
         "data/demo/coded/baseline_link_workers.qdpx",  # ... written into the demo's project
         "tests/unit/test_memos.py",  # memo redaction on a hand-written project
-        # a public Taguette export: "PM10." then a highlight id reads as an NI number
-        "tests/data/scaffold_exports/all_tags_20220303.csv",
+        # real public exports (tests/data/exports/SOURCES.md) whose text looks like one: an air
+        # quality reading ("PM10.\n1723,P12...") and a hex run in the workbook's colour theme
+        "tests/data/exports/taguette_serdif/all_tags_20220303.csv",
+        "tests/data/exports/atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx",
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

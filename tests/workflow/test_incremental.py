@@ -79,9 +79,12 @@ def site_shards(workdir: Path) -> int:
 
 
 def new_batch_jobs(shards: int) -> Counter:
-    """A new batch: its own ingest, clean, redaction and linking shards, then aggregation onwards."""
+    """A new batch: its own ingest, clean, redaction and linking shards, then aggregation onwards;
+    the memos too (a table batch's memo columns are memos)."""
     jobs = {
         "ingest_batch": 1,
+        "extract_memos": 1,
+        "attach_memos_to_cmocs": 1,
         "clean_batch": 1,
         "collect_data_quality": 1,
         "redact_batch": 1,

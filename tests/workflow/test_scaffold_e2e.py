@@ -12,8 +12,9 @@ import yaml
 from conftest import REPO, SHARED_SAMPLES, copy_workflow, pdf_text, run_snakemake
 from realist_report.scaffold import scaffold_study
 
-EXPORTS = REPO / "tests" / "data" / "scaffold_exports"
-TAGUETTE = EXPORTS / "all_tags_20220303.csv"
+# real exports: Taguette from tests/data/exports (SOURCES.md there); the NVivo 12.6 project is
+# read from the shared samples, not copied: its YouTube comments name real people
+TAGUETTE = REPO / "tests" / "data" / "exports" / "taguette_serdif" / "all_tags_20220303.csv"
 NVIVO = SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx"
 needs_nvivo = pytest.mark.skipif(not NVIVO.is_file(), reason="shared real QDA samples absent")
 ROLE = {"id": "participant", "label": "Participant", "plural": "participants", "staff": False}

@@ -38,6 +38,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from realist_report.batch_pairs import find_batch_pairs, group_batches
 from realist_report.coders import (
     SOURCE,
     coder_keys,
@@ -54,6 +55,7 @@ ONE_CODER = "not assessed: one coder"
 ONLY_SINGLE_CODED = "not assessed: applied only in sources one coder coded"
 NO_DOUBLE_CODING = "not assessed: no source was coded by two or more coders"
 NO_VARIATION = "alpha undefined: every value the same"
+PAIRED_BATCHES = "batches paired: the same sources double-coded in each coder's own export"
 NOT_ASSESSED = (ONE_CODER, ONLY_SINGLE_CODED, NO_DOUBLE_CODING)
 AGREEMENT_COLUMNS = [
     "scope", "batch", "source_id", "code", "code_path", "coders", "sources", "units",
@@ -208,6 +210,7 @@ def agreement_summary(table: pd.DataFrame) -> dict:
         "codes_not_assessed": int((~assessed).sum()),
         "sources_double_coded": int(double.sum()),
         "sources_single_coded": int((~double).sum()),
+        "paired_batches": printable.loc[printable["scope"] == "batch_group", "batch"].tolist(),
     }
 
 
@@ -232,14 +235,23 @@ def run_assess_agreement(
     from realist_report.definitions import load_definitions
     from realist_report.tables import write_csv
 
-    # only what units, coders and ids need: the excerpt text stays on disk
-    columns = [*SOURCE, "segment_id", "start", "end", "code", "coder", "excerpt_id"]
+    # what units, coders, ids and the pairing of batches (overlapping text) need
+    columns = [*SOURCE, "segment_id", "start", "end", "code", "coder", "excerpt_id", "text"]
     clean = pd.concat(
         [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
     )
+    # batches double-coding the same sources in their own exports are compared as one
+    pairs = find_batch_pairs(clean) if clean["batch"].nunique() > 1 else None
+    groups = {} if pairs is None else dict(zip(pairs["batch"], pairs["group"], strict=True))
+    clean = group_batches(clean, groups).drop(columns="text")
     definitions = load_definitions(codebook_path, cmocs_path)
     paths = dict(zip(definitions.codes["code_id"], definitions.codes["path"], strict=True))
     table = assess_agreement(clean, window, paths, coders)
+    paired = [
+        {"scope": "batch_group", "batch": group, "status": PAIRED_BATCHES}
+        for group in sorted(set(groups.values()))
+    ]
+    table = pd.concat([table, pd.DataFrame(paired, columns=table.columns)], ignore_index=True)
     summary = agreement_summary(table)
     log.info(
         "coder agreement (%s window): %d source(s) double-coded, %d coded by one coder; "

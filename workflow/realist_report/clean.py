@@ -135,12 +135,15 @@ def clean_batch(
         ):
             text = frame[column].astype("string")
             text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
-            frame[column] = text.str.strip()
+            # an excerpt stays as exported (its spaces are the export's); ids and names trimmed
+            frame[column] = text if column == "text" else text.str.strip()
 
     # the same coding twice from one coder; two coders' equal codings both stay (agreement)
     exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS, "coder"], keep="first")
     duplicates_removed = int(exact.sum())
     frame = frame[~exact]
+    where = ["paragraphs"] if "paragraphs" in frame.columns else []  # MAXQDA, ATLAS.ti
+    repeated = int(frame.duplicated([*CONTENT_COLUMNS, *where, "coder"], keep="first").sum())
 
     triage = _Triage(frame)
     if "problem" in frame.columns:
@@ -285,6 +288,8 @@ def clean_batch(
         "clean": len(clean),
         "quarantined": len(quarantine),
         "duplicates_removed": duplicates_removed,
+        # kept: identical in every column but their row (see ingest.number_repeats)
+        "repeated_codings": repeated,
     }
     check_row_accounting(counts)
     if on_invalid == "fail" and len(quarantine):
@@ -295,8 +300,11 @@ def clean_batch(
             f"first: {first['reason']} in column '{first['column']}': {first['detail']}",
         )
     log.info(
-        "batch %s: %d rows in, %d clean, %d quarantined, %d exact duplicates removed",
+        "batch %s: %d rows in, %d clean, %d quarantined, %d exact duplicates removed (same id "
+        "and content); %d codings repeat another in source, code, text, position and coder "
+        "(no character positions: kept as distinct codings)",
         batch, counts["rows_in"], counts["clean"], counts["quarantined"], duplicates_removed,
+        repeated,
     )  # fmt: skip
     return CleanResult(clean, quarantine.reset_index(drop=True), counts)
 
@@ -351,10 +359,9 @@ def run_clean(
 
 def summarise_quality(counts: list[dict], quarantine: pd.DataFrame) -> pd.DataFrame:
     """Per-batch row accounting plus a total row; re-checks the invariant for every batch."""
-    table = pd.DataFrame(
-        counts,
-        columns=["batch", "source_rows", "rows_in", "clean", "quarantined", "duplicates_removed"],
-    )
+    columns = ["batch", "source_rows", "rows_in", "clean", "quarantined", "duplicates_removed"]
+    table = pd.DataFrame(counts, columns=[*columns, "repeated_codings"])
+    table["repeated_codings"] = table["repeated_codings"].fillna(0).astype("int64")
     for row in counts:
         check_row_accounting(row)
     total = table.drop(columns="batch").sum().to_dict() | {"batch": "all batches"}

@@ -84,8 +84,10 @@ def _code_list(path: Path) -> list[str] | None:
 
 
 def _levels(code: str) -> str:
-    """A table export's hierarchy separator (Taguette, Dedoose, MAXQDA: '\\') as '::'."""
-    return re.sub(r"\s*(?:::|\\)\s*", "::", code)
+    """A table export's hierarchy separator as '::': ATLAS.ti '::', Taguette, Dedoose and NVivo
+    '\\', MAXQDA ' > ' (a '/' stays: it is part of names such as 'and/or'; the codebook lookup
+    folds it either way)."""
+    return re.sub(r"\s*(?:::|\\)\s*|\s+>\s+", "::", code)
 
 
 def _with_parents(paths: Iterable[str]) -> list[str]:

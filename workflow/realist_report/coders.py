@@ -1,4 +1,5 @@
-"""Whose codings count as evidence when two or more coders coded the same source.
+"""Whose codings count as evidence when two or more coders coded the same source, in one
+export or each in their own (batches paired by batch_pairs.py count as one batch here).
 
 A double-coded source counts once: only its reference coder's codings are linked to CMOCs
 (`evidence_codings`, applied by linking before a batch is split into site-group shards). The
@@ -74,4 +75,26 @@ def counted_codings(clean: pd.DataFrame, coders: str = "reference") -> pd.DataFr
     co-occurrence and coder agreement all ask here, so they count the same codings."""
     if coders not in ("reference", "every"):
         raise ValueError(f"linking.coders must be 'reference' or 'every', not {coders!r}")
-    return evidence_codings(clean) if coders == "reference" else clean
+    if coders == "every":
+        return clean
+    kept = evidence_codings(clean)
+    if clean.empty or clean["batch"].nunique() < 2:
+        return kept
+    return across_batches(kept, clean)
+
+
+def across_batches(kept: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
+    """Each batch's reference codings (`kept`), then the reference rule again over every group
+    of batches that double-code the same sources in their own exports (batch_pairs.py), so
+    such a source counts once, as it would in one export."""
+    from realist_report.batch_pairs import batch_groups, group_batches
+
+    groups = batch_groups(clean)
+    if not groups:
+        return kept
+    chosen = evidence_codings(group_batches(kept, groups))
+    log.info(
+        "%d coding(s) of second coders in their own exports kept for agreement only",
+        len(kept) - len(chosen),
+    )
+    return kept.loc[chosen.index]

@@ -485,6 +485,27 @@ def check_batches_distinct(clean: pd.DataFrame) -> None:
     )
 
 
+def counted_across_batches(links: pd.DataFrame, clean: pd.DataFrame, coders: str) -> pd.DataFrame:
+    """The links of the codings that count when batches double-code the same sources in their
+    own exports (coders.counted_codings across batches): each shard chose its batch's
+    reference coder; a paired batch whose coder is not the group's reference is dropped here,
+    so a source double-coded across exports counts once. Refuses a project exported twice."""
+    from realist_report.batch_pairs import find_batch_pairs
+    from realist_report.coders import counted_codings
+
+    if clean["batch"].nunique() < 2 or links.empty:
+        return links
+    if coders != "reference":
+        find_batch_pairs(clean)  # a re-export counts twice under any setting: refused
+        return links
+    kept = set(counted_codings(clean, coders)["excerpt_id"])
+    counted = [any(i in kept for i in ids.split(";")) for ids in links["excerpt_ids"]]
+    dropped = len(links) - sum(counted)
+    if dropped:
+        log.info("%d CMOC link(s) of second coders' own exports not counted as evidence", dropped)
+    return links[pd.Series(counted, index=links.index, dtype=bool)].reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- rule adapter
 
 
@@ -521,12 +542,13 @@ def run_aggregate(
 
     definitions = load_definitions(codebook_path, cmocs_path)
     participants = read_parquet(participants_path)
-    columns = ["collected_on", "excerpt_id", "batch"]
+    columns = ["collected_on", "excerpt_id", "batch", "source_id", "coder", "text", "start", "end"]
     clean = pd.concat(
         [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
     )
     links = combine_links([read_parquet(path) for path in link_paths])
     check_batches_distinct(clean)
+    links = counted_across_batches(links, clean, linking.get("coders", "reference"))
     summary = summarise_cmocs(links, definitions, strength, refuting)
     matrix = evidence_matrix(links, definitions)
     pins = {

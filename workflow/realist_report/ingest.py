@@ -22,8 +22,8 @@ import pandas as pd
 
 from realist_report.definitions import SCHEMA_DIR, load_validated_yaml
 from realist_report.errors import ConfigError, InputFileError
+from realist_report.export_kinds import describe_sheet, export_hint, header_names, table_kind
 from realist_report.ids import stable_id
-from realist_report.privacy import find_identifiers
 from realist_report.safe_files import check_file_size, open_zip_safely
 from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
 
@@ -348,8 +348,17 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """The coded worksheet as lists of strings, after the zip passes the bomb and path checks."""
+@dataclass(frozen=True)
+class Sheet:
+    """One table of an export: a worksheet (its title) or a text file (name None)."""
+
+    name: str | None
+    records: list[list[str]]
+
+
+def read_xlsx_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
+    """Every visible worksheet as lists of strings, after the zip passes the bomb and path
+    checks; ingest reads the one that holds coded segments (hidden sheets are named in the log)."""
     from openpyxl import load_workbook
 
     with open_zip_safely(path, max_total_bytes=max(max_bytes, 1), max_member_bytes=max_bytes) as zf:
@@ -359,31 +368,23 @@ def read_xlsx_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for corrupt workbooks
         raise InputFileError(path, f"not a readable Excel workbook ({error})") from error
+    sheets = []
     try:
-        sheet = coded_sheet(book, path)
-        # read-only mode trusts the <dimension> record, which some writers leave stale
-        sheet.reset_dimensions()
-        records = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    except InputFileError:
-        raise
+        for sheet in book.worksheets:
+            if sheet.sheet_state != "visible":
+                log.info("%s: worksheet '%s' is hidden, not read", path.name, sheet.title)
+                continue
+            # read-only mode trusts the <dimension> record, which some writers leave stale
+            sheet.reset_dimensions()
+            rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+            sheets.append(Sheet(sheet.title, rows))
     except Exception as error:
         raise InputFileError(path, f"cannot read the worksheet ({error})") from error
     finally:
         book.close()
-    log.info("%s: %d records on worksheet '%s'", path.name, len(records), sheet.title)
-    return records
-
-
-def coded_sheet(book: Any, path: Path) -> Any:
-    """The first visible worksheet; hidden ones (old drafts, lookups) are named in the log."""
-    visible = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
-    if not visible:
+    if not sheets:
         raise InputFileError(path, "the workbook has no visible worksheet to read")
-    for other in book.worksheets:
-        if other is not visible[0]:
-            state = "hidden" if other.sheet_state != "visible" else "visible, after the first"
-            log.warning("%s: worksheet '%s' (%s) not read", path.name, other.title, state)
-    return visible[0]
+    return sheets
 
 
 def _xls_cell(cell: Any, datemode: int) -> str:
@@ -399,8 +400,8 @@ def _xls_cell(cell: Any, datemode: int) -> str:
     return _cell(cell.value)
 
 
-def read_xls_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """The first worksheet of an Excel 97-2003 (.xls) workbook, read by xlrd, as strings."""
+def read_xls_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
+    """Every visible worksheet of an Excel 97-2003 (.xls) workbook, read by xlrd, as strings."""
     import xlrd
 
     check_file_size(path, max_bytes)
@@ -414,32 +415,52 @@ def read_xls_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[
             "is it a renamed text file, or an .xlsx saved as .xls?",
         ) from error
     try:
-        sheet = book.sheet_by_index(0)
         return [
-            [_xls_cell(cell, book.datemode) for cell in sheet.row(index)]
-            for index in range(sheet.nrows)
+            Sheet(
+                sheet.name,
+                [
+                    [_xls_cell(cell, book.datemode) for cell in sheet.row(index)]
+                    for index in range(sheet.nrows)
+                ],
+            )
+            for sheet in (book.sheet_by_index(i) for i in range(book.nsheets))
+            if sheet.visibility == 0
         ]
     except Exception as error:
         raise InputFileError(
-            path, f"cannot read the first worksheet ({type(error).__name__})"
+            path, f"cannot read the worksheets ({type(error).__name__})"
         ) from error
     finally:
         book.release_resources()
 
 
-RecordReader = Callable[[Path, int], list[list[str]]]
+def read_text_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
+    """A delimited text or NVivo node export: one table."""
+    return [Sheet(None, read_text_records(path, max_bytes))]
+
+
+def read_docx_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
+    """A Word export of coded text (Taguette's highlights) as one table (see word_exports)."""
+    from realist_report.word_exports import read_word_highlights
+
+    return [Sheet(None, read_word_highlights(path, max_bytes))]
+
+
+SheetReader = Callable[[Path, int], list[Sheet]]
 #: How each table suffix is read: the one place a new table file type is added.
-TABLE_READERS: dict[str, RecordReader] = {
-    ".csv": read_text_records,
-    ".tsv": read_text_records,
-    ".txt": read_text_records,
-    ".xlsx": read_xlsx_records,
-    ".xls": read_xls_records,
+TABLE_READERS: dict[str, SheetReader] = {
+    ".csv": read_text_sheets,
+    ".tsv": read_text_sheets,
+    ".txt": read_text_sheets,
+    ".xlsx": read_xlsx_sheets,
+    ".xls": read_xls_sheets,
+    ".docx": read_docx_sheets,
 }
 #: REFI-QDA projects: the zipped .qdpx and a bare project .qde (sources in a folder beside it).
 PROJECT_SUFFIXES = {".qdpx", ".qde"}
 TABLE_SUFFIXES = set(TABLE_READERS)
 UNSUPPORTED_HINTS = {
+    ".zip": "; a REFI-QDA project renamed .zip (a zip holding a .qde) is read once renamed .qdpx",
     ".qdc": (
         "; a REFI-QDA codebook (.qdc) holds codes but no codings: start config/codebook.yaml "
         "from it with `make codebook EXPORT=...`"
@@ -447,9 +468,31 @@ UNSUPPORTED_HINTS = {
 }
 
 
+def renamed_project_hint(path: Path) -> str:
+    """A hint when a zip (or any file) is a REFI-QDA project under another name."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n.lower() for n in archive.namelist()]
+    except (OSError, zipfile.BadZipFile):
+        return ""
+    if any(n.endswith(".qde") for n in names):
+        return "; it is a REFI-QDA project (a zip holding a .qde): rename it to .qdpx"
+    if "word/document.xml" in names or "xl/workbook.xml" in names:
+        kind = ".docx" if "word/document.xml" in names else ".xlsx"
+        return f"; it is an Office file: rename it to {kind}"
+    return ""
+
+
+def read_sheets(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[Sheet]:
+    """Every table of an export by its suffix, size-checked before anything is read."""
+    return TABLE_READERS.get(path.suffix.lower(), read_text_sheets)(path, max_bytes)
+
+
 def read_records(path: Path, max_bytes: int = MAX_TABLE_BYTES) -> list[list[str]]:
-    """Raw records of a table export by its suffix, size-checked before anything is read."""
-    return TABLE_READERS.get(path.suffix.lower(), read_text_records)(path, max_bytes)
+    """Raw records of a table export's first table (a code list, a one-sheet export)."""
+    return read_sheets(path, max_bytes)[0].records
 
 
 def _unique_headers(cells: list[str]) -> list[str]:
@@ -463,13 +506,8 @@ def _unique_headers(cells: list[str]) -> list[str]:
     return headers
 
 
-def find_header(
-    records: list[list[str]], formats: dict[str, dict], path: Path, format_name: str = "auto"
-) -> tuple[int, str]:
+def match_header(records: list[list[str]], candidates: dict[str, dict]) -> tuple[int, str] | None:
     """The first record (of the first few) holding every identifying header of a format."""
-    if format_name != "auto" and format_name not in formats:
-        raise ConfigError(f"format '{format_name}' is not defined in config/formats.yaml")
-    candidates = {format_name: formats[format_name]} if format_name != "auto" else formats
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
         present = {cell.strip().lstrip("\ufeff").casefold() for cell in record}
         for name, spec in candidates.items():
@@ -477,29 +515,56 @@ def find_header(
                 any(alt.casefold() in present for alt in _as_list(item)) for item in spec["detect"]
             ):
                 return index, name
-    first = next((r for r in records if any(c.strip() for c in r)), [])
+    return None
+
+
+def find_header(
+    records: list[list[str]], formats: dict[str, dict], path: Path, format_name: str = "auto"
+) -> tuple[int, str]:
+    """The header row and format of a one-table export (see find_coded_sheet)."""
+    sheet, index, name = find_coded_sheet([Sheet(None, records)], formats, path, format_name)
+    return index, name
+
+
+def find_coded_sheet(
+    sheets: list[Sheet], formats: dict[str, dict], path: Path, format_name: str = "auto"
+) -> tuple[Sheet, int, str]:
+    """The first table (worksheet) holding coded segments, its header row and format; refused,
+    naming every table and what it looks like, when none does."""
+    if format_name != "auto" and format_name not in formats:
+        raise ConfigError(f"format '{format_name}' is not defined in config/formats.yaml")
+    candidates = {format_name: formats[format_name]} if format_name != "auto" else formats
+    for number, sheet in enumerate(sheets, start=1):
+        found = match_header(sheet.records, candidates)
+        if found is None:
+            continue
+        if sheet.name is not None:
+            others = [s.name for s in sheets if s is not sheet]
+            log.info(
+                "%s: coded segments on worksheet '%s' (sheet %d of %d)%s",
+                path.name, sheet.name, number, len(sheets),
+                f"; other worksheets not read: {others}" if others else "",
+            )  # fmt: skip
+        return sheet, *found
+    described = "; ".join(describe_sheet(s.name, s.records) for s in sheets)
+    known = any(table_kind(s.records) for s in sheets) or len(sheets) > 1
+    what = "no worksheet holds" if len(sheets) > 1 else "it does not hold"
+    hint = (
+        export_hint([s.records for s in sheets])
+        if known
+        else (f"expected e.g. {list(next(iter(candidates.values()))['detect'])}")
+    )
     raise InputFileError(
         path,
-        f"unrecognised export format: headers {header_preview(first)} match none of "
-        f"the formats in config/formats.yaml ({', '.join(candidates)}); expected e.g. "
-        f"{list(next(iter(candidates.values()))['detect'])}",
-        row=1,
+        f"unrecognised export format: {what} coded segments that match a format in "
+        f"config/formats.yaml ({', '.join(candidates)}). {described}. {hint}",
+        row=None if len(sheets) > 1 else 1,
     )
 
 
-_LABEL = re.compile(r"[A-Za-z][A-Za-z _./()#'\-]{0,39}")
-
-
 def header_preview(cells: list[str], limit: int = 12) -> list[str]:
-    """The first row as an error may show it: cells shaped like column labels and free of
-    identifiers; anything else (a data row of an export without headers, a system file) is
-    shown as '<cell N>' so no value is repeated into a log."""
-    shown = []
-    for i, cell in enumerate(cells[:limit], start=1):
-        label = cell.strip().lstrip("\ufeff")
-        ok = _LABEL.fullmatch(label) and len(label.split()) <= 4 and not find_identifiers(label)
-        shown.append(label if ok else f"<cell {i}>")
-    return shown
+    """A header row as an error may show it: real names, identifiers withheld."""
+    return header_names(cells, limit)
 
 
 def table_from_records(records: list[list[str]], header_index: int, path: Path) -> pd.DataFrame:
@@ -611,6 +676,49 @@ def _reject(out: pd.DataFrame, table: pd.DataFrame, rules: list[dict]) -> None:
               f"{rule['reason']}: {header} '" + values + "' matches " + repr(rule["pattern"]))  # fmt: skip
 
 
+def read_memo_columns(out: pd.DataFrame, table: pd.DataFrame, headers: list[str]) -> None:
+    """Memos a table writes beside each coding (QualCoder Coded_Memo, MAXQDA Memos and
+    Kommentar) as `memo` (the non-blank cells, in the order configured, a blank line apart)
+    and `memo_origin` (their headers): memos.py lists them as memos on their coding."""
+    present = [h for h in (_pick(table, [header]) for header in headers) if h is not None]
+    if not present:
+        return
+    cells = table[present].astype("string").fillna("")
+    filled = cells.apply(lambda column: column.str.strip().ne(""))
+    out["memo"] = pd.Series(
+        ["\n\n".join(c.strip() for c, f in zip(row, keep, strict=True) if f) or pd.NA
+         for row, keep in zip(cells.itertuples(index=False), filled.itertuples(index=False), strict=True)],
+        index=out.index, dtype="string",
+    )  # fmt: skip
+    out["memo_origin"] = pd.Series(
+        [";".join(h for h, f in zip(present, keep, strict=True) if f) or pd.NA
+         for keep in filled.itertuples(index=False)],
+        index=out.index, dtype="string",
+    )  # fmt: skip
+
+
+#: Positions of a coding of a picture, a PDF region or audio/video: MAXQDA writes
+#: 'page: x|y' pairs (`1: 38|557`), media tools time stamps ('0:01:23.5').
+MEDIA_POSITION = re.compile(
+    r"^\s*\d+\s*:\s*\d+\s*\|\s*\d+\s*$|^\s*\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*$"
+)
+
+
+def mark_media_codings(out: pd.DataFrame, table: pd.DataFrame, spec: dict) -> None:
+    """A coding without text whose position is a picture or PDF-region point or a time stamp
+    is a media coding: quarantined as such, with its position, in every table format."""
+    no_text = out["text"].isna() | out["text"].astype("string").str.strip().eq("")
+    for canonical in ("start", "end"):
+        header = _pick(table, _as_list(spec.get("columns", {}).get(canonical)))
+        if header is None:
+            continue
+        position = table[header].astype("string").fillna("")
+        media = no_text & position.str.match(MEDIA_POSITION.pattern)
+        _mark(out, media, "media coding without text", canonical,
+              "media coding without text (a picture, PDF region or recording) at position "
+              + header + " '" + position.str.strip() + "'")  # fmt: skip
+
+
 def _real_date(iso: str) -> str | None:
     """An ISO date that exists on the calendar ('2099-13-45' does not), else None."""
     try:
@@ -694,7 +802,9 @@ def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.D
     for canonical in EXCERPT_COLUMNS:
         header = _pick(table, _as_list(spec.get("columns", {}).get(canonical)))
         if header is not None:
-            out[canonical] = table[header].astype("string").str.strip()
+            values = table[header].astype("string")
+            # excerpt text exactly as exported; identifiers and names lose outer spaces
+            out[canonical] = values if canonical == "text" else values.str.strip()
         else:
             out[canonical] = pd.Series(pd.NA, index=table.index, dtype="string")
     for column in PROBLEM_COLUMNS:
@@ -706,6 +816,8 @@ def map_columns(table: pd.DataFrame, spec: dict, path: Path, batch: str) -> pd.D
     else:  # a parsed text export says which line of the file each record starts on
         out["origin"] = f"{path.name}:line " + table[line].astype("string")
     apply_join(out, table, spec.get("join") or {})
+    read_memo_columns(out, table, _as_list(spec.get("memos")))
+    mark_media_codings(out, table, spec)
     apply_extract(out, spec.get("extract", []), table)
     apply_value_map(out, spec.get("value_map", {}))
     _reject(out, table, spec.get("reject", []))
@@ -745,7 +857,19 @@ def assign_excerpt_ids(excerpts: pd.DataFrame) -> pd.DataFrame:
     ]
     excerpts["excerpt_id"] = excerpts["excerpt_id"].astype("string")
     excerpts.loc[missing, "excerpt_id"] = generated
+    no_offsets = missing & excerpts["start"].isna() & excerpts["end"].isna()
+    excerpts.loc[no_offsets, "excerpt_id"] = number_repeats(excerpts.loc[no_offsets, "excerpt_id"])
     return separate_coders(excerpts)
+
+
+def number_repeats(ids: pd.Series) -> list[str]:
+    """Ids of codings identical in every column in an export without character positions (a
+    word autocoded several times in one paragraph): the row is their identity, so the 2nd,
+    3rd ... get '#2', '#3' in file order and all are kept as distinct codings. With character
+    positions an identical row is the same coding again, removed by clean as a duplicate."""
+    occurrence = ids.groupby(ids).cumcount() + 1
+    numbered = ids + "#" + occurrence.astype("string")
+    return ids.mask(occurrence > 1, numbered).tolist()
 
 
 def separate_coders(excerpts: pd.DataFrame) -> pd.DataFrame:
@@ -774,28 +898,49 @@ def ingest_table(
     format_name: str = "auto",
     max_bytes: int = MAX_TABLE_BYTES,
 ) -> pd.DataFrame:
-    """Read a coded-segment table export into canonical columns."""
-    records = read_records(path, max_bytes)
-    if not any(any(cell.strip() for cell in record) for record in records):
+    """Read a coded-segment table export (the worksheet that holds them) into canonical columns."""
+    sheets = read_sheets(path, max_bytes)
+    if not any(any(cell.strip() for cell in r) for sheet in sheets for r in sheet.records):
         raise InputFileError(path, "the file is empty: expected a header row and coded rows")
-    header_index, format_name = find_header(records, formats, path, format_name)
-    table = table_from_records(records, header_index, path)
+    sheet, header_index, format_name = find_coded_sheet(sheets, formats, path, format_name)
+    table = table_from_records(sheet.records, header_index, path)
     spec = formats[format_name]
-    mapped = {h.casefold() for alt in spec.get("columns", {}).values() for h in _as_list(alt)}
-    code_column = re.compile((spec.get("code_columns") or {}).get("pattern") or r"(?!)")
-    ignored = [
-        c
-        for c in table.columns
-        if c != "__overflow" and c.casefold() not in mapped and not code_column.match(c)
-    ]
     log.info(
-        "%s: %d rows read, format '%s', header on row %d%s",
-        path.name, len(table), format_name, header_index + 1,
-        f"; columns not used: {ignored}" if ignored else "",
+        "%s: %d rows read, format '%s', header on row %d; %s",
+        path.name, len(table), format_name, header_index + 1, columns_used(table, spec),
     )  # fmt: skip
     if table.empty:
         raise InputFileError(path, "no coded rows below the header row", row=header_index + 1)
     return map_columns(table, spec, path, batch)
+
+
+def columns_used(table: pd.DataFrame, spec: dict) -> str:
+    """Which export columns were read and how (mapped, joined, extracted from, memos, media
+    positions), and which were not used, for the ingest log."""
+    used: dict[str, list[str]] = {}
+
+    def note(header: str | None, how: str) -> None:
+        if header is not None:
+            used.setdefault(header, []).append(how)
+
+    for canonical, alternatives in (spec.get("columns") or {}).items():
+        note(_pick(table, _as_list(alternatives)), f"-> {canonical}")
+    for canonical, rule in (spec.get("join") or {}).items():
+        separator = rule.get("separator", "::")
+        for header in rule["columns"]:
+            note(_pick(table, [header]), f"joined into {canonical} with '{separator}'")
+    for rule in flatten_rules(spec.get("extract", [])):
+        if _pick(table, [rule["from"]]) is not None and rule["from"] not in EXCERPT_COLUMNS:
+            note(_pick(table, [rule["from"]]), "extracted from")
+    for header in _as_list(spec.get("memos")):
+        note(_pick(table, [header]), "-> memo on the coding")
+    code_column = re.compile((spec.get("code_columns") or {}).get("pattern") or r"(?!)")
+    for column in table.columns:
+        if code_column.match(str(column)):
+            note(column, "-> code (ticked)")
+    shown = "; ".join(f"{header} {', '.join(how)}" for header, how in used.items())
+    ignored = [c for c in table.columns if c != "__overflow" and c not in used]
+    return f"columns used: {shown}" + (f"; columns not used: {ignored}" if ignored else "")
 
 
 def apply_qdpx_options(excerpts: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
@@ -809,6 +954,17 @@ def apply_qdpx_options(excerpts: pd.DataFrame, options: dict[str, Any]) -> pd.Da
         blank = excerpts[column].isna() | excerpts[column].str.strip().eq("")
         excerpts[column] = excerpts[column].mask(blank, str(value))
     return excerpts
+
+
+#: Line and paragraph separators tools write inside a coded passage (QualCoder: U+2029);
+#: carriage returns become line breaks in clean (neutralise_control_characters).
+LINE_BREAKS = re.compile("[\u2028\u2029\x85]")
+
+
+def normalise_line_breaks(text: str) -> str:
+    """A passage with every paragraph or line separator as a line break, the same for every
+    reader (REFI-QDA positions still fit: each separator is one character, as is the break)."""
+    return LINE_BREAKS.sub("\n", text)
 
 
 def ingest_batch(
@@ -826,12 +982,15 @@ def ingest_batch(
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:
-        hint = UNSUPPORTED_HINTS.get(suffix, "")
+        hint = renamed_project_hint(path) or UNSUPPORTED_HINTS.get(suffix, "")
         raise InputFileError(
             path,
             f"unsupported file type '{suffix}': expected one of {sorted(SUPPORTED_SUFFIXES)}{hint}",
         )
     excerpts = READERS[suffix](path, batch, options, format_name, offset_units)
+    excerpts["text"] = (
+        excerpts["text"].astype("string").map(normalise_line_breaks, na_action="ignore")
+    )
     for column in EXCERPT_COLUMNS:
         if column not in excerpts.columns:
             excerpts[column] = None
@@ -855,6 +1014,15 @@ def _read_project(
         log.info("%s: %s", path.name, note)
     for warning in project.warnings:
         log.warning("%s: %s", path.name, warning)
+    if project.excerpts.empty:  # like a table with no rows: nothing to count is not zero evidence
+        raise InputFileError(
+            path,
+            f"a REFI-QDA project with no codings ({project.sources} source(s), "
+            f"{len(project.codebook)} code(s), 0 coded selections): export the project again "
+            "with its coded segments (the tool's REFI-QDA project export of the whole project, "
+            "not a codebook or an empty copy), or export the coded segments as a table; to "
+            "start config/codebook.yaml from its codes use `make codebook EXPORT=...`",
+        )
     return apply_qdpx_options(project.excerpts, options.qdpx)
 
 

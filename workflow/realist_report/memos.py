@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from realist_report.definitions import PARTS, Definitions, normalise_code
+from realist_report.ids import stable_id
 from realist_report.privacy import redact_excerpts
 from realist_report.qdpx import (
     Fetch,
@@ -185,6 +186,31 @@ def _note_text(note: ET.Element, fetch: Fetch) -> tuple[str | None, str | None]:
         return data.decode("cp1252", errors="replace"), "note file (cp1252)"
 
 
+def memos_from_codings(excerpts: pd.DataFrame) -> pd.DataFrame:
+    """The memos a coded-segment table writes beside its codings (ingest's `memo` column),
+    as memos on a selection: the coding (its excerpt id), its source, code and coder."""
+    if "memo" not in excerpts.columns:
+        return pd.DataFrame(columns=MEMO_COLUMNS)
+    rows = excerpts[excerpts["memo"].notna()]
+    memos = pd.DataFrame(
+        {
+            "memo_id": [stable_id(e, "memo") for e in rows["excerpt_id"]],
+            "batch": rows["batch"],
+            "title": None,
+            "target": "selection",
+            "target_id": rows["excerpt_id"],
+            "source_id": rows["source_id"],
+            "codes": rows["code"],
+            "created": None,
+            "coder": rows["coder"],
+            "text": rows["memo"],
+            "text_origin": "column " + rows["memo_origin"].astype("string"),
+        },
+        columns=MEMO_COLUMNS,
+    ).astype(object)
+    return memos.where(memos.notna(), None).reset_index(drop=True)
+
+
 # ---------------------------------------------------------------- screening
 
 
@@ -247,13 +273,17 @@ def run_extract_memos(
     *,
     out_memos: str,
     out_hits: str,
+    table_paths: list[str] = (),
 ) -> None:
-    """Rule adapter: read every REFI-QDA batch's memos and screen them at once, so no memo text
-    is written unscreened; the hit log joins results/privacy_hits.csv."""
+    """Rule adapter: read every REFI-QDA batch's memos and the memo columns of every table
+    batch (`table_paths`: their ingested parquet) and screen them at once, so no memo text is
+    written unscreened; the hit log joins results/privacy_hits.csv."""
     from realist_report.privacy import HIT_LOG_COLUMNS, load_name_list, screening_names
     from realist_report.tables import read_parquet, write_csv, write_parquet
 
     frames = [read_memos(path, batch) for path, batch in zip(exports, batches, strict=True)]
+    frames += [memos_from_codings(read_parquet(path)) for path in table_paths]
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
     memos = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMO_COLUMNS)
     memos = memos.astype(object)
     names = screening_names(name_list, read_parquet(participants_path))
@@ -267,8 +297,8 @@ def run_extract_memos(
             own.drop_duplicates("memo_id")["text"].isna().sum(),
         )  # fmt: skip
     log.info(
-        "%d memos from %d REFI-QDA batches; %d had identifiers redacted",
-        memos["memo_id"].nunique(), len(exports), hits["excerpt_id"].nunique(),
+        "%d memos from %d REFI-QDA and %d table batches; %d had identifiers redacted",
+        memos["memo_id"].nunique(), len(exports), len(table_paths), hits["excerpt_id"].nunique(),
     )  # fmt: skip
     write_parquet(redacted, out_memos)
     write_csv(hits[list(HIT_LOG_COLUMNS)], out_hits)

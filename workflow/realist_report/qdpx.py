@@ -59,6 +59,8 @@ class QdpxProject:
     warnings: list[str] = field(default_factory=list)
     #: How positions were read (unit and why), for the ingest log.
     notes: list[str] = field(default_factory=list)
+    #: How many sources the project lists (a project without codings is refused with it).
+    sources: int = 0
 
 
 # --------------------------------------------------------------------------- XML helpers
@@ -245,6 +247,7 @@ def _project_from_xml(
         users=users,
         warnings=ctx.warnings,
         notes=notes,
+        sources=len(sources),
     )
 
 

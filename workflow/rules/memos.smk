@@ -6,6 +6,11 @@ rule extract_memos:
     input:
         exports=[BATCHES[name] for name in refi_batches()],
         manifests=[FINGERPRINTS[f"batch:{name}"] for name in refi_batches()],
+        # table batches write memos in columns beside their codings (ingest's `memo`)
+        tables=expand(
+            rules.ingest_batch.output.excerpts,
+            batch=[name for name in sorted(BATCHES) if name not in refi_batches()],
+        ),
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
         code=package_modules("memos"),

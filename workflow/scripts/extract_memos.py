@@ -1,4 +1,5 @@
-"""Rule extract_memos: every REFI-QDA batch's Notes and what they are attached to, screened."""
+"""Rule extract_memos: every REFI-QDA batch's Notes and what they are attached to, and
+the memo columns of table batches, screened."""
 
 from realist_report.memos import run_extract_memos
 from realist_report.rule_logging import rule_logging
@@ -12,4 +13,5 @@ with rule_logging(snakemake):
         snakemake.params.place_list,
         out_memos=snakemake.output.memos,
         out_hits=snakemake.output.hits,
+        table_paths=list(snakemake.input.tables),
     )
