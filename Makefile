@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CORES ?= all
 
-.PHONY: report placeholders preview test test-fast lint format audit trace codebook verify \
-	import-docx bench privacy-recall system-report system-test \
+.PHONY: report placeholders preview test test-fast lint format audit trace codebook new-study \
+	verify import-docx bench privacy-recall system-report system-test \
 	system-cluster slurm-demo clean demo-data
 
 $(STAMP): requirements.txt pyproject.toml
@@ -84,6 +84,12 @@ codebook: $(STAMP)
 import-docx: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make import-docx FILE=edited.docx [APPLY=1] [FORCE=1]"; exit 2; }
 	$(BIN)/python -m realist_report.docx_import "$(FILE)" $(if $(APPLY),--apply) $(if $(FORCE),--force)
+
+# A new study's folder (config with a design: skeleton, registers listing the export's documents,
+# codebook, cmocs.yaml, narrative stubs, the export in data/coded/): make new-study DIR=studies/x [EXPORT=file]
+new-study: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make new-study DIR=path/to/study [EXPORT=path/to/export]"; exit 2; }
+	@$(BIN)/python -m realist_report.scaffold "$(DIR)" $(if $(EXPORT),--export "$(EXPORT)")
 # Do results/ and reports/ belong to one build? (checked against results/provenance.json)
 verify: $(STAMP)
 	$(BIN)/python -m realist_report.verify

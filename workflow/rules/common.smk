@@ -44,7 +44,12 @@ from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
 from realist_report.linking import shard_names
+from realist_report.scaffold import unfilled_items, unfilled_message
 from realist_report.vocabulary import design_problems, unreachable_ratings, use_design
+
+# A new study (make new-study) stops here, before the schema, with everything still to fill.
+if unfilled := unfilled_items(config, str((workflow.configfiles or ["config"])[-1])):
+    sys.exit(unfilled_message(unfilled))
 
 try:
     validate(config, schema="../schemas/config.schema.yaml")

@@ -25,7 +25,7 @@ rule ingest_batch:
     input:
         export=batch_file,
         manifest=batch_fingerprint,
-        formats="config/formats.yaml",
+        formats=config["formats"],
         code=package_modules("ingest"),
     output:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
