@@ -156,3 +156,13 @@ def test_the_appendix_matrix_knows_which_site_each_column_opens() -> None:
     summary = pd.DataFrame({"cmoc_id": ["C1"]})
     assert site_matrix(matrix, summary, site_columns(sites, 14))["sites"] == ["S01", "S02"]
     assert site_matrix(matrix, summary, site_columns(sites, 1))["sites"] == [None]
+
+
+def test_a_study_without_subgroups_builds_its_explorer() -> None:
+    """No 'for whom' attributes: an empty subgroups table (header only, as the CSV is written)
+    opens nothing and breaks nothing (an empty boolean mask once selected no columns)."""
+    empty_subgroups = tables()
+    empty_subgroups["subgroups"] = tables()["subgroups"].iloc[0:0].astype(str)
+    data = X.explorer_data(empty_subgroups, EXCERPTS, {})
+    assert data["units"]["id"] == ["u1", "u2"]
+    assert data["units"]["ex"] == [[0, 1], [2]]

@@ -163,7 +163,7 @@ def referenced_ids(tables: dict[str, pd.DataFrame]) -> set[str]:
     for name, column in columns.items():
         table = tables[name]
         if "suppressed" in table:
-            table = table[~table["suppressed"].map(is_suppressed)]
+            table = table.loc[~table["suppressed"].map(is_suppressed).astype(bool)]
         for value in table[column]:
             found.update(split_ids(value))
     return found

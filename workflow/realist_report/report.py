@@ -707,7 +707,7 @@ def has_citations(narrative: object, summary: pd.DataFrame, history: pd.DataFram
     if any(CITATION_MARKER.search(str(part)) for part in parts):
         return True
     fields = [summary.astype(str).to_numpy().ravel(), history.astype(str).to_numpy().ravel()]
-    return any(CITATION.search(value) for values in fields for value in values)
+    return any(CITATION.search(str(value)) for values in fields for value in values)
 
 
 def render_html(
