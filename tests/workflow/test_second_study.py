@@ -34,7 +34,10 @@ CODES = {
     "O": "Outcome::Asks about medicines",
 }
 DEMO_WORDS = re.compile(
-    r"link[ _-]?workers?|\bvcse\b|social prescrib|primary[ _-]care|\bpatients?\b", re.I
+    # "Patient and public involvement" is the NIHR part's name, not a role
+    r"link[ _-]?workers?|\bvcse\b|social prescrib|primary[ _-]care"
+    r"|\bpatients?\b(?! and public involvement)",
+    re.I,
 )
 
 

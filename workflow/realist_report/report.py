@@ -450,6 +450,10 @@ def rameses_checklist(html: str, gaps: dict[int, str] | None = None) -> list[dic
     return rows
 
 
+#: What a template writes for a figure the data leave nothing to show (macros.figure_left_out).
+FIGURE_LEFT_OUT = re.compile(r"<!-- figure left out: (\w+) -->")
+
+
 def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> str:
     """Render twice: pass one finds captions, headings and sections; pass two prints numbers.
 
@@ -466,7 +470,7 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     first["rameses"] = [{**item, "reported": ""} for item in rameses_checklist("")]
     draft = render_html(first, template_dir)
     numbers = caption_order(draft)
-    unplaced = sorted(set(figures) - set(numbers["fig"]))
+    unplaced = sorted(set(figures) - set(numbers["fig"]) - set(FIGURE_LEFT_OUT.findall(draft)))
     if unplaced:
         raise ReportError(f"figures drawn but not placed in the report: {', '.join(unplaced)}")
     tables = table_captions(draft)
@@ -474,7 +478,9 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     check_references(context.get("narrative_references", []), numbers, anchors)
     final = dict(context)
     final["table_numbers"] = _Numbers("tab", numbers["tab"])
-    final["figures"] = {k: {**v, "number": numbers["fig"][k]} for k, v in figures.items()}
+    final["figures"] = {
+        k: {**v, "number": numbers["fig"][k]} for k, v in figures.items() if k in numbers["fig"]
+    }
     final["figure_list"] = sorted(final["figures"].values(), key=lambda f: f["number"])
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
