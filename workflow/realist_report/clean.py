@@ -42,7 +42,10 @@ CONTENT_COLUMNS = ["source_id", "participant_id", "site_id", "wave", "code", "te
 def _spelled(values: pd.Series, lookup) -> pd.Series:
     """Each distinct spelling looked up once (a batch has thousands of rows, a few waves)."""
     known = {v: lookup(v) for v in values.dropna().unique().tolist()}
-    return values.map(lambda v: known.get(v) if pd.notna(v) else None)
+    looked_up = [known.get(v) if pd.notna(v) else None for v in values.tolist()]
+    # object dtype: an Arrow column of nothing but unknown spellings would map to Arrow's
+    # null type, which cannot be filled
+    return pd.Series(looked_up, index=values.index, dtype=object)
 
 
 @dataclass
