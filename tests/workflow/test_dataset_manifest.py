@@ -39,6 +39,9 @@ def messy_dataset(target: Path) -> Path:
         (target / name).write_bytes(b"\x00\x01 not an export \xff")
     rows = pd.read_csv(coded / "followup_interviews.csv", dtype=str, keep_default_na=False)
     wave3 = rows.head(4).copy()
+    # a later wave's own interview: the same rows under the same source would be one project
+    # exported twice, which the pipeline refuses (batch_pairs)
+    wave3["source_id"] = wave3["source_id"] + "-W3"
     wave3.insert(0, "excerpt_id", FORMULA_IDS)
     wave3.loc[0, "code"] = "=cmd|' /C calc'!A0"  # not in the codebook: quarantined
     wave3.loc[1, "text"] = '=HYPERLINK("http://example.org") ' + wave3.loc[1, "text"]
@@ -253,10 +256,14 @@ def test_a_killed_build_is_reported_as_mixed_until_rebuilt(messy_build: Path, tm
     workdir = tmp_path / "wf"
     shutil.copytree(messy_build, workdir, symlinks=True)
     assert verify(workdir).returncode == 0, verify(workdir).stdout
-    # a new batch: results change, then kill the build while the PDF renders
+    # a new batch (its own sources: a copy of a batch is refused as a re-export): results
+    # change, then kill the build while the PDF renders
     shutil.copy(workdir / "data/demo/coded/wave3/interviews.csv", workdir / "data/demo/coded/x.csv")
     (workdir / "data/demo/coded/x.csv").write_text(
-        (workdir / "data/demo/coded/x.csv").read_text(encoding="utf-8").replace("wave3", "x"),
+        (workdir / "data/demo/coded/x.csv")
+        .read_text(encoding="utf-8")
+        .replace("wave3", "x")
+        .replace("-W3", "-X"),
         encoding="utf-8",
     )
     pdf_log = workdir / "logs/render_report_pdf/report.log"

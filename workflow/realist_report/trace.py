@@ -24,6 +24,7 @@ import yaml
 from realist_report.attribution import AttributionGroups, attribution, attribution_groups
 from realist_report.errors import PipelineError
 from realist_report.tables import read_csv, write_csv
+from realist_report.vocabulary import use_design
 
 TRACE_COLUMNS = [
     "excerpt_id", "batch", "origin", "participant_id", "role", "site_id", "wave", "code", "text",
@@ -204,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     if sum(bool(x) for x in (args.cmoc, args.candidate, args.pair)) != 1:
         parser.error("name one of: a CMOC id, --candidate RANK_OR_ID, --pair CODE_A+CODE_B")
     results = args.workdir / "results"
+    # attributions name roles and sites as the study's design does (vocabulary.use_design)
+    use_design(yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8")))
     try:
         if args.candidate:
             ids = candidate_excerpt_ids(results, args.candidate)
