@@ -34,9 +34,10 @@ def test_citations_are_numbered_in_reading_order_with_a_vancouver_reference_list
     )
     html, listed = citations.resolve(text)
     assert listed == 2
-    assert '<p>First <span class="citation">(1)</span>.</p>' in html
-    assert '<span class="citation">(1,2)</span>' in html
-    assert '<p>Again <span class="citation">(1)</span>.</p>' in html
+    lewin = '<span class="citation computed" data-placeholder="@cite:lewin2018cerqual">(1)</span>'
+    assert f"<p>First {lewin}.</p>" in html
+    assert 'data-placeholder="@cite:pawson1997realistic;lewin2018cerqual">(1,2)</span>' in html
+    assert f"<p>Again {lewin}.</p>" in html
     entries = html.split('<ol class="references">')[1]
     assert entries.startswith('<li value="1">Lewin S, Booth A, Glenton C')
     assert "Implementation Science. 2018;13(Suppl 1):2." in entries
@@ -79,7 +80,10 @@ def test_a_cmoc_field_is_escaped_and_cited(tmp_path: Path) -> None:
         "field": "trust <grows> [@wong2016rameses]",
     }
     html = R.render_numbered(context, tmp_path)
-    assert '<p>trust &lt;grows&gt; <span class="citation">(1)</span></p>' in html
+    assert (
+        '<p>trust &lt;grows&gt; <span class="citation computed" '
+        'data-placeholder="@cite:wong2016rameses">(1)</span></p>'
+    ) in html
     assert "RAMESES II reporting standards for realist evaluations" in html
 
 

@@ -142,7 +142,7 @@ class Citations:
             marker: str(bibliography.cite(citation, self._missing))
             for marker, citation in citations.items()
         }
-        cited = MARKER.sub(lambda m: f'<span class="citation">{texts[m.group(1)]}</span>', document)
+        cited = MARKER.sub(lambda m: cited_span(m.group(1), texts[m.group(1)]), document)
         entries = [_entry(str(item)) for item in bibliography.bibliography()]
         listing = '<ol class="references">' + "".join(entries) + "</ol>"
         log.info("citations: %d, references listed: %d", len(markers), len(entries))
@@ -150,6 +150,25 @@ class Citations:
 
     def _missing(self, item: object) -> None:
         raise CitationError(f"{self.where}: no entry '{item.key}' (checked before, so a bug)")
+
+
+#: How a printed citation is marked for the Word edition (docx_import reads it back as [@key]).
+CITED_PREFIX = "@cite:"
+
+
+def cited_span(keys: str, printed: str) -> str:
+    """A printed citation, marked like a computed value (data-placeholder) so a co-author's Word
+    file brings back its [@key; @key] rather than the number it printed."""
+    return (
+        f'<span class="citation computed" data-placeholder="{CITED_PREFIX}{keys}">{printed}</span>'
+    )
+
+
+def citation_markdown(placeholder: str) -> str | None:
+    """'[@a; @b]' for a citation's marker ('@cite:a;b'), None for any other computed value."""
+    if not placeholder.startswith(CITED_PREFIX):
+        return None
+    return "[" + "; ".join("@" + k for k in placeholder[len(CITED_PREFIX) :].split(";")) + "]"
 
 
 _NUMBER = re.compile(r"^\s*(\d+)\.\s*")

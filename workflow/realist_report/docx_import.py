@@ -34,6 +34,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from realist_report.citations import citation_markdown
 from realist_report.errors import PipelineError, PrivacyError
 from realist_report.narrative import parse_markdown
 from realist_report.office import BUILD_PROPERTY, MARKERS_PROPERTY
@@ -360,9 +361,12 @@ def _markdown_of(paragraph: Paragraph, markers: dict[str, dict], conflicts: list
         if "placeholder" in marker:
             if not segment.text.strip():
                 continue  # the co-author deleted the value: the placeholder goes too
-            text = "{{ " + marker["placeholder"] + " }}"
+            cited = citation_markdown(marker["placeholder"])
+            text = cited or "{{ " + marker["placeholder"] + " }}"
             if " ".join(segment.text.split()) != marker["shown"]:
-                conflicts.append((marker["placeholder"], marker["shown"], segment.text.strip()))
+                conflicts.append(
+                    (cited or marker["placeholder"], marker["shown"], segment.text.strip())
+                )
         else:
             text = segment.text
         if text.strip() and (segment.bold or segment.italic):

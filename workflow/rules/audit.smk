@@ -9,6 +9,7 @@ CODE_FILES = sorted(
         *workflow_files("workflow/scripts", "*.py"),
         *workflow_files("workflow/rules", "*.smk"),
         *TEMPLATE_FILES,
+        *EXPLORER_FILES,
         WORD_FILTER,
     }
 )
