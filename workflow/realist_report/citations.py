@@ -111,10 +111,7 @@ class Citations:
 
     def mark(self, text: str) -> str:
         """Replace each citation by its marker (checked keys only: call check_* first)."""
-        return CITATION.sub(
-            lambda m: "@@cite:" + ";".join(k.lower() for k in _KEYS_IN.findall(m.group(1))) + "@@",
-            text,
-        )
+        return CITATION.sub(lambda m: "@" + cited_marker(m.group(1)) + "@@", text)  # @@cite:…@@
 
     def mark_html(self, value: object) -> Markup:
         """A template filter for CMOC fields: escape the text, then mark its citations."""
@@ -162,6 +159,11 @@ def cited_span(keys: str, printed: str) -> str:
     return (
         f'<span class="citation computed" data-placeholder="{CITED_PREFIX}{keys}">{printed}</span>'
     )
+
+
+def cited_marker(keys: str) -> str:
+    """'@cite:a;b' for the keys of one citation ('@A; @b'), lower-cased as they are looked up."""
+    return CITED_PREFIX + ";".join(k.lower() for k in _KEYS_IN.findall(keys))
 
 
 def citation_markdown(placeholder: str) -> str | None:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from realist_report.citations import citation_markdown
+from realist_report.citations import CITATION, citation_markdown, cited_marker
 from realist_report.errors import PipelineError, PrivacyError
 from realist_report.narrative import parse_markdown
 from realist_report.office import BUILD_PROPERTY, MARKERS_PROPERTY
@@ -267,16 +267,23 @@ class Block:
     plain: str  # the text as the report prints it (placeholders filled, Markdown stripped)
 
 
+def _printed(text: str, shown: dict[str, str]) -> str:
+    """A text token as the report prints it: placeholders filled, citations numbered (their
+    markers, citations.cited_marker, are in `shown` with what was printed)."""
+    text = _PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), text)
+    return CITATION.sub(lambda m: shown.get(cited_marker(m.group(1)), m.group(0)), text)
+
+
 def _inline_plain(children: list, shown: dict[str, str]) -> str:
-    """Printed text of an inline token: placeholders filled, emphasis and link marks dropped."""
+    """Printed text of an inline token: placeholders filled, emphasis and link marks dropped;
+    a word hyphenated at a line end printed whole, as the narrative renders it."""
     parts = []
     for child in children:
         if child.type in ("text", "code_inline"):
-            parts.append(
-                _PLACEHOLDER.sub(lambda m: shown.get(m.group(1), m.group(0)), child.content)
-            )
+            parts.append(_printed(child.content, shown))
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
+            hyphenated = parts and re.search(r"[A-Za-z]-$", parts[-1])
+            parts.append("" if hyphenated else " ")
         elif child.type == "image":
             parts.append(child.content)
     return " ".join("".join(parts).split())
