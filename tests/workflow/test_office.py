@@ -389,7 +389,10 @@ def column_words_fit(docx: Path) -> list[str]:
                 if column < len(row.cells)
                 and [c._tc for c in row.cells].count(row.cells[column]._tc) == 1
             ]
-            size = SIZES.get(cells[-1].paragraphs[0].style.name, 9) if cells else 9
+            # the table's type size: a small style on any of its cells (an empty cell or a
+            # header may keep Normal)
+            styles = {p.style.name for c in cells for p in c.paragraphs}
+            size = min((SIZES[name] for name in styles if name in SIZES), default=9)
             longest = max((word_ems(w) for c in cells for w in c.text.split()), default=0)
             if twips * scale < 0.99 * (min(25, longest) * size * 20 + 216):  # pandoc rounds
                 too_narrow.append(f"table {number}, column {column + 1}")
