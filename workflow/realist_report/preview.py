@@ -48,6 +48,7 @@ from realist_report.report import (
     report_context,
     run_render_pdf,
 )
+from realist_report.vocabulary import use_design
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def yaml_problem(path: Path | str, error: yaml.MarkedYAMLError) -> str:
 def load_build(session: Session) -> None:
     """Read the config, the build's request and its tables (once per change of either)."""
     session.config = load_config(session.config_path)
+    use_design(session.config)  # labels, plurals and waves as the study's design names them
     if not REQUEST.is_file():
         raise PreviewProblem(MISSING_RESULTS.format(path=REQUEST))
     session.request = read_render_request(REQUEST)
