@@ -30,6 +30,7 @@ __all__ = [
     "attributed_parts",
     "attribution",
     "attribution_groups",
+    "attribution_size",
 ]
 
 #: How a fieldnote (an excerpt without a role) is attributed.
@@ -54,6 +55,12 @@ class Attributed(NamedTuple):
 
     def label(self) -> str:
         return ", ".join(part for part in self if part)
+
+
+def attribution_size(privacy: dict) -> int:
+    """The configured group size (privacy.min_attribution; unset: privacy.min_cell_size)."""
+    size = privacy.get("min_attribution")
+    return int(privacy["min_cell_size"] if size is None else size)
 
 
 def attribution_groups(

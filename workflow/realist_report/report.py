@@ -17,6 +17,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.attribution import attribution_size
 from realist_report.citations import MARKER as CITATION_MARKER
 from realist_report.citations import Citations
 from realist_report.contrasts import contrasts_view
@@ -660,8 +661,7 @@ def build_context(
         "areas_by_strength": areas_by_strength(summary, order),
         "for_whom": for_whom,
         # attribution.py's group size, printed in Methods
-        "min_attribution": settings["privacy"].get("min_attribution")
-        or settings["privacy"]["min_cell_size"],
+        "min_attribution": attribution_size(settings["privacy"]),
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,

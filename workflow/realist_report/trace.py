@@ -15,13 +15,19 @@ would not show leaves the tool.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from realist_report.attribution import AttributionGroups, attribution, attribution_groups
+from realist_report.attribution import (
+    AttributionGroups,
+    attribution,
+    attribution_groups,
+    attribution_size,
+)
 from realist_report.errors import PipelineError
 from realist_report.tables import read_csv, write_csv
 from realist_report.vocabulary import use_design
@@ -150,13 +156,18 @@ def trace_excerpts(
     )
 
 
+@functools.cache
+def build_config(workdir: Path) -> dict:
+    """The built copy's config, read once per run (names, attribution size and design)."""
+    return yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+
 def private_names(workdir: Path, key: str = "name_list") -> list[str]:
     """The optional private name (or place) list the build uses, so trace redacts as the
     report does."""
     from realist_report.privacy import load_name_list
 
-    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
-    name_list = (config.get("privacy") or {}).get(key)
+    name_list = (build_config(workdir).get("privacy") or {}).get(key)
     return load_name_list(workdir / name_list) if name_list else []
 
 
@@ -167,14 +178,12 @@ def registered_groups(workdir: Path) -> AttributionGroups | None:
     registers = workdir / "data" / "interim" / "registers"
     if not (registers / "participants.parquet").is_file():
         return None
-    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
-    privacy = config.get("privacy") or {}
-    size = privacy.get("min_attribution") or privacy.get("min_cell_size", 5)
+    privacy = {"min_cell_size": 5, **(build_config(workdir).get("privacy") or {})}
     sites = registers / "sites.parquet"
     return attribution_groups(
         read_parquet(registers / "participants.parquet"),
         read_parquet(sites) if sites.is_file() else None,
-        int(size),
+        attribution_size(privacy),
     )
 
 
@@ -206,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("name one of: a CMOC id, --candidate RANK_OR_ID, --pair CODE_A+CODE_B")
     results = args.workdir / "results"
     # attributions name roles and sites as the study's design does (vocabulary.use_design)
-    use_design(yaml.safe_load((args.workdir / "config" / "config.yaml").read_text("utf-8")))
+    use_design(build_config(args.workdir))
     try:
         if args.candidate:
             ids = candidate_excerpt_ids(results, args.candidate)

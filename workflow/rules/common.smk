@@ -35,6 +35,7 @@ PYTHON_PATH = [
 sys.path.insert(0, PYTHON_PATH[0])
 os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_PATH))))
 
+from realist_report.attribution import attribution_size
 from realist_report.audit import module_closure
 from realist_report.dataset import prepare_dataset
 from realist_report.definitions import config_problems

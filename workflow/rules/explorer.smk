@@ -28,7 +28,6 @@ rule render_evidence_explorer:
         "benchmarks/render_evidence_explorer/explorer.tsv"
     params:
         study=config["study"],
-        min_attribution=config["privacy"].get("min_attribution")
-        or config["privacy"]["min_cell_size"],
+        min_attribution=attribution_size(config["privacy"]),
     script:
         "../scripts/render_evidence_explorer.py"
