@@ -17,6 +17,33 @@ def joined(items: list[str]) -> str:
     )
 
 
+#: Nouns the report counts whose plural is not the regular one.
+IRREGULAR_PLURALS = {"person": "people", "staff": "staff", "analysis": "analyses"}
+
+
+def plural(noun: str, count: int, plural_form: str | None = None) -> str:
+    """The noun in the number `count` asks for: 'site' (1), 'sites' (0, 2); `plural_form` for a
+    design's own plural ('pharmacy staff'). The one pluralising rule of every template (the
+    `plural` and `counted` filters) and of the texts the package writes."""
+    if count == 1:
+        return noun
+    if plural_form:
+        return plural_form
+    last = noun.rsplit(" ", 1)[-1]
+    if last in IRREGULAR_PLURALS:
+        return noun[: len(noun) - len(last)] + IRREGULAR_PLURALS[last]
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def counted(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 site', '0 sites', '3 role groups': a count and its noun in the right number."""
+    return f"{count} {plural(noun, int(count), plural_form)}"
+
+
 def capitalised(text: str) -> str:
     """First letter up, the rest as written ('pharmacists' -> 'Pharmacists', 'NHS staff' kept)."""
     return text[:1].upper() + text[1:]
