@@ -54,9 +54,22 @@ def possessive(plural: str) -> str:
     return f"{plural}'" if plural.endswith("s") else f"{plural}'s" if plural else ""
 
 
+def in_text(label: str) -> str:
+    """A label as a sentence uses it: 'Link worker' -> 'link worker'; an acronym ('VCSE
+    staff', 'GP') kept as written."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def roles_text(counts: dict[str, int], design: Design) -> str:
-    """'40 customers, 6 pharmacists and 3 managers': every role seen, design order."""
-    return joined([f"{counts[r.id]} {r.plural}" for r in design.roles if counts.get(r.id)])
+    """'40 customers, 1 pharmacist and 3 managers': every role seen, design order, each count
+    with its noun in the right number."""
+    return joined(
+        [
+            counted(counts[r.id], in_text(r.label), r.plural)
+            for r in design.roles
+            if counts.get(r.id)
+        ]
+    )
 
 
 def wave_rolls(counts: dict[str, dict[str, int]], design: Design) -> list[dict]:

@@ -770,6 +770,7 @@ def build_context(
     evidence = evidence_context(summary, matrix, sites, participants, quotes, settings)
     quality_totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
     reasons = quarantine["reason"].value_counts().sort_index()
+    reasons.index = [capitalised(str(r).replace("_", " ")) for r in reasons.index]
     return {
         **strength,
         **evidence,

@@ -176,7 +176,8 @@
   }
   function excerptCard(x, hidePerson) {
     var card = el("article", { class: "card", "data-excerpt": E.id[x] },
-      el("header", {}, "excerpt ", el("code", { text: E.id[x] })),
+      el("header", {}, "excerpt ", el("code", { text: E.id[x] }),
+        DATA.quoted && DATA.quoted[E.id[x]] ? " \u00b7 quoted in the report as " + DATA.quoted[E.id[x]] : ""),
       facts([["Participant", hidePerson ? "not shown in a for-whom view" : (E.participant[x] || "none (fieldnote)")],
         ["Role", roleLabel(S[E.role[x]])], ["Site", S[E.site[x]] || "not attributed"], ["Wave", waveLabel(S[E.wave[x]])],
         ["Data type", S[E.type[x]]], ["Batch", S[E.batch[x]]], ["Source", S[E.source[x]]]]));
