@@ -272,7 +272,11 @@ def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by data type: interview, observation or document."""
     matrix = data["evidence_matrix"]
     rows = matrix[matrix["dimension"] == "data type"].copy()
-    rows["value"] = pd.Categorical(rows["value"], categories=sorted(set(rows["value"])))
+    # the design's labels (a legend shows labels, never keys), in the design's order
+    labels = current_design().source_type_labels
+    shown = rows["value"].map(lambda v: capitalised(labels.get(v, str(v))))
+    order = [capitalised(labels[t]) for t in labels if t in set(rows["value"])]
+    rows["value"] = pd.Categorical(shown, categories=[*order, *sorted(set(shown) - set(order))])
     return _excerpts_by_cmoc(rows, data, "value", "Data type", theme)
 
 
