@@ -619,14 +619,13 @@ def refinement_view(
 
 def study_totals(
     sites: pd.DataFrame,
-    participants: pd.DataFrame,
+    counts: dict[str, dict[str, int]],
     summary: pd.DataFrame,
     quality: pd.DataFrame,
     order: list[str],
 ) -> dict[str, int]:
-    """The study-wide totals, counted once: the narrative's counts.* placeholders and the
-    numbers the templates print (interviews, batches, excerpts, ratings) both read them."""
-    counts = participant_counts(participants)
+    """The study-wide totals, counted once (`counts`: participant_counts): the narrative's
+    counts.* placeholders and the numbers the templates print (totals_context) both read them."""
     ratings = summary["strength"].value_counts()
     hours = observation_hours(sites)
     return {
@@ -639,6 +638,46 @@ def study_totals(
         "interviews": sum(counts[wave]["total"] for wave in counts),
         "supporting_excerpts": int(summary["excerpts"].sum()),
         **{s: int(ratings.get(s, 0)) for s in order},
+    }
+
+
+def totals_context(totals: dict[str, int]) -> dict:
+    """The study-wide totals under the names the templates print them by."""
+    names = ("sites", "cmocs", "batches", "interviews", "supporting_excerpts")
+    return {
+        "n_observation_hours": totals.get("observation_hours"),
+        **{f"n_{name}": totals[name] for name in names},
+    }
+
+
+def quality_context(quality: pd.DataFrame, quarantine: pd.DataFrame) -> dict:
+    """Appendix A: row accounting per batch, its totals and the quarantine reasons as words."""
+    totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
+    reasons = quarantine["reason"].value_counts().sort_index()
+    return {
+        "quality_rows": quality.to_dict("records"),
+        "quality_totals": {k: (int(v) if not isinstance(v, str) else v) for k, v in totals.items()},
+        "quarantine_reasons": [
+            {"reason": capitalised(str(r).replace("_", " ")), "rows": int(n)}
+            for r, n in reasons.items()
+        ],
+    }
+
+
+def narrative_context(
+    narrative: object, summary: pd.DataFrame, history: pd.DataFrame, citations: Citations | None
+) -> dict:
+    """The narrative, its cross-references and citations, and the RAMESES II items it leaves
+    unreported."""
+    return {
+        "narrative": narrative,
+        "narrative_references": narrative.references,
+        "citations": citations,
+        "has_citations": has_citations(narrative, summary, history),
+        "rameses_gaps": {
+            **item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
+            **dict.fromkeys(narrative.items_not_written(), "not yet written"),
+        },
     }
 
 
@@ -754,47 +793,27 @@ def build_context(
     citations: Citations | None = None,
     code_paths: dict[str, str] | None = None,
 ) -> dict:
-    """Everything the template prints, computed from the pipeline's tables (`history` and
-    `memos`: the CMOCs' dated history and memos, see realist_report.memos).
-
-    Figure and table numbers, the contents and the RAMESES checklist are added by
-    render_numbered from where the templates place things; the empty entries here let other
-    context builders extend them.
-    """
+    """Everything the template prints, from the pipeline's tables (`history`, `memos`: the
+    CMOCs' dated history and memos). Figure and table numbers, the contents and the RAMESES
+    checklist are added by render_numbered from where the templates place things."""
     counts = participant_counts(participants)
     strength = strength_context(summary, settings)
-    totals = study_totals(sites, participants, summary, quality, strength["strength_order"])
+    totals = study_totals(sites, counts, summary, quality, strength["strength_order"])
     narrative = read_narrative(
         narrative_dir, summary, wave_change, count_values(counts, totals), options, citations
     )
     evidence = evidence_context(summary, matrix, sites, participants, quotes, settings)
-    quality_totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
-    reasons = quarantine["reason"].value_counts().sort_index()
-    reasons.index = [capitalised(str(r).replace("_", " ")) for r in reasons.index]
     return {
         **strength,
         **evidence,
-        "citations": citations,
-        "rameses_gaps": {
-            **item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
-            **dict.fromkeys(narrative.items_not_written(), "not yet written"),
-        },
-        "has_citations": has_citations(narrative, summary, history),
+        **totals_context(totals),
+        **quality_context(quality, quarantine),
+        **narrative_context(narrative, summary, history, citations),
         "refinement": refinement_view(summary, history, memos, memos_read, code_paths),
-        "toc": [],
-        "table_numbers": {},
-        "table_list": [],
+        **{"toc": [], "table_numbers": {}, "table_list": [], "figure_list": []},
         "options": options,
-        "narrative": narrative,
-        "narrative_references": narrative.references,
-        "n_observation_hours": totals.get("observation_hours"),
-        "n_batches": totals["batches"],
-        "n_interviews": totals["interviews"],
-        "n_sites": totals["sites"],
-        "n_cmocs": totals["cmocs"],
-        "n_supporting_excerpts": totals["supporting_excerpts"],
         "for_whom": for_whom_context(subgroups, settings),
-        # attribution.py's group size, printed in Methods
+        # attribution.py's group size, printed in Methods, and the one suppression marker
         "min_attribution": attribution_size(settings["privacy"]),
         "suppressed": suppression_marker(settings["privacy"]),
         "wave_change": change_view(wave_change, settings["wave_change"]),
@@ -806,12 +825,6 @@ def build_context(
             settings["strength"], current_design(), len(sites), len(participants)
         ),
         "figures": figure_entries(figure_paths, evidence["column_heading"]),
-        "figure_list": [],
-        "quality_rows": quality.to_dict("records"),
-        "quality_totals": {
-            k: (int(v) if not isinstance(v, str) else v) for k, v in quality_totals.items()
-        },
-        "quarantine_reasons": [{"reason": r, "rows": int(n)} for r, n in reasons.items()],
         "settings": settings,
     }
 
