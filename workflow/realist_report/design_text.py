@@ -55,7 +55,7 @@ def possessive(plural: str) -> str:
 
 
 def in_text(label: str) -> str:
-    """A label as a sentence uses it: 'Link worker' -> 'link worker'; an acronym ('VCSE
+    """A label as a sentence uses it: 'Pharmacist' -> 'pharmacist'; an acronym ('NHS
     staff', 'GP') kept as written."""
     return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
