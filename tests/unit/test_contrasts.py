@@ -40,6 +40,9 @@ def test_sites_and_participants_with_evidence_per_value_with_small_cells_hidden(
         {"sites": "2/2", "participants": "7/20", "share": " (35%)"},
     ]
     # 3 participants is under k = 5: hidden, and so is the zero beside it (else it is the total),
-    # site counts too (a '0/1' would give the zero away)
-    hidden = {"sites": "\u2013", "participants": "<5", "share": ""}
+    # site counts too (a '0/1' would give the zero away); both print the one suppression marker,
+    # never '<5' (a complementary cell may hold more than the threshold)
+    hidden = {"sites": "\u2013", "participants": "*", "share": ""}
     assert cmoc02["cells"] == [hidden, hidden]
+    (marked,) = contrasts_view(MATRIX, SITES, PARTICIPANTS, ["CMOC01", "CMOC02"], 5, marker="§")
+    assert marked["rows"][1]["cells"][0]["participants"] == "§"

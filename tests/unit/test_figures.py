@@ -365,5 +365,6 @@ def test_data_type_figure_draws_the_matrix_data_type_rows(data: F.FigureData) ->
     """The figure added the README's way (one FIGURES entry, one function, section='results')."""
     plot = F.FIGURES["evidence_by_data_type"].draw(data, F.report_theme())
     drawn = plot.data.set_index(["cmoc_id", "value"])["excerpts"].astype(int).to_dict()
-    assert drawn == {("CMOC01", "interview"): 5, ("CMOC02", "observation"): 1}
+    # drawn under the design's labels, never the keys
+    assert drawn == {("CMOC01", "Interview"): 5, ("CMOC02", "Observation fieldnote"): 1}
     assert F.FIGURES["evidence_by_data_type"].section == "results"

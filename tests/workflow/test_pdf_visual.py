@@ -132,8 +132,12 @@ def test_pdf_metadata_fonts_and_tags(pdf: Path, built_workflow: Path) -> None:
 
 def test_exemplar_quotes_are_block_quotes_with_role_site_wave(built_workflow: Path) -> None:
     html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
-    footers = re.findall(r"<blockquote>.*?<footer>(.*?)</footer>", html, flags=re.DOTALL)
-    assert footers
+    footers = re.findall(
+        r'<blockquote class="quote[^"]*"[^>]*>.*?<div class="attribution"[^>]*>(.*?)</div>',
+        html,
+        flags=re.DOTALL,
+    )
+    assert footers and all(re.search(r"· <a href=\"#ref-E\d+\">E\d+</a>", f) for f in footers)
     assert all(
         re.match(
             r"(Patient|Link worker|Primary care staff|VCSE staff|Other link worker|Observation)", f

@@ -187,5 +187,8 @@ def test_a_second_study_builds_from_its_config_file_alone(tmp_path: Path) -> Non
     assert DEMO_WORDS.findall(text) == []
     assert "2 pharmacies" in text and "Not yet written" in text and "Ownership" in text
     assert "Observation hours" not in text
+    # every count in the study's own nouns and number: no '1 role groups', '1 pharmacies'
+    one_many = r"\b1 (role groups|pharmacies|participants|customers|pharmacists|excerpts|sites)\b"
+    assert re.findall(one_many, text) == []
     # three role groups for 'strong', two roles declared: said in Methods
     assert "asks for 3 role groups; design.roles declares 2" in text

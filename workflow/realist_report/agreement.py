@@ -45,6 +45,7 @@ from realist_report.coders import (
     coders_per_source,
     counted_codings,
 )
+from realist_report.definitions import PARTS
 from realist_report.linking import assign_units
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,28 @@ def assess_agreement(
     return table.astype(dict.fromkeys(COUNT_COLUMNS, "Int64"))
 
 
+def code_groups(rows: list[dict]) -> list[dict]:
+    """Per-code rows as the report lists them: context, mechanism and outcome codes first (in
+    that order, then by label), the marker codes (direct CMOC codes, refuting and refining
+    markers) apart after them, sorted too; each row gains its kind and label."""
+    groups: dict[str, list[dict]] = {"parts": [], "markers": []}
+    for row in rows:
+        kind, _, label = str(row["code_path"] or row["code"]).partition("::")
+        part = kind.casefold() in PARTS
+        rank = PARTS.index(kind.casefold()) if part else len(PARTS)
+        entry = {**row, "kind": kind if label else "", "label": label or kind, "rank": rank}
+        groups["parts" if part else "markers"].append(entry)
+    titles = {"parts": "Context, mechanism and outcome codes", "markers": "Marker codes"}
+    return [
+        {
+            "title": titles[name],
+            "rows": sorted(own, key=lambda r: (r["rank"], r["kind"], r["label"])),
+        }
+        for name, own in groups.items()
+        if own
+    ]
+
+
 def agreement_summary(table: pd.DataFrame) -> dict:
     """What the report's Methods print: the overall row, the per-code rows that were assessed
     and how many sources were and were not double-coded (numbers only, no names)."""
@@ -207,6 +230,7 @@ def agreement_summary(table: pd.DataFrame) -> dict:
         "assessed": overall["status"] != NO_DOUBLE_CODING,
         "overall": overall,
         "codes": codes[assessed].to_dict("records"),
+        "code_groups": code_groups(codes[assessed].to_dict("records")),
         "codes_not_assessed": int((~assessed).sum()),
         "sources_double_coded": int(double.sum()),
         "sources_single_coded": int((~double).sum()),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from realist_report.evidence import suppress_small_cells
+from realist_report.vocabulary import SUPPRESSED, attribute_label
 
 #: sites.csv columns that describe the register, not a site's circumstances.
 NOT_ATTRIBUTES = ("site_id", "region", "observation_hours")
@@ -59,9 +60,11 @@ def contrasts_view(
     participants: pd.DataFrame,
     cmoc_ids: list[str],
     min_cell_size: int,
+    marker: str = SUPPRESSED,
 ) -> list[dict]:
     """One table per site attribute: CMOCs as rows, each value's sites and participants with
-    evidence as 'n/N' (a suppressed cell prints '<k' participants and no site count)."""
+    evidence as 'n/N' (a suppressed cell prints the suppression `marker` and no site count: a
+    complementary suppressed cell may hold more than the threshold, so never '<k')."""
     cells = contrast_cells(matrix, sites, participants, cmoc_ids)
     if cells.empty:
         return []
@@ -76,13 +79,13 @@ def contrasts_view(
             rows.append(
                 {
                     "cmoc_id": cmoc_id,
-                    "cells": [_cell(c, min_cell_size) for c in row_cells.to_dict("records")],
+                    "cells": [_cell(c, marker) for c in row_cells.to_dict("records")],
                 }
             )
         tables.append(
             {
                 "attribute": attribute,
-                "label": attribute.replace("_", " "),
+                "label": attribute_label(attribute).casefold(),
                 "values": [{"value": v, "sites": int(first.at[v, "sites"])} for v in values],
                 "rows": rows,
             }
@@ -90,10 +93,10 @@ def contrasts_view(
     return tables
 
 
-def _cell(cell: dict, k: int) -> dict:
+def _cell(cell: dict, marker: str) -> dict:
     sites = f"{cell['sites_with_evidence']}/{cell['sites']}"
     if cell["suppressed"]:  # the site count would reveal a hidden zero: hidden as well
-        return {"sites": "\u2013", "participants": f"<{k}", "share": ""}
+        return {"sites": "\u2013", "participants": marker, "share": ""}
     share = f" ({cell['participants'] / cell['registered']:.0%})" if cell["registered"] else ""
     return {
         "sites": sites,

@@ -17,6 +17,33 @@ def joined(items: list[str]) -> str:
     )
 
 
+#: Nouns the report counts whose plural is not the regular one.
+IRREGULAR_PLURALS = {"person": "people", "staff": "staff", "analysis": "analyses"}
+
+
+def plural(noun: str, count: int, plural_form: str | None = None) -> str:
+    """The noun in the number `count` asks for: 'site' (1), 'sites' (0, 2); `plural_form` for a
+    design's own plural ('pharmacy staff'). The one pluralising rule of every template (the
+    `plural` and `counted` filters) and of the texts the package writes."""
+    if count == 1:
+        return noun
+    if plural_form:
+        return plural_form
+    last = noun.rsplit(" ", 1)[-1]
+    if last in IRREGULAR_PLURALS:
+        return noun[: len(noun) - len(last)] + IRREGULAR_PLURALS[last]
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def counted(count: int, noun: str, plural_form: str | None = None) -> str:
+    """'1 site', '0 sites', '3 role groups': a count and its noun in the right number."""
+    return f"{count} {plural(noun, int(count), plural_form)}"
+
+
 def capitalised(text: str) -> str:
     """First letter up, the rest as written ('pharmacists' -> 'Pharmacists', 'NHS staff' kept)."""
     return text[:1].upper() + text[1:]
@@ -27,9 +54,22 @@ def possessive(plural: str) -> str:
     return f"{plural}'" if plural.endswith("s") else f"{plural}'s" if plural else ""
 
 
+def in_text(label: str) -> str:
+    """A label as a sentence uses it: 'Pharmacist' -> 'pharmacist'; an acronym ('NHS
+    staff', 'GP') kept as written."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def roles_text(counts: dict[str, int], design: Design) -> str:
-    """'40 customers, 6 pharmacists and 3 managers': every role seen, design order."""
-    return joined([f"{counts[r.id]} {r.plural}" for r in design.roles if counts.get(r.id)])
+    """'40 customers, 1 pharmacist and 3 managers': every role seen, design order, each count
+    with its noun in the right number."""
+    return joined(
+        [
+            counted(counts[r.id], in_text(r.label), r.plural)
+            for r in design.roles
+            if counts.get(r.id)
+        ]
+    )
 
 
 def wave_rolls(counts: dict[str, dict[str, int]], design: Design) -> list[dict]:

@@ -15,12 +15,14 @@ import pandas as pd
 
 from realist_report.attribution import attribution_groups
 from realist_report.definitions import Definitions
+from realist_report.design_text import counted
 from realist_report.disclosure import Breakdown, protect
 from realist_report.errors import InputFileError
 from realist_report.linking import (
     _join_ids,
     combine_links,
     confirming,
+    refuting_links,
 )
 from realist_report.quotes import pinned_quotes, select_quotes
 from realist_report.vocabulary import (
@@ -29,6 +31,7 @@ from realist_report.vocabulary import (
     CONFIRMING_STANCES,
     NOT_RECORDED,
     SUPPORTING_MATCHES,
+    SUPPRESSED,
     UNSUPPORTED,
     WAVE_LABELS,
     current_design,
@@ -49,6 +52,7 @@ def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) 
     (weaker) rating in the list.
     """
     observed = {"participants": participants, "sites": sites, "roles": roles}
+    nouns = {"participants": "participant", "sites": "site", "roles": "role group"}
 
     def minimums(rule: dict) -> dict[str, int]:
         return {k.removeprefix("min_"): v for k, v in rule.items() if k.startswith("min_")}
@@ -56,11 +60,15 @@ def rate_strength(participants: int, sites: int, roles: int, rules: list[dict]) 
     for rule in rules:
         needed = minimums(rule)
         if all(observed[key] >= value for key, value in needed.items()):
-            met = ", ".join(f"{observed[k]} {k} \u2265 {v}" for k, v in needed.items())
+            met = ", ".join(
+                f"{counted(observed[k], nouns[k])} \u2265 {v}" for k, v in needed.items()
+            )
             return rule["rating"], f"{rule['rating']}: {met or 'no minimums'}"
     lowest = rules[-1] if rules else {"rating": "any rating"}
     short = ", ".join(
-        f"{observed[k]} {k} < {v}" for k, v in minimums(lowest).items() if observed[k] < v
+        f"{counted(observed[k], nouns[k])} < {v}"
+        for k, v in minimums(lowest).items()
+        if observed[k] < v
     )
     return UNSUPPORTED, f"{UNSUPPORTED}: below '{lowest['rating']}' ({short})"
 
@@ -325,6 +333,17 @@ def _protect_attribute(own: pd.DataFrame, k: int) -> tuple[pd.Series, pd.Series]
     return cell_hidden, own["value"].map(of_value).astype(bool)
 
 
+def marked_suppressed(table: pd.DataFrame, marker: str = SUPPRESSED) -> pd.DataFrame:
+    """The suppressed table as the CSV and workbook print it: every hidden count shows the
+    build's one suppression marker (as the report's tables and figures do), not a blank a
+    reader could take for missing or zero."""
+    out = table.astype({c: object for c in ("registered", "participants", "excerpts", "share")})
+    for column in ("participants", "excerpts", "share"):
+        out.loc[table["suppressed"], column] = marker
+    out.loc[table["registered"].isna(), "registered"] = marker
+    return out
+
+
 def suppress_small_cells(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
     """Hide counts that could identify people: fewer than k, plus complementary cells until no
     hidden count can be worked out from what is published (realist_report.disclosure).
@@ -452,7 +471,7 @@ def wave_change(
     pools = wave_pools(participants, compared)
     lw_pools = wave_pools(participants, followed)
     confirmed = confirming(links)
-    refuting = links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] == "refutes")]
+    refuting = refuting_links(links)
     rows = []
     for cmoc_id in definitions.cmocs["cmoc_id"]:
         own = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(compared)]
@@ -568,8 +587,10 @@ def run_aggregate(
     quarantine_paths: list[str] | None = None,
     sites_path: str | None = None,
     min_attribution: int | None = None,
+    suppressed_marker: str = SUPPRESSED,
 ) -> None:
-    """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers.
+    """Rule adapter: link, count, rate and quote; write parquet for the pipeline, CSV for reviewers
+    (suppressed "for whom" counts print `suppressed_marker` there).
 
     The links come from the link_site_evidence shards (`link_paths`, see realist_report.linking)
     and only the clean tables' `excerpt_id` and `collected_on` columns are read (pinned quotes are
@@ -645,7 +666,8 @@ def run_aggregate(
         ("wave_change", changes),
     ]:
         write_parquet(table, outputs[f"{name}_parquet"])
-        write_csv(table, outputs[name])
+        shown = marked_suppressed(table, suppressed_marker) if name == "subgroups" else table
+        write_csv(shown, outputs[name])
     write_csv(chosen, outputs["quotes"])
     write_json(
         {"snapshot_date": str(clean["collected_on"].dropna().max()), "clean_rows": len(clean)},

@@ -250,7 +250,17 @@ def explorer_data(
             "disagreement_ids",
         ),
         "quarantine": json.loads(tables["quarantine"].fillna("").to_json(orient="records")),
+        "quoted": quoted_labels(tables.get("quotes"), index),
     }
+
+
+def quoted_labels(quotes: pd.DataFrame | None, index: dict[str, int]) -> dict[str, str]:
+    """Excerpt id -> the short reference its quote carries in the report ('E3'), so the card of
+    a quoted excerpt says where it is printed and the report's short label leads to its full id."""
+    if quotes is None or "label" not in quotes:
+        return {}
+    pairs = zip(quotes["excerpt_id"], quotes["label"], strict=True)
+    return {excerpt_id: label for excerpt_id, label in pairs if excerpt_id in index}
 
 
 def embed_json(data: dict) -> str:
@@ -333,6 +343,8 @@ def read_tables(inputs: dict[str, str]) -> dict[str, pd.DataFrame]:
 
     names = ("summary", "units", "subgroups", "candidates", "pairs", "agreement", "quarantine")
     tables = {n: read_csv(inputs[n], dtype=str, keep_default_na=False) for n in names}
+    if inputs.get("quotes"):
+        tables["quotes"] = read_csv(inputs["quotes"], dtype=str, keep_default_na=False)
     summary = read_csv(inputs["summary"], keep_default_na=False)
     tables["summary"] = summary.astype({c: str for c in ("if", "then", "because")})
     return tables

@@ -34,9 +34,11 @@ from realist_report.vocabulary import (
     CONFIDENCE_LEVELS,
     ROLE_LABELS,
     SUPPORTING_MATCHES,
+    SUPPRESSED,
     UNSUPPORTED,
     WAVE_LABELS,
     SiteColumns,
+    attribute_label,
     current_design,
     site_columns,
     strength_order,
@@ -72,12 +74,6 @@ UNSUPPORTED_COLOUR = "#BBBBBB"
 #: Line widths for programme-theory links, by rank of the rating as colours are.
 RATING_WIDTHS = [1.6, 1.0, 0.55, 0.45, 0.4, 0.35]
 UNSUPPORTED_WIDTH = 0.3
-SUBGROUP_LABELS = {
-    "age_band": "Age band",
-    "gender": "Gender",
-    "ethnicity": "Ethnicity",
-    "long_term_condition": "Long-term condition",
-}
 TEXT_WIDTH_IN = 6.3
 log = logging.getLogger(__name__)
 FigureData = dict[str, pd.DataFrame]
@@ -107,11 +103,6 @@ def strength_scale(data: FigureData, values: list, unsupported: object) -> dict[
     rated = strength_order(data["strength"])[:-1]
     scale = {name: values[min(rank, len(values) - 1)] for rank, name in enumerate(rated)}
     return {**scale, UNSUPPORTED: unsupported}
-
-
-def attribute_label(attribute: str) -> str:
-    """'age_band' -> 'Age band': a 'for whom' attribute as a panel title (any configured one)."""
-    return SUBGROUP_LABELS.get(attribute, attribute.replace("_", " ").capitalize())
 
 
 def _no_axis_title(axis: str) -> p9.theme:
@@ -281,7 +272,11 @@ def plot_evidence_by_data_type(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """Supporting excerpts per CMOC by data type: interview, observation or document."""
     matrix = data["evidence_matrix"]
     rows = matrix[matrix["dimension"] == "data type"].copy()
-    rows["value"] = pd.Categorical(rows["value"], categories=sorted(set(rows["value"])))
+    # the design's labels (a legend shows labels, never keys), in the design's order
+    labels = current_design().source_type_labels
+    shown = rows["value"].map(lambda v: capitalised(labels.get(v, str(v))))
+    order = [capitalised(labels[t]) for t in labels if t in set(rows["value"])]
+    rows["value"] = pd.Categorical(shown, categories=[*order, *sorted(set(shown) - set(order))])
     return _excerpts_by_cmoc(rows, data, "value", "Data type", theme)
 
 
@@ -415,7 +410,8 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
     table["shown"] = table["participants"].where(~table["suppressed"].astype(bool))
     table["label"] = table["shown"].map(lambda n: "" if pd.isna(n) else str(int(n)))
-    table.loc[table["suppressed"].astype(bool), "label"] = "<"
+    marker = str(data.get("suppressed_marker", SUPPRESSED))
+    table.loc[table["suppressed"].astype(bool), "label"] = marker
     table["cmoc_id"] = pd.Categorical(
         table["cmoc_id"], categories=_cmoc_order(data["cmoc_summary"])
     )
@@ -426,7 +422,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.facet_grid(". ~ panel", scales="free_x", space="free_x")
         + p9.scale_fill_gradient(low="#FDF1DC", high="#B35900", na_value="#DDDDDD")
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
-        + p9.labs(fill="Participants with supporting evidence (grey '<': suppressed small cell)")
+        + p9.labs(fill=f"Participants with supporting evidence (grey {marker}: suppressed cell)")
         + theme
         + _tile_layout((6.3, 4.2), 7, legend_title_position="top")
     )
@@ -647,7 +643,7 @@ FIGURES: dict[str, Figure] = {
         "fewer participants than the disclosure threshold are suppressed.",
         "Heat map panels, one per subgroup attribute of the participant register, with CMOCs as "
         "rows and subgroup values as columns; darker cells hold more participants and "
-        "suppressed cells are grey.",
+        "suppressed cells are grey and marked as in the tables.",
         ("cmoc_summary", "subgroups"),
     ),
     "code_cooccurrence": Figure(
@@ -737,7 +733,7 @@ def load_figure_data(
             cache[pair] = load_definitions(inputs["codebook"], inputs["cmocs"])
         data["cmoc_parts"] = cache[pair].cmoc_parts
         data["codes"] = cache[pair].codes
-    for option in ("max_site_columns", "strength"):
+    for option in ("max_site_columns", "strength", "suppressed_marker"):
         if option in options:
             data[option] = options[option]
     return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from realist_report.design_text import counted
 from realist_report.vocabulary import CONFIDENCE_LEVELS, RATIONALE_COMPONENTS
 
 NOT_ASSESSED = "not assessed"
@@ -19,10 +20,6 @@ def confidence_of(row: dict) -> str:
     """The team's confidence in one CMOC, or 'not assessed'."""
     value = row.get("confidence")
     return value if isinstance(value, str) and value else NOT_ASSESSED
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def cerqual_rows(summary: pd.DataFrame) -> list[dict]:
@@ -43,9 +40,9 @@ def cerqual_rows(summary: pd.DataFrame) -> list[dict]:
                 "then": row["then"],
                 "because": row["because"],
                 "evidence": (
-                    f"{_plural(int(row['participants']), 'participant')} at "
-                    f"{_plural(int(row['sites']), 'site')}, "
-                    f"{_plural(int(row['roles']), 'role group')}; "
+                    f"{counted(int(row['participants']), 'participant')} at "
+                    f"{counted(int(row['sites']), 'site')}, "
+                    f"{counted(int(row['roles']), 'role group')}; "
                     f"{int(row['refuting'])} refuting"
                 ),
                 "strength": row["strength"],

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from realist_report.definitions import PARTS, Definitions
-from realist_report.vocabulary import CONFIRMING_STANCES, SUPPORTING_MATCHES
+from realist_report.vocabulary import CONFIRMING_STANCES, REFUTES, SUPPORTING_MATCHES
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +223,11 @@ def link_evidence(
 def confirming(links: pd.DataFrame) -> pd.DataFrame:
     """Links that count for a CMOC: full or direct matches that support or refine it."""
     return links[links["match"].isin(SUPPORTING_MATCHES) & links["stance"].isin(CONFIRMING_STANCES)]
+
+
+def refuting_links(links: pd.DataFrame) -> pd.DataFrame:
+    """Links that refute a CMOC as the summary counts them: full or direct matches."""
+    return links[links["match"].isin(SUPPORTING_MATCHES) & (links["stance"] == REFUTES)]
 
 
 # ---------------------------------------------------------------- shards by site group

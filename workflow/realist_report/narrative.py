@@ -60,6 +60,8 @@ SECTIONS: dict[str, str] = {
     "conclusion": "item 19: conclusion",
     "recommendations": "item 19: recommendations (a list)",
     "conflicts": "item 20: conflicts of interest (funding comes from study.funder)",
+    # the abstract's own conclusion: the Discussion's is not printed twice
+    "abstract_conclusion": "item 2: the abstract's conclusion (a sentence or two; not the Discussion's)",
 }
 FRONT_MATTER: dict[str, str] = {
     "plain_language_summary": "NIHR front matter: plain language summary",

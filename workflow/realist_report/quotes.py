@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -15,11 +16,11 @@ from rapidfuzz import utils as rf_utils
 from realist_report.attribution import AttributionGroups, attributed_parts
 from realist_report.definitions import Definitions
 from realist_report.errors import PipelineError
-from realist_report.linking import confirming
+from realist_report.linking import confirming, refuting_links
 from realist_report.vocabulary import CONFIRMING_STANCES, SUPPORTING_MATCHES
 
 QUOTE_COLUMNS = [
-    "cmoc_id", "quote_number", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
+    "cmoc_id", "quote_number", "label", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",
     "match", "stance", "site_id", "role", "wave", "chosen_by",
 ]  # fmt: skip
 #: Who chose a printed quote: the team (pinned by excerpt id in cmocs.yaml) or the rule below.
@@ -106,8 +107,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 MIN_SHARED_SENTENCE_WORDS = 6
 
 
-def _sentences(text: str) -> list[str]:
-    """The sentences of a quote long enough to show that two quotes retell one passage."""
+def sentences(text: str) -> list[str]:
+    """The sentences of a text long enough to show that two passages retell one account (the
+    report's repeated-sentence check reads printed text the same way)."""
     return [s for s in SENTENCE_END.split(text) if len(s.split()) >= MIN_SHARED_SENTENCE_WORDS]
 
 
@@ -126,16 +128,26 @@ def _similar(text: str, others: list[str], max_similarity: float) -> bool:
     return best is not None
 
 
-def _near_copy(text: str, own: list[str], others: list[str], max_similarity: float) -> bool:
-    """True when `text` is a near copy of a quote already chosen: at least `max_similarity` %
-    similar as a whole to any printed quote (the same passage with a different opening), or, for
-    the quotes of its own CMOC, sharing a sentence of six words or more that similar (one
-    account told on with different words: two such quotes side by side read as one). Another
-    CMOC may quote a passage that shares a sentence, since it illustrates another configuration."""
-    if _similar(text, [*others, *own], max_similarity):
-        return True
-    theirs = [sentence for quote in own for sentence in _sentences(quote)]
-    return bool(theirs) and any(_similar(s, theirs, max_similarity) for s in _sentences(text))
+@dataclass
+class Printed:
+    """What the quotes chosen so far print: units, whole texts and their long sentences. A
+    candidate that retells any of them (as a whole, or in one sentence of six words or more,
+    at least `max_similarity` % similar) would print a passage twice, so it is skipped."""
+
+    max_similarity: float
+    units: set = field(default_factory=set)
+    texts: list = field(default_factory=list)
+    sentences: list = field(default_factory=list)
+
+    def add(self, quote: dict) -> None:
+        self.units.add(quote["unit_id"])
+        self.texts.append(quote["text"])
+        self.sentences.extend(sentences(quote["text"]))
+
+    def repeats(self, text: str) -> bool:
+        if _similar(text, self.texts, self.max_similarity):
+            return True
+        return any(_similar(s, self.sentences, self.max_similarity) for s in sentences(text))
 
 
 #: The rule's passes, strictest first: what a quote must add that the CMOC's quotes lack.
@@ -147,11 +159,54 @@ QUOTE_PASSES = (
 )
 
 
+def _ranked(links: pd.DataFrame, min_chars: int, max_chars: int) -> pd.DataFrame:
+    """Quotable links in the rule's order: full matches first, then the length nearest 200
+    characters, then the unit id (so the choice never depends on row order)."""
+    quotable = links[links["text"].str.len().between(min_chars, max_chars)].assign(
+        rank_match=lambda c: (c["match"] != "full").astype(int),
+        rank_length=lambda c: (c["text"].str.len() - 200).abs(),
+    )
+    return quotable.sort_values(["cmoc_id", "rank_match", "rank_length", "unit_id"])
+
+
+@dataclass
+class Picker:
+    """One CMOC's ranked pool and its chosen quotes, spread over participants, sites and role
+    groups (QUOTE_PASSES); `take` may be called again to add more in a later round."""
+
+    pool: list[dict]
+    groups: AttributionGroups | None
+    chosen: list[dict] = field(default_factory=list)
+    seen: dict = field(default_factory=lambda: {"participant": set(), "site": set(), "role": set()})
+
+    def take(self, count: int, printed: Printed) -> list[dict]:
+        """Up to `count` more quotes, none a unit or a retelling of anything in `printed`
+        (which grows with each)."""
+        wanted = len(self.chosen) + count
+        for needs in QUOTE_PASSES:
+            for row in self.pool:
+                if len(self.chosen) >= wanted:
+                    return self.chosen
+                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
+                values = {"participant": person, "site": row["site_id"], "role": row["role"]}
+                if row["unit_id"] in printed.units or printed.repeats(row["text"]):
+                    continue
+                if any(values[k] is not None and values[k] in self.seen[k] for k in needs):
+                    continue
+                for key, value in values.items():
+                    if value is not None:
+                        self.seen[key].add(value)
+                self.chosen.append(_quote_row(row, len(self.chosen) + 1, "rule", self.groups))
+                printed.add(self.chosen[-1])
+        return self.chosen
+
+
 def select_quotes(
     links: pd.DataFrame,
     definitions: Definitions,
     *,
     per_cmoc: int = 2,
+    refuting_per_cmoc: int = 1,
     min_chars: int = 60,
     max_chars: int = 420,
     allow_reuse: bool = False,
@@ -159,51 +214,39 @@ def select_quotes(
     pinned: dict[str, list[dict]] | None = None,
     groups: AttributionGroups | None = None,
 ) -> pd.DataFrame:
-    """Exemplar quotes: the team's pinned quotes where given, else a deterministic rule.
+    """Exemplar quotes: per CMOC the team's pinned quotes where given, else `per_cmoc` chosen by
+    a deterministic rule, then `refuting_per_cmoc` refuting quotes where refuting evidence
+    exists (the stance column says which).
 
-    The rule prefers full matches, then spreads quotes over participants, sites and role groups
-    (passes in QUOTE_PASSES), never takes a near copy of a quote already printed (`max_similarity`)
-    and breaks ties by the length nearest 200 characters, then the unit id. Without `allow_reuse`
-    no unit or near copy serves two CMOCs. Pinned quotes are reserved first, so no rule-chosen quote repeats one.
-    Each is attributed by `groups` (attribution.py); without them, by role alone.
+    No printed passage is printed twice: pinned quotes are reserved first, then the refuting
+    ones (they are scarce), then the supporting ones, each skipping any excerpt that repeats a
+    unit, a quote or a sentence of six words or more already chosen for any CMOC (`Printed`).
+    With `allow_reuse` that holds within each CMOC only. Each quote is attributed by `groups`
+    (attribution.py); without them, by role alone; `label` is its short reference (E1, E2...).
     """
     pinned = pinned or {}
-    candidates = confirming(links)
-    candidates = candidates[candidates["text"].str.len().between(min_chars, max_chars)].assign(
-        rank_match=lambda c: (c["match"] != "full").astype(int),
-        rank_length=lambda c: (c["text"].str.len() - 200).abs(),
-    )
-    candidates = candidates.sort_values(["cmoc_id", "rank_match", "rank_length", "unit_id"])
-    used_units = {q["unit_id"] for own in pinned.values() for q in own}
-    used_texts = [q["text"] for own in pinned.values() for q in own]
+    supporting = _ranked(confirming(links), min_chars, max_chars)
+    refuting = _ranked(refuting_links(links), min_chars, max_chars)
+    cmoc_ids = list(definitions.cmocs["cmoc_id"])
+    every = Printed(max_similarity)
+    for quote in (q for own in pinned.values() for q in own):
+        every.add(quote)
+    printed = {c: every if not allow_reuse else Printed(max_similarity) for c in cmoc_ids}
+    pools = {"support": supporting, "refute": refuting}
+    pickers = {
+        (kind, c): Picker(table[table["cmoc_id"] == c].to_dict("records"), groups)
+        for kind, table in pools.items()
+        for c in cmoc_ids
+    }
+    # rounds: one supporting quote each, then the refuting ones (scarce), then the rest
+    rounds = [("support", 1), ("refute", refuting_per_cmoc), ("support", per_cmoc - 1)]
+    for kind, count in rounds:
+        for cmoc_id in cmoc_ids:
+            if count > 0 and not (kind == "support" and cmoc_id in pinned):
+                pickers[kind, cmoc_id].take(count, printed[cmoc_id])
     chosen: list[dict] = []
-    for cmoc_id in definitions.cmocs["cmoc_id"]:
-        if cmoc_id in pinned:
-            chosen.extend(pinned[cmoc_id])
-            continue
-        seen: dict[str, set] = {"participant": set(), "site": set(), "role": set()}
-        own: list[dict] = []
-        pool = candidates[candidates["cmoc_id"] == cmoc_id].to_dict("records")
-        for needs in QUOTE_PASSES:
-            for row in pool:
-                if len(own) >= per_cmoc:
-                    break
-                person = row["participant_id"] if isinstance(row["participant_id"], str) else None
-                values = {"participant": person, "site": row["site_id"], "role": row["role"]}
-                if any(q["unit_id"] == row["unit_id"] for q in own) or (
-                    not allow_reuse and row["unit_id"] in used_units
-                ):
-                    continue
-                if any(values[k] is not None and values[k] in seen[k] for k in needs):
-                    continue
-                others = [] if allow_reuse else used_texts
-                if _near_copy(row["text"], [q["text"] for q in own], others, max_similarity):
-                    continue
-                for key, value in values.items():
-                    if value is not None:
-                        seen[key].add(value)
-                own.append(_quote_row(row, len(own) + 1, "rule", groups))
-        used_units.update(q["unit_id"] for q in own)
-        used_texts.extend(q["text"] for q in own)
-        chosen.extend(own)
+    for cmoc_id in cmoc_ids:
+        own = pinned.get(cmoc_id) or pickers["support", cmoc_id].chosen
+        for number, quote in enumerate([*own, *pickers["refute", cmoc_id].chosen], start=1):
+            chosen.append({**quote, "quote_number": number, "label": f"E{len(chosen) + 1}"})
     return pd.DataFrame(chosen, columns=QUOTE_COLUMNS)

@@ -43,7 +43,7 @@ class ItemSources:
 
 #: RAMESES II item number -> the narrative sections (realist_report.narrative.SECTIONS) it needs.
 ITEM_SOURCES: dict[int, ItemSources] = {
-    2: ItemSources(("abstract_background",)),
+    2: ItemSources(("abstract_background", "abstract_conclusion")),
     3: ItemSources(("rationale",)),
     4: ItemSources(("programme_theory",)),
     5: ItemSources(("question", "objectives", "focus")),

@@ -22,7 +22,7 @@ from realist_report.citations import MARKER as CITATION_MARKER
 from realist_report.citations import Citations
 from realist_report.contrasts import contrasts_view
 from realist_report.definitions import load_definitions
-from realist_report.design_text import capitalised, design_context, joined
+from realist_report.design_text import capitalised, counted, design_context, joined, plural
 from realist_report.errors import PipelineError
 from realist_report.explorer import explorer_link
 from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
@@ -38,14 +38,18 @@ from realist_report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
+    REFUTES,
     ROLE_LABELS,
+    SUPPRESSED,
     WAVE_LABELS,
     SiteColumns,
+    attribute_label,
     current_design,
     rating_as_confidence,
     site_columns,
     site_label,
     strength_order,
+    suppression_marker,
     unreachable_ratings,
 )
 from realist_report.wordlimits import word_limit_lines
@@ -133,7 +137,7 @@ def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
     `attributes` lists the columns (with labels), hours only when recorded."""
     attributes = site_attributes(sites)
     hours = "observation_hours" in sites
-    labels = {key: key.replace("_", " ").capitalize() for key in attributes}
+    labels = {key: attribute_label(key) for key in attributes}
     if columns.heading == "site":
         rows = [
             {
@@ -167,32 +171,67 @@ def sites_table(sites: pd.DataFrame, columns: SiteColumns) -> dict:
     }
 
 
-def quote_entries(quotes: pd.DataFrame, display_words: int) -> dict[str, list[dict]]:
-    """Each CMOC's printed quotes; one of more than `display_words` words is set on its own."""
+def quote_entries(quotes: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each CMOC's printed quotes in order, a refuting one flagged (labelled when printed)."""
     entries: dict[str, list[dict]] = {}
     for row in quotes.to_dict("records"):
-        row["display"] = len(str(row["text"]).split()) > display_words
+        row["refuting"] = row["stance"] == REFUTES
         entries.setdefault(row["cmoc_id"], []).append(row)
     return entries
 
 
-def cmoc_sections(
-    summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict], display_words: int
-) -> list[dict]:
-    """Results grouped by programme-theory area: each CMOC with its numbers and quotes."""
-    quotes_by_cmoc = quote_entries(quotes, display_words)
+def cmoc_sections(summary: pd.DataFrame, quotes: pd.DataFrame, areas: list[dict]) -> list[dict]:
+    """Results grouped by programme-theory area: each CMOC with its numbers and quotes, and
+    whether its refuting evidence (if any) is quoted."""
+    quotes_by_cmoc = quote_entries(quotes)
+    design = current_design()
     sections = []
     for area in areas:
         own = summary[summary["area"] == area["area_id"]]
         cmocs = []
         for row in own.to_dict("records"):
             row["quotes"] = quotes_by_cmoc.get(row["cmoc_id"], [])
-            row["excerpt_id_count"] = (
-                len(row["excerpt_ids"].split(";")) if row["excerpt_ids"] else 0
-            )
+            row["refuting_quoted"] = any(q["refuting"] for q in row["quotes"])
+            row["role_group_text"] = labelled(row["role_groups"], design.role_plurals)
+            row["data_type_text"] = labelled(row["data_type_names"], design.source_type_labels)
             cmocs.append(row)
         sections.append({"id": area["area_id"], "title": area["area_title"], "cmocs": cmocs})
     return sections
+
+
+def labelled(ids: object, labels: dict[str, str]) -> str:
+    """';'-joined ids ('team_lead;member') as the design names them ('team leads, members'):
+    a table shows labels, never keys."""
+    keys = [k for k in str(ids).split(";") if k] if isinstance(ids, str) else []
+    return ", ".join(labels.get(k, k.replace("_", " ")) for k in keys)
+
+
+def quoted_excerpts(quotes: pd.DataFrame) -> list[dict]:
+    """The appendix list of quotes: short reference, CMOC, stance and the full excerpt id (the
+    id the evidence explorer and `make trace` show)."""
+    return [
+        {
+            "label": row["label"],
+            "cmoc_id": row["cmoc_id"],
+            "kind": "refuting" if row["stance"] == REFUTES else "supporting",
+            "attribution": row["attribution"],
+            "excerpt_id": row["excerpt_id"],
+        }
+        for row in quotes.to_dict("records")
+    ]
+
+
+def trace_rows(summary: pd.DataFrame) -> list[dict]:
+    """Where each CMOC's counts can be traced (the audit appendix): the codings behind its
+    supporting excerpts, listed in results/cmoc_summary.csv."""
+    return [
+        {
+            "cmoc_id": row["cmoc_id"],
+            "excerpts": int(row["excerpts"]),
+            "codings": len(row["excerpt_ids"].split(";")) if row["excerpt_ids"] else 0,
+        }
+        for row in summary.to_dict("records")
+    ]
 
 
 def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumns) -> dict:
@@ -233,11 +272,7 @@ def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:
 # ---- report views: tables as the report prints them ----------------------------------------------
 
 
-def _label(value: object) -> str:
-    return str(value).replace("_", " ")
-
-
-def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
+def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int, marker: str = SUPPRESSED) -> dict:
     """The 'for whom' tables as the report prints them: one per attribute, CMOCs by subgroup.
 
     CMOCs without any evidence from these participants are listed by name instead of as rows
@@ -258,7 +293,9 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
                 {
                     "cmoc_id": cmoc_id,
                     "cells": [
-                        "*" if by_value.at[v, "suppressed"] else str(by_value.at[v, "participants"])
+                        marker
+                        if by_value.at[v, "suppressed"]
+                        else str(by_value.at[v, "participants"])
                         for v in values
                     ],
                 }
@@ -266,10 +303,10 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         tables.append(
             {
                 "attribute": attribute,
-                "label": _label(attribute),
+                "label": attribute_label(attribute).casefold(),
                 "values": values,
                 "registered": [
-                    "*" if pd.isna(registered[v]) else str(registered[v]) for v in values
+                    marker if pd.isna(registered[v]) else str(registered[v]) for v in values
                 ],
                 "rows": rows,
             }
@@ -279,9 +316,9 @@ def for_whom_view(subgroups: pd.DataFrame, min_cell_size: int) -> dict:
         "without_evidence": [c for c, seen in evidenced.items() if not seen],
         "min_cell_size": int(min_cell_size),
         # counted in the tables as printed, so a reader can check the figure
-        "suppressed_cells": sum(row["cells"].count("*") for t in tables for row in t["rows"]),
+        "suppressed_cells": sum(row["cells"].count(marker) for t in tables for row in t["rows"]),
         "cells": sum(len(row["cells"]) for t in tables for row in t["rows"]),
-        "register_suppressed": sum(t["registered"].count("*") for t in tables),
+        "register_suppressed": sum(t["registered"].count(marker) for t in tables),
     }
 
 
@@ -518,8 +555,23 @@ def judgement_view(row: dict) -> dict | None:
     return {"confidence": row["confidence"], "rationale": rationale, "flag": flag}
 
 
+def code_text(codes: object, paths: dict[str, str]) -> str:
+    """';'-joined code ids as a reader knows them: 'Exercising micro-discretion (mechanism)'
+    from the codebook path 'Mechanism::Exercising micro-discretion'; an unknown id as words."""
+    names = []
+    for code in str(codes or "").split(";"):
+        kind, _, label = paths.get(code, code.replace("_", " ")).partition("::")
+        if code:
+            names.append(f"{label} ({kind.casefold()})" if label else kind)
+    return ", ".join(names)
+
+
 def refinement_view(
-    summary: pd.DataFrame, history: pd.DataFrame, memos: pd.DataFrame, all_memos: int
+    summary: pd.DataFrame,
+    history: pd.DataFrame,
+    memos: pd.DataFrame,
+    all_memos: int,
+    code_paths: dict[str, str] | None = None,
 ) -> dict:
     """Per CMOC, in the summary's order: its status, dated history and memos as one timeline
     (oldest first; history before memos on the same day), for the CMOC tables and the appendix
@@ -543,7 +595,7 @@ def refinement_view(
                 "title": m["title"] or "",
                 "coder": m["coder"] or "coder not recorded",
                 "via": m["via"],
-                "codes": m["codes"].replace(";", ", "),
+                "codes": code_text(m["codes"], code_paths or {}),
                 "printed_under": first_shown.setdefault(m["memo_id"], cmoc_id),
             }
             for m in own
@@ -562,6 +614,159 @@ def refinement_view(
         "shown": shown,
         "memos_shown": int(memos["memo_id"].nunique()),
         "memos_read": all_memos,
+    }
+
+
+def study_totals(
+    sites: pd.DataFrame,
+    counts: dict[str, dict[str, int]],
+    summary: pd.DataFrame,
+    quality: pd.DataFrame,
+    order: list[str],
+) -> dict[str, int]:
+    """The study-wide totals, counted once (`counts`: participant_counts): the narrative's
+    counts.* placeholders and the numbers the templates print (totals_context) both read them."""
+    ratings = summary["strength"].value_counts()
+    hours = observation_hours(sites)
+    return {
+        "sites": len(sites),
+        "cmocs": len(summary),
+        "areas": int(summary["area"].nunique()),
+        "batches": int((quality["batch"] != "all batches").sum()),
+        "clean_codings": int(quality.loc[quality["batch"] == "all batches", "clean"].iloc[0]),
+        **({"observation_hours": hours} if hours is not None else {}),
+        "interviews": sum(counts[wave]["total"] for wave in counts),
+        "supporting_excerpts": int(summary["excerpts"].sum()),
+        **{s: int(ratings.get(s, 0)) for s in order},
+    }
+
+
+def totals_context(totals: dict[str, int]) -> dict:
+    """The study-wide totals under the names the templates print them by."""
+    names = ("sites", "cmocs", "batches", "interviews", "supporting_excerpts")
+    return {
+        "n_observation_hours": totals.get("observation_hours"),
+        **{f"n_{name}": totals[name] for name in names},
+    }
+
+
+def quality_context(quality: pd.DataFrame, quarantine: pd.DataFrame) -> dict:
+    """Appendix A: row accounting per batch, its totals and the quarantine reasons as words."""
+    totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
+    reasons = quarantine["reason"].value_counts().sort_index()
+    return {
+        "quality_rows": quality.to_dict("records"),
+        "quality_totals": {k: (int(v) if not isinstance(v, str) else v) for k, v in totals.items()},
+        "quarantine_reasons": [
+            {"reason": capitalised(str(r).replace("_", " ")), "rows": int(n)}
+            for r, n in reasons.items()
+        ],
+    }
+
+
+def narrative_context(
+    narrative: object, summary: pd.DataFrame, history: pd.DataFrame, citations: Citations | None
+) -> dict:
+    """The narrative, its cross-references and citations, and the RAMESES II items it leaves
+    unreported."""
+    return {
+        "narrative": narrative,
+        "narrative_references": narrative.references,
+        "citations": citations,
+        "has_citations": has_citations(narrative, summary, history),
+        "rameses_gaps": {
+            **item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
+            **dict.fromkeys(narrative.items_not_written(), "not yet written"),
+        },
+    }
+
+
+def read_narrative(
+    narrative_dir: str | Path,
+    summary: pd.DataFrame,
+    wave_change: pd.DataFrame,
+    values: dict,
+    options: dict,
+    citations: Citations | None,
+) -> object:
+    """The team's narrative with its placeholders filled from `values` (counts.* and the
+    CMOCs' own numbers and change over time)."""
+    changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
+    return load_narrative(
+        narrative_dir,
+        {"counts": values, **cmoc_values(summary.to_dict("records"), changes)},
+        area_ids=list(dict.fromkeys(summary["area"])),
+        front_matter=[
+            *(name for name in FRONT_MATTER if options[name]),
+            *options.get("front_parts", {}),
+            *options.get("back_parts", {}),
+        ],
+        citations=citations,
+    )
+
+
+def strength_context(summary: pd.DataFrame, settings: dict) -> dict:
+    """The ratings as the templates print them: order, counts, CSS classes and the reading on
+    the confidence scale."""
+    order = strength_order(settings["strength"])
+    ratings = summary["strength"].value_counts()
+    return {
+        "strength_order": order,
+        "strength_counts": {s: int(ratings.get(s, 0)) for s in order},
+        # CSS classes by rank (strength-rank-1 strongest), so a renamed rating keeps its colour
+        "strength_classes": {
+            s: "strength-unsupported" if s == order[-1] else f"strength-rank-{rank}"
+            for rank, s in enumerate(order, start=1)
+        },
+        "rating_as_confidence": rating_as_confidence(settings["strength"]),
+        "areas_by_strength": areas_by_strength(summary, order),
+    }
+
+
+def for_whom_context(subgroups: pd.DataFrame, settings: dict) -> dict:
+    """The 'for whom' tables and the people they are about, named by the design's plurals."""
+    privacy = settings["privacy"]
+    for_whom = for_whom_view(subgroups, privacy["min_cell_size"], suppression_marker(privacy))
+    roles = settings.get("for_whom", {}).get("roles", [])
+    for_whom["people"] = joined([current_design().role_plurals.get(r, r) for r in roles])
+    for_whom["people_title"] = capitalised(for_whom["people"])
+    return for_whom
+
+
+def evidence_context(
+    summary: pd.DataFrame,
+    matrix: pd.DataFrame,
+    sites: pd.DataFrame,
+    participants: pd.DataFrame,
+    quotes: pd.DataFrame,
+    settings: dict,
+) -> dict:
+    """The Results views: CMOC sections with their quotes, summary and CERQual rows, context
+    contrasts, the evidence matrix and where to trace each CMOC."""
+    areas = summary[["area", "area_title"]].drop_duplicates()
+    columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
+    return {
+        "areas": cmoc_sections(
+            summary, quotes, areas.rename(columns={"area": "area_id"}).to_dict("records")
+        ),
+        "quoted_excerpts": quoted_excerpts(quotes),
+        "trace_rows": trace_rows(summary),
+        "summary_rows": [
+            {**row, "confidence_text": confidence_of(row)} for row in summary.to_dict("records")
+        ],
+        "cerqual_rows": cerqual_rows(summary),
+        "context_contrasts": contrasts_view(
+            matrix,
+            sites,
+            participants,
+            summary["cmoc_id"].tolist(),
+            settings["privacy"]["min_cell_size"],
+        ),
+        "confidence_counts": confidence_counts(summary),
+        "site_matrix": site_matrix(matrix, summary, columns),
+        "sites": sites_table(sites, columns),
+        "participants_table": participants_table(participants, columns),
+        "column_heading": columns.heading,
     }
 
 
@@ -586,82 +791,31 @@ def build_context(
     memos: pd.DataFrame,
     memos_read: int,
     citations: Citations | None = None,
+    code_paths: dict[str, str] | None = None,
 ) -> dict:
-    """Everything the template prints, computed from the pipeline's tables (`history` and
-    `memos`: the CMOCs' dated history and memos, see realist_report.memos).
-
-    Figure and table numbers, the contents and the RAMESES checklist are added by
-    render_numbered from where the templates place things; the empty entries here let other
-    context builders extend them.
-    """
-    areas = summary[["area", "area_title"]].drop_duplicates().rename(columns={"area": "area_id"})
-    strength_counts = summary["strength"].value_counts()
-    order = strength_order(settings["strength"])
-    totals = quality[quality["batch"] == "all batches"].iloc[0].to_dict()
-    reasons = quarantine["reason"].value_counts().sort_index()
-    sections = cmoc_sections(
-        summary, quotes, areas.to_dict("records"), options["display_quote_words"]
-    )
+    """Everything the template prints, from the pipeline's tables (`history`, `memos`: the
+    CMOCs' dated history and memos). Figure and table numbers, the contents and the RAMESES
+    checklist are added by render_numbered from where the templates place things."""
     counts = participant_counts(participants)
-    for_whom = for_whom_view(subgroups, settings["privacy"]["min_cell_size"])
-    for_whom["people"] = joined(
-        [
-            current_design().role_plurals.get(r, r)
-            for r in settings.get("for_whom", {}).get("roles", [])
-        ]
+    strength = strength_context(summary, settings)
+    totals = study_totals(sites, counts, summary, quality, strength["strength_order"])
+    narrative = read_narrative(
+        narrative_dir, summary, wave_change, count_values(counts, totals), options, citations
     )
-    for_whom["people_title"] = capitalised(for_whom["people"])
-    columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
-    totals_for_prose = {
-        "sites": len(sites),
-        "cmocs": len(summary),
-        "areas": len(areas),
-        "batches": int((quality["batch"] != "all batches").sum()),
-        "clean_codings": int(totals["clean"]),
-        **({"observation_hours": observation_hours(sites)} if "observation_hours" in sites else {}),
-        "interviews": sum(counts[wave]["total"] for wave in counts),
-        "supporting_excerpts": int(summary["excerpts"].sum()),
-        **{s: int(strength_counts.get(s, 0)) for s in order},
-    }
-    changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
-    values = {
-        "counts": count_values(counts, totals_for_prose),
-        **cmoc_values(summary.to_dict("records"), changes),
-    }
-    narrative = load_narrative(
-        narrative_dir,
-        values,
-        area_ids=areas["area_id"].tolist(),
-        front_matter=[
-            *(name for name in FRONT_MATTER if options[name]),
-            *options.get("front_parts", {}),
-            *options.get("back_parts", {}),
-        ],
-        citations=citations,
-    )
-    refinement = refinement_view(summary, history, memos, memos_read)
+    evidence = evidence_context(summary, matrix, sites, participants, quotes, settings)
     return {
-        "citations": citations,
-        "rameses_gaps": {
-            **item_gaps(narrative.sections, narrative.cmocs, summary["cmoc_id"].tolist()),
-            **dict.fromkeys(narrative.items_not_written(), "not yet written"),
-        },
-        "has_citations": has_citations(narrative, summary, history),
-        "refinement": refinement,
-        "rating_as_confidence": rating_as_confidence(settings["strength"]),
-        "toc": [],
-        "table_numbers": {},
-        "table_list": [],
+        **strength,
+        **evidence,
+        **totals_context(totals),
+        **quality_context(quality, quarantine),
+        **narrative_context(narrative, summary, history, citations),
+        "refinement": refinement_view(summary, history, memos, memos_read, code_paths),
+        **{"toc": [], "table_numbers": {}, "table_list": [], "figure_list": []},
         "options": options,
-        "narrative": narrative,
-        "narrative_references": narrative.references,
-        "n_observation_hours": observation_hours(sites),
-        "n_batches": int((quality["batch"] != "all batches").sum()),
-        "n_interviews": sum(counts[wave]["total"] for wave in counts),
-        "areas_by_strength": areas_by_strength(summary, order),
-        "for_whom": for_whom,
-        # attribution.py's group size, printed in Methods
+        "for_whom": for_whom_context(subgroups, settings),
+        # attribution.py's group size, printed in Methods, and the one suppression marker
         "min_attribution": attribution_size(settings["privacy"]),
+        "suppressed": suppression_marker(settings["privacy"]),
         "wave_change": change_view(wave_change, settings["wave_change"]),
         "study": study,
         "snapshot_date": snapshot_date,
@@ -670,38 +824,8 @@ def build_context(
         "unreachable_ratings": unreachable_ratings(
             settings["strength"], current_design(), len(sites), len(participants)
         ),
-        "n_sites": len(sites),
-        "sites": sites_table(sites, columns),
-        "participants_table": participants_table(participants, columns),
-        "n_cmocs": len(summary),
-        "strength_counts": {s: int(strength_counts.get(s, 0)) for s in order},
-        "strength_order": order,
-        # CSS classes by rank (strength-rank-1 strongest), so a renamed rating keeps its colour
-        "strength_classes": {
-            s: "strength-unsupported" if s == order[-1] else f"strength-rank-{rank}"
-            for rank, s in enumerate(order, start=1)
-        },
-        "areas": sections,
-        "summary_rows": [
-            {**row, "confidence_text": confidence_of(row)} for row in summary.to_dict("records")
-        ],
-        "cerqual_rows": cerqual_rows(summary),
-        "context_contrasts": contrasts_view(
-            matrix,
-            sites,
-            participants,
-            summary["cmoc_id"].tolist(),
-            settings["privacy"]["min_cell_size"],
-        ),
-        "confidence_counts": confidence_counts(summary),
-        "site_matrix": site_matrix(matrix, summary, columns),
-        "figures": figure_entries(figure_paths, columns.heading),
-        "figure_list": [],
-        "quality_rows": quality.to_dict("records"),
-        "quality_totals": {k: (int(v) if not isinstance(v, str) else v) for k, v in totals.items()},
-        "quarantine_reasons": [{"reason": r, "rows": int(n)} for r, n in reasons.items()],
+        "figures": figure_entries(figure_paths, evidence["column_heading"]),
         "settings": settings,
-        "n_supporting_excerpts": int(summary["excerpts"].sum()),
     }
 
 
@@ -739,6 +863,8 @@ def template_environment(template_dir: str) -> jinja2.Environment:
     environment.filters["site"] = site_label
     environment.filters["cite"] = cite_filter
     environment.filters["explore"] = explorer_link
+    environment.filters["plural"] = plural
+    environment.filters["counted"] = counted
     return environment
 
 
@@ -833,6 +959,7 @@ def read_render_request(path: str | Path) -> RenderRequest:
 #: Config sections the HTML edition reads (rule render_report_html's `settings`).
 HTML_SETTINGS = (
     "linking", "strength", "refuting", "privacy", "wave_change", "for_whom", "report_layout",
+    "quotes",
 )  # fmt: skip
 
 
@@ -892,11 +1019,13 @@ def report_context(
 
     citations = Citations.load(inputs.get("bibliography") or None, inputs.get("csl") or None)
     citations.check_file(inputs["cmocs"])
+    definitions = load_definitions(inputs["codebook"], inputs["cmocs"])
     context = build_context(
         citations=citations,
         study=study,
         **{key: tables[key] for key in BUILD_CONTEXT_TABLES},
-        history=load_definitions(inputs["codebook"], inputs["cmocs"]).history,
+        history=definitions.history,
+        code_paths=dict(zip(definitions.codes["code_id"], definitions.codes["path"], strict=True)),
         figure_paths=figure_paths,
         settings=settings,
         narrative_dir=narrative_dir,

@@ -18,8 +18,36 @@ import pandas as pd
 BREAKDOWNS = {"site": "site_id", "role": "role", "wave": "wave", "data type": "source_type"}
 SUPPORTING_MATCHES = ("full", "direct")
 CONFIRMING_STANCES = ("supports", "refines")
+#: The stance of a link a refuting marker code flags.
+REFUTES = "refutes"
 NOT_RECORDED = "not recorded"
 CHANGES = ("new", "strengthened", "sustained", "weakened", "not seen again", "no evidence")
+
+#: Register columns (participant subgroups, site characteristics) whose label is not the
+#: column name read as words.
+ATTRIBUTE_LABELS = {
+    "age_band": "Age band",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "long_term_condition": "Long-term condition",
+}
+
+
+def attribute_label(attribute: str) -> str:
+    """'age_band' -> 'Age band', 'team_model' -> 'Team model': a register column (a 'for whom'
+    attribute or a site characteristic) as tables and figures head it, never the key."""
+    return ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ").capitalize())
+
+
+#: What every table, figure, workbook and CSV prints for a suppressed small cell, unless
+#: config privacy.suppressed_marker says otherwise (read it with suppression_marker).
+SUPPRESSED = "*"
+
+
+def suppression_marker(privacy: Mapping) -> str:
+    """The one suppression marker of a build: privacy.suppressed_marker, else SUPPRESSED."""
+    return str(privacy.get("suppressed_marker") or SUPPRESSED)
+
 
 #: The rating a CMOC gets when no configured rating's minimums are met (always the last).
 UNSUPPORTED = "unsupported"

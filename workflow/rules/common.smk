@@ -46,7 +46,12 @@ from realist_report.privacy import find_identifiers, kind_counts, load_name_list
 from realist_report.narrative import narrative_files
 from realist_report.linking import shard_names
 from realist_report.scaffold import unfilled_items, unfilled_message
-from realist_report.vocabulary import design_problems, unreachable_ratings, use_design
+from realist_report.vocabulary import (
+    design_problems,
+    suppression_marker,
+    unreachable_ratings,
+    use_design,
+)
 
 # A new study (make new-study) stops here, before the schema, with everything still to fill.
 if unfilled := unfilled_items(config, str((workflow.configfiles or ["config"])[-1])):
@@ -221,10 +226,12 @@ def figure_needs() -> dict[str, list[str]]:
 
 
 def figure_options() -> dict:
-    """Settings the figures are drawn with: the site-column limit and the rating order."""
+    """Settings the figures are drawn with: the site-column limit, the rating order and the
+    suppression marker (the tables' own, vocabulary.suppression_marker)."""
     return {
         "max_site_columns": config["report_layout"]["max_site_columns"],
         "strength": config["strength"],
+        "suppressed_marker": suppression_marker(config["privacy"]),
     }
 
 

@@ -61,6 +61,7 @@ rule aggregate_cmoc_evidence:
         for_whom=config["for_whom"],
         min_cell_size=config["privacy"]["min_cell_size"],
         min_attribution=config["privacy"].get("min_attribution"),
+        suppressed_marker=suppression_marker(config["privacy"]),
         wave_change=config["wave_change"],
     script:
         "../scripts/aggregate_cmoc_evidence.py"

@@ -8,6 +8,8 @@ rule render_evidence_explorer:
         summary=rules.aggregate_cmoc_evidence.output.summary,
         units=rules.aggregate_cmoc_evidence.output.evidence_units,
         subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
+        # a quoted excerpt's card names its short reference in the report (E1, E2...)
+        quotes=rules.aggregate_cmoc_evidence.output.quotes,
         candidates=rules.find_candidate_cmocs.output.candidates,
         pairs=rules.find_candidate_cmocs.output.pairs,
         agreement=rules.assess_coder_agreement.output.table,

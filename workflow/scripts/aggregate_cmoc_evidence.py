@@ -21,4 +21,5 @@ with rule_logging(snakemake):
         quarantine_paths=list(snakemake.input.quarantine),
         sites_path=snakemake.input.sites,
         min_attribution=snakemake.params.min_attribution,
+        suppressed_marker=snakemake.params.suppressed_marker,
     )

@@ -176,7 +176,8 @@
   }
   function excerptCard(x, hidePerson) {
     var card = el("article", { class: "card", "data-excerpt": E.id[x] },
-      el("header", {}, "excerpt ", el("code", { text: E.id[x] })),
+      el("header", {}, "excerpt ", el("code", { text: E.id[x] }),
+        DATA.quoted && DATA.quoted[E.id[x]] ? " \u00b7 quoted in the report as " + DATA.quoted[E.id[x]] : ""),
       facts([["Participant", hidePerson ? "not shown in a for-whom view" : (E.participant[x] || "none (fieldnote)")],
         ["Role", roleLabel(S[E.role[x]])], ["Site", S[E.site[x]] || "not attributed"], ["Wave", waveLabel(S[E.wave[x]])],
         ["Data type", S[E.type[x]]], ["Batch", S[E.batch[x]]], ["Source", S[E.source[x]]]]));
@@ -349,12 +350,13 @@
     rows.forEach(function (g, i) {
       var td = el("td", { class: "num" });
       var suppressed = String(g.suppressed).toLowerCase() === "true";
-      if (suppressed) td.appendChild(el("span", { class: "suppressed", text: "suppressed" }));
+      // a suppressed cell prints the build's one suppression marker (cmoc_subgroups.csv holds it)
+      if (suppressed) td.appendChild(el("span", { class: "suppressed", title: "suppressed", text: g.excerpts }));
       else if (g.ex.length) td.appendChild(el("button", { type: "button", class: "cell", "data-subgroup": String(i), text: g.excerpts,
         onclick: function () { openList({ list: "subgroup:" + cmoc + ":" + DATA.subgroups.indexOf(g) }); } }));
       else td.appendChild(el("span", { class: "zero", text: g.excerpts }));
       body.appendChild(el("tr", {}, el("td", { text: g.attribute }), el("td", { text: g.value }),
-        el("td", { class: "num", text: suppressed ? "suppressed" : g.participants }), td));
+        el("td", { class: "num", text: g.participants }), td));
     });
     return el("details", {}, el("summary", { text: "For whom: excerpts by participant attribute (suppressed cells do not open)" }),
       el("table", { class: "subgroups" }, el("thead", {}, el("tr", {}, el("th", { text: "Attribute" }), el("th", { text: "Value" }),
