@@ -8,7 +8,7 @@ CORES ?= all
 
 .PHONY: report placeholders preview test test-fast lint format audit trace codebook new-study \
 	verify import-docx bench privacy-recall system-report system-test \
-	system-cluster slurm-demo clean demo-data
+	system-cluster slurm-demo clean demo-data docs
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: Python 3.11 not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -93,6 +93,10 @@ new-study: $(STAMP)
 # Do results/ and reports/ belong to one build? (checked against results/provenance.json)
 verify: $(STAMP)
 	$(BIN)/python -m realist_report.verify
+
+# The documentation (docs/, mkdocs.yml) into site/; a broken link or a page outside the nav fails.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests
