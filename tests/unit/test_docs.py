@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 MAKE_TARGET = re.compile(r"(?m)(?:`|^)make ([a-z][a-z-]*)")  # in code, not prose
 CODE_SPAN = re.compile(r"`([a-z_]+(?:\.[a-z_<>]+)+)`")
+ISSUE_NUMBER = re.compile(r"\bissues?\s+#?\d+|(?<![`\w])#\d+\b", flags=re.IGNORECASE)
 FILE_SUFFIXES = {"yaml", "smk", "py", "md", "csv", "json", "txt", "html"}
 
 
@@ -114,3 +115,13 @@ def test_every_config_key_named_in_the_docs_is_in_the_schema():
     assert len(named) >= 30
     assert sorted((n, k) for n, k in named if not schema_has(schema, k)) == []
     assert not schema_has(schema, "quotes.no_such_key")
+
+
+def test_the_readme_is_short_and_the_docs_name_no_tracker_numbers():
+    """The README stays an overview (about 100 lines); no page cites a ticket number, which means
+    nothing to a reader of a release."""
+    texts = doc_texts()
+    assert len(texts["README.md"].splitlines()) <= 120
+    assert sorted(name for name, text in texts.items() if ISSUE_NUMBER.search(text)) == []
+    assert ISSUE_NUMBER.search("after issue 16") and ISSUE_NUMBER.search("see #12")
+    assert not ISSUE_NUMBER.search("ids `#2`, `#3`")
