@@ -125,3 +125,36 @@ def test_the_readme_is_short_and_the_docs_name_no_tracker_numbers():
     assert sorted(name for name, text in texts.items() if ISSUE_NUMBER.search(text)) == []
     assert ISSUE_NUMBER.search("after issue 16") and ISSUE_NUMBER.search("see #12")
     assert not ISSUE_NUMBER.search("ids `#2`, `#3`")
+
+
+REPO_PATH = re.compile(r"`((?:workflow|tests|config|\.test|data/demo|report)/[\w./-]*[\w/])`")
+MODULE_NAME = re.compile(r"`(?:python -m )?(realist_(?:report|demo)(?:\.\w+)+)")
+
+
+def resolves(dotted: str) -> bool:
+    """Whether `realist_report.sub.module[.name]` is a module under workflow/ (and the name in it)."""
+    parts = dotted.split(".")
+    for cut in (len(parts), len(parts) - 1):
+        module = REPO / "workflow" / Path(*parts[:cut])
+        found = module.with_suffix(".py") if module.with_suffix(".py").is_file() else None
+        if found is None and (module / "__init__.py").is_file():
+            found = module / "__init__.py"
+        if found is not None:
+            rest = parts[cut:]
+            return not rest or re.search(rf"\b(def|class)?\s*{rest[0]}\b", found.read_text())
+    return False
+
+
+def test_every_repository_path_and_module_the_docs_name_exists():
+    texts = doc_texts()
+    paths = {
+        (n, p)
+        for n, text in texts.items()
+        for p in REPO_PATH.findall(text)
+        if "<" not in p and not p.startswith("config/private")  # optional, git-ignored lists
+    }
+    modules = {(n, m) for n, text in texts.items() for m in MODULE_NAME.findall(text)}
+    assert len(paths) >= 30 and len(modules) >= 8
+    assert sorted((n, p) for n, p in paths if not (REPO / p).exists()) == []
+    assert sorted((n, m) for n, m in modules if not resolves(m)) == []
+    assert not resolves("realist_report.no_such_module") and not (REPO / "workflow/nope").exists()
