@@ -188,4 +188,4 @@ def test_a_second_study_builds_from_its_config_file_alone(tmp_path: Path) -> Non
     assert "2 pharmacies" in text and "Not yet written" in text and "Ownership" in text
     assert "Observation hours" not in text
     # three role groups for 'strong', two roles declared: said in Methods
-    assert "asks for 3 role groups; design.roles declares 2" in text
+    assert "rating 'strong' needs 3 role groups; the design has 2 roles" in text
