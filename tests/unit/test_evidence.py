@@ -745,9 +745,7 @@ def test_counts_add_up_across_every_breakdown(definitions, clean, window):
             attribute
         )
     change = result["wave_change"].set_index("cmoc_id")
-    assert (
-        change["lw_continued"] + change["lw_dropped"] == change["lw_from_participants"]
-    ).all()
+    assert (change["lw_continued"] + change["lw_dropped"] == change["lw_from_participants"]).all()
 
 
 @PROPERTY
