@@ -300,7 +300,7 @@ def test_report_views_skip_cmocs_without_patients_and_spell_out_shares(
     )
     assert changes["compared_label"] == "Link workers and patients"
     cmoc12 = next(row for row in changes["rows"] if row["cmoc_id"] == "CMOC12")
-    assert (cmoc12["baseline_text"], cmoc12["followup_text"], cmoc12["ratio_text"]) == (
+    assert (cmoc12["from_text"], cmoc12["to_text"], cmoc12["ratio_text"]) == (
         "0/68 (0%)",
         "5/48 (10%)",
         "\u2013",
@@ -383,15 +383,22 @@ def test_demo_wave_change(demo_links, definitions, registers):
         "cmoc_id"
     )
     assert table["compared_roles"].unique().tolist() == ["link_worker;patient"]
-    assert (table["baseline_pool"].iloc[0], table["followup_pool"].iloc[0]) == (68, 48)
+    # two waves: one comparison per CMOC, consecutive and first to last at once
+    assert len(table) == len(definitions.cmocs)
+    assert table["consecutive"].all() and table["first_to_last"].all()
+    assert (table["from_wave"].unique().tolist(), table["to_wave"].unique().tolist()) == (
+        ["baseline"],
+        ["followup"],
+    )
+    assert (table["from_pool"].iloc[0], table["to_pool"].iloc[0]) == (68, 48)
     assert table.loc["CMOC12", "change"] == "new"
     assert table.loc["CMOC09", "change"] == "strengthened"
     assert table.loc["CMOC01", "change"] == "not seen again"
     assert {"sustained", "weakened"} & set(table["lw_change"])
     lw = table[["lw_continued", "lw_dropped", "lw_new"]]
-    assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_baseline_participants"]).all()
-    assert (lw["lw_continued"] + lw["lw_new"] == table["lw_followup_participants"]).all()
-    for wave in ["baseline", "followup"]:
+    assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_from_participants"]).all()
+    assert (lw["lw_continued"] + lw["lw_new"] == table["lw_to_participants"]).all()
+    for wave in ["from", "to"]:
         counts = table[f"{wave}_excerpt_ids"].map(linking._count_ids)
         assert (counts >= table[f"{wave}_excerpts"]).all()
         assert ((counts == 0) == (table[f"{wave}_excerpts"] == 0)).all()
@@ -774,9 +781,7 @@ def test_counts_add_up_across_every_breakdown(definitions, clean, window):
             attribute
         )
     change = result["wave_change"].set_index("cmoc_id")
-    assert (
-        change["lw_continued"] + change["lw_dropped"] == change["lw_baseline_participants"]
-    ).all()
+    assert (change["lw_continued"] + change["lw_dropped"] == change["lw_from_participants"]).all()
 
 
 @PROPERTY

@@ -80,10 +80,14 @@ def data() -> F.FigureData:
     wave_change = pd.DataFrame(
         {
             "cmoc_id": ["CMOC01", "CMOC02"],
-            "baseline_participants": [10, 2],
-            "baseline_pool": [20, 20],
-            "followup_participants": [3, 4],
-            "followup_pool": [10, 10],
+            "from_wave": ["baseline"] * 2,
+            "to_wave": ["followup"] * 2,
+            "consecutive": [True] * 2,
+            "first_to_last": [True] * 2,
+            "from_participants": [10, 2],
+            "from_pool": [20, 20],
+            "to_participants": [3, 4],
+            "to_pool": [10, 10],
             "change": ["weakened", "strengthened"],
         }
     )

@@ -133,6 +133,35 @@ def test_a_rating_the_design_cannot_reach_is_named() -> None:
 
     rules = [{"rating": "strong", "min_roles": 3}, {"rating": "tentative", "min_roles": 1}]
     assert unreachable_ratings(rules, Design.from_config(OTHER_STUDY["design"])) == [
-        "strength rating 'strong' asks for 3 role groups; design.roles declares 2, so no CMOC "
-        "can be rated 'strong'"
+        "rating 'strong' needs 3 role groups; the design has 2 roles, so no CMOC can be rated "
+        "'strong'"
     ]
+
+
+def test_ratings_asking_for_more_than_the_registers_hold_are_named(tmp_path: Path) -> None:
+    """One role, two sites, three participants: 'moderate' needs more of each; the registers'
+    sizes come from the files as the workflow reads them when it starts."""
+    from realist_report.registers import register_sizes
+    from realist_report.vocabulary import unreachable_ratings
+
+    (tmp_path / "sites.csv").write_text("site_id,kind\nA,x\nB,y\n", encoding="utf-8")
+    (tmp_path / "participants.csv").write_text(
+        "participant_id,site_id,role,waves\nP1,A,resident,t1\nP2,B,resident,t1\nP3,B,resident,t1\n",
+        encoding="utf-8",
+    )
+    sizes = register_sizes(tmp_path)
+    assert sizes == (2, 3)
+    one_role = Design.from_config(
+        {**OTHER_STUDY["design"], "roles": OTHER_STUDY["design"]["roles"][:1]}
+    )
+    rules = [
+        {"rating": "moderate", "min_participants": 5, "min_sites": 2, "min_roles": 2},
+        {"rating": "tentative", "min_participants": 1, "min_sites": 1, "min_roles": 1},
+    ]
+    assert unreachable_ratings(rules, one_role, *sizes) == [
+        "rating 'moderate' needs 2 role groups; the design has 1 role, so no CMOC can be rated "
+        "'moderate'",
+        "rating 'moderate' needs 5 participants; the study has 3, so no CMOC can be rated "
+        "'moderate'",
+    ]
+    assert register_sizes(tmp_path / "missing") == (None, None)  # its own check says why

@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from realist_report.attribution import attribution_groups
+from realist_report.attribution import AttributionGroups, attribution_groups
 from realist_report.definitions import Definitions
 from realist_report.design_text import counted
 from realist_report.disclosure import Breakdown, protect
@@ -112,6 +112,66 @@ def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
     return _join_ids(frame.loc[mask, "excerpt_ids"])
 
 
+def _rated(
+    own: pd.DataFrame, refuting: int, cmoc: dict, rules: list[dict], refuting_rule: dict | None
+) -> dict:
+    """One CMOC's rating columns: the count rating, after the refuting rule, and the team's gap."""
+    participants = own["participant_id"].dropna().nunique()
+    roles = own["role"].dropna().nunique()
+    rating, rule = (
+        rate_strength(participants, own["site_id"].nunique(), roles, rules)
+        if len(own)
+        else (UNSUPPORTED, f"{UNSUPPORTED}: no supporting evidence")
+    )
+    final, lowered, refuting_text = apply_refuting_rule(
+        rating, len(own), refuting, rules, refuting_rule
+    )
+    as_confidence, gap = judgement_gap(cmoc.get("confidence"), final, rules)
+    return {
+        "strength": final,
+        "strength_rule": rule,
+        "count_strength": rating,
+        "lowered_by_refuting": lowered,
+        "refuting_rule": refuting_text,
+        "rating_as_confidence": as_confidence,
+        "confidence_gap": gap,
+        "judgement_disagrees": gap is not None and abs(gap) > 1,
+    }
+
+
+def _cmoc_row(
+    cmoc: dict,
+    own: pd.DataFrame,
+    every: pd.DataFrame,
+    rules: list[dict],
+    refuting_rule: dict | None,
+) -> dict:
+    """One CMOC's summary row from its confirming units (`own`) and all its links (`every`)."""
+    roles = sorted(own["role"].dropna().unique())
+    data_types = sorted(own["source_type"].unique())
+    refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
+    return {
+        **cmoc,
+        "excerpts": len(own),
+        "participants": own["participant_id"].dropna().nunique(),
+        "sites": own["site_id"].nunique(),
+        "roles": len(roles),
+        "data_types": len(data_types),
+        "role_groups": ";".join(roles),
+        "data_type_names": ";".join(data_types),
+        **{f"{wave}_excerpts": int((own["wave"] == wave).sum()) for wave in WAVE_LABELS},
+        "direct": int((own["match"] == "direct").sum()),
+        "partial": int((every["match"] == "partial").sum()),
+        "refuting": int(refuting.sum()),
+        "refining": int((own["stance"] == "refines").sum()),
+        **_rated(own, int(refuting.sum()), cmoc, rules, refuting_rule),
+        "excerpt_ids": _join_ids(own["excerpt_ids"]),
+        "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
+        "refuting_excerpt_ids": _ids_where(every, refuting),
+        "refining_excerpt_ids": _ids_where(own, own["stance"] == "refines"),
+    }
+
+
 def summarise_cmocs(
     links: pd.DataFrame,
     definitions: Definitions,
@@ -128,53 +188,16 @@ def summarise_cmocs(
     CMOCs without evidence stay in the table, rated 'unsupported'.
     """
     confirmed = confirming(links)
-    rows = []
-    for cmoc in definitions.cmocs.to_dict("records"):
-        own = confirmed[confirmed["cmoc_id"] == cmoc["cmoc_id"]]
-        every = links[links["cmoc_id"] == cmoc["cmoc_id"]]
-        participants = own["participant_id"].dropna().nunique()
-        sites = own["site_id"].nunique()
-        roles = sorted(own["role"].dropna().unique())
-        data_types = sorted(own["source_type"].unique())
-        rating, rule = (
-            rate_strength(participants, sites, len(roles), rules)
-            if len(own)
-            else (UNSUPPORTED, f"{UNSUPPORTED}: no supporting evidence")
+    rows = [
+        _cmoc_row(
+            cmoc,
+            confirmed[confirmed["cmoc_id"] == cmoc["cmoc_id"]],
+            links[links["cmoc_id"] == cmoc["cmoc_id"]],
+            rules,
+            refuting_rule,
         )
-        refuting = every["match"].isin(SUPPORTING_MATCHES) & (every["stance"] == "refutes")
-        final, lowered, refuting_text = apply_refuting_rule(
-            rating, len(own), int(refuting.sum()), rules, refuting_rule
-        )
-        as_confidence, gap = judgement_gap(cmoc.get("confidence"), final, rules)
-        rows.append(
-            {
-                **cmoc,
-                "excerpts": len(own),
-                "participants": participants,
-                "sites": sites,
-                "roles": len(roles),
-                "data_types": len(data_types),
-                "role_groups": ";".join(roles),
-                "data_type_names": ";".join(data_types),
-                **{f"{wave}_excerpts": int((own["wave"] == wave).sum()) for wave in WAVE_LABELS},
-                "direct": int((own["match"] == "direct").sum()),
-                "partial": int((every["match"] == "partial").sum()),
-                "refuting": int(refuting.sum()),
-                "refining": int((own["stance"] == "refines").sum()),
-                "strength": final,
-                "strength_rule": rule,
-                "count_strength": rating,
-                "lowered_by_refuting": lowered,
-                "refuting_rule": refuting_text,
-                "rating_as_confidence": as_confidence,
-                "confidence_gap": gap,
-                "judgement_disagrees": gap is not None and abs(gap) > 1,
-                "excerpt_ids": _join_ids(own["excerpt_ids"]),
-                "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
-                "refuting_excerpt_ids": _ids_where(every, refuting),
-                "refining_excerpt_ids": _ids_where(own, own["stance"] == "refines"),
-            }
-        )
+        for cmoc in definitions.cmocs.to_dict("records")
+    ]
     summary = pd.DataFrame(rows)
     summary["confidence_gap"] = summary["confidence_gap"].astype("Int64")
     titles = dict(zip(definitions.areas["area_id"], definitions.areas["area_title"], strict=True))
@@ -400,26 +423,35 @@ def compared_waves() -> tuple[str, str] | None:
     return (ids[0], ids[-1]) if len(ids) > 1 else None
 
 
-def roles_in_both_waves(participants: pd.DataFrame) -> list[str]:
-    """Roles interviewed at the first and the last wave: the only like-for-like comparison."""
+def roles_in_both_waves(
+    participants: pd.DataFrame, pair: tuple[str, str] | None = None
+) -> list[str]:
+    """Roles interviewed at both waves of the pair (default: the first and the last): the only
+    like-for-like comparison."""
     waves = participants.assign(wave=participants["waves"].str.split(";")).explode("wave")
     seen = waves.groupby("role")["wave"].agg(set)
-    pair = set(compared_waves() or ())
-    return sorted(role for role, found in seen.items() if pair and pair <= found)
+    both = set(pair or compared_waves() or ())
+    return sorted(role for role, found in seen.items() if both and both <= found)
 
 
 def classify_change(
-    baseline: int, baseline_pool: int, followup: int, followup_pool: int, thresholds: dict
+    baseline: int,
+    baseline_pool: int,
+    followup: int,
+    followup_pool: int,
+    thresholds: dict,
+    pair: tuple[str, str] | None = None,
 ) -> tuple[str, str]:
     """New, strengthened, sustained, weakened, not seen again or no evidence, with the rule used.
 
     Compares the share of each wave's registered participants who gave confirming evidence, so a
-    smaller follow-up sample does not read as weakening.
+    smaller later sample does not read as weakening. `pair` names the two waves (default: the
+    first and the last); 'baseline' and 'followup' are the earlier and the later of them.
     """
     up, down = float(thresholds["strengthened_ratio"]), float(thresholds["weakened_ratio"])
     b_share = baseline / baseline_pool if baseline_pool else 0.0
     f_share = followup / followup_pool if followup_pool else 0.0
-    first, last = (WAVE_LABELS.get(w, w) for w in compared_waves() or ("first", "last"))
+    first, last = (WAVE_LABELS.get(w, w) for w in pair or compared_waves() or ("first", "last"))
     shares = (
         f"{first} {baseline}/{baseline_pool} ({b_share:.1%}), "
         f"{last} {followup}/{followup_pool} ({f_share:.1%})"
@@ -444,81 +476,118 @@ def _by_wave(evidence: pd.DataFrame, wave: str) -> tuple[set[str], pd.DataFrame]
     return set(own["participant_id"].dropna()), own
 
 
-#: wave_change.parquet's columns: 'baseline' is the design's first wave, 'followup' its last,
-#: 'lw' the followed roles (design.followed_roles) person by person.
+#: wave_change.parquet's columns, one row per CMOC and compared pair of waves (every consecutive
+#: pair, then the first against the last when there are more than two): 'from' is the pair's
+#: earlier wave, 'to' its later one; 'lw' the followed roles (design.followed_roles) person by
+#: person. `consecutive` and `first_to_last` say which comparison a row is (two waves: both).
 WAVE_CHANGE_COLUMNS = [
-    "cmoc_id", "from_wave", "to_wave", "compared_roles", "baseline_pool", "followup_pool",
-    "baseline_participants", "followup_participants", "baseline_excerpts", "followup_excerpts",
-    "change", "change_rule", "lw_baseline_participants", "lw_followup_participants",
-    "lw_baseline_excerpts", "lw_followup_excerpts", "lw_continued", "lw_dropped", "lw_new",
-    "lw_baseline_refuting", "lw_followup_refuting", "lw_change", "lw_change_rule",
-    "baseline_excerpt_ids", "followup_excerpt_ids", "lw_excerpt_ids", "excerpt_ids",
+    "cmoc_id", "from_wave", "to_wave", "consecutive", "first_to_last", "compared_roles",
+    "from_pool", "to_pool", "from_participants", "to_participants", "from_excerpts",
+    "to_excerpts", "change", "change_rule", "lw_from_participants", "lw_to_participants",
+    "lw_from_excerpts", "lw_to_excerpts", "lw_continued", "lw_dropped", "lw_new",
+    "lw_from_refuting", "lw_to_refuting", "lw_change", "lw_change_rule", "from_excerpt_ids",
+    "to_excerpt_ids", "lw_excerpt_ids", "excerpt_ids",
 ]  # fmt: skip
 
 
-def wave_change(
-    links: pd.DataFrame, participants: pd.DataFrame, definitions: Definitions, thresholds: dict
-) -> pd.DataFrame:
-    """Per CMOC: first vs last wave support among roles seen in both, and the followed roles
-    person by person: continued (evidence in both waves), dropped (first only) and new (last
-    only), plus their refuting units. One wave: no rows (nothing to compare)."""
-    pair = compared_waves()
-    if pair is None:
-        return pd.DataFrame(columns=WAVE_CHANGE_COLUMNS)
+def _compared_pair(
+    own: pd.DataFrame, pools: dict[str, int], pair: tuple[str, str], thresholds: dict
+) -> dict:
+    """One group's evidence at the pair's two waves: participants, excerpts and the change."""
     first, last = pair
+    from_people, from_rows = _by_wave(own, first)
+    to_people, to_rows = _by_wave(own, last)
+    change, rule = classify_change(
+        len(from_people), pools[first], len(to_people), pools[last], thresholds, pair
+    )
+    return {
+        "from_participants": len(from_people),
+        "to_participants": len(to_people),
+        "from_excerpts": len(from_rows),
+        "to_excerpts": len(to_rows),
+        "change": change,
+        "change_rule": rule,
+        "people": (from_people, to_people),
+        "ids": (_join_ids(from_rows["excerpt_ids"]), _join_ids(to_rows["excerpt_ids"])),
+    }
+
+
+def _pair_rows(
+    links: pd.DataFrame,
+    participants: pd.DataFrame,
+    definitions: Definitions,
+    *,
+    pair: tuple[str, str],
+    thresholds: dict,
+) -> list[dict]:
+    """Every CMOC's row for one pair of waves: the roles seen at both, and the followed roles."""
+    first, last = pair
+    ids = current_design().wave_ids
     followed = list(current_design().followed_roles)
-    compared = roles_in_both_waves(participants)
-    pools = wave_pools(participants, compared)
-    lw_pools = wave_pools(participants, followed)
+    compared = roles_in_both_waves(participants, pair)
+    pools, lw_pools = wave_pools(participants, compared), wave_pools(participants, followed)
     confirmed = confirming(links)
     refuting = refuting_links(links)
     rows = []
     for cmoc_id in definitions.cmocs["cmoc_id"]:
         own = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(compared)]
-        b_people, b_rows = _by_wave(own, first)
-        f_people, f_rows = _by_wave(own, last)
-        change, rule = classify_change(
-            len(b_people), pools[first], len(f_people), pools[last], thresholds
-        )
         lw = confirmed[(confirmed["cmoc_id"] == cmoc_id) & confirmed["role"].isin(followed)]
-        lw_b, lw_b_rows = _by_wave(lw, first)
-        lw_f, lw_f_rows = _by_wave(lw, last)
-        lw_change, lw_rule = classify_change(
-            len(lw_b), lw_pools[first], len(lw_f), lw_pools[last], thresholds
-        )
         lw_refuting = refuting[(refuting["cmoc_id"] == cmoc_id) & refuting["role"].isin(followed)]
+        group = _compared_pair(own, pools, pair, thresholds)
+        mine = _compared_pair(lw, lw_pools, pair, thresholds)
+        (lw_from, lw_to), (from_ids, to_ids) = mine["people"], group["ids"]
         rows.append(
             {
                 "cmoc_id": cmoc_id,
                 "from_wave": first,
                 "to_wave": last,
+                "consecutive": ids.index(last) == ids.index(first) + 1,
+                "first_to_last": (first, last) == (ids[0], ids[-1]),
                 "compared_roles": ";".join(compared),
-                "baseline_pool": pools[first],
-                "followup_pool": pools[last],
-                "baseline_participants": len(b_people),
-                "followup_participants": len(f_people),
-                "baseline_excerpts": len(b_rows),
-                "followup_excerpts": len(f_rows),
-                "change": change,
-                "change_rule": rule,
-                "lw_baseline_participants": len(lw_b),
-                "lw_followup_participants": len(lw_f),
-                "lw_baseline_excerpts": len(lw_b_rows),
-                "lw_followup_excerpts": len(lw_f_rows),
-                "lw_continued": len(lw_b & lw_f),
-                "lw_dropped": len(lw_b - lw_f),
-                "lw_new": len(lw_f - lw_b),
-                "lw_baseline_refuting": int((lw_refuting["wave"] == first).sum()),
-                "lw_followup_refuting": int((lw_refuting["wave"] == last).sum()),
-                "lw_change": lw_change,
-                "lw_change_rule": lw_rule,
-                "baseline_excerpt_ids": _join_ids(b_rows["excerpt_ids"]),
-                "followup_excerpt_ids": _join_ids(f_rows["excerpt_ids"]),
+                "from_pool": pools[first],
+                "to_pool": pools[last],
+                **{k: v for k, v in group.items() if k not in ("people", "ids")},
+                **{f"lw_{k}": mine[k] for k in ("from_participants", "to_participants")},
+                **{f"lw_{k}": mine[k] for k in ("from_excerpts", "to_excerpts")},
+                "lw_continued": len(lw_from & lw_to),
+                "lw_dropped": len(lw_from - lw_to),
+                "lw_new": len(lw_to - lw_from),
+                "lw_from_refuting": int((lw_refuting["wave"] == first).sum()),
+                "lw_to_refuting": int((lw_refuting["wave"] == last).sum()),
+                "lw_change": mine["change"],
+                "lw_change_rule": mine["change_rule"],
+                "from_excerpt_ids": from_ids,
+                "to_excerpt_ids": to_ids,
                 "lw_excerpt_ids": _join_ids([*lw["excerpt_ids"], *lw_refuting["excerpt_ids"]]),
                 "excerpt_ids": _join_ids(own["excerpt_ids"]),
             }
         )
-    return pd.DataFrame(rows, columns=WAVE_CHANGE_COLUMNS)
+    return rows
+
+
+def wave_change(
+    links: pd.DataFrame, participants: pd.DataFrame, definitions: Definitions, thresholds: dict
+) -> pd.DataFrame:
+    """Per CMOC and pair of waves (each consecutive pair, then first to last with more than two
+    waves): support among the roles seen at both waves, and the followed roles person by person:
+    continued (evidence at both), dropped (the earlier only) and new (the later only), plus their
+    refuting units. One wave: no rows (nothing to compare)."""
+    rows = [
+        row
+        for pair in current_design().wave_pairs
+        for row in _pair_rows(links, participants, definitions, pair=pair, thresholds=thresholds)
+    ]
+    table = pd.DataFrame(rows, columns=WAVE_CHANGE_COLUMNS)
+    if table.empty:
+        return table
+    table["rank"] = table["cmoc_id"].map(_cmoc_order(definitions))
+    table = table.sort_values("rank", kind="stable").drop(columns="rank")
+    return table.reset_index(drop=True)
+
+
+def first_to_last(changes: pd.DataFrame) -> pd.DataFrame:
+    """The rows comparing the first wave with the last: one per CMOC (none with one wave)."""
+    return changes[changes["first_to_last"].astype(bool)].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- one coding, one count
@@ -569,6 +638,71 @@ def counted_across_batches(links: pd.DataFrame, clean: pd.DataFrame, coders: str
 # ---------------------------------------------------------------- rule adapter
 
 
+def _read_evidence(
+    clean_paths: list[str], link_paths: list[str], coders: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The clean tables' few columns the aggregation reads, and the links that count."""
+    from realist_report.tables import read_parquet
+
+    columns = ["collected_on", "excerpt_id", "batch", "source_id", "coder", "text", "start", "end"]
+    clean = pd.concat(
+        [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
+    )
+    links = combine_links([read_parquet(path) for path in link_paths])
+    check_batches_distinct(clean)
+    return clean, counted_across_batches(links, clean, coders)
+
+
+def _quotes(
+    links: pd.DataFrame,
+    definitions: Definitions,
+    clean: pd.DataFrame,
+    *,
+    quotes: dict,
+    cmocs_path: str,
+    quarantine_paths: list[str],
+    groups: AttributionGroups,
+) -> pd.DataFrame:
+    """The team's pinned quotes (checked against the clean ids and the quarantine), then the
+    rule's choice for the rest."""
+    from realist_report.tables import read_parquet
+
+    pins = {
+        row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
+    }
+    quarantined = {}
+    for path in quarantine_paths:
+        for row in read_parquet(path).itertuples(index=False):
+            if isinstance(row.excerpt_id, str):
+                quarantined.setdefault(row.excerpt_id, row.reason)
+    known = set(clean["excerpt_id"])
+    team = pinned_quotes(links, pins, known, quarantined, str(cmocs_path), groups)
+    chosen = select_quotes(links, definitions, **quotes, pinned=team, groups=groups)
+    log.info(
+        "quotes: %d pinned by the team for %d CMOCs, %d chosen by the rule",
+        sum(len(v) for v in team.values()),
+        len(team),
+        int((chosen["chosen_by"] == "rule").sum()),
+    )
+    return chosen
+
+
+def _log_results(
+    summary: pd.DataFrame, changes: pd.DataFrame, subgroups: pd.DataFrame, min_cell_size: int
+) -> None:
+    """Each CMOC's counts, rating and change from the first wave to the last, in the rule log."""
+    for row in summary.merge(first_to_last(changes)[["cmoc_id", "change"]]).itertuples(index=False):
+        log.info(
+            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s (%s); over time: %s",
+            row.cmoc_id, row.excerpts, row.participants, row.sites, row.roles, row.strength,
+            row.refuting_rule, row.change,
+        )  # fmt: skip
+    log.info(
+        "for whom: %d of %d subgroup cells suppressed (k = %d)",
+        int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
+    )  # fmt: skip
+
+
 def run_aggregate(
     clean_paths: list[str],
     participants_path: str,
@@ -597,74 +731,49 @@ def run_aggregate(
     checked against the ids, the snapshot date is the latest collection date).
     """
     from realist_report.definitions import load_definitions
-    from realist_report.tables import (
-        read_parquet,
-        write_csv,
-        write_json,
-        write_parquet,
-    )
+    from realist_report.tables import read_parquet
 
     definitions = load_definitions(codebook_path, cmocs_path)
     participants = read_parquet(participants_path)
-    columns = ["collected_on", "excerpt_id", "batch", "source_id", "coder", "text", "start", "end"]
-    clean = pd.concat(
-        [pd.read_parquet(path, columns=columns) for path in clean_paths], ignore_index=True
-    )
-    links = combine_links([read_parquet(path) for path in link_paths])
-    check_batches_distinct(clean)
-    links = counted_across_batches(links, clean, linking.get("coders", "reference"))
+    clean, links = _read_evidence(clean_paths, link_paths, linking.get("coders", "reference"))
     summary = summarise_cmocs(links, definitions, strength, refuting)
-    matrix = evidence_matrix(links, definitions)
-    pins = {
-        row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
-    }
-    known = set(clean["excerpt_id"])
-    quarantined = {}
-    for path in quarantine_paths or []:
-        for row in read_parquet(path).itertuples(index=False):
-            if isinstance(row.excerpt_id, str):
-                quarantined.setdefault(row.excerpt_id, row.reason)
     groups = attribution_groups(
         participants,
         read_parquet(sites_path) if sites_path else None,
         min_cell_size if min_attribution is None else min_attribution,
     )
-    team = pinned_quotes(links, pins, known, quarantined, str(cmocs_path), groups)
-    chosen = select_quotes(links, definitions, **quotes, pinned=team, groups=groups)
-    log.info(
-        "quotes: %d pinned by the team for %d CMOCs, %d chosen by the rule",
-        sum(len(v) for v in team.values()),
-        len(team),
-        int((chosen["chosen_by"] == "rule").sum()),
-    )
+    chosen = _quotes(
+        links, definitions, clean, quotes=quotes, cmocs_path=cmocs_path,
+        quarantine_paths=quarantine_paths or [], groups=groups,
+    )  # fmt: skip
     subgroups = suppress_small_cells(
         subgroup_evidence(links, participants, definitions, **for_whom), min_cell_size
     )
     changes = wave_change(links, participants, definitions, change_thresholds)
     log.info(
         "%d coded rows -> %d CMOC evidence links (window: %s)",
-        len(clean),
-        len(links),
-        linking["window"],
-    )
-    for row in summary.merge(changes[["cmoc_id", "change"]]).itertuples(index=False):
-        log.info(
-            "%s: %d excerpts, %d participants, %d sites, %d roles -> %s (%s); over time: %s",
-            row.cmoc_id, row.excerpts, row.participants, row.sites, row.roles, row.strength,
-            row.refuting_rule, row.change,
-        )  # fmt: skip
-    log.info(
-        "for whom: %d of %d subgroup cells suppressed (k = %d)",
-        int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
+        len(clean), len(links), linking["window"],
     )  # fmt: skip
+    _log_results(summary, changes, subgroups, min_cell_size)
+    tables = {"summary": summary, "matrix": evidence_matrix(links, definitions),
+              "subgroups": subgroups, "wave_change": changes}  # fmt: skip
+    _write_outputs(outputs, links, definitions, tables, chosen, clean)
+
+
+def _write_outputs(
+    outputs: dict[str, str],
+    links: pd.DataFrame,
+    definitions: Definitions,
+    tables: dict[str, pd.DataFrame],
+    chosen: pd.DataFrame,
+    clean: pd.DataFrame,
+) -> None:
+    """Parquet for the pipeline, CSV for reviewers, and the snapshot date."""
+    from realist_report.tables import write_csv, write_json, write_parquet
+
     write_parquet(links, outputs["links"])
     write_csv(evidence_units(links, definitions), outputs["evidence_units"])
-    for name, table in [
-        ("summary", summary),
-        ("matrix", matrix),
-        ("subgroups", subgroups),
-        ("wave_change", changes),
-    ]:
+    for name, table in tables.items():
         write_parquet(table, outputs[f"{name}_parquet"])
         shown = marked_suppressed(table, suppressed_marker) if name == "subgroups" else table
         write_csv(shown, outputs[name])

@@ -327,37 +327,51 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
     )
 
 
+def _wave_change_panels(changes: pd.DataFrame) -> pd.DataFrame:
+    """One panel per compared pair of waves (every consecutive pair, then first to last), with
+    each wave's share of its interviewees who gave supporting evidence."""
+    if "consecutive" in changes:
+        keep = changes["consecutive"].astype(bool) | changes["first_to_last"].astype(bool)
+        changes = changes[keep].copy()
+    ids = current_design().wave_ids
+    changes["from_wave"] = changes.get("from_wave", ids[0])
+    changes["to_wave"] = changes.get("to_wave", ids[-1])
+    titles = {w: capitalised(WAVE_LABELS.get(w, w)) for w in ids}
+    changes["from_title"] = changes["from_wave"].map(titles)
+    changes["to_title"] = changes["to_wave"].map(titles)
+    changes["panel"] = changes["from_title"] + " to " + changes["to_wave"].map(WAVE_LABELS)
+    changes["from_share"] = 100 * changes["from_participants"] / changes["from_pool"].clip(lower=1)
+    changes["to_share"] = 100 * changes["to_participants"] / changes["to_pool"].clip(lower=1)
+    changes["panel"] = pd.Categorical(changes["panel"], categories=changes["panel"].unique())
+    return changes
+
+
 def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
-    """Share of each wave's interviewees supporting each CMOC, first wave against last.
+    """Share of each wave's interviewees supporting each CMOC: the first wave against the last,
+    and with more than two waves one panel per consecutive pair and one first to last.
 
     Shares, not counts: fewer people may be interviewed later (the aggregation step's
     cmoc_wave_change table holds the counts, pools and change rule). One wave: nothing to draw.
     """
-    changes = data["wave_change"].copy()
-    if changes.empty:
+    if data["wave_change"].empty:
         return nothing_to_draw("One wave: no change over time to draw", theme)
-    ids = current_design().wave_ids
-    first, last = (
-        capitalised(
-            WAVE_LABELS.get(str(changes[key].iloc[0]) if key in changes else default, default)
-        )
-        for key, default in (("from_wave", ids[0]), ("to_wave", ids[-1]))
-    )
-    changes[first] = 100 * changes["baseline_participants"] / changes["baseline_pool"].clip(lower=1)
-    changes[last] = 100 * changes["followup_participants"] / changes["followup_pool"].clip(lower=1)
+    changes = _wave_change_panels(data["wave_change"].copy())
     order = _cmoc_order(data["cmoc_summary"])
     changes["cmoc_id"] = pd.Categorical(changes["cmoc_id"], categories=order)
-    long = changes.melt(
-        id_vars=["cmoc_id", "change"],
-        value_vars=[first, last],
-        var_name="wave",
-        value_name="share",
+    points = pd.concat(
+        [
+            changes.assign(wave=changes["from_title"], share=changes["from_share"]),
+            changes.assign(wave=changes["to_title"], share=changes["to_share"]),
+        ]
     )
-    long["wave"] = pd.Categorical(long["wave"], categories=[first, last])
-    return (
-        p9.ggplot(long, p9.aes("share", "cmoc_id"))
+    waves = [capitalised(label) for label in WAVE_LABELS.values()]
+    points["wave"] = pd.Categorical(points["wave"], categories=waves)
+    panels = changes["panel"].nunique()
+    colours = [OKABE_ITO[4], OKABE_ITO[0], *OKABE_ITO[1:4], *OKABE_ITO[5:]]
+    plot = (
+        p9.ggplot(points, p9.aes("share", "cmoc_id"))
         + p9.geom_segment(
-            p9.aes(x=first, xend=last, y="cmoc_id", yend="cmoc_id"),
+            p9.aes(x="from_share", xend="to_share", y="cmoc_id", yend="cmoc_id"),
             data=changes,
             colour="#999999",
             size=0.8,
@@ -370,8 +384,8 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
             ha="left",
             colour="#333333",
         )
-        + p9.scale_fill_manual(values=[OKABE_ITO[4], OKABE_ITO[0]])
-        + p9.scale_shape_manual(values=["o", "D"])
+        + p9.scale_fill_manual(values=colours[: len(waves)], drop=True)
+        + p9.scale_shape_manual(values=["o", "D", "s", "^", "v", "p", "h", "X"][: len(waves)])
         + p9.scale_x_continuous(limits=(0, 135), breaks=[0, 25, 50, 75, 100])
         + p9.labs(
             x="Interviewees with supporting evidence (% of those interviewed at the wave)",
@@ -380,8 +394,11 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
         )
         + theme
         + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.5))
     )
+    if panels == 1:
+        return plot + p9.theme(figure_size=(6.3, 3.5))
+    height = min(9.0, 0.8 + panels * (0.5 + 0.18 * len(order)))
+    return plot + p9.facet_wrap("panel", ncol=1) + p9.theme(figure_size=(6.3, height))
 
 
 def nothing_to_draw(reason: str, theme: p9.theme) -> p9.ggplot:
@@ -671,6 +688,22 @@ EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
 }
 
 
+def wave_markers(waves: list[str]) -> dict[str, str]:
+    """What the wave markers of a caption print: the first and the last wave, and with more than
+    two waves every consecutive pair before them (one panel each)."""
+    first, last = waves[0], waves[-1]
+    markers = {}  # whole phrases first: they hold the shorter markers
+    if len(waves) > 2:
+        steps = ", ".join(f"{a} to {b}" for a, b in zip(waves, waves[1:], strict=False))
+        markers["{First} versus {last}"] = (
+            f"Each wave against the next ({steps}) and {first} against {last}, one panel each"
+        )
+        markers["a circle for the {first} share and a diamond for the {last} share"] = (
+            "one marker shape per wave for the earlier and the later wave's share"
+        )
+    return markers | {"{first}": first, "{last}": last, "{First}": capitalised(first)}
+
+
 def figure_text(name: str, site: str = "site") -> tuple[str, str]:
     """Caption and alt text of any report figure, naming the site axis ('site' or 'region')
     and the design's first and last waves."""
@@ -678,8 +711,7 @@ def figure_text(name: str, site: str = "site") -> tuple[str, str]:
         figure = FIGURES[name]
         names = {"{site}": site}
         if "{last}" in figure.caption + figure.alt:  # only these read the design's waves
-            waves = list(WAVE_LABELS.values())
-            names |= {"{first}": waves[0], "{last}": waves[-1], "{First}": capitalised(waves[0])}
+            names |= wave_markers(list(WAVE_LABELS.values()))
         caption, alt = figure.caption, figure.alt
         for marker, value in names.items():
             caption, alt = caption.replace(marker, value), alt.replace(marker, value)

@@ -101,10 +101,16 @@ COUNT_VALUES: dict[str, str] = {
 
 
 def cmoc_value_names() -> dict[str, str]:
-    """CMOC_VALUES plus supporting excerpts per wave of the design in use."""
+    """CMOC_VALUES plus, for the design in use, supporting excerpts per wave and the change
+    between each consecutive pair of waves (change_<from id>_<to id>)."""
     design = current_design()
     per_wave = {f"{w.id}_excerpts": f"supporting excerpts at {w.label}" for w in design.waves}
-    return {**CMOC_VALUES, **per_wave}
+    labels = design.wave_labels
+    per_pair = {
+        f"change_{a}_{b}": f"change from {labels[a]} to {labels[b]}"
+        for a, b in zip(design.wave_ids, design.wave_ids[1:], strict=False)
+    }
+    return {**CMOC_VALUES, **per_wave, **per_pair}
 
 
 def wave_groups() -> dict[str, str]:
@@ -219,13 +225,17 @@ def count_values(counts: dict[str, dict[str, int]], totals: dict[str, int]) -> d
     return values
 
 
-def cmoc_values(summary_rows: list[dict], changes: dict[str, str]) -> dict[str, dict[str, object]]:
-    """The <CMOC id>.* namespaces from the summary table (and the change over time)."""
+def cmoc_values(
+    summary_rows: list[dict], changes: dict[str, dict[str, str]]
+) -> dict[str, dict[str, object]]:
+    """The <CMOC id>.* namespaces from the summary table and the change over time (`changes`:
+    per CMOC, 'change' first to last and 'change_<from>_<to>' per consecutive pair)."""
     values = {}
     for row in summary_rows:
         own = {name: row[name] for name in cmoc_value_names() if name in row and name != "area"}
         own["area"] = row["area_title"]
-        own["change"] = changes.get(row["cmoc_id"], "no evidence")
+        own["change"] = "no evidence"  # one wave: nothing compared
+        own.update(changes.get(row["cmoc_id"], {}))
         values[row["cmoc_id"]] = own
     return values
 

@@ -139,6 +139,21 @@ def refuse_identifiers_in_ids(table: pd.DataFrame, path: Path, names: list[str])
                 )
 
 
+def register_sizes(dataset: str | Path) -> tuple[int | None, int | None]:
+    """Sites and participants the registers list, for the rating check when the build starts;
+    None for a register that cannot be read (its own check reports why when the build runs)."""
+    sizes: list[int | None] = []
+    for name, column in (("sites.csv", "site_id"), ("participants.csv", "participant_id")):
+        try:
+            table = _read_register(Path(dataset) / name)
+        except (InputFileError, OSError, ValueError):
+            sizes.append(None)
+            continue
+        ids = table[column].replace("", pd.NA).dropna() if column in table else None
+        sizes.append(None if ids is None else int(ids.nunique()))
+    return sizes[0], sizes[1]
+
+
 def load_registers(
     dataset: str | Path,
     private_names: Collection[str] = (),

@@ -24,6 +24,7 @@ from realist_report.contrasts import contrasts_view
 from realist_report.definitions import load_definitions
 from realist_report.design_text import capitalised, counted, design_context, joined, plural
 from realist_report.errors import PipelineError
+from realist_report.evidence import first_to_last
 from realist_report.explorer import explorer_link
 from realist_report.judgement import cerqual_rows, confidence_counts, confidence_of
 from realist_report.narrative import (
@@ -327,48 +328,73 @@ def _share_text(count: int, pool: int) -> str:
 
 
 def _ratio_text(row: dict) -> str:
-    b, f = row["baseline_participants"], row["followup_participants"]
-    if not (b and f and row["followup_pool"]):
+    b, f = row["from_participants"], row["to_participants"]
+    if not (b and f and row["to_pool"]):
         return "\u2013"
-    return f"{(f * row['baseline_pool']) / (row['followup_pool'] * b):.2f}"
+    return f"{(f * row['from_pool']) / (row['to_pool'] * b):.2f}"
 
 
-def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
-    """First vs last wave rows and the counts per change class, as the report prints them."""
-    counts = changes["change"].value_counts()
+def _pair_view(changes: pd.DataFrame) -> dict:
+    """One comparison (every CMOC's row for one pair of waves) as the report prints it."""
     plurals = current_design().role_plurals
-    compared = str(changes["compared_roles"].iloc[0]).split(";") if len(changes) else []
-    compared = [r for r in compared if r]
+    first = changes.iloc[0].to_dict() if len(changes) else {}
+    compared = [r for r in str(first.get("compared_roles", "")).split(";") if r]
+    from_label = WAVE_LABELS.get(str(first.get("from_wave")), "")
+    to_label = WAVE_LABELS.get(str(first.get("to_wave")), "")
     return {
         "rows": [
             {
                 **row,
-                "baseline_text": _share_text(row["baseline_participants"], row["baseline_pool"]),
-                "followup_text": _share_text(row["followup_participants"], row["followup_pool"]),
+                "from_text": _share_text(row["from_participants"], row["from_pool"]),
+                "to_text": _share_text(row["to_participants"], row["to_pool"]),
                 "ratio_text": _ratio_text(row),
             }
             for row in changes.to_dict("records")
         ],
-        "counts": {change: int(counts.get(change, 0)) for change in CHANGES},
-        "lw_counts": {change: int((changes["lw_change"] == change).sum()) for change in CHANGES},
+        "counts": {c: int((changes["change"] == c).sum()) for c in CHANGES},
+        "lw_counts": {c: int((changes["lw_change"] == c).sum()) for c in CHANGES},
         "compared_roles": [plurals.get(r, r) for r in compared],
         "compared_label": capitalised(" and ".join(plurals.get(r, r) for r in compared)),
-        "from_label": WAVE_LABELS.get(str(changes["from_wave"].iloc[0]), "")
-        if len(changes)
-        else "",
-        "to_label": WAVE_LABELS.get(str(changes["to_wave"].iloc[0]), "") if len(changes) else "",
-        "from_title": capitalised(WAVE_LABELS.get(str(changes["from_wave"].iloc[0]), ""))
-        if len(changes)
-        else "",
-        "to_title": capitalised(WAVE_LABELS.get(str(changes["to_wave"].iloc[0]), ""))
-        if len(changes)
-        else "",
-        "pools": {
-            "baseline": int(changes["baseline_pool"].iloc[0]) if len(changes) else 0,
-            "followup": int(changes["followup_pool"].iloc[0]) if len(changes) else 0,
-        },
+        "from_label": from_label,
+        "to_label": to_label,
+        "from_title": capitalised(from_label),
+        "to_title": capitalised(to_label),
+        "from_pool": int(first.get("from_pool", 0)),
+        "to_pool": int(first.get("to_pool", 0)),
+    }
+
+
+def change_view(changes: pd.DataFrame, thresholds: dict) -> dict:
+    """The first wave against the last as the report prints it, and with more than two waves
+    each consecutive pair (`steps`), CMOC by CMOC (`step_rows`)."""
+    consecutive = changes[changes["consecutive"].astype(bool)]
+    groups = consecutive.groupby(["from_wave", "to_wave"], sort=False)
+    steps = [_pair_view(rows) for _, rows in groups]
+    if len(steps) < 2:  # two waves: the one consecutive pair is the first against the last
+        steps = []
+    step_rows = [
+        {"cmoc_id": row["cmoc_id"], "cells": [step["rows"][i] for step in steps]}
+        for i, row in enumerate(steps[0]["rows"] if steps else [])
+    ]
+    return {
+        **_pair_view(first_to_last(changes)),
+        "steps": steps,
+        "step_rows": step_rows,
         "thresholds": thresholds,
     }
+
+
+def cmoc_changes(changes: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """Each CMOC's change from the first wave to the last ('change') and between each
+    consecutive pair ('change_<from id>_<to id>'): the narrative's {{ CMOC01.change... }}."""
+    values: dict[str, dict[str, str]] = {}
+    for row in changes.itertuples(index=False):
+        own = values.setdefault(row.cmoc_id, {})
+        if row.consecutive:
+            own[f"change_{row.from_wave}_{row.to_wave}"] = row.change
+        if row.first_to_last:
+            own["change"] = row.change
+    return values
 
 
 # ---- narrative, RAMESES II items, numbering and contents ----------------------------------------
@@ -691,7 +717,7 @@ def read_narrative(
 ) -> object:
     """The team's narrative with its placeholders filled from `values` (counts.* and the
     CMOCs' own numbers and change over time)."""
-    changes = dict(zip(wave_change["cmoc_id"], wave_change["change"], strict=True))
+    changes = cmoc_changes(wave_change)
     return load_narrative(
         narrative_dir,
         {"counts": values, **cmoc_values(summary.to_dict("records"), changes)},

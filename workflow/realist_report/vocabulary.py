@@ -270,19 +270,26 @@ def unreachable_ratings(
     strength: list[dict], design: Design, sites: int | None = None, participants: int | None = None
 ) -> list[str]:
     """Ratings asking for more role groups than the design declares (or, once the registers are
-    read, more sites or participants than they hold): no CMOC can reach them, said at config
-    time and in Methods (a one-role study is never rated on triangulation across roles)."""
-    study = {"role groups": (len(design.roles), "design.roles declares"), "sites": (sites, "the study has"),
-             "participants": (participants, "the study has")}  # fmt: skip
-    keys = {"role groups": "min_roles", "sites": "min_sites", "participants": "min_participants"}
+    read, more sites or participants than they hold): no CMOC can reach them, said when the
+    build starts and in Methods (a one-role study is never rated on triangulation across roles)."""
+
+    def plural(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    have = {
+        "min_roles": (len(design.roles), "role groups", "the design has {}", ("role", "roles")),
+        "min_sites": (sites, design.site_plural, "the study has {}", None),
+        "min_participants": (participants, "participants", "the study has {}", None),
+    }
     found = []
     for rule in strength:
-        for what, (have, source) in study.items():
-            wanted = int(rule.get(keys[what], 0))
-            if have is not None and wanted > have:
+        for key, (count, what, source, nouns) in have.items():
+            wanted = int(rule.get(key, 0))
+            if count is not None and wanted > count:
+                held = plural(count, *nouns) if nouns else str(count)
                 found.append(
-                    f"strength rating '{rule['rating']}' asks for {wanted} {what}; {source} "
-                    f"{have}, so no CMOC can be rated '{rule['rating']}'"
+                    f"rating '{rule['rating']}' needs {wanted} {what}; {source.format(held)}, "
+                    f"so no CMOC can be rated '{rule['rating']}'"
                 )
     return found
 

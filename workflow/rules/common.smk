@@ -43,6 +43,7 @@ from realist_report.errors import InputFileError
 from realist_report.figures import FIGURES, figure_text
 from realist_report.ingest import SUPPORTED_SUFFIXES
 from realist_report.privacy import find_identifiers, kind_counts, load_name_list
+from realist_report.registers import register_sizes
 from realist_report.narrative import narrative_files
 from realist_report.linking import shard_names
 from realist_report.scaffold import unfilled_items, unfilled_message
@@ -72,8 +73,7 @@ if design_problems(config):
         "ERROR: the configuration's design does not hold together:\n"
         + "\n".join(design_problems(config))
     )
-for warning in unreachable_ratings(config["strength"], use_design(config)):
-    print(f"WARNING: {warning}", file=sys.stderr)
+DESIGN = use_design(config)
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"
@@ -108,6 +108,14 @@ try:
     refuse_identifying_batch_names(DATASET / "coded", list(DATASET_MANIFEST.batches))
 except InputFileError as error:
     sys.exit(f"ERROR: {error}")  # the message alone: a data problem, not a bug
+# Ratings no CMOC can reach (more role groups, sites or participants than the study has): said
+# once when the build starts (jobs that parse the workflow again inherit the mark), and in Methods.
+if not os.environ.get("REALIST_REPORT_RATINGS_CHECKED"):
+    for warning in unreachable_ratings(
+        config["strength"], DESIGN, *register_sizes(DATASET)
+    ):
+        print(f"WARNING: {warning}", file=sys.stderr)
+    os.environ["REALIST_REPORT_RATINGS_CHECKED"] = "1"
 BATCHES = DATASET_MANIFEST.batches
 SITE_GROUPS = int(config["sharding"]["site_groups"])
 
