@@ -757,7 +757,7 @@ def run_aggregate(
     _log_results(summary, changes, subgroups, min_cell_size)
     tables = {"summary": summary, "matrix": evidence_matrix(links, definitions),
               "subgroups": subgroups, "wave_change": changes}  # fmt: skip
-    _write_outputs(outputs, links, definitions, tables, chosen, clean)
+    _write_outputs(outputs, links, definitions, tables, chosen, clean, suppressed_marker)
 
 
 def _write_outputs(
@@ -767,8 +767,10 @@ def _write_outputs(
     tables: dict[str, pd.DataFrame],
     chosen: pd.DataFrame,
     clean: pd.DataFrame,
+    suppressed_marker: str,
 ) -> None:
-    """Parquet for the pipeline, CSV for reviewers, and the snapshot date."""
+    """Parquet for the pipeline, CSV for reviewers (suppressed counts print the marker), and
+    the snapshot date."""
     from realist_report.tables import write_csv, write_json, write_parquet
 
     write_parquet(links, outputs["links"])
