@@ -13,7 +13,14 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from realist_report.attribution import attribution_groups
+from realist_report.attribution import (
+    attribution_groups,
+    attribution_size,
+    published_units,
+    register_key,
+    source_labels,
+    with_published_places,
+)
 from realist_report.definitions import Definitions
 from realist_report.disclosure import Breakdown, protect
 from realist_report.errors import InputFileError
@@ -593,7 +600,13 @@ def run_aggregate(
     check_batches_distinct(clean)
     links = counted_across_batches(links, clean, linking.get("coders", "reference"))
     summary = summarise_cmocs(links, definitions, strength, refuting)
-    matrix = evidence_matrix(links, definitions)
+    groups = attribution_groups(
+        participants,
+        read_parquet(sites_path) if sites_path else None,
+        attribution_size({"min_cell_size": min_cell_size, "min_attribution": min_attribution}),
+    )
+    # by-site and by-wave counts as the attribution rule keys them (attribution.published_place)
+    matrix = evidence_matrix(with_published_places(links, groups), definitions)
     pins = {
         row.cmoc_id: row.quotes.split(";") for row in definitions.cmocs.itertuples() if row.quotes
     }
@@ -603,11 +616,6 @@ def run_aggregate(
         for row in read_parquet(path).itertuples(index=False):
             if isinstance(row.excerpt_id, str):
                 quarantined.setdefault(row.excerpt_id, row.reason)
-    groups = attribution_groups(
-        participants,
-        read_parquet(sites_path) if sites_path else None,
-        min_cell_size if min_attribution is None else min_attribution,
-    )
     team = pinned_quotes(links, pins, known, quarantined, str(cmocs_path), groups)
     chosen = select_quotes(links, definitions, **quotes, pinned=team, groups=groups)
     log.info(
@@ -637,7 +645,10 @@ def run_aggregate(
         int(subgroups["suppressed"].sum()), len(subgroups), min_cell_size,
     )  # fmt: skip
     write_parquet(links, outputs["links"])
-    write_csv(evidence_units(links, definitions), outputs["evidence_units"])
+    units = evidence_units(links, definitions)
+    write_parquet(units, outputs["evidence_units_parquet"])  # the explorer's and trace's input
+    labels = source_labels(units, register_key(participants))
+    write_csv(published_units(units, groups, labels), outputs["evidence_units"])
     for name, table in [
         ("summary", summary),
         ("matrix", matrix),

@@ -6,7 +6,8 @@
 rule render_evidence_explorer:
     input:
         summary=rules.aggregate_cmoc_evidence.output.summary,
-        units=rules.aggregate_cmoc_evidence.output.evidence_units,
+        # every unit's participant and site (unpublished): the page keys them by the rule
+        units=rules.aggregate_cmoc_evidence.output.evidence_units_parquet,
         subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
         candidates=rules.find_candidate_cmocs.output.candidates,
         pairs=rules.find_candidate_cmocs.output.pairs,
