@@ -97,7 +97,13 @@ def explorer_tables(units: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "summary": pd.DataFrame({"cmoc_id": sorted(set(units["cmoc_id"]))}),
         "units": units.astype("string").fillna("").astype(object),
         "subgroups": empty, "candidates": empty, "pairs": empty,
-        "agreement": pd.DataFrame({"scope": [], "disagreement_ids": []}),
+        "agreement": pd.DataFrame(  # a disagreement names an interview, whose id names a person
+            {
+                "scope": ["source"],
+                "source_id": [units.loc[units["participant_id"].notna(), "source_id"].iloc[0]],
+                "disagreement_ids": [units["excerpt_ids"].iloc[0]],
+            }
+        ),
         "quarantine": pd.DataFrame({"batch": []}),
     }  # fmt: skip
 

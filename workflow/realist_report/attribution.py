@@ -193,15 +193,22 @@ def register_key(participants: pd.DataFrame) -> bytes:
     return hashlib.sha256(b"realist-report source labels\0" + text.encode("utf-8")).digest()
 
 
+#: The letters of a source label: consonants only, so a label never reads as a number (an
+#: NHS number) or a word (a name) to the privacy screen.
+LABEL_LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
 def source_labels(units: pd.DataFrame, key: bytes) -> dict[str, str]:
-    """A label per source that has a participant ('source 1a2b3c4d'): an interview's id names
-    its participant, so published tables carry a keyed hash of it instead. The key comes from
-    the private register, so the label cannot be recomputed from a guessed id."""
+    """A label per source that has a participant ('source kbxtrmzdqf'): an interview's id names
+    its participant ('INT-LW-05-BL' is LW-05's), so published tables carry a keyed hash of it
+    instead. The key comes from the private register, so no one can recompute a label from
+    a guessed id."""
     personal = units.loc[units["participant_id"].fillna("").astype(str) != "", "source_id"]
-    return {
-        str(s): "source " + hmac.new(key, str(s).encode("utf-8"), hashlib.sha256).hexdigest()[:10]
-        for s in personal.dropna().unique()
-    }
+    labels = {}
+    for source in personal.dropna().astype(str).unique():
+        digest = hmac.new(key, source.encode("utf-8"), hashlib.sha256).digest()
+        labels[source] = "source " + "".join(LABEL_LETTERS[b % 20] for b in digest[:10])
+    return labels
 
 
 def attribution(

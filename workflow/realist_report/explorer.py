@@ -235,10 +235,18 @@ AID_COLUMNS = {
 }  # fmt: skip
 
 
-def analysis_aids(tables: dict[str, pd.DataFrame], index: dict[str, int]) -> dict[str, list]:
+def analysis_aids(
+    tables: dict[str, pd.DataFrame], index: dict[str, int], labels: dict[str, str]
+) -> dict[str, list]:
     """The for-whom cells, candidate CMOCs, code pairs and coder disagreements, with the
-    positions of the excerpts each row opens."""
-    sources = {**tables, "disagreements": disagreements(tables["agreement"])}
+    positions of the excerpts each row opens; a disagreement names a participant's source
+    by its label, as the cards do."""
+    disagreed = disagreements(tables["agreement"])
+    if "source_id" in disagreed.columns:
+        disagreed = disagreed.assign(
+            source_id=disagreed["source_id"].map(lambda s: labels.get(s, s))
+        )
+    sources = {**tables, "disagreements": disagreed}
     return {
         name: id_lists(sources[name], columns, index, ids)
         for name, (columns, ids) in AID_COLUMNS.items()
@@ -281,7 +289,7 @@ def explorer_data(
         "units": units,
         "excerpts": rows,
         "strings": strings.values,
-        **analysis_aids(tables, index),
+        **analysis_aids(tables, index, sources or {}),
         "quarantine": json.loads(tables["quarantine"].fillna("").to_json(orient="records")),
     }
 
