@@ -14,6 +14,8 @@ Observation fieldnotes (no role) speak for no participant, so they keep their si
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,16 +27,27 @@ from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design, 
 
 __all__ = [
     "FIELDNOTE",
+    "NOT_ATTRIBUTED",
     "AttributionGroups",
     "Attributed",
+    "Published",
     "attributed_parts",
     "attribution",
     "attribution_groups",
     "attribution_size",
+    "published_place",
+    "published_units",
+    "with_published_places",
+    "register_key",
+    "source_labels",
 ]
 
 #: How a fieldnote (an excerpt without a role) is attributed.
 FIELDNOTE = "Observation fieldnote"
+#: The place or wave a published table gives a unit whose group is too small for one.
+NOT_ATTRIBUTED = "(not attributed)"
+#: Columns a published evidence-unit table leaves out: who said it.
+UNIT_PERSON_COLUMNS = ("participant_id",)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,20 @@ def attribution_groups(
     return AttributionGroups(int(min_size), counts, places)
 
 
+def _finest_place(
+    role: str, site: str | None, wave: object, groups: AttributionGroups
+) -> tuple[str | None, str | None, object]:
+    """(level, place, shown wave): the finest place whose role-and-wave group is large enough."""
+    shown_wave = wave if groups.counts[(role, wave, "role", None)] >= groups.min_size else None
+    if site is not None:
+        for level, of_site in groups.places.items():
+            place = of_site.get(site)
+            size = groups.counts[(role, shown_wave, level, place)]
+            if place is not None and size >= groups.min_size:
+                return level, place, shown_wave
+    return None, None, shown_wave
+
+
 def attributed_parts(
     role: object, site_id: object, wave: object, groups: AttributionGroups | None
 ) -> Attributed:
@@ -106,14 +133,82 @@ def attributed_parts(
     who = ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
     if groups is None:
         return Attributed(who, None, None)
-    shown_wave = wave if groups.counts[(role, wave, "role", None)] >= groups.min_size else None
-    if site is not None:
-        for level, of_site in groups.places.items():
-            place = of_site.get(site)
-            size = groups.counts[(role, shown_wave, level, place)]
-            if place is not None and size >= groups.min_size:
-                return Attributed(who, place, wave_label if shown_wave else None)
-    return Attributed(who, None, wave_label if shown_wave else None)
+    _, place, shown_wave = _finest_place(role, site, wave, groups)
+    return Attributed(who, place, wave_label if shown_wave else None)
+
+
+class Published(NamedTuple):
+    """What a published table keys a unit by: a site id, a coarser place (region) or
+    NOT_ATTRIBUTED; a wave id or NOT_ATTRIBUTED."""
+
+    site: str
+    wave: str
+
+
+def published_place(
+    role: object, site_id: object, wave: object, groups: AttributionGroups | None
+) -> Published:
+    """The attribution rule for tables and drill-downs (evidence units, the evidence matrix,
+    the explorer): the same place and wave a quote's label prints, as ids, so a by-site count
+    or the units it opens never single out a role with fewer than `min_size` people there."""
+    site = str(site_id) if isinstance(site_id, str) and site_id else None
+    given = wave if isinstance(wave, str) and wave else NOT_ATTRIBUTED
+    if not isinstance(role, str) or not role:
+        return Published(site or NOT_ATTRIBUTED, given)
+    if groups is None:
+        return Published(NOT_ATTRIBUTED, NOT_ATTRIBUTED)
+    level, place, shown_wave = _finest_place(role, site, wave, groups)
+    shown = site if level == "site" else place
+    return Published(shown or NOT_ATTRIBUTED, given if shown_wave else NOT_ATTRIBUTED)
+
+
+def with_published_places(table: pd.DataFrame, groups: AttributionGroups | None) -> pd.DataFrame:
+    """A table of units (site_id, role, wave columns) with site and wave as `published_place`
+    keys them: what every by-site or by-wave count that can be published is grouped by."""
+    places = [
+        published_place(role, site, wave, groups)
+        for role, site, wave in zip(table["role"], table["site_id"], table["wave"], strict=True)
+    ]
+    return table.assign(site_id=[p.site for p in places], wave=[p.wave for p in places])
+
+
+def published_units(
+    units: pd.DataFrame, groups: AttributionGroups | None, labels: dict[str, str]
+) -> pd.DataFrame:
+    """A unit table (site_id, role, wave, source_id, participant_id columns) as it may be
+    published: site and wave by `published_place`, a participant's source by its `labels`
+    (source_labels), no participant id. Every count of the table still adds up, and a row
+    holds nothing that joins it to one person."""
+    shown = with_published_places(units, groups)
+    shown = shown.drop(columns=[c for c in UNIT_PERSON_COLUMNS if c in shown.columns])
+    if "source_id" in shown.columns:
+        shown["source_id"] = [labels.get(str(s), s) for s in shown["source_id"]]
+    return shown
+
+
+def register_key(participants: pd.DataFrame) -> bytes:
+    """The key of `source_labels`: a digest of the private participant register (not the
+    published input digest, which hashes the file alone)."""
+    text = participants.sort_index(axis=1).to_csv(index=False)
+    return hashlib.sha256(b"realist-report source labels\0" + text.encode("utf-8")).digest()
+
+
+#: The letters of a source label: consonants only, so a label never reads as a number (an
+#: NHS number) or a word (a name) to the privacy screen.
+LABEL_LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+def source_labels(units: pd.DataFrame, key: bytes) -> dict[str, str]:
+    """A label per source that has a participant ('source kbxtrmzdqf'): an interview's id names
+    its participant ('INT-LW-05-BL' is LW-05's), so published tables carry a keyed hash of it
+    instead. The key comes from the private register, so no one can recompute a label from
+    a guessed id."""
+    personal = units.loc[units["participant_id"].fillna("").astype(str) != "", "source_id"]
+    labels = {}
+    for source in personal.dropna().astype(str).unique():
+        digest = hmac.new(key, source.encode("utf-8"), hashlib.sha256).digest()
+        labels[source] = "source " + "".join(LABEL_LETTERS[b % 20] for b in digest[:10])
+    return labels
 
 
 def attribution(

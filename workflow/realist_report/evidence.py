@@ -13,7 +13,15 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from realist_report.attribution import AttributionGroups, attribution_groups
+from realist_report.attribution import (
+    AttributionGroups,
+    attribution_groups,
+    attribution_size,
+    published_units,
+    register_key,
+    source_labels,
+    with_published_places,
+)
 from realist_report.definitions import Definitions
 from realist_report.design_text import counted
 from realist_report.disclosure import Breakdown, protect
@@ -740,7 +748,7 @@ def run_aggregate(
     groups = attribution_groups(
         participants,
         read_parquet(sites_path) if sites_path else None,
-        min_cell_size if min_attribution is None else min_attribution,
+        attribution_size({"min_cell_size": min_cell_size, "min_attribution": min_attribution}),
     )
     chosen = _quotes(
         links, definitions, clean, quotes=quotes, cmocs_path=cmocs_path,
@@ -755,26 +763,32 @@ def run_aggregate(
         len(clean), len(links), linking["window"],
     )  # fmt: skip
     _log_results(summary, changes, subgroups, min_cell_size)
-    tables = {"summary": summary, "matrix": evidence_matrix(links, definitions),
-              "subgroups": subgroups, "wave_change": changes}  # fmt: skip
-    _write_outputs(outputs, links, definitions, tables, chosen, clean, suppressed_marker)
+    # by-site counts as the attribution rule keys them (attribution.published_place)
+    matrix = evidence_matrix(with_published_places(links, groups), definitions)
+    tables = {"summary": summary, "matrix": matrix, "subgroups": subgroups,
+              "wave_change": changes}  # fmt: skip
+    units = evidence_units(links, definitions)
+    published = published_units(units, groups, source_labels(units, register_key(participants)))
+    _write_outputs(outputs, links, (units, published), tables, chosen, clean, suppressed_marker)
 
 
 def _write_outputs(
     outputs: dict[str, str],
     links: pd.DataFrame,
-    definitions: Definitions,
+    units: tuple[pd.DataFrame, pd.DataFrame],
     tables: dict[str, pd.DataFrame],
     chosen: pd.DataFrame,
     clean: pd.DataFrame,
     suppressed_marker: str,
 ) -> None:
     """Parquet for the pipeline, CSV for reviewers (suppressed counts print the marker), and
-    the snapshot date."""
+    the snapshot date; `units`: the evidence units as linked (for the explorer and trace) and
+    as published (keyed source labels, places by the attribution rule)."""
     from realist_report.tables import write_csv, write_json, write_parquet
 
     write_parquet(links, outputs["links"])
-    write_csv(evidence_units(links, definitions), outputs["evidence_units"])
+    write_parquet(units[0], outputs["evidence_units_parquet"])  # the explorer's and trace's input
+    write_csv(units[1], outputs["evidence_units"])
     for name, table in tables.items():
         write_parquet(table, outputs[f"{name}_parquet"])
         shown = marked_suppressed(table, suppressed_marker) if name == "subgroups" else table

@@ -25,7 +25,14 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.attribution import AttributionGroups, attributed_parts, attribution_groups
+from realist_report.attribution import (
+    NOT_ATTRIBUTED,
+    AttributionGroups,
+    attribution_groups,
+    published_place,
+    register_key,
+    source_labels,
+)
 from realist_report.privacy import COLUMN_BREAK, html_visible_text
 from realist_report.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design
 
@@ -50,12 +57,35 @@ CMOC_COLUMNS = [
 ]  # fmt: skip
 
 
-def card_site(site_id: object, role: object, wave: object, groups: AttributionGroups | None) -> str:
-    """The place an excerpt card names: the attribution rule's (attribution.py), so a card of a
-    role with too few people at its site names the coarser group (region) or no place, as a
-    quote does; without registers (`groups` None) no place at all."""
-    role = role if isinstance(role, str) and role else None
-    return attributed_parts(role, site_id, wave, groups).place or ""
+def places(table: pd.DataFrame, groups: AttributionGroups | None, strings: Interner) -> dict:
+    """Site and wave of each unit or excerpt as the attribution rule publishes them
+    (attribution.published_place): a role with too few registered people at its site is keyed
+    by the coarser place (region) or by none, in the matrix, the filters and on its card, so
+    no cell, filter or card singles it out; without registers (`groups` None) by none."""
+    shown = [
+        published_place(r if isinstance(r, str) and r else None, s, w, groups)
+        for s, r, w in zip(table["site_id"], table["role"], table["wave"], strict=True)
+    ]
+    return {"site": [strings(p.site) for p in shown], "wave": [strings(p.wave) for p in shown]}
+
+
+def site_labels(values: Iterable[str], groups: AttributionGroups | None) -> dict[str, str]:
+    """How the page prints each place a unit is keyed by: 'site 3', a region, 'not attributed'."""
+    of_site = groups.places.get("site", {}) if groups is not None else {}
+    return {v: "not attributed" if v == NOT_ATTRIBUTED else of_site.get(v, v) for v in values}
+
+
+def people_counts(units: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Per CMOC, the participants and sites its supporting units come from: counted here, as
+    the page carries no participant id and no unit's own site."""
+    support = units[units["counts_as"] == "support"]
+    return {
+        str(cmoc): {
+            "participants": int(own["participant_id"].replace("", pd.NA).nunique()),
+            "sites": int(own["site_id"].replace("", pd.NA).nunique()),
+        }
+        for cmoc, own in support.groupby("cmoc_id")
+    }
 
 
 def split_ids(value: object) -> list[str]:
@@ -86,9 +116,14 @@ class Interner:
 
 
 def excerpt_rows(
-    excerpts: pd.DataFrame, wanted: set[str], strings: Interner, groups: AttributionGroups | None
+    excerpts: pd.DataFrame,
+    wanted: set[str],
+    strings: Interner,
+    groups: AttributionGroups | None,
+    sources: dict[str, str],
 ) -> dict:
-    """Columns of the excerpts some view opens: text, code, coder number, origin and where from.
+    """Columns of the excerpts some view opens: text, code, coder number, origin and where from
+    (the place by the attribution rule, a participant's source by its label, no participant).
     Participant subgroup attributes are not in the redacted table and so never reach a card."""
     rows = excerpts[excerpts["excerpt_id"].isin(wanted)].sort_values("excerpt_id")
     numbers = coder_numbers(excerpts["coder"])
@@ -100,14 +135,9 @@ def excerpt_rows(
         "coder": [numbers.get(c, 0) if isinstance(c, str) else 0 for c in coder],
         "origin": rows["origin"].fillna("").tolist(),
         "batch": [strings(b) for b in rows["batch"]],
-        "source": [strings(s) for s in rows["source_id"]],
-        "participant": rows["participant_id"].fillna("").tolist(),
+        "source": [strings(sources.get(str(s), s)) for s in rows["source_id"]],
         "role": [strings(r) for r in rows["role"].fillna(NO_ROLE)],
-        "site": [
-            strings(card_site(s, r, w, groups))
-            for s, r, w in zip(rows["site_id"], rows["role"], rows["wave"], strict=True)
-        ],
-        "wave": [strings(w) for w in rows["wave"]],
+        **places(rows, groups, strings),
         "type": [strings(t) for t in rows["source_type"]],
     }
 
@@ -115,21 +145,16 @@ def excerpt_rows(
 def unit_rows(
     units: pd.DataFrame, index: dict[str, int], strings: Interner, groups: AttributionGroups | None
 ) -> dict:
-    """Columns of the evidence units (cmoc_evidence_units.csv): what every matrix cell counts."""
+    """Columns of the evidence units: what every matrix cell counts, keyed by the place and
+    wave results/cmoc_evidence_units.csv publishes (no participant id)."""
     return {
         "cmoc": units["cmoc_id"].tolist(),
         "id": units["unit_id"].tolist(),
         "as": units["counts_as"].tolist(),
         "stance": units["stance"].fillna("").tolist(),
-        "site": [strings(s) for s in units["site_id"]],
-        "shown_site": [
-            strings(card_site(s, r, w, groups))
-            for s, r, w in zip(units["site_id"], units["role"], units["wave"], strict=True)
-        ],
         "role": [strings(r) for r in units["role"].replace("", pd.NA).fillna(NO_ROLE)],
-        "wave": [strings(w) for w in units["wave"]],
+        **places(units, groups, strings),
         "type": [strings(t) for t in units["source_type"]],
-        "participant": units["participant_id"].fillna("").tolist(),
         "ex": [[index[i] for i in split_ids(ids) if i in index] for ids in units["excerpt_ids"]],
     }
 
@@ -189,66 +214,82 @@ def build_record(build_inputs: dict) -> dict:
     }
 
 
+#: Columns each analysis aid shows, and the column of its excerpt ids.
+AID_COLUMNS = {
+    "subgroups": (
+        ["cmoc_id", "attribute", "value", "registered", "participants", "excerpts", "suppressed", "suppression"],
+        "excerpt_ids",
+    ),
+    "candidates": (
+        ["rank", "candidate_id", "context", "mechanism", "outcome", "units", "participants", "sites"],
+        "excerpt_ids",
+    ),
+    "pairs": (
+        ["code_a", "code_b", "role_a", "role_b", "units", "participants", "sites", "cmocs"],
+        "excerpt_ids",
+    ),
+    "disagreements": (
+        ["scope", "batch", "source_id", "code", "coders", "units", "alpha", "status"],
+        "disagreement_ids",
+    ),
+}  # fmt: skip
+
+
+def analysis_aids(
+    tables: dict[str, pd.DataFrame], index: dict[str, int], labels: dict[str, str]
+) -> dict[str, list]:
+    """The for-whom cells, candidate CMOCs, code pairs and coder disagreements, with the
+    positions of the excerpts each row opens; a disagreement names a participant's source
+    by its label, as the cards do."""
+    disagreed = disagreements(tables["agreement"])
+    if "source_id" in disagreed.columns:
+        disagreed = disagreed.assign(
+            source_id=disagreed["source_id"].map(lambda s: labels.get(s, s))
+        )
+    sources = {**tables, "disagreements": disagreed}
+    return {
+        name: id_lists(sources[name], columns, index, ids)
+        for name, (columns, ids) in AID_COLUMNS.items()
+    }
+
+
+def page_labels(units: dict, strings: Interner, groups: AttributionGroups | None) -> dict:
+    """How the page prints roles, waves and the places units are keyed by."""
+    unattributed = current_design().no_participant_label
+    return {
+        "role": {**ROLE_LABELS, NO_ROLE: unattributed},
+        "wave": {**WAVE_LABELS, NOT_ATTRIBUTED: "not attributed"},
+        "site": site_labels({strings.values[i] for i in units["site"]}, groups),
+    }
+
+
 def explorer_data(
     tables: dict[str, pd.DataFrame],
     excerpts: pd.DataFrame,
     build: dict,
     groups: AttributionGroups | None = None,
+    sources: dict[str, str] | None = None,
 ) -> dict:
     """The JSON the page reads: CMOCs, units, excerpts, analysis aids, quarantine, provenance.
-    Cards name the place the attribution rule allows for `groups` (none without registers)."""
+    `tables["units"]` is the unpublished unit table (with participants and sites): the page
+    keys units and cards by the place the attribution rule allows for `groups` (none without
+    registers), names a participant's source by its label (`sources`), and carries no
+    participant id, only each CMOC's count of participants and sites."""
     strings = Interner()
-    rows = excerpt_rows(excerpts, referenced_ids(tables), strings, groups)
+    rows = excerpt_rows(excerpts, referenced_ids(tables), strings, groups, sources or {})
     index = {excerpt_id: i for i, excerpt_id in enumerate(rows["id"])}
     per_wave = [f"{wave}_excerpts" for wave in WAVE_LABELS]  # the design's waves
     summary = tables["summary"].reindex(columns=[*CMOC_COLUMNS, *per_wave])
-    unattributed = current_design().no_participant_label
+    units = unit_rows(tables["units"], index, strings, groups)
     return {
         "build": build_record(build),
-        "labels": {"role": {**ROLE_LABELS, NO_ROLE: unattributed}, "wave": dict(WAVE_LABELS)},
+        "labels": page_labels(units, strings, groups),
         "cmocs": json.loads(summary.to_json(orient="records")),
-        "units": unit_rows(tables["units"], index, strings, groups),
+        "people": people_counts(tables["units"]),
+        "units": units,
         "excerpts": rows,
         "strings": strings.values,
-        "subgroups": id_lists(
-            tables["subgroups"],
-            [
-                "cmoc_id",
-                "attribute",
-                "value",
-                "registered",
-                "participants",
-                "excerpts",
-                "suppressed",
-                "suppression",
-            ],
-            index,
-        ),  # fmt: skip
-        "candidates": id_lists(
-            tables["candidates"],
-            [
-                "rank",
-                "candidate_id",
-                "context",
-                "mechanism",
-                "outcome",
-                "units",
-                "participants",
-                "sites",
-            ],
-            index,
-        ),  # fmt: skip
-        "pairs": id_lists(
-            tables["pairs"],
-            ["code_a", "code_b", "role_a", "role_b", "units", "participants", "sites", "cmocs"],
-            index,
-        ),
-        "disagreements": id_lists(
-            disagreements(tables["agreement"]),
-            ["scope", "batch", "source_id", "code", "coders", "units", "alpha", "status"],
-            index,
-            "disagreement_ids",
-        ),
+        **analysis_aids(tables, index, sources or {}),
         "quarantine": json.loads(tables["quarantine"].fillna("").to_json(orient="records")),
         "quoted": quoted_labels(tables.get("quotes"), index),
     }
@@ -339,10 +380,13 @@ def explorer_text(path: str | Path) -> str:
 
 def read_tables(inputs: dict[str, str]) -> dict[str, pd.DataFrame]:
     """The results CSVs the explorer shows, ids and words as text."""
-    from realist_report.tables import read_csv
+    from realist_report.tables import read_csv, read_parquet
 
-    names = ("summary", "units", "subgroups", "candidates", "pairs", "agreement", "quarantine")
+    names = ("summary", "subgroups", "candidates", "pairs", "agreement", "quarantine")
     tables = {n: read_csv(inputs[n], dtype=str, keep_default_na=False) for n in names}
+    # the unpublished unit table (participant and site of every unit): the page keys them
+    units = read_parquet(inputs["units"])
+    tables["units"] = units.astype("string").fillna("").astype(object)
     if inputs.get("quotes"):
         tables["quotes"] = read_csv(inputs["quotes"], dtype=str, keep_default_na=False)
     summary = read_csv(inputs["summary"], keep_default_na=False)
@@ -357,11 +401,12 @@ def run_render_explorer(
     attributed by the registers (inputs 'participants' and 'sites') at `min_attribution`."""
     from realist_report.tables import read_json, read_parquet, read_parquets
 
-    groups = attribution_groups(
-        read_parquet(inputs["participants"]), read_parquet(inputs["sites"]), min_attribution
-    )
+    participants = read_parquet(inputs["participants"])
+    groups = attribution_groups(participants, read_parquet(inputs["sites"]), min_attribution)
+    tables = read_tables(inputs)
+    sources = source_labels(tables["units"], register_key(participants))
     data = explorer_data(
-        read_tables(inputs), read_parquets(excerpt_paths), read_json(inputs["build"]), groups
+        tables, read_parquets(excerpt_paths), read_json(inputs["build"]), groups, sources
     )
     page = render_explorer(data, study)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

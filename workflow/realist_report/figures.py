@@ -42,6 +42,7 @@ from realist_report.vocabulary import (
     current_design,
     site_columns,
     strength_order,
+    with_coarser_places,
 )
 
 if TYPE_CHECKING:
@@ -194,10 +195,9 @@ def _count_tiles(
 def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
     """CMOC x site heat map of supporting excerpts: where each configuration is seen."""
     matrix = data["evidence_matrix"]
-    axis = site_axis(data)
-    cells = matrix[matrix["dimension"] == "site"].assign(
-        site=lambda m: m["value"].astype(str).map(axis.of_site)
-    )
+    by_site = matrix[matrix["dimension"] == "site"]
+    axis = with_coarser_places(site_axis(data), by_site["value"])  # a region, not attributed
+    cells = by_site.assign(site=lambda m: m["value"].astype(str).map(axis.of_site))
     cells = cells.groupby(["cmoc_id", "site"], as_index=False)["excerpts"].sum()
     cells["site"] = pd.Categorical(cells["site"], categories=axis.labels)
     cells["cmoc_id"] = pd.Categorical(

@@ -9,6 +9,7 @@ Whole-file problems raise InputFileError; row problems are marked in the `proble
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import logging
@@ -44,6 +45,9 @@ class IngestOptions:
     formats: dict[str, dict]
     qdpx: dict[str, Any] = field(default_factory=dict)
     max_table_bytes: int = MAX_TABLE_BYTES
+    #: How a REFI-QDA project's metadata is screened as it is read (qdpx.MetadataScreen);
+    #: the pipeline's ingest always sets one (run_ingest).
+    screen: Any = None
 
 
 # --------------------------------------------------------------------------- configuration
@@ -1009,7 +1013,7 @@ def _read_project(
     """A REFI-QDA project's coded selections, with config filling what the project lacks."""
     from realist_report.qdpx import read_qdpx
 
-    project = read_qdpx(path, batch, offset_units)
+    project = read_qdpx(path, batch, offset_units, options.screen)
     for note in project.notes:
         log.info("%s: %s", path.name, note)
     for warning in project.warnings:
@@ -1051,11 +1055,26 @@ def run_ingest(
     formats_path: str | Path,
     out: str | Path,
     offset_units: str = "auto",
+    screening: dict[str, Any] | None = None,
 ) -> int:
-    """Rule adapter: ingest one batch file and write its canonical table as parquet."""
-    from realist_report.tables import write_parquet
+    """Rule adapter: ingest one batch file and write its canonical table as parquet.
+
+    `screening` names the participant register ('participants', its validated parquet) and
+    the private 'name_list' and 'place_list': a REFI-QDA project's metadata is screened with
+    them as it is read (qdpx.MetadataScreen), before any log line can show it."""
+    from realist_report.privacy import load_name_list, screening_names
+    from realist_report.qdpx import MetadataScreen
+    from realist_report.tables import read_parquet, write_parquet
 
     options = load_ingest_options(formats_path)
+    if screening is not None:
+        participants = read_parquet(screening["participants"])
+        screen = MetadataScreen(
+            tuple(screening_names(screening.get("name_list"), participants)),
+            tuple(load_name_list(screening.get("place_list"))),
+            frozenset(participants["participant_id"].astype(str)),
+        )
+        options = dataclasses.replace(options, screen=screen)
     excerpts = ingest_batch(source, batch, options, offset_units=offset_units)
     write_parquet(excerpts, out)
     log.info("batch %s: %d coded rows ingested from %s", batch, len(excerpts), Path(source).name)

@@ -30,6 +30,7 @@ from realist_report.ids import stable_id
 from realist_report.privacy import redact_excerpts
 from realist_report.qdpx import (
     Fetch,
+    MetadataScreen,
     _internal_name,
     _kid,
     _kid_text,
@@ -58,15 +59,21 @@ CMOC_MEMO_COLUMNS = [
 # ---------------------------------------------------------------- reading
 
 
-def read_memos(path: str | Path, batch: str) -> pd.DataFrame:
+def read_memos(path: str | Path, batch: str, screen: MetadataScreen | None = None) -> pd.DataFrame:
     """Every Note of a .qdpx or bare .qde with each thing it is attached to (MEMO_COLUMNS).
 
     `codes` lists the code paths (';') of a code target or of a selection's codings; `created`
     is the Note's creationDateTime as written; `coder` its creatingUser by name, as codings are.
+    With a `screen` (qdpx.MetadataScreen) titles, texts, users and source names are screened
+    as they are read, an unknown case's name among the private names.
     """
     with opened_project(path) as (root, fetch):
-        users = _read_users(root)
-        targets = _targets(root)
+        screened = (lambda v: v) if screen is None else screen.knowing_cases(root).text
+        users = {guid: screened(name) for guid, name in _read_users(root).items()}
+        targets = {
+            guid: {**target, "source_id": screened(target["source_id"])}
+            for guid, target in _targets(root).items()
+        }
         notes_block = _kid(root, "Notes")
         notes = [] if notes_block is None else _kids(notes_block, "Note")
         attached = _attachments(root, {n.get("guid", "") for n in notes}, targets)
@@ -77,10 +84,10 @@ def read_memos(path: str | Path, batch: str) -> pd.DataFrame:
             base = {
                 "memo_id": guid,
                 "batch": batch,
-                "title": note.get("name"),
+                "title": screened(note.get("name")),
                 "created": note.get("creationDateTime"),
                 "coder": users.get(note.get("creatingUser", ""), note.get("creatingUser")),
-                "text": text,
+                "text": screened(text),
                 "text_origin": origin,
             }
             for target in attached.get(guid) or [_UNATTACHED]:
@@ -281,12 +288,18 @@ def run_extract_memos(
     from realist_report.privacy import HIT_LOG_COLUMNS, load_name_list, screening_names
     from realist_report.tables import read_parquet, write_csv, write_parquet
 
-    frames = [read_memos(path, batch) for path, batch in zip(exports, batches, strict=True)]
+    participants = read_parquet(participants_path)
+    names = screening_names(name_list, participants)
+    screen = MetadataScreen(
+        tuple(names),
+        tuple(load_name_list(place_list)),
+        frozenset(participants["participant_id"].astype(str)),
+    )
+    frames = [read_memos(path, batch, screen) for path, batch in zip(exports, batches, strict=True)]
     frames += [memos_from_codings(read_parquet(path)) for path in table_paths]
     frames = [frame for frame in frames if len(frame)] or frames[:1]
     memos = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMO_COLUMNS)
     memos = memos.astype(object)
-    names = screening_names(name_list, read_parquet(participants_path))
     redacted, hits = redact_memos(memos, names, load_name_list(place_list))
     for batch, own in memos.groupby("batch", sort=True):
         targets = own.drop_duplicates(["memo_id", "target"])["target"].value_counts()

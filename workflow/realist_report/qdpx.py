@@ -7,6 +7,7 @@ source paths inside the project are only ever looked up inside the same archive.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from realist_report.errors import InputFileError
 from realist_report.positions import Locator, choose_unit, contradiction, locator
+from realist_report.privacy import redact, value_tag
 from realist_report.safe_files import (
     DEFAULT_MAX_MEMBER_BYTES,
     check_file_size,
@@ -61,6 +63,55 @@ class QdpxProject:
     notes: list[str] = field(default_factory=list)
     #: How many sources the project lists (a project without codings is refused with it).
     sources: int = 0
+
+
+# --------------------------------------------------------------------------- metadata screen
+
+
+#: A privacy placeholder ('[PHONE]', '[NAME]') in a screened value.
+_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_ ]*\]")
+
+
+@dataclass(frozen=True)
+class MetadataScreen:
+    """How a project's metadata is screened as it is read, before any log line, warning,
+    quarantine detail or error can show it: every name (source, user, note title and text,
+    variable value, text path) by the privacy screen with the private names and places, and
+    a case name the participant register does not know by a short hash (privacy.value_tag),
+    never quoted. The name part of such a case name ('Jane Doe' of 'Jane Doe 07700 900123')
+    is screened as a private name in all the project's other metadata too."""
+
+    names: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    participants: frozenset[str] = frozenset()
+
+    def knowing_cases(self, root: ET.Element) -> MetadataScreen:
+        """This screen plus the name part of every unknown case name of the project."""
+        unknown = (
+            {case.get("name", "") for case in _find_all(root, "Case")} - self.participants - {""}
+        )
+        extra = {
+            " ".join(_PLACEHOLDER.sub(" ", redact(name, self.names, self.places)[0]).split())
+            for name in unknown
+        }
+        extra = {name for name in extra if len(name) > 2}
+        return MetadataScreen(tuple(sorted({*self.names, *extra})), self.places, self.participants)
+
+    def text(self, value: str | None) -> str | None:
+        """A metadata value with every identifier the screen finds as a placeholder."""
+        return value if not value else redact(value, self.names, self.places)[0]
+
+    def person(self, value: str | None) -> str | None:
+        """A case or participant name: itself when the register knows it, else a hash."""
+        return value if not value or value in self.participants else value_tag(value)
+
+
+def _screened(screen: MetadataScreen | None, value: str | None) -> str | None:
+    return value if screen is None else screen.text(value)
+
+
+def _person(screen: MetadataScreen | None, value: str | None) -> str | None:
+    return value if screen is None else screen.person(value)
 
 
 # --------------------------------------------------------------------------- XML helpers
@@ -108,14 +159,22 @@ def parse_qde(data: bytes, where: str | Path) -> ET.Element:
 # --------------------------------------------------------------------------- reading
 
 
-def read_qdpx(path: str | Path, batch: str, offset_units: str = "auto") -> QdpxProject:
+def read_qdpx(
+    path: str | Path,
+    batch: str,
+    offset_units: str = "auto",
+    screen: MetadataScreen | None = None,
+) -> QdpxProject:
     """Read a .qdpx (or a bare .qde beside its sources/ folder) into canonical excerpts.
 
     `offset_units` (auto | code_points | utf16) says how selection positions are counted;
-    auto decides by the project's origin and checks the choice on the data.
+    auto decides by the project's origin and checks the choice on the data. The pipeline's
+    ingest passes a `screen` (MetadataScreen); the team's own tools (codebook, scaffold) read
+    names as written.
     """
     with opened_project(path) as (root, fetch):
-        return _project_from_xml(root, fetch, Path(path), batch, offset_units)
+        screen = None if screen is None else screen.knowing_cases(root)
+        return _project_from_xml(root, fetch, Path(path), batch, offset_units, screen)
 
 
 @contextmanager
@@ -211,19 +270,28 @@ class _Context:
     #: Where positions land in each holder's text, and why a holder's positions are not trusted.
     locators: dict[ET.Element, Locator] = field(default_factory=dict)
     distrusted: dict[ET.Element, str] = field(default_factory=dict)
+    #: How names are screened as they are read (None: as written).
+    screen: MetadataScreen | None = None
 
 
 def _project_from_xml(
-    root: ET.Element, fetch: Fetch, path: Path, batch: str, offset_units: str = "auto"
+    root: ET.Element,
+    fetch: Fetch,
+    path: Path,
+    batch: str,
+    offset_units: str = "auto",
+    screen: MetadataScreen | None = None,
 ) -> QdpxProject:
-    """Turn a parsed project into the excerpt, codebook and case tables."""
+    """Turn a parsed project into the excerpt, codebook and case tables, its metadata screened
+    by `screen` as it is read."""
     if _local(root.tag) not in {"Project", "CodeBook"}:
         raise InputFileError(path, f"root element is <{_local(root.tag)}>, not a REFI <Project>")
     warnings: list[str] = []
-    users = _read_users(root)
+    users = {guid: _screened(screen, name) for guid, name in _read_users(root).items()}
     codebook = _read_codebook(root, warnings)
+    codebook["description"] = [_screened(screen, d) for d in codebook["description"]]
     variables = _read_variable_names(root)
-    cases, source_case, selection_case = _read_cases(root, variables, warnings)
+    cases, source_case, selection_case = _read_cases(root, variables, warnings, screen)
     ctx = _Context(
         file_name=path.name,
         batch=batch,
@@ -233,6 +301,7 @@ def _project_from_xml(
         source_case=source_case,
         selection_case=selection_case,
         warnings=warnings,
+        screen=screen,
     )
     block = _kid(root, "Sources")
     sources = [] if block is None else list(block)
@@ -262,7 +331,7 @@ def _read_positions(
     """Read every source text once, choose the project's position unit, check each source."""
     spans: dict[ET.Element, list[tuple[int, int]]] = {}
     for el in sources:
-        src = _Source(el.get("guid", ""), el.get("name") or el.get("guid", ""), {})
+        src = _source(el, {}, ctx)
         for holder in _text_holders(el):
             ctx.texts[holder] = _source_text(holder, src, ctx)
             offsets = [_offsets(sel) for sel in _kids(holder, "PlainTextSelection")]
@@ -351,19 +420,25 @@ def _variable_values(el: ET.Element, names: dict[str, str]) -> dict[str, str | N
 
 
 def _read_cases(
-    root: ET.Element, names: dict[str, str], warnings: list[str]
+    root: ET.Element,
+    names: dict[str, str],
+    warnings: list[str],
+    screen: MetadataScreen | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Read cases and which sources and selections each one owns."""
+    """Read cases and which sources and selections each one owns; a case name the register
+    does not know is kept as its hash, variable values screened (MetadataScreen)."""
     block = _kid(root, "Cases")
     records: list[dict[str, Any]] = []
     by_source: dict[str, dict[str, Any]] = {}
     by_selection: dict[str, dict[str, Any]] = {}
     shared: set[str] = set()
     for case in [] if block is None else _kids(block, "Case"):
-        info = {"name": case.get("name"), "variables": _variable_values(case, names)}
-        records.append(
-            {"case_guid": case.get("guid"), "name": case.get("name"), **info["variables"]}
-        )
+        variables = _variable_values(case, names)
+        info = {
+            "name": _person(screen, case.get("name")),
+            "variables": {k: _screened(screen, v) for k, v in variables.items()},
+        }
+        records.append({"case_guid": case.get("guid"), "name": info["name"], **info["variables"]})
         for ref in _kids(case, "SourceRef"):
             target = ref.get("targetGUID", "")
             if target in by_source:
@@ -404,14 +479,20 @@ class _Source:
     variables: dict[str, str | None]
 
 
+def _source(el: ET.Element, names: dict[str, str], ctx: _Context) -> _Source:
+    """A source's GUID, screened name (its GUID when it has none) and screened variables."""
+    variables = _variable_values(el, names)
+    return _Source(
+        guid=el.get("guid", ""),
+        name=_screened(ctx.screen, el.get("name")) or el.get("guid", ""),
+        variables={k: _screened(ctx.screen, v) for k, v in variables.items()},
+    )
+
+
 def _read_source(el: ET.Element, names: dict[str, str], ctx: _Context) -> None:
     """Import the text codings of one source and count the media codings it holds."""
     kind = _local(el.tag)
-    src = _Source(
-        guid=el.get("guid", ""),
-        name=el.get("name") or el.get("guid", ""),
-        variables=_variable_values(el, names),
-    )
+    src = _source(el, names, ctx)
     holders = _text_holders(el)
     text_guids: set[str] = set()
     for holder in holders:
@@ -468,7 +549,8 @@ def _source_text(holder: ET.Element, src: _Source, ctx: _Context) -> tuple[str |
     data = None if name is None else ctx.fetch(name)
     if data is None:
         ctx.warnings.append(
-            f"source '{src.name}': text file {uri} is not in the project's sources folder "
+            f"source '{src.name}': text file {_screened(ctx.screen, uri)} is not in the "
+            "project's sources folder "
             "(external, unsafe or missing path)"
         )
         return None, None
@@ -587,7 +669,8 @@ def _add_row(
         "excerpt_id": f"{owner_guid}:{code_guid}",
         "batch": ctx.batch,
         "source_id": src.name,
-        "participant_id": (case or {}).get("name") or _lookup(src.variables, "participant_id"),
+        "participant_id": (case or {}).get("name")
+        or _person(ctx.screen, _lookup(src.variables, "participant_id")),
         "role": None,
         "code": code,
         "text": text,

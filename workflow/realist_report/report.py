@@ -52,6 +52,7 @@ from realist_report.vocabulary import (
     strength_order,
     suppression_marker,
     unreachable_ratings,
+    with_coarser_places,
 )
 from realist_report.wordlimits import word_limit_lines
 
@@ -236,10 +237,11 @@ def trace_rows(summary: pd.DataFrame) -> list[dict]:
 
 
 def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumns) -> dict:
-    """Appendix table: supporting excerpts per CMOC (rows) and site or region (columns)."""
-    cells = matrix[matrix["dimension"] == "site"].assign(
-        column=lambda m: m["value"].astype(str).map(columns.of_site)
-    )
+    """Appendix table: supporting excerpts per CMOC (rows) and site or region (columns), plus
+    the coarser places the attribution rule keys some units by (with_coarser_places)."""
+    by_site = matrix[matrix["dimension"] == "site"]
+    shown, columns = columns, with_coarser_places(columns, by_site["value"])
+    cells = by_site.assign(column=lambda m: m["value"].astype(str).map(columns.of_site))
     totals = cells.groupby(["cmoc_id", "column"])["excerpts"].sum()
     rows = []
     for cmoc_id in summary["cmoc_id"]:
@@ -248,7 +250,11 @@ def site_matrix(matrix: pd.DataFrame, summary: pd.DataFrame, columns: SiteColumn
     # the site each column opens in the evidence explorer (none when columns are regions)
     ids = {label: site for site, label in columns.of_site.items()}
     sites = [ids.get(label) if columns.heading == "site" else None for label in columns.labels]
-    return {"heading": columns.heading, "columns": columns.labels, "rows": rows, "sites": sites}
+    coarser = [label for label in columns.labels if label not in shown.labels]
+    return {
+        "heading": columns.heading, "columns": columns.labels, "rows": rows, "sites": sites,
+        "coarser": coarser,
+    }  # fmt: skip
 
 
 def areas_by_strength(summary: pd.DataFrame, order: list[str]) -> list[dict]:

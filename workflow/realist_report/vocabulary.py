@@ -9,7 +9,7 @@ everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -332,6 +332,17 @@ def site_columns(sites: pd.DataFrame, max_columns: int) -> SiteColumns:
         return SiteColumns("site", labels, dict(zip(ids, labels, strict=True)))
     regions = [str(r) for r in sites["region"]]
     return SiteColumns("region", sorted(set(regions)), dict(zip(ids, regions, strict=True)))
+
+
+def with_coarser_places(columns: SiteColumns, values: Iterable[object]) -> SiteColumns:
+    """The columns plus one per place a by-site count keys units by that is not a column (a
+    region, '(not attributed)': attribution.published_place moves a role with too few people
+    at its site there), so each row still adds up to its total and no column is a person."""
+    known = {**{label: label for label in columns.labels}, **columns.of_site}
+    extra = sorted({str(v) for v in values} - set(known))
+    return SiteColumns(
+        columns.heading, [*columns.labels, *extra], {**known, **{v: v for v in extra}}
+    )
 
 
 # ---------------------------------------------------------------- the team's judgement (issue 16)

@@ -26,6 +26,9 @@ rule ingest_batch:
         export=batch_file,
         manifest=batch_fingerprint,
         formats=config["formats"],
+        # a REFI-QDA project's names are screened as they are read (qdpx.MetadataScreen)
+        participants=rules.validate_registers.output.participants,
+        name_list=private_name_list(),
         code=package_modules("ingest"),
     output:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
@@ -35,5 +38,7 @@ rule ingest_batch:
         "benchmarks/ingest_batch/{batch}.tsv"
     params:
         offset_units=config["qdpx"]["offset_units"],
+        name_list=config["privacy"].get("name_list"),
+        place_list=config["privacy"].get("place_list"),
     script:
         "../scripts/ingest_batch.py"

@@ -10,4 +10,9 @@ with rule_logging(snakemake):
         snakemake.input.formats,
         snakemake.output.excerpts,
         snakemake.params.offset_units,
+        screening={
+            "participants": snakemake.input.participants,
+            "name_list": snakemake.params.name_list,
+            "place_list": snakemake.params.place_list,
+        },
     )
