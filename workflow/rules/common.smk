@@ -109,13 +109,12 @@ try:
 except InputFileError as error:
     sys.exit(f"ERROR: {error}")  # the message alone: a data problem, not a bug
 # Ratings no CMOC can reach (more role groups, sites or participants than the study has): said
-# once when the build starts (jobs that parse the workflow again inherit the mark), and in Methods.
-if not os.environ.get("REALIST_REPORT_RATINGS_CHECKED"):
+# once when the build starts (not again by cluster jobs that parse the workflow), and in Methods.
+if workflow.is_main_process:
     for warning in unreachable_ratings(
         config["strength"], DESIGN, *register_sizes(DATASET)
     ):
         print(f"WARNING: {warning}", file=sys.stderr)
-    os.environ["REALIST_REPORT_RATINGS_CHECKED"] = "1"
 BATCHES = DATASET_MANIFEST.batches
 SITE_GROUPS = int(config["sharding"]["site_groups"])
 
