@@ -78,7 +78,7 @@ class MetadataScreen:
     quarantine detail or error can show it: every name (source, user, note title and text,
     variable value, text path) by the privacy screen with the private names and places, and
     a case name the participant register does not know by a short hash (privacy.value_tag),
-    never quoted. The name part of such a case name ('Jane Doe' of 'Jane Doe 07700 900123')
+    never quoted. The name part of such a case name (the words beside a phone number)
     is screened as a private name in all the project's other metadata too."""
 
     names: tuple[str, ...] = ()
