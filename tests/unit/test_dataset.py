@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import DEMO, SHARED_SAMPLES
+from conftest import DEMO, REAL_EXPORTS
 from realist_report.dataset import PROJECT_SOURCE, prepare_dataset, scan_dataset
 from realist_report.ingest import SUPPORTED_SUFFIXES
 
-ORNIO = SHARED_SAMPLES / "ornio_hand_authored"
+ORNIO = REAL_EXPORTS / "ornio_hand_authored"
 
 
 def dataset_with_bare_project(target: Path) -> Path:

@@ -216,7 +216,7 @@ def test_rulegraph_without_graphviz_is_drawn_with_plotnine(tmp_path: Path) -> No
     assert "report_pdf" in out.read_text(encoding="utf-8")  # labels wrap after the verb
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.skipif(shutil.which("dot") is None, reason="missing system package: graphviz (dot)")
 def test_rulegraph_with_graphviz_is_reproducible(tmp_path: Path) -> None:
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
     assert F.draw_rule_graph(DOT, MODULES, first, THEME) == "graphviz"

@@ -296,8 +296,9 @@ def test_maxqda_segments_in_english_and_german_xlsx(
     from openpyxl import Workbook
     from realist_report.ingest import read_records
 
-    polish = read_records(TESTS.parent.parent / "shared" / "real-qda-samples" / "maxqda12_maxqdar"
-                          / "coded_segments_polish.xls")  # fmt: skip
+    polish = read_records(
+        TESTS / "data" / "exports" / "maxqda12_maxqdar" / "coded_segments_polish.xls"
+    )
     book = Workbook()
     book.active.append(headers)
     for record in polish[1:]:

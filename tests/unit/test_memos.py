@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO, SHARED_SAMPLES
+from conftest import DEMO, REAL_EXPORTS
 from realist_report import report
 from realist_report.demo import DEMO_MEMOS, generate_demo, write_batch
 from realist_report.memos import cmoc_memos, read_memos, redact_memos
@@ -134,20 +134,20 @@ def test_real_samples_with_notes(definitions) -> None:
     """ATLAS.ti 8.4 links a memo to a quotation with a Link; f4analyse puts NoteRefs on a code
     and on memo-only selections and leaves the note files out of the export; the hand-written
     REFI fixture attaches one memo by a Link and to the project."""
-    atlas = read_memos(SHARED_SAMPLES / "skyloom_TestProject.qdpx", "atlas")
+    atlas = read_memos(REAL_EXPORTS / "skyloom_refi_qda" / "skyloom_TestProject.qdpx", "atlas")
     assert list(atlas["target"]) == ["unattached", "selection"]
     assert set(atlas["coder"]) == {"Friedrich Markgraf"}
     assert list(atlas["created"]) == ["2018-03-27T19:38:46Z", "2018-03-27T19:41:28Z"]
     assert atlas["text"].str.startswith(("This is a great project", "This version")).all()
-    f4 = read_memos(SHARED_SAMPLES / "f4analyse_bare_qde" / "project.qde", "f4")
+    f4 = read_memos(REAL_EXPORTS / "f4analyse_bare_qde" / "project.qde", "f4")
     assert sorted(f4["target"]) == ["code", "selection", "selection"]
     assert f4["text"].isna().all(), "the export holds no note files"
     coded = f4[f4["memo_id"] == "7b5e2e19-bae9-4450-97d0-f548e3e4ec76"].iloc[0]
     assert coded["codes"] == "Dies ist ein Test-Code", "shares the coded selection's span"
-    ornio = read_memos(SHARED_SAMPLES / "ornio_hand_authored" / "project.qde", "ornio")
+    ornio = read_memos(REAL_EXPORTS / "ornio_hand_authored" / "project.qde", "ornio")
     assert list(ornio["target"]) == ["selection", "project"]
     assert set(ornio["codes"].dropna()) == {"Topics::Health"}
-    assert read_memos(SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx", "nvivo").empty
+    assert read_memos(REAL_EXPORTS / "nvivo_oltas" / "oltas.qdpx", "nvivo").empty
 
 
 def test_demo_project_memos_are_read_screened_and_tied_to_cmocs(definitions) -> None:

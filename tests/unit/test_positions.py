@@ -6,9 +6,8 @@ import re
 import zipfile
 from pathlib import Path
 
-import pytest
 import yaml
-from conftest import SHARED_SAMPLES
+from conftest import REAL_EXPORTS
 from realist_report.positions import (
     OFFSET_UNIT_SETTINGS,
     check_reading,
@@ -19,7 +18,7 @@ from realist_report.positions import (
 from realist_report.qdpx import read_qdpx
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-QC = SHARED_SAMPLES / "qc_qualitative_coding" / "demo_qc_export.qdpx"
+QC = REAL_EXPORTS / "qc_qualitative_coding" / "demo_qc_export.qdpx"
 TEXT = "Ok 😀 then — héllo 👍🏽 world"
 
 
@@ -88,7 +87,6 @@ def _shifted_qc(tmp_path: Path, by: int) -> Path:
     return out
 
 
-@pytest.mark.skipif(not QC.exists(), reason="shared qc sample absent")
 def test_positions_that_fit_no_unit_quarantine_the_source_and_cut_no_text(tmp_path: Path) -> None:
     project = read_qdpx(_shifted_qc(tmp_path, 3), "qc")
     ex = project.excerpts

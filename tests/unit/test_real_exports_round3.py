@@ -158,9 +158,7 @@ def test_media_coding_without_text_is_quarantined_with_its_position(tmp_path, op
 
 
 def test_a_renamed_qdpx_is_named(tmp_path, options) -> None:
-    source = REPO.parent / "shared" / "real-qda-samples" / "skyloom_TestProject.qdpx"
-    if not source.exists():
-        pytest.skip("shared samples absent")
+    source = REPO / "tests" / "data" / "exports" / "skyloom_refi_qda" / "skyloom_TestProject.qdpx"
     renamed = tmp_path / "project.zip"
     shutil.copy(source, renamed)
     assert zipfile.is_zipfile(renamed)

@@ -42,6 +42,19 @@ PLANTED_ON_PURPOSE = frozenset(
         # quality reading ("PM10.\n1723,P12...") and a hex run in the workbook's colour theme
         "tests/data/exports/taguette_serdif/all_tags_20220303.csv",
         "tests/data/exports/atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx",
+        # real public exports (same SOURCES.md) whose text holds what the screen catches: public
+        # YouTube comments that may name people, OCR'd archive text with titled names ("Mr ..."),
+        # authors' e-mail addresses in a study's own fragments and a licence; public upstream data
+        # under their licences, kept exactly as the tools wrote them so the readers are tested on them
+        "tests/data/exports/atlasti_edgeai_icsa26/20250914_citation_manager.csv",
+        "tests/data/exports/atlasti_edgeai_icsa26/fragments_to_codes.csv",
+        "tests/data/exports/nvivo_node_export_nireland/J_Denial.txt",
+        "tests/data/exports/nvivo_node_export_nireland/J_Intelligence.txt",
+        "tests/data/exports/nvivo_oltas/OltasSzkepticizmus_17June.qdpx",
+        "tests/data/exports/nvivo_oltas/oltas.qdpx",
+        "tests/data/exports/nvivo_oltas/oltas0517.qdpx",
+        "tests/data/exports/qc_qualitative_coding/LICENSE-upstream.txt",
+        "tests/data/exports/qc_qualitative_coding/demo_qc_export.qdpx",
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.

@@ -158,7 +158,7 @@ def served(project: Path):
     process.wait(timeout=10)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="missing system package: chromium")
 def test_a_browser_shows_an_edit_without_a_reload_by_hand(project: Path, served: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 

@@ -16,6 +16,8 @@ rule assess_coder_agreement:
         "logs/assess_coder_agreement/agreement.log",
     benchmark:
         "benchmarks/assess_coder_agreement/agreement.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         window=config["linking"]["window"],
         coders=config["linking"]["coders"],

@@ -32,6 +32,8 @@ rule record_build_inputs:
         "logs/record_build_inputs/manifest.log",
     benchmark:
         "benchmarks/record_build_inputs/manifest.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         # the data set folder, from the input paths: inputs are labelled relative to it
         dataset=lambda wildcards, input: os.path.dirname(input.sites),
@@ -60,6 +62,8 @@ rule compare_with_previous_build:
         "logs/compare_with_previous_build/changes.log",
     benchmark:
         "benchmarks/compare_with_previous_build/changes.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         archive=ARCHIVE,
         strength=config["strength"],
@@ -84,6 +88,8 @@ rule write_provenance:
         "logs/write_provenance/provenance.log",
     benchmark:
         "benchmarks/write_provenance/provenance.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         archive=ARCHIVE,
     script:

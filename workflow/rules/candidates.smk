@@ -24,6 +24,8 @@ rule find_candidate_cmocs:
         "logs/find_candidate_cmocs/candidates.log",
     benchmark:
         "benchmarks/find_candidate_cmocs/candidates.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         window=config["linking"]["window"],
         coders=config["linking"]["coders"],

@@ -14,6 +14,8 @@ rule clean_batch:
         "logs/clean_batch/{batch}.log",
     benchmark:
         "benchmarks/clean_batch/{batch}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
         design=config["design"],
@@ -41,5 +43,7 @@ rule collect_data_quality:
         "logs/collect_data_quality/quality.log",
     benchmark:
         "benchmarks/collect_data_quality/quality.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/collect_data_quality.py"

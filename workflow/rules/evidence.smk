@@ -52,6 +52,8 @@ rule aggregate_cmoc_evidence:
         "logs/aggregate_cmoc_evidence/evidence.log",
     benchmark:
         "benchmarks/aggregate_cmoc_evidence/evidence.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         linking=config["linking"],

@@ -29,6 +29,8 @@ rule render_evidence_explorer:
         "logs/render_evidence_explorer/explorer.log",
     benchmark:
         "benchmarks/render_evidence_explorer/explorer.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         study=config["study"],
         min_attribution=attribution_size(config["privacy"]),

@@ -14,6 +14,8 @@ rule trace_rule_graph:
         "logs/trace_rule_graph/rulegraph.log",
     benchmark:
         "benchmarks/trace_rule_graph/rulegraph.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         config_overrides={"dataset": config["dataset"]},
     script:
@@ -45,6 +47,8 @@ rule draw_figures:
         "logs/draw_figures/figures.log",
     benchmark:
         "benchmarks/draw_figures/figures.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         # each figure's input names (its FIGURES needs) and caption (printed by figure.rst)

@@ -13,6 +13,8 @@ rule validate_registers:
         "logs/validate_registers/registers.log",
     benchmark:
         "benchmarks/validate_registers/registers.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         max_site_columns=config["report_layout"]["max_site_columns"],
@@ -36,6 +38,8 @@ rule ingest_batch:
         "logs/ingest_batch/{batch}.log",
     benchmark:
         "benchmarks/ingest_batch/{batch}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         offset_units=config["qdpx"]["offset_units"],
         name_list=config["privacy"].get("name_list"),

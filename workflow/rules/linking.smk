@@ -12,6 +12,8 @@ rule link_site_evidence:
         "logs/link_site_evidence/{batch}/{site_group}.log",
     benchmark:
         "benchmarks/link_site_evidence/{batch}/{site_group}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         groups=SITE_GROUPS,
         linking=config["linking"],

@@ -21,6 +21,8 @@ rule extract_memos:
         "logs/extract_memos/memos.log",
     benchmark:
         "benchmarks/extract_memos/memos.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         batches=refi_batches(),
         name_list=config["privacy"].get("name_list"),
@@ -50,5 +52,7 @@ rule attach_memos_to_cmocs:
         "logs/attach_memos_to_cmocs/memos.log",
     benchmark:
         "benchmarks/attach_memos_to_cmocs/memos.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/attach_memos_to_cmocs.py"

@@ -15,6 +15,8 @@ rule redact_batch:
         "logs/redact_batch/{batch}.log",
     benchmark:
         "benchmarks/redact_batch/{batch}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         name_list=config["privacy"].get("name_list"),
         place_list=config["privacy"].get("place_list"),
@@ -40,5 +42,7 @@ rule collect_privacy_hits:
         "logs/collect_privacy_hits/hits.log",
     benchmark:
         "benchmarks/collect_privacy_hits/hits.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/collect_privacy_hits.py"

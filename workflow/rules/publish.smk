@@ -37,6 +37,8 @@ rule publish_report:
         "logs/publish_report/report.log",
     benchmark:
         "benchmarks/publish_report/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         name_list=config["privacy"].get("name_list"),
         place_list=config["privacy"].get("place_list"),

@@ -42,6 +42,8 @@ rule render_report_html:
         "logs/render_report_html/report.log",
     benchmark:
         "benchmarks/render_report_html/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         # the folder the narrative files (inputs above) are read from
@@ -65,6 +67,8 @@ rule render_report_pdf:
         "logs/render_report_pdf/report.log",
     benchmark:
         "benchmarks/render_report_pdf/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/render_report_pdf.py"
 
@@ -85,6 +89,8 @@ rule render_report_docx:
         "logs/render_report_docx/report.log",
     benchmark:
         "benchmarks/render_report_docx/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         narrative=lambda wildcards: config["narrative"],
         study_title=config["study"]["title"],
@@ -114,6 +120,8 @@ rule write_evidence_workbook:
         "logs/write_evidence_workbook/workbook.log",
     benchmark:
         "benchmarks/write_evidence_workbook/workbook.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/write_evidence_workbook.py"
 
