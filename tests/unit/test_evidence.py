@@ -17,12 +17,15 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
-from realist_report import evidence, linking, report, vocabulary
-from realist_report import quotes as quoting
-from realist_report.attribution import attribution_groups
-from realist_report.clean import clean_batch
-from realist_report.coders import counted_codings
-from realist_report.ingest import ingest_batch, load_formats
+from realist_report.analysis import evidence
+from realist_report.analysis import linking
+from realist_report.report import context as report
+from realist_report.core import vocabulary
+from realist_report.analysis import quotes as quoting
+from realist_report.privacy.attribution import attribution_groups
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import counted_codings
+from realist_report.ingest.batch import ingest_batch, load_formats
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -614,7 +617,7 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
 
 
 def test_a_pinned_quote_is_printed_redacted(definitions):
-    from realist_report.privacy import PLACEHOLDERS, redact_excerpts
+    from realist_report.privacy.screen import PLACEHOLDERS, redact_excerpts
 
     text = "Ms Okafor never once looked at the clock; we had as long as we needed, every time."
     clean = frame([coding("s1", c, text=text) for c in CMOC01])

@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 import pytest
-from realist_report import explorer as X
-from realist_report.errors import PrivacyError
-from realist_report.publish import screen_explorer
+from realist_report.report import explorer as X
+from realist_report.core.errors import PrivacyError
+from realist_report.report.publish import screen_explorer
 
 EXCERPTS = pd.DataFrame(
     {
@@ -99,7 +99,7 @@ def test_units_and_cards_are_keyed_by_a_site_only_where_the_attribution_rule_all
     """Two patients at S01, one at S02, at a minimum of two: S01's units and cards name the
     site, S02's lone patient the region; a fieldnote keeps its site; no participant id is on
     the page; without registers no unit of a role names a place."""
-    from realist_report.attribution import NOT_ATTRIBUTED, attribution_groups
+    from realist_report.privacy.attribution import NOT_ATTRIBUTED, attribution_groups
 
     participants = pd.DataFrame(
         {
@@ -150,8 +150,8 @@ def test_publish_screen_reads_every_string_of_the_explorer_data(tmp_path) -> Non
 
 
 def test_the_appendix_matrix_knows_which_site_each_column_opens() -> None:
-    from realist_report.report import site_matrix
-    from realist_report.vocabulary import site_columns
+    from realist_report.report.context import site_matrix
+    from realist_report.core.vocabulary import site_columns
 
     sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
     matrix = pd.DataFrame(

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
-from realist_report import figures as F
-from realist_report import rulegraph
+from realist_report.report import figures as F
+from realist_report.report import rulegraph
 
 DOT = """digraph snakemake_dag {
     graph[bgcolor=white, margin=0];
@@ -274,7 +274,7 @@ def test_all_figures_in_one_call_match_figures_drawn_alone(
 def test_importing_the_figures_module_does_not_import_plotnine() -> None:
     """The Snakefile reads FIGURES at every start: plotnine (about 1.5 s) loads on first use."""
     code = (
-        "import sys, realist_report.figures as F; F.FIGURES; F.figure_text('participants'); "
+        "import sys, realist_report.report.figures as F; F.FIGURES; F.figure_text('participants'); "
         "print(type(sys.modules['plotnine']).__name__, 'matplotlib.pyplot' in sys.modules)"
     )
     result = subprocess.run(

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from realist_report.narrative import placeholder_list, wave_groups
-from realist_report.vocabulary import Design, current_design, design_problems, use_design
+from realist_report.report.narrative import placeholder_list, wave_groups
+from realist_report.core.vocabulary import Design, current_design, design_problems, use_design
 
 REPO = Path(__file__).resolve().parents[2]
 #: The demo generator may speak of its own study; everything else must not.
@@ -116,7 +116,7 @@ def test_a_role_the_design_does_not_declare_is_named_at_config_time() -> None:
 
 def test_make_placeholders_lists_every_count_the_demo_narrative_uses() -> None:
     """The demo narrative's {{ counts.* }} placeholders are all in the printed list."""
-    from realist_report.placeholders import placeholder_lines, read_config
+    from realist_report.report.placeholders import placeholder_lines, read_config
 
     listed = {line.split("}}")[0] + "}}" for line in placeholder_lines(read_config(None))}
     used = {
@@ -129,7 +129,7 @@ def test_make_placeholders_lists_every_count_the_demo_narrative_uses() -> None:
 
 
 def test_a_rating_the_design_cannot_reach_is_named() -> None:
-    from realist_report.vocabulary import unreachable_ratings
+    from realist_report.core.vocabulary import unreachable_ratings
 
     rules = [{"rating": "strong", "min_roles": 3}, {"rating": "tentative", "min_roles": 1}]
     assert unreachable_ratings(rules, Design.from_config(OTHER_STUDY["design"])) == [
@@ -141,8 +141,8 @@ def test_a_rating_the_design_cannot_reach_is_named() -> None:
 def test_ratings_asking_for_more_than_the_registers_hold_are_named(tmp_path: Path) -> None:
     """One role, two sites, three participants: 'moderate' needs more of each; the registers'
     sizes come from the files as the workflow reads them when it starts."""
-    from realist_report.registers import register_sizes
-    from realist_report.vocabulary import unreachable_ratings
+    from realist_report.ingest.registers import register_sizes
+    from realist_report.core.vocabulary import unreachable_ratings
 
     (tmp_path / "sites.csv").write_text("site_id,kind\nA,x\nB,y\n", encoding="utf-8")
     (tmp_path / "participants.csv").write_text(

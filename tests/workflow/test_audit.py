@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import run_snakemake
-from realist_report import audit, trace
-from realist_report.figures import FIGURES, figure_text
-from realist_report.tables import write_json
+from realist_report.audit import provenance as audit
+from realist_report.audit import trace
+from realist_report.report.figures import FIGURES, figure_text
+from realist_report.core.tables import write_json
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "workflow" / "realist_report"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, SCENARIOS, copy_workflow, run_snakemake
-from realist_report.definitions import config_problems, schema_problems
+from realist_report.core.definitions import config_problems, schema_problems
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import copy_workflow, pdf_text, run_snakemake
-from realist_report.demo import generate_demo, write_demo
+from realist_demo.generator import generate_demo, write_demo
 
 pytestmark = [pytest.mark.e2e]
 SCALE = 3  # 21 sites in 7 regions: above the default max_site_columns of 14

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
-from realist_report.vocabulary import UNSUPPORTED, strength_order
+from realist_report.core.vocabulary import UNSUPPORTED, strength_order
 
 
 def test_strength_order_follows_the_config_and_ends_with_unsupported() -> None:

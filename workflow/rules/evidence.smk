@@ -8,7 +8,7 @@ rule aggregate_cmoc_evidence:
         sites=rules.validate_registers.output.sites,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("evidence"),
+        code=package_modules("analysis.evidence"),
     output:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",

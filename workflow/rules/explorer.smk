@@ -21,7 +21,7 @@ rule render_evidence_explorer:
         sites=rules.validate_registers.output.sites,
         excerpts=per_batch(rules.redact_batch.output.redacted),
         templates=EXPLORER_FILES,
-        code=package_modules("explorer"),
+        code=package_modules("report.explorer"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evidence_explorer.html",

@@ -5,7 +5,7 @@ rule validate_registers:
         manifest=FINGERPRINTS["registers"],
         # ids are checked against the private name list too: a new entry rechecks them
         name_list=private_name_list(),
-        code=package_modules("registers"),
+        code=package_modules("ingest.registers"),
     output:
         sites=f"{INTERIM}/registers/sites.parquet",
         participants=f"{INTERIM}/registers/participants.parquet",
@@ -31,7 +31,7 @@ rule ingest_batch:
         # a REFI-QDA project's names are screened as they are read (qdpx.MetadataScreen)
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("ingest"),
+        code=package_modules("ingest.batch"),
     output:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
     log:
