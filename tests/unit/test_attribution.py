@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pandas as pd
-from realist_report.privacy.attribution import attributed_parts, attribution, attribution_groups
 from realist_report.core.vocabulary import site_label
+from realist_report.privacy.attribution import attributed_parts, attribution, attribution_groups
 
 ROLES = ["patient", "link_worker", "vcse"]
 SITES = pd.DataFrame(

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.analysis import evidence
-from realist_report.report import explorer
-from realist_report.analysis import linking
-from realist_report.report import context as report
+from realist_report.analysis import evidence, linking
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import counted_codings
+from realist_report.core.vocabulary import site_columns
+from realist_report.ingest.batch import ingest_batch, load_formats
 from realist_report.privacy.attribution import (
     NOT_ATTRIBUTED,
     attribution_groups,
@@ -23,10 +24,8 @@ from realist_report.privacy.attribution import (
     source_labels,
     with_published_places,
 )
-from realist_report.analysis.clean import clean_batch
-from realist_report.analysis.coders import counted_codings
-from realist_report.ingest.batch import ingest_batch, load_formats
-from realist_report.core.vocabulary import site_columns
+from realist_report.report import context as report
+from realist_report.report import explorer
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from realist_report.report import narrative as N
 from realist_report.report import context as R
+from realist_report.report import narrative as N
 from realist_report.report.citations import CitationError, Citations
 
 REPO = Path(__file__).resolve().parents[2]

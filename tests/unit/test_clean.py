@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.analysis.clean import CleanResult, check_row_accounting, clean_batch, summarise_quality
+from realist_report.analysis.clean import (
+    CleanResult,
+    check_row_accounting,
+    clean_batch,
+    summarise_quality,
+)
 from realist_report.core.errors import InputFileError, PipelineError
 from realist_report.ingest.batch import ingest_batch, load_formats
 

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from realist_report.analysis import evidence
-from realist_report.report import context as report
 from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import counted_codings
+from realist_report.analysis.linking import link_evidence
 from realist_report.core.definitions import load_definitions
 from realist_report.ingest.batch import ingest_batch, load_formats
-from realist_report.analysis.linking import link_evidence
+from realist_report.report import context as report
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,15 +17,14 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
-from realist_report.analysis import evidence
-from realist_report.analysis import linking
-from realist_report.report import context as report
-from realist_report.core import vocabulary
+from realist_report.analysis import evidence, linking
 from realist_report.analysis import quotes as quoting
-from realist_report.privacy.attribution import attribution_groups
 from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import counted_codings
+from realist_report.core import vocabulary
 from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.privacy.attribution import attribution_groups
+from realist_report.report import context as report
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"

@@ -7,8 +7,8 @@ import json
 
 import pandas as pd
 import pytest
-from realist_report.report import explorer as X
 from realist_report.core.errors import PrivacyError
+from realist_report.report import explorer as X
 from realist_report.report.publish import screen_explorer
 
 EXCERPTS = pd.DataFrame(
@@ -150,8 +150,8 @@ def test_publish_screen_reads_every_string_of_the_explorer_data(tmp_path) -> Non
 
 
 def test_the_appendix_matrix_knows_which_site_each_column_opens() -> None:
-    from realist_report.report.context import site_matrix
     from realist_report.core.vocabulary import site_columns
+    from realist_report.report.context import site_matrix
 
     sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
     matrix = pd.DataFrame(

@@ -13,8 +13,8 @@ import yaml
 from realist_report.analysis.clean import clean_batch
 from realist_report.core.definitions import Definitions
 from realist_report.core.errors import ConfigError, InputFileError
-from realist_report.ingest.batch import IngestOptions, ingest_batch, load_ingest_options
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.batch import IngestOptions, ingest_batch, load_ingest_options
 
 TESTS = Path(__file__).resolve().parents[1]
 EXPORTS = TESTS / "data" / "exports"

@@ -9,9 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.analysis import evidence
-from realist_report.analysis import linking
-from realist_report.report import context as report
+from realist_report.analysis import evidence, linking
 from realist_report.core.definitions import SCHEMA_DIR, load_definitions
 from realist_report.core.errors import ConfigError
 from realist_report.core.vocabulary import (
@@ -20,6 +18,7 @@ from realist_report.core.vocabulary import (
     RATIONALE_COMPONENTS,
     rating_as_confidence,
 )
+from realist_report.report import context as report
 from test_evidence import CMOC01, STRENGTH, coding, frame
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.ingest.batch import IngestOptions, ingest_batch
-from realist_report.analysis.memos import read_memos
-from realist_report.privacy.screen import value_tag
-from realist_report.ingest.refi import MetadataScreen, read_qdpx
 from realist_demo.qdpx_writer import Memo, write_qdpx
+from realist_report.analysis.memos import read_memos
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.batch import IngestOptions, ingest_batch
+from realist_report.ingest.refi import MetadataScreen, read_qdpx
+from realist_report.privacy.screen import value_tag
 
 PERSON = "Jane Doe 07700 900123"
 SOURCE = "Jane Doe interview 07700 900123"

@@ -286,8 +286,8 @@ def test_taguette_highlights_with_several_tags_repeat_the_id(options: IngestOpti
 
 def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) -> None:
     """codebook init on each real export with codes writes a codebook the pipeline accepts."""
-    from realist_report.study_setup.codebook_skeleton import init_codebook
     from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import init_codebook
 
     exports = [n for n, (rows, *_) in READ.items() if rows] + [
         "qc_qualitative_coding/nvivo_project.qdpx",  # 262 codes, no codings
@@ -316,8 +316,8 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
 
 def test_codebook_init_writes_a_codebook_the_pipeline_validates(tmp_path: Path) -> None:
     """The issue's own case: oltas0517.qdpx -> codebook.yaml with every code path, roles none."""
-    from realist_report.study_setup.codebook_skeleton import main
     from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import main
 
     out = tmp_path / "config" / "codebook.yaml"
     assert (

@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 from conftest import DEMO_CONFIG
 from realist_report.analysis import evidence
-from realist_report.report import figures
-from realist_report.report import narrative
-from realist_report.report import context as report
 from realist_report.core.definitions import Definitions
 from realist_report.core.vocabulary import use_design
+from realist_report.report import context as report
+from realist_report.report import figures, narrative
 
 THRESHOLDS = {"strengthened_ratio": 1.5, "weakened_ratio": 0.67}
 DESIGN = {

@@ -230,7 +230,14 @@ def test_terminal_escapes_reach_no_output(messy_build: Path) -> None:
     summary = pd.read_csv(messy_build / "results/cmoc_summary.csv", dtype=str)
     cmoc = summary.loc[summary["excerpt_ids"].str.contains("-2 wave3", regex=False), "cmoc_id"]
     trace = subprocess.run(
-        [sys.executable, "-m", "realist_report.audit.trace", cmoc.iloc[0], "--workdir", str(messy_build)],
+        [
+            sys.executable,
+            "-m",
+            "realist_report.audit.trace",
+            cmoc.iloc[0],
+            "--workdir",
+            str(messy_build),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -298,8 +305,8 @@ def test_a_refi_project_exported_twice_is_refused_naming_both_batches(
 ) -> None:
     """Different bytes (a re-export) pass the checksum check; the shared GUIDs do not."""
     from realist_report.analysis.clean import clean_batch
-    from realist_report.core.errors import InputFileError
     from realist_report.analysis.evidence import check_batches_distinct
+    from realist_report.core.errors import InputFileError
     from realist_report.ingest.batch import ingest_batch, load_ingest_options
 
     options = load_ingest_options(DEMO.parent.parent / "config" / "formats.yaml")

@@ -32,7 +32,7 @@ import pytest
 import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
 from openpyxl import load_workbook
-from realist_report.report.office import docx_text
+from realist_report.audit.trace import main as trace_main
 from realist_report.privacy.screen import (
     COLUMN_BREAK,
     PLACEHOLDERS,
@@ -42,7 +42,7 @@ from realist_report.privacy.screen import (
     matching_form,
     pdf_text,
 )
-from realist_report.audit.trace import main as trace_main
+from realist_report.report.office import docx_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -11,7 +11,6 @@ import pytest
 from conftest import DEMO, REPO, copy_workflow, run_snakemake
 from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import evidence_codings
-from realist_report.ingest.batch import ingest_batch, load_formats
 from realist_report.analysis.linking import (
     WINDOWS,
     combine_links,
@@ -20,6 +19,7 @@ from realist_report.analysis.linking import (
     rows_in_group,
     site_group,
 )
+from realist_report.ingest.batch import ingest_batch, load_formats
 
 
 @pytest.fixture(scope="module")

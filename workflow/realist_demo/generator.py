@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 
 from realist_demo.phrases import FIELDNOTE_OPENERS, FILLER, HEDGES, PHRASES
 from realist_demo.qdpx_writer import Memo
-from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 
 DEFAULT_SEED = 20210301
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"

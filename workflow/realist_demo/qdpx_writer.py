@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from realist_report.ingest.refi import CONTEXT_VARIABLES, PROJECT_NS
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.refi import CONTEXT_VARIABLES, PROJECT_NS
 
 _GUID_NAMESPACE = uuid.UUID("6f1c8f5e-2b1a-5d0e-9a51-7a3c0e6b2d41")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)

@@ -5,7 +5,8 @@ ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
         workflow_path("Snakefile"),
-        *workflow_files("workflow/realist_report", "*.py"),
+        *workflow_files("workflow/realist_report", "**/*.py"),
+        *workflow_files("workflow/realist_demo", "*.py"),
         *workflow_files("workflow/scripts", "*.py"),
         *workflow_files("workflow/rules", "*.smk"),
         *TEMPLATE_FILES,

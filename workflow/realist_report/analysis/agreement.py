@@ -38,15 +38,15 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from realist_report.ingest.batch_pairs import find_batch_pairs, group_batches
 from realist_report.analysis.coders import (
     SOURCE,
     coder_keys,
     coders_per_source,
     counted_codings,
 )
-from realist_report.core.definitions import PARTS
 from realist_report.analysis.linking import assign_units
+from realist_report.core.definitions import PARTS
+from realist_report.ingest.batch_pairs import find_batch_pairs, group_batches
 
 log = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from realist_report.analysis.coders import counted_codings
-from realist_report.core.definitions import PARTS, Definitions
 from realist_report.analysis.linking import _joined_ids_by, assign_units
+from realist_report.core.definitions import PARTS, Definitions
 
 log = logging.getLogger(__name__)
 

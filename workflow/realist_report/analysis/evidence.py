@@ -13,19 +13,6 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from realist_report.privacy.attribution import (
-    AttributionGroups,
-    attribution_groups,
-    attribution_size,
-    published_units,
-    register_key,
-    source_labels,
-    with_published_places,
-)
-from realist_report.core.definitions import Definitions
-from realist_report.report.design_text import counted
-from realist_report.privacy.disclosure import Breakdown, protect
-from realist_report.core.errors import InputFileError
 from realist_report.analysis.linking import (
     _join_ids,
     combine_links,
@@ -33,6 +20,8 @@ from realist_report.analysis.linking import (
     refuting_links,
 )
 from realist_report.analysis.quotes import pinned_quotes, select_quotes
+from realist_report.core.definitions import Definitions
+from realist_report.core.errors import InputFileError
 from realist_report.core.vocabulary import (
     BREAKDOWNS,
     CONFIDENCE_LEVELS,
@@ -46,6 +35,17 @@ from realist_report.core.vocabulary import (
     rating_as_confidence,
     strength_order,
 )
+from realist_report.privacy.attribution import (
+    AttributionGroups,
+    attribution_groups,
+    attribution_size,
+    published_units,
+    register_key,
+    source_labels,
+    with_published_places,
+)
+from realist_report.privacy.disclosure import Breakdown, protect
+from realist_report.report.design_text import counted
 
 log = logging.getLogger(__name__)
 
@@ -627,8 +627,8 @@ def counted_across_batches(links: pd.DataFrame, clean: pd.DataFrame, coders: str
     own exports (coders.counted_codings across batches): each shard chose its batch's
     reference coder; a paired batch whose coder is not the group's reference is dropped here,
     so a source double-coded across exports counts once. Refuses a project exported twice."""
-    from realist_report.ingest.batch_pairs import find_batch_pairs
     from realist_report.analysis.coders import counted_codings
+    from realist_report.ingest.batch_pairs import find_batch_pairs
 
     if clean["batch"].nunique() < 2 or links.empty:
         return links

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from realist_report.report.design_text import counted
 from realist_report.core.vocabulary import CONFIDENCE_LEVELS, RATIONALE_COMPONENTS
+from realist_report.report.design_text import counted
 
 NOT_ASSESSED = "not assessed"
 

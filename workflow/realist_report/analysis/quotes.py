@@ -13,11 +13,11 @@ from rapidfuzz import fuzz
 from rapidfuzz import process as rf_process
 from rapidfuzz import utils as rf_utils
 
-from realist_report.privacy.attribution import AttributionGroups, attributed_parts
+from realist_report.analysis.linking import confirming, refuting_links
 from realist_report.core.definitions import Definitions
 from realist_report.core.errors import PipelineError
-from realist_report.analysis.linking import confirming, refuting_links
 from realist_report.core.vocabulary import CONFIRMING_STANCES, SUPPORTING_MATCHES
+from realist_report.privacy.attribution import AttributionGroups, attributed_parts
 
 QUOTE_COLUMNS = [
     "cmoc_id", "quote_number", "label", "text", "attribution", "excerpt_id", "excerpt_ids", "unit_id",

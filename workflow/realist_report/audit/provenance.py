@@ -49,23 +49,37 @@ ARCHIVE_INDEX = "index.json"
 
 
 def module_closure(package_dir: str | Path, names: Iterable[str]) -> list[str]:
-    """The named package modules and every package module they import, so code edits rerun steps."""
+    """The named package modules (dotted, as "analysis.clean") and every package module they
+    import, with the packages' __init__ files that importing them runs, so code edits rerun steps."""
     package_dir = Path(package_dir)
     pending, seen = list(names), set()
     while pending:
         name = pending.pop()
-        path = package_dir / f"{name}.py"
-        if name in seen or not path.is_file():
+        path = module_file(package_dir, name)
+        if name in seen or path is None:
             continue
         seen.add(name)
         stat = path.stat()
         pending += package_imports(str(path), stat.st_mtime_ns, stat.st_size)
-    return sorted(str(package_dir / f"{name}.py") for name in seen)
+        parts = name.split(".")
+        pending += [".".join(parts[:end]) for end in range(1, len(parts))]
+    return sorted(str(module_file(package_dir, name)) for name in seen)
+
+
+def module_file(package_dir: Path, name: str) -> Path | None:
+    """The file of a dotted package module: a/b.py, or a/b/__init__.py for a sub-package."""
+    base = package_dir.joinpath(*name.split("."))
+    for path in (base.with_name(base.name + ".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
 @functools.cache
 def package_imports(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
-    """The package modules one module file imports (anywhere in it, also inside functions).
+    """The package modules one module file imports (anywhere in it, also inside functions),
+    dotted below the package ("privacy.redact"); `from realist_report.x import y` also names
+    "x.y", which module_closure keeps only when it is a module.
 
     Cached by path, modification time and size: the Snakefile asks for the closure of every
     step, and parsing the same modules again for each was about 40 % of the workflow's start-up.
@@ -76,9 +90,12 @@ def package_imports(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
         if isinstance(node, ast.ImportFrom) and node.module:
             parts = node.module.split(".")
             if parts[0] == PACKAGE and len(parts) > 1:
-                found.append(parts[1])
+                inner = ".".join(parts[1:])
+                found += [inner, *(f"{inner}.{alias.name}" for alias in node.names)]
         elif isinstance(node, ast.Import):
-            found += [a.name.split(".")[1] for a in node.names if a.name.startswith(f"{PACKAGE}.")]
+            found += [
+                a.name.split(".", 1)[1] for a in node.names if a.name.startswith(f"{PACKAGE}.")
+            ]
     return tuple(found)
 
 
@@ -538,7 +555,13 @@ def run_compare_with_previous_build(
     outputs: dict[str, str],
 ) -> None:
     """Rule adapter: snapshot this build's evidence and compare it with the previous build."""
-    from realist_report.core.tables import read_json, read_parquet, read_parquets, write_csv, write_json
+    from realist_report.core.tables import (
+        read_json,
+        read_parquet,
+        read_parquets,
+        write_csv,
+        write_json,
+    )
 
     build = read_json(manifest)
     current = evidence_snapshot(

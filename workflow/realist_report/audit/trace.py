@@ -22,15 +22,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from realist_report.core.errors import PipelineError
+from realist_report.core.tables import read_csv, write_csv
+from realist_report.core.vocabulary import use_design
 from realist_report.privacy.attribution import (
     AttributionGroups,
     attribution,
     attribution_groups,
     attribution_size,
 )
-from realist_report.core.errors import PipelineError
-from realist_report.core.tables import read_csv, write_csv
-from realist_report.core.vocabulary import use_design
 
 TRACE_COLUMNS = [
     "excerpt_id", "batch", "origin", "participant_id", "role", "site_id", "wave", "code", "text",
@@ -125,8 +125,8 @@ def trace_excerpts(
 ) -> pd.DataFrame:
     """The excerpts with their origin, attribution (by the group-size rule; role alone without
     `groups`) and redacted text, in id order."""
-    from realist_report.privacy.screen import redact
     from realist_report.core.tables import read_parquets
+    from realist_report.privacy.screen import redact
 
     paths = sorted(clean_dir.rglob("*.parquet"))  # batches in coded/ sub-folders too
     if not paths:

@@ -23,10 +23,10 @@ import pandas as pd
 
 from realist_report.core.definitions import SCHEMA_DIR, load_validated_yaml
 from realist_report.core.errors import ConfigError, InputFileError
-from realist_report.ingest.export_kinds import describe_sheet, export_hint, header_names, table_kind
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS, RAW_EXCERPTS
 from realist_report.core.ids import stable_id
 from realist_report.core.safe_files import check_file_size, open_zip_safely
-from realist_report.core.excerpt_table import EXCERPT_COLUMNS, RAW_EXCERPTS
+from realist_report.ingest.export_kinds import describe_sheet, export_hint, header_names, table_kind
 
 log = logging.getLogger(__name__)
 
@@ -1062,9 +1062,9 @@ def run_ingest(
     `screening` names the participant register ('participants', its validated parquet) and
     the private 'name_list' and 'place_list': a REFI-QDA project's metadata is screened with
     them as it is read (qdpx.MetadataScreen), before any log line can show it."""
-    from realist_report.privacy.screen import load_name_list, screening_names
-    from realist_report.ingest.refi import MetadataScreen
     from realist_report.core.tables import read_parquet, write_parquet
+    from realist_report.ingest.refi import MetadataScreen
+    from realist_report.privacy.screen import load_name_list, screening_names
 
     options = load_ingest_options(formats_path)
     if screening is not None:

@@ -21,15 +21,15 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from realist_report.core.errors import InputFileError
-from realist_report.ingest.positions import Locator, choose_unit, contradiction, locator
-from realist_report.privacy.screen import redact, value_tag
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 from realist_report.core.safe_files import (
     DEFAULT_MAX_MEMBER_BYTES,
     check_file_size,
     open_zip_safely,
     unsafe_member_reason,
 )
-from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.positions import Locator, choose_unit, contradiction, locator
+from realist_report.privacy.screen import redact, value_tag
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 #: Extra excerpt columns: a quarantine marker (and why) for clean, and where the text came from.

@@ -10,8 +10,13 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from realist_report.core.errors import InputFileError
-from realist_report.privacy.screen import find_identifiers, kind_counts, names_from_registers, redact
 from realist_report.core.vocabulary import current_design
+from realist_report.privacy.screen import (
+    find_identifiers,
+    kind_counts,
+    names_from_registers,
+    redact,
+)
 
 #: Sites: only `site_id` is required (`region` too when sites are printed by region); every
 #: other column is a site attribute; `observation_hours`, when present, is a number.
@@ -191,8 +196,8 @@ def run_validate_registers(
     name_list: str | None = None,
 ) -> None:
     """Rule adapter: validate both registers and store them as parquet."""
-    from realist_report.privacy.screen import load_name_list
     from realist_report.core.tables import write_parquet
+    from realist_report.privacy.screen import load_name_list
 
     sites, participants = load_registers(dataset, load_name_list(name_list), max_site_columns)
     write_parquet(sites, out_sites)

@@ -17,25 +17,11 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from realist_report.privacy.attribution import attribution_size
-from realist_report.report.citations import MARKER as CITATION_MARKER
-from realist_report.report.citations import Citations
 from realist_report.analysis.contrasts import contrasts_view
-from realist_report.core.definitions import load_definitions
-from realist_report.report.design_text import capitalised, counted, design_context, joined, plural
-from realist_report.core.errors import PipelineError
 from realist_report.analysis.evidence import first_to_last
-from realist_report.report.explorer import explorer_link
 from realist_report.analysis.judgement import cerqual_rows, confidence_counts, confidence_of
-from realist_report.report.narrative import (
-    FRONT_MATTER,
-    check_references,
-    cmoc_values,
-    count_values,
-    load_narrative,
-    resolve_references,
-)
-from realist_report.report.rameses import NOT_YET_REPORTED, item_gaps
+from realist_report.core.definitions import load_definitions
+from realist_report.core.errors import PipelineError
 from realist_report.core.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
@@ -54,6 +40,20 @@ from realist_report.core.vocabulary import (
     unreachable_ratings,
     with_coarser_places,
 )
+from realist_report.privacy.attribution import attribution_size
+from realist_report.report.citations import MARKER as CITATION_MARKER
+from realist_report.report.citations import Citations
+from realist_report.report.design_text import capitalised, counted, design_context, joined, plural
+from realist_report.report.explorer import explorer_link
+from realist_report.report.narrative import (
+    FRONT_MATTER,
+    check_references,
+    cmoc_values,
+    count_values,
+    load_narrative,
+    resolve_references,
+)
+from realist_report.report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.report.wordlimits import word_limit_lines
 
 log = logging.getLogger(__name__)
@@ -1046,8 +1046,8 @@ def report_context(
     read_report_tables, the CMOCs' history and the narrative, read now (the audit appendix
     checksums every input file, narrative included)."""
     from realist_report.analysis.agreement import report_context as agreement_context
-    from realist_report.audit.provenance import report_context as audit_context
     from realist_report.analysis.cooccurrence import candidates_view
+    from realist_report.audit.provenance import report_context as audit_context
 
     citations = Citations.load(inputs.get("bibliography") or None, inputs.get("csl") or None)
     citations.check_file(inputs["cmocs"])

@@ -25,6 +25,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from realist_report.core.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design
 from realist_report.privacy.attribution import (
     NOT_ATTRIBUTED,
     AttributionGroups,
@@ -34,7 +35,6 @@ from realist_report.privacy.attribution import (
     source_labels,
 )
 from realist_report.privacy.screen import COLUMN_BREAK, html_visible_text
-from realist_report.core.vocabulary import ROLE_LABELS, WAVE_LABELS, current_design
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
-from realist_report.report.design_text import capitalised
-from realist_report.core.errors import PipelineError
 from realist_report.analysis.judgement import NOT_ASSESSED, confidence_of
-from realist_report.report.rulegraph import parse_rulegraph
+from realist_report.core.errors import PipelineError
 from realist_report.core.vocabulary import (
     CONFIDENCE_LEVELS,
     ROLE_LABELS,
@@ -44,6 +42,8 @@ from realist_report.core.vocabulary import (
     strength_order,
     with_coarser_places,
 )
+from realist_report.report.design_text import capitalised
+from realist_report.report.rulegraph import parse_rulegraph
 
 if TYPE_CHECKING:
     import plotnine as p9

@@ -25,9 +25,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from realist_report.report.citations import Citations
 from realist_report.core.errors import PipelineError
 from realist_report.core.vocabulary import current_design, placeholder_key
+from realist_report.report.citations import Citations
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 from realist_report.core.definitions import load_definitions
-from realist_report.report.narrative import REFERENCES, placeholder_list
 from realist_report.core.vocabulary import strength_order, use_design
+from realist_report.report.narrative import REFERENCES, placeholder_list
 
 DEFAULT_CONFIG = Path("config/config.yaml")
 

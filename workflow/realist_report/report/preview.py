@@ -30,7 +30,7 @@ import yaml
 from rapidfuzz import process as rf_process
 
 from realist_report.core.errors import PipelineError, PrivacyError
-from realist_report.report.narrative import narrative_files
+from realist_report.core.vocabulary import use_design
 from realist_report.privacy.screen import (
     assert_no_identifiers,
     html_visible_text,
@@ -48,7 +48,7 @@ from realist_report.report.context import (
     report_context,
     run_render_pdf,
 )
-from realist_report.core.vocabulary import use_design
+from realist_report.report.narrative import narrative_files
 
 log = logging.getLogger(__name__)
 

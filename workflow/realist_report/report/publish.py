@@ -13,8 +13,6 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
-from realist_report.report.explorer import explorer_text, link_report_counts
-from realist_report.report.office import docx_text
 from realist_report.privacy.screen import (
     COLUMN_BREAK,
     assert_no_identifiers,
@@ -23,6 +21,8 @@ from realist_report.privacy.screen import (
     screen_report,
     screening_names,
 )
+from realist_report.report.explorer import explorer_text, link_report_counts
+from realist_report.report.office import docx_text
 
 log = logging.getLogger(__name__)
 

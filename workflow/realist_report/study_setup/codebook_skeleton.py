@@ -196,7 +196,9 @@ def init_codebook(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `init <export> [--out PATH] [--force]`."""
-    parser = argparse.ArgumentParser(prog="python -m realist_report.study_setup.codebook_skeleton", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m realist_report.study_setup.codebook_skeleton", description=__doc__
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser("init", help="write a codebook skeleton from an export's codes")
     init.add_argument("export", type=Path, help=".qdpx, .qde, .qdc or a coded-segment table")

@@ -21,8 +21,12 @@ from pathlib import Path
 
 import yaml
 
-from realist_report.study_setup.codebook_skeleton import DEFAULT_FORMATS, REFI_SUFFIXES, init_codebook
 from realist_report.core.errors import PipelineError
+from realist_report.study_setup.codebook_skeleton import (
+    DEFAULT_FORMATS,
+    REFI_SUFFIXES,
+    init_codebook,
+)
 
 #: A participant id at the start of a document name: letters, an optional separator, a number
 #: ('P10_GMT20211130.odt' -> 'P10', 'INT-07 notes' -> 'INT-07').
@@ -470,7 +474,9 @@ def unfilled_message(items: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: `DIR [--export FILE]`; prints what to fill and the one build command."""
-    parser = argparse.ArgumentParser(prog="python -m realist_report.study_setup.scaffold", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m realist_report.study_setup.scaffold", description=__doc__
+    )
     parser.add_argument("folder", type=Path, help="the new study's folder (new or empty)")
     parser.add_argument("--export", type=Path, help=".qdpx, .qde or a coded-segment table")
     parser.add_argument("--formats", type=Path, default=DEFAULT_FORMATS, help="formats.yaml")
