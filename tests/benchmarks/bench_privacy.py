@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from realist_report.core.definitions import normalise_code
-from realist_report.privacy.screen import find_identifiers, redact, redact_excerpts
+from realist_report.privacy.redact import find_identifiers, redact, redact_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TABLE = ROOT / "data" / "interim" / "clean"

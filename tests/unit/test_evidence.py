@@ -616,7 +616,7 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
 
 
 def test_a_pinned_quote_is_printed_redacted(definitions):
-    from realist_report.privacy.screen import PLACEHOLDERS, redact_excerpts
+    from realist_report.privacy.redact import PLACEHOLDERS, redact_excerpts
 
     text = "Ms Okafor never once looked at the clock; we had as long as we needed, every time."
     clean = frame([coding("s1", c, text=text) for c in CMOC01])

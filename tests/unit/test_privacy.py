@@ -13,22 +13,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from realist_report.core.errors import PrivacyError
-from realist_report.privacy.screen import (
+from realist_report.privacy.redact import (
     KINDS,
     PLACEHOLDERS,
     Hit,
     assert_no_identifiers,
     find_identifiers,
-    html_visible_text,
     is_valid_nhs_number,
-    join_broken_lines,
     load_name_list,
     names_from_registers,
-    pdf_text,
     redact,
     redact_excerpts,
     run_collect_hits,
     run_redact_batch,
+)
+from realist_report.privacy.screen import (
+    html_visible_text,
+    join_broken_lines,
+    pdf_text,
     screen_report,
     words_to_text,
 )
@@ -319,7 +321,7 @@ def test_every_number_in_a_long_run_of_numbers_is_found():
 
 
 def test_nino_prefix_rules():
-    from realist_report.privacy.screen import is_issued_nino_prefix
+    from realist_report.privacy.redact import is_issued_nino_prefix
 
     assert is_issued_nino_prefix("JG") and is_issued_nino_prefix("AB")
     for prefix in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ", "DA", "FA", "QQ", "AD", "AO", "AV"):
@@ -704,7 +706,7 @@ def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
 def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
     empty = tmp_path / "none.csv"
     empty.write_text("batch,excerpt_id,field,kind,count\n", encoding="utf-8")
-    with caplog.at_level("INFO", logger="realist_report.privacy.screen"):
+    with caplog.at_level("INFO", logger="realist_report.privacy.redact"):
         run_collect_hits([str(empty)], str(tmp_path / "all.csv"))
     assert "0 identifiers redacted in 0 excerpts" in caplog.text
     assert pd.read_csv(tmp_path / "all.csv").empty

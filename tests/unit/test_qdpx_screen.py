@@ -16,7 +16,7 @@ from realist_report.analysis.memos import read_memos
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 from realist_report.ingest.batch import IngestOptions, ingest_batch
 from realist_report.ingest.refi import MetadataScreen, read_qdpx
-from realist_report.privacy.screen import value_tag
+from realist_report.privacy.redact import value_tag
 
 PERSON = "Jane Doe 07700 900123"
 SOURCE = "Jane Doe interview 07700 900123"

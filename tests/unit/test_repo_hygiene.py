@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
-from realist_report.privacy.screen import find_identifiers, load_name_list
+from realist_report.privacy.redact import find_identifiers, load_name_list
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ PLANTED_ON_PURPOSE = frozenset(
         "tests/unit/test_qdpx_screen.py",  # REFI-QDA metadata naming a person must be screened
         # the detection rules' comments show the spellings they catch (a lower-case titled name, a
         # lower-case NI number), so the rules and their examples are read together
-        "workflow/realist_report/privacy/screen.py",
+        "workflow/realist_report/privacy/redact.py",
         "tests/workflow/test_docx_import.py",  # a co-author's phone must not be imported
         # a CSL project style: CC BY-SA asks its author metadata (a public e-mail) be kept as is
         "workflow/templates/csl/nlm-citation-sequence.csl",
@@ -141,7 +141,7 @@ def texts_of(path: Path) -> list[tuple[str, str]]:
         ("share/coded/followup.xlsx", "coded export batch"),
         ("config/private_names.txt", "private config or built report"),
         ("reports/evaluation_report.pdf", "private config or built report"),
-        ("workflow/realist_report/privacy/screen.py", None),
+        ("workflow/realist_report/privacy/redact.py", None),
     ],
 )
 def test_study_data_rule(path: str, problem: str | None) -> None:

@@ -289,3 +289,15 @@ def test_package_import_graph_has_no_cycle() -> None:
         if name in imported:
             cyclic.append(name)
     assert cyclic == []
+
+
+def test_every_rules_logging_does_not_make_the_pdf_screen_an_input_of_every_step() -> None:
+    """Every rule imports runner.rule_logging, which redacts log messages: its closure holds the
+    redaction, not the editions' screen (HTML and PDF text), so editing the screen reruns only
+    the steps that screen an edition."""
+    logging_closure = dotted(audit.module_closure(PACKAGE, ["runner.rule_logging"]))
+    assert "privacy.redact" in logging_closure and "privacy.screen" not in logging_closure
+    for step in ("ingest.batch", "analysis.clean", "analysis.linking", "analysis.evidence"):
+        closure = dotted(audit.module_closure(PACKAGE, [step, "runner.rule_logging"]))
+        assert "privacy.screen" not in closure, step
+    assert "privacy.screen" in dotted(audit.module_closure(PACKAGE, ["report.publish"]))

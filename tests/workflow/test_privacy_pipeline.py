@@ -33,15 +33,13 @@ import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
 from openpyxl import load_workbook
 from realist_report.audit.trace import main as trace_main
-from realist_report.privacy.screen import (
-    COLUMN_BREAK,
+from realist_report.privacy.redact import (
     PLACEHOLDERS,
     find_identifiers,
-    html_visible_text,
     is_valid_nhs_number,
     matching_form,
-    pdf_text,
 )
+from realist_report.privacy.screen import COLUMN_BREAK, html_visible_text, pdf_text
 from realist_report.report.office import docx_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]

@@ -42,7 +42,7 @@ from realist_report.core.definitions import config_problems
 from realist_report.core.errors import InputFileError
 from realist_report.report.figures import FIGURES, figure_text
 from realist_report.ingest.batch import SUPPORTED_SUFFIXES
-from realist_report.privacy.screen import find_identifiers, kind_counts, load_name_list
+from realist_report.privacy.redact import find_identifiers, kind_counts, load_name_list
 from realist_report.ingest.registers import register_sizes
 from realist_report.report.narrative import narrative_files
 from realist_report.analysis.linking import shard_names

@@ -16,7 +16,7 @@ from realist_report.core.errors import InputFileError, PipelineError
 from realist_report.core.excerpt_table import clean_excerpts_schema
 from realist_report.core.ids import stable_id
 from realist_report.core.vocabulary import current_design
-from realist_report.privacy.screen import names_from_registers, redact_excerpts, value_tag
+from realist_report.privacy.redact import names_from_registers, redact_excerpts, value_tag
 
 log = logging.getLogger(__name__)
 

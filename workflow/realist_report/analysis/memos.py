@@ -40,7 +40,7 @@ from realist_report.ingest.refi import (
     _read_users,
     opened_project,
 )
-from realist_report.privacy.screen import redact_excerpts
+from realist_report.privacy.redact import redact_excerpts
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +286,7 @@ def run_extract_memos(
     batch (`table_paths`: their ingested parquet) and screen them at once, so no memo text is
     written unscreened; the hit log joins results/privacy_hits.csv."""
     from realist_report.core.tables import read_parquet, write_csv, write_parquet
-    from realist_report.privacy.screen import HIT_LOG_COLUMNS, load_name_list, screening_names
+    from realist_report.privacy.redact import HIT_LOG_COLUMNS, load_name_list, screening_names
 
     participants = read_parquet(participants_path)
     names = screening_names(name_list, participants)

@@ -126,7 +126,7 @@ def trace_excerpts(
     """The excerpts with their origin, attribution (by the group-size rule; role alone without
     `groups`) and redacted text, in id order."""
     from realist_report.core.tables import read_parquets
-    from realist_report.privacy.screen import redact
+    from realist_report.privacy.redact import redact
 
     paths = sorted(clean_dir.rglob("*.parquet"))  # batches in coded/ sub-folders too
     if not paths:
@@ -165,7 +165,7 @@ def build_config(workdir: Path) -> dict:
 def private_names(workdir: Path, key: str = "name_list") -> list[str]:
     """The optional private name (or place) list the build uses, so trace redacts as the
     report does."""
-    from realist_report.privacy.screen import load_name_list
+    from realist_report.privacy.redact import load_name_list
 
     name_list = (build_config(workdir).get("privacy") or {}).get(key)
     return load_name_list(workdir / name_list) if name_list else []

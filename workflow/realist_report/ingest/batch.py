@@ -1064,7 +1064,7 @@ def run_ingest(
     them as it is read (qdpx.MetadataScreen), before any log line can show it."""
     from realist_report.core.tables import read_parquet, write_parquet
     from realist_report.ingest.refi import MetadataScreen
-    from realist_report.privacy.screen import load_name_list, screening_names
+    from realist_report.privacy.redact import load_name_list, screening_names
 
     options = load_ingest_options(formats_path)
     if screening is not None:

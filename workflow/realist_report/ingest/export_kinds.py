@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from realist_report.privacy.screen import find_identifiers
+from realist_report.privacy.redact import find_identifiers
 
 #: A cell that is a number as a spreadsheet or CSV writes it (counts, coefficients, percents).
 NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?%?$")

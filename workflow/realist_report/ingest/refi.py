@@ -29,7 +29,7 @@ from realist_report.core.safe_files import (
     unsafe_member_reason,
 )
 from realist_report.ingest.positions import Locator, choose_unit, contradiction, locator
-from realist_report.privacy.screen import redact, value_tag
+from realist_report.privacy.redact import redact, value_tag
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 #: Extra excerpt columns: a quarantine marker (and why) for clean, and where the text came from.

@@ -11,7 +11,7 @@ from pandera.errors import SchemaErrors
 
 from realist_report.core.errors import InputFileError
 from realist_report.core.vocabulary import current_design
-from realist_report.privacy.screen import (
+from realist_report.privacy.redact import (
     find_identifiers,
     kind_counts,
     names_from_registers,
@@ -197,7 +197,7 @@ def run_validate_registers(
 ) -> None:
     """Rule adapter: validate both registers and store them as parquet."""
     from realist_report.core.tables import write_parquet
-    from realist_report.privacy.screen import load_name_list
+    from realist_report.privacy.redact import load_name_list
 
     sites, participants = load_registers(dataset, load_name_list(name_list), max_site_columns)
     write_parquet(sites, out_sites)

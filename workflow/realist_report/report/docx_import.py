@@ -35,7 +35,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from realist_report.core.errors import PipelineError, PrivacyError
-from realist_report.privacy.screen import assert_no_identifiers
+from realist_report.privacy.redact import assert_no_identifiers
 from realist_report.report.citations import CITATION, citation_markdown, cited_marker
 from realist_report.report.narrative import parse_markdown
 from realist_report.report.office import BUILD_PROPERTY, MARKERS_PROPERTY
@@ -640,7 +640,7 @@ def report_lines(result: ImportResult, apply: bool) -> Iterator[str]:
 def _screen_lists(config: dict) -> dict:
     """Names, places and allowed strings for the privacy screen of imported text."""
     from realist_report.core.tables import read_parquet
-    from realist_report.privacy.screen import load_name_list, screening_names
+    from realist_report.privacy.redact import load_name_list, screening_names
 
     privacy = config.get("privacy", {})
     registers = Path("data/interim/registers/participants.parquet")

@@ -31,12 +31,8 @@ from rapidfuzz import process as rf_process
 
 from realist_report.core.errors import PipelineError, PrivacyError
 from realist_report.core.vocabulary import use_design
-from realist_report.privacy.screen import (
-    assert_no_identifiers,
-    html_visible_text,
-    load_name_list,
-    screening_names,
-)
+from realist_report.privacy.redact import assert_no_identifiers, load_name_list, screening_names
+from realist_report.privacy.screen import html_visible_text
 from realist_report.report.context import (
     TEMPLATE_DIR,
     RenderRequest,

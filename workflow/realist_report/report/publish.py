@@ -13,14 +13,13 @@ import shutil
 from collections.abc import Collection
 from pathlib import Path
 
-from realist_report.privacy.screen import (
-    COLUMN_BREAK,
+from realist_report.privacy.redact import (
     assert_no_identifiers,
     flatten_whitespace,
     load_name_list,
-    screen_report,
     screening_names,
 )
+from realist_report.privacy.screen import COLUMN_BREAK, screen_report
 from realist_report.report.explorer import explorer_text, link_report_counts
 from realist_report.report.office import docx_text
 

@@ -66,7 +66,7 @@ class RedactingFilter(logging.Filter):
     @classmethod
     def for_config(cls, config: object) -> RedactingFilter:
         """The filter with the build's private name and place lists (when they exist)."""
-        from realist_report.privacy.screen import load_name_list
+        from realist_report.privacy.redact import load_name_list
 
         privacy = (config.get("privacy") if isinstance(config, dict) else None) or {}
         return cls(
@@ -74,7 +74,7 @@ class RedactingFilter(logging.Filter):
         )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from realist_report.privacy.screen import redact
+        from realist_report.privacy.redact import redact
 
         message = record.getMessage()
         redacted, hits = redact(message, self.names, self.places)
