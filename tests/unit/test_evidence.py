@@ -218,7 +218,7 @@ def test_demo_summary_counts_and_rules(demo_summary):
     ).all()
     for column in ["excerpts", "partial", "refuting", "refining"]:
         ids = "excerpt_ids" if column == "excerpts" else f"{column}_excerpt_ids"
-        assert (summary[ids].map(linking._count_ids) >= summary[column]).all(), column
+        assert (summary[ids].map(linking.count_ids) >= summary[column]).all(), column
         assert ((summary[column] == 0) == (summary[ids] == "")).all(), column
 
 
@@ -245,7 +245,7 @@ def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, def
         cells = (
             matrix[matrix["dimension"] == dimension]
             .groupby("cmoc_id")["excerpt_ids"]
-            .agg(linking._join_ids)
+            .agg(linking.join_ids)
         )
         expected = demo_summary.set_index("cmoc_id")["excerpt_ids"]
         assert cells.to_dict() == expected[expected != ""].to_dict(), dimension
@@ -401,7 +401,7 @@ def test_demo_wave_change(demo_links, definitions, registers):
     assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_from_participants"]).all()
     assert (lw["lw_continued"] + lw["lw_new"] == table["lw_to_participants"]).all()
     for wave in ["from", "to"]:
-        counts = table[f"{wave}_excerpt_ids"].map(linking._count_ids)
+        counts = table[f"{wave}_excerpt_ids"].map(linking.count_ids)
         assert (counts >= table[f"{wave}_excerpts"]).all()
         assert ((counts == 0) == (table[f"{wave}_excerpts"] == 0)).all()
 

@@ -6,8 +6,6 @@ no step (the reader is realist_report.ingest.refi).
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -18,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.core.tables import atomic_write
 from realist_report.ingest.refi import CONTEXT_VARIABLES, PROJECT_NS
 
 _GUID_NAMESPACE = uuid.UUID("6f1c8f5e-2b1a-5d0e-9a51-7a3c0e6b2d41")
@@ -380,12 +379,4 @@ def _write_zip(path: Path, members: dict[str, bytes]) -> None:
             info.create_system = 3
             info.external_attr = 0o644 << 16
             archive.writestr(info, members[name], compresslevel=9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: tmp.write_bytes(buffer.getvalue()))

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from realist_report.analysis.coders import counted_codings
-from realist_report.analysis.linking import _joined_ids_by, assign_units
+from realist_report.analysis.linking import assign_units, joined_ids_by
 from realist_report.core.definitions import PARTS, Definitions
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,8 @@ def unit_codes(
     keys = ["unit_id", "code"]
     units = pd.concat(
         {
-            "excerpt_ids": _joined_ids_by(codings, keys, "excerpt_id"),
-            "segment_ids": _joined_ids_by(codings, keys, "segment_id"),
+            "excerpt_ids": joined_ids_by(codings, keys, "excerpt_id"),
+            "segment_ids": joined_ids_by(codings, keys, "segment_id"),
         },
         axis=1,
     ).reset_index()
@@ -144,7 +144,7 @@ def _ids_of(rows: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Serie
         [rows[[*keys, column]].rename(columns={column: "ids"}) for column in columns],
         ignore_index=True,
     )
-    return _joined_ids_by(stacked, keys, "ids")
+    return joined_ids_by(stacked, keys, "ids")
 
 
 def code_pairs(units: pd.DataFrame, definitions: Definitions) -> pd.DataFrame:

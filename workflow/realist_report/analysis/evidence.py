@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from realist_report.analysis.linking import (
-    _join_ids,
     combine_links,
     confirming,
+    join_ids,
     refuting_links,
 )
 from realist_report.analysis.quotes import pinned_quotes, select_quotes
@@ -117,7 +117,7 @@ def judgement_gap(confidence: object, rating: str, strength: list[dict]) -> tupl
 
 
 def _ids_where(frame: pd.DataFrame, mask: pd.Series) -> str:
-    return _join_ids(frame.loc[mask, "excerpt_ids"])
+    return join_ids(frame.loc[mask, "excerpt_ids"])
 
 
 def _rated(
@@ -173,7 +173,7 @@ def _cmoc_row(
         "refuting": int(refuting.sum()),
         "refining": int((own["stance"] == "refines").sum()),
         **_rated(own, int(refuting.sum()), cmoc, rules, refuting_rule),
-        "excerpt_ids": _join_ids(own["excerpt_ids"]),
+        "excerpt_ids": join_ids(own["excerpt_ids"]),
         "partial_excerpt_ids": _ids_where(every, every["match"] == "partial"),
         "refuting_excerpt_ids": _ids_where(every, refuting),
         "refining_excerpt_ids": _ids_where(own, own["stance"] == "refines"),
@@ -229,7 +229,7 @@ def evidence_matrix(links: pd.DataFrame, definitions: Definitions) -> pd.DataFra
         grouped = confirmed.groupby(["cmoc_id", column], dropna=False).agg(
             excerpts=("unit_id", "nunique"),
             participants=("participant_id", "nunique"),
-            excerpt_ids=("excerpt_ids", _join_ids),
+            excerpt_ids=("excerpt_ids", join_ids),
         )
         grouped = grouped.reset_index().rename(columns={column: "value"})
         grouped["value"] = grouped["value"].astype("string").fillna("(fieldnotes)")
@@ -318,7 +318,7 @@ def subgroup_evidence(
                         "participants": cell["participant_id"].nunique(),
                         "excerpts": len(cell),
                         "cmoc_participants": total,
-                        "excerpt_ids": _join_ids(cell["excerpt_ids"]),
+                        "excerpt_ids": join_ids(cell["excerpt_ids"]),
                     }
                 )
     return pd.DataFrame(rows, columns=[*columns, "excerpt_ids"])
@@ -516,7 +516,7 @@ def _compared_pair(
         "change": change,
         "change_rule": rule,
         "people": (from_people, to_people),
-        "ids": (_join_ids(from_rows["excerpt_ids"]), _join_ids(to_rows["excerpt_ids"])),
+        "ids": (join_ids(from_rows["excerpt_ids"]), join_ids(to_rows["excerpt_ids"])),
     }
 
 
@@ -566,8 +566,8 @@ def _pair_rows(
                 "lw_change_rule": mine["change_rule"],
                 "from_excerpt_ids": from_ids,
                 "to_excerpt_ids": to_ids,
-                "lw_excerpt_ids": _join_ids([*lw["excerpt_ids"], *lw_refuting["excerpt_ids"]]),
-                "excerpt_ids": _join_ids(own["excerpt_ids"]),
+                "lw_excerpt_ids": join_ids([*lw["excerpt_ids"], *lw_refuting["excerpt_ids"]]),
+                "excerpt_ids": join_ids(own["excerpt_ids"]),
             }
         )
     return rows

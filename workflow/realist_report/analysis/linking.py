@@ -35,7 +35,7 @@ LINK_COLUMNS = [
 ]  # fmt: skip
 
 
-def _join_ids(values: Iterable) -> str:
+def join_ids(values: Iterable) -> str:
     """Sorted, de-duplicated ';'-joined ids (missing values skipped), so order never matters."""
     ids: set[str] = set()
     for value in values:
@@ -44,8 +44,8 @@ def _join_ids(values: Iterable) -> str:
     return ";".join(sorted(ids))
 
 
-def _joined_ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """`frame.groupby(keys)[column].agg(_join_ids)` without a pandas Series per group.
+def joined_ids_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """`frame.groupby(keys)[column].agg(join_ids)` without a pandas Series per group.
 
     At national scale there are hundreds of thousands of groups; one Python call per group on an
     Arrow-backed Series costs minutes, this costs a sort. Groups with no id get ''.
@@ -84,7 +84,7 @@ def _part_flags(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return flags.groupby(keys).max()
 
 
-def _count_ids(joined: str) -> int:
+def count_ids(joined: str) -> int:
     """How many ids a ';'-joined id list holds."""
     return len(joined.split(";")) if joined else 0
 
@@ -165,7 +165,7 @@ def _stances(
     keys = ["cmoc_id", "unit_id"]
     refutes = marked["stance"].eq("refutes").groupby([marked[k] for k in keys]).max()
     by_link = pd.DataFrame({"stance": refutes.map({True: "refutes", False: "refines"})})
-    by_link["marker_ids"] = _joined_ids_by(marked, keys, "excerpt_id")
+    by_link["marker_ids"] = joined_ids_by(marked, keys, "excerpt_id")
     return by_link.reset_index()
 
 
@@ -198,10 +198,10 @@ def link_evidence(
         },
         index=flags.index,
     )
-    links["excerpt_ids"] = _joined_ids_by(hits, keys, "excerpt_id")
-    links["segment_ids"] = _joined_ids_by(hits, keys, "segment_id")
+    links["excerpt_ids"] = joined_ids_by(hits, keys, "excerpt_id")
+    links["segment_ids"] = joined_ids_by(hits, keys, "segment_id")
     links = links.reset_index()
-    n_parts = links["parts"].map(_count_ids)
+    n_parts = links["parts"].map(count_ids)
     links["match"] = "none"
     links.loc[n_parts == 2, "match"] = "partial"
     links.loc[n_parts == 3, "match"] = "full"
@@ -211,7 +211,7 @@ def link_evidence(
     links = links.merge(_stances(hits, codings, definitions, window), how="left")
     links["stance"] = links["stance"].fillna("supports")
     links["excerpt_ids"] = [
-        _join_ids([ids, extra])
+        join_ids([ids, extra])
         for ids, extra in zip(links["excerpt_ids"], links["marker_ids"], strict=True)
     ]
     lead = _lead_segments(hits, segments)

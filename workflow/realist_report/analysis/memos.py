@@ -31,14 +31,14 @@ from realist_report.core.vocabulary import MEMO_TARGETS
 from realist_report.ingest.refi import (
     Fetch,
     MetadataScreen,
-    _internal_name,
-    _kid,
-    _kid_text,
-    _kids,
-    _local,
-    _read_codebook,
-    _read_users,
+    internal_name,
     opened_project,
+    read_codebook,
+    read_users,
+    xml_child,
+    xml_child_text,
+    xml_children,
+    xml_local,
 )
 from realist_report.privacy.redact import redact_excerpts
 
@@ -69,13 +69,13 @@ def read_memos(path: str | Path, batch: str, screen: MetadataScreen | None = Non
     """
     with opened_project(path) as (root, fetch):
         screened = (lambda v: v) if screen is None else screen.knowing_cases(root).text
-        users = {guid: screened(name) for guid, name in _read_users(root).items()}
+        users = {guid: screened(name) for guid, name in read_users(root).items()}
         targets = {
             guid: {**target, "source_id": screened(target["source_id"])}
             for guid, target in _targets(root).items()
         }
-        notes_block = _kid(root, "Notes")
-        notes = [] if notes_block is None else _kids(notes_block, "Note")
+        notes_block = xml_child(root, "Notes")
+        notes = [] if notes_block is None else xml_children(notes_block, "Note")
         attached = _attachments(root, {n.get("guid", "") for n in notes}, targets)
         rows = []
         for note in notes:
@@ -110,19 +110,19 @@ def _targets(root: ET.Element) -> dict[str, dict[str, str | None]]:
     selection apart from the coded one over the same characters."""
     targets: dict[str, dict[str, str | None]] = {}
     paths: dict[str, str] = {}
-    for code in _read_codebook(root, []).itertuples(index=False):
+    for code in read_codebook(root, []).itertuples(index=False):
         paths[code.guid] = code.path
         targets[code.guid] = {"target": "code", "source_id": None, "codes": code.path}
-    sources = _kid(root, "Sources")
+    sources = xml_child(root, "Sources")
     for source in [] if sources is None else list(sources):
         name = source.get("name") or source.get("guid", "")
         targets[source.get("guid", "")] = {"target": "source", "source_id": name, "codes": None}
         spans: dict[tuple[str, ...], set[str]] = {}
         selections = [
-            el for el in source.iter() if _local(el.tag).endswith("Selection") and el.get("guid")
+            el for el in source.iter() if xml_local(el.tag).endswith("Selection") and el.get("guid")
         ]
         for el in selections:
-            refs = [_kid(c, "CodeRef") for c in _kids(el, "Coding")]
+            refs = [xml_child(c, "CodeRef") for c in xml_children(el, "Coding")]
             guids = {r.get("targetGUID", "") for r in refs if r is not None}
             spans.setdefault(_span(el), set()).update(paths[g] for g in guids if g in paths)
         for el in selections:
@@ -139,7 +139,7 @@ def _span(selection: ET.Element) -> tuple[str, ...]:
     start, end = selection.get("startPosition"), selection.get("endPosition")
     if start is None or end is None:
         return (selection.get("guid", ""),)
-    return (_local(selection.tag), start, end)
+    return (xml_local(selection.tag), start, end)
 
 
 def _attachments(
@@ -163,12 +163,12 @@ def _attachments(
             found[note].append(target)
 
     for parent in root.iter():
-        for ref in _kids(parent, "NoteRef"):
+        for ref in xml_children(parent, "NoteRef"):
             note = ref.get("targetGUID", "")
             if note in note_ids:
                 attach(note, None if parent is root else parent.get("guid"))
-    links = _kid(root, "Links")
-    for link in [] if links is None else _kids(links, "Link"):
+    links = xml_child(root, "Links")
+    for link in [] if links is None else xml_children(links, "Link"):
         ends = [link.get("originGUID"), link.get("targetGUID")]
         for note, target in (ends, ends[::-1]):
             if note in note_ids and target not in note_ids:
@@ -180,10 +180,10 @@ def _attachments(
 
 def _note_text(note: ET.Element, fetch: Fetch) -> tuple[str | None, str | None]:
     """A Note's text, inline or from its plain-text file in the archive, and where it came from."""
-    inline = _kid_text(note, "PlainTextContent")
+    inline = xml_child_text(note, "PlainTextContent")
     if inline is not None:
         return inline, "inline content"
-    name = _internal_name(note.get("plainTextPath") or "")
+    name = internal_name(note.get("plainTextPath") or "")
     data = None if name is None else fetch(name)
     if data is None:
         return None, None

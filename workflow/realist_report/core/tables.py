@@ -17,7 +17,7 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     """Write to a temporary file beside `path`, then rename: no half-written outputs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -35,7 +35,7 @@ def _atomic_write(path: Path, write) -> None:
 
 def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
     """Parquet without pandas index metadata noise, so identical tables give identical files."""
-    _atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False, engine="pyarrow"))
+    atomic_write(Path(path), lambda tmp: table.to_parquet(tmp, index=False, engine="pyarrow"))
 
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
@@ -97,7 +97,7 @@ def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
 def write_csv(table: pd.DataFrame, path: str | Path) -> None:
     """Reviewer-friendly CSV: UTF-8, Unix line ends, no index, no cell a spreadsheet would run."""
     safe = neutralise_formulas(table)
-    _atomic_write(Path(path), lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
+    atomic_write(Path(path), lambda tmp: safe.to_csv(tmp, index=False, lineterminator="\n"))
 
 
 def read_csv(path: str | Path, **options: object) -> pd.DataFrame:
@@ -111,7 +111,7 @@ def read_csv(path: str | Path, **options: object) -> pd.DataFrame:
 def write_json(data: object, path: str | Path) -> None:
     """Stable, human-readable JSON (sorted keys) so unchanged content gives unchanged bytes."""
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-    _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def read_json(path: str | Path) -> object:

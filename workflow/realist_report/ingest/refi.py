@@ -117,31 +117,31 @@ def _person(screen: MetadataScreen | None, value: str | None) -> str | None:
 # --------------------------------------------------------------------------- XML helpers
 
 
-def _local(tag: Any) -> str:
+def xml_local(tag: Any) -> str:
     """Strip any namespace so the project, codebook and namespace-free variants read alike."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _kids(el: ET.Element, name: str) -> list[ET.Element]:
+def xml_children(el: ET.Element, name: str) -> list[ET.Element]:
     """Direct children with the given local name."""
-    return [c for c in el if _local(c.tag) == name]
+    return [c for c in el if xml_local(c.tag) == name]
 
 
-def _kid(el: ET.Element, name: str) -> ET.Element | None:
+def xml_child(el: ET.Element, name: str) -> ET.Element | None:
     """The first direct child with the given local name."""
-    found = _kids(el, name)
+    found = xml_children(el, name)
     return found[0] if found else None
 
 
-def _kid_text(el: ET.Element, name: str) -> str | None:
+def xml_child_text(el: ET.Element, name: str) -> str | None:
     """Text of the first child with that local name (None when absent)."""
-    child = _kid(el, name)
+    child = xml_child(el, name)
     return None if child is None else (child.text or "")
 
 
 def _find_all(el: ET.Element, name: str) -> Iterator[ET.Element]:
     """All descendants with the given local name, in document order."""
-    return (d for d in el.iter() if _local(d.tag) == name)
+    return (d for d in el.iter() if xml_local(d.tag) == name)
 
 
 def parse_qde(data: bytes, where: str | Path) -> ET.Element:
@@ -207,7 +207,7 @@ def _find_qde(path: Path, names: list[str]) -> str:
     raise InputFileError(path, f"several .qde project files, cannot choose: {sorted(qdes)}")
 
 
-def _internal_name(uri: str) -> str | None:
+def internal_name(uri: str) -> str | None:
     """The file name behind internal://NAME (or a bare NAME, as qc writes), else None.
 
     Only a safe plain name is accepted: no folders, no other scheme (file://, absolute paths).
@@ -284,11 +284,11 @@ def _project_from_xml(
 ) -> QdpxProject:
     """Turn a parsed project into the excerpt, codebook and case tables, its metadata screened
     by `screen` as it is read."""
-    if _local(root.tag) not in {"Project", "CodeBook"}:
-        raise InputFileError(path, f"root element is <{_local(root.tag)}>, not a REFI <Project>")
+    if xml_local(root.tag) not in {"Project", "CodeBook"}:
+        raise InputFileError(path, f"root element is <{xml_local(root.tag)}>, not a REFI <Project>")
     warnings: list[str] = []
-    users = {guid: _screened(screen, name) for guid, name in _read_users(root).items()}
-    codebook = _read_codebook(root, warnings)
+    users = {guid: _screened(screen, name) for guid, name in read_users(root).items()}
+    codebook = read_codebook(root, warnings)
     codebook["description"] = [_screened(screen, d) for d in codebook["description"]]
     variables = _read_variable_names(root)
     cases, source_case, selection_case = _read_cases(root, variables, warnings, screen)
@@ -303,7 +303,7 @@ def _project_from_xml(
         warnings=warnings,
         screen=screen,
     )
-    block = _kid(root, "Sources")
+    block = xml_child(root, "Sources")
     sources = [] if block is None else list(block)
     notes = _read_positions(root, sources, offset_units, ctx)
     for source in sources:
@@ -322,7 +322,7 @@ def _project_from_xml(
 
 def _text_holders(el: ET.Element) -> list[ET.Element]:
     """The elements of a source that carry plain text and its selections."""
-    return [el] if _local(el.tag) == "TextSource" else _kids(el, "Representation")
+    return [el] if xml_local(el.tag) == "TextSource" else xml_children(el, "Representation")
 
 
 def _read_positions(
@@ -334,7 +334,7 @@ def _read_positions(
         src = _source(el, {}, ctx)
         for holder in _text_holders(el):
             ctx.texts[holder] = _source_text(holder, src, ctx)
-            offsets = [_offsets(sel) for sel in _kids(holder, "PlainTextSelection")]
+            offsets = [_offsets(sel) for sel in xml_children(holder, "PlainTextSelection")]
             spans[holder] = [(s, e) for s, e in offsets if s is not None and e is not None]
     with_text = [(h, ctx.texts[h][0]) for h in spans if ctx.texts[h][0] is not None]
     choice = choose_unit(
@@ -353,7 +353,7 @@ def _read_positions(
     return [f"positions read as {choice.unit}: {choice.reason}"]
 
 
-def _read_users(root: ET.Element) -> dict[str, str]:
+def read_users(root: ET.Element) -> dict[str, str]:
     """Map user GUIDs to names so codings carry a readable coder."""
     return {
         u.get("guid", ""): u.get("name") or u.get("id") or u.get("guid", "")
@@ -361,13 +361,13 @@ def _read_users(root: ET.Element) -> dict[str, str]:
     }
 
 
-def _read_codebook(root: ET.Element, warnings: list[str]) -> pd.DataFrame:
+def read_codebook(root: ET.Element, warnings: list[str]) -> pd.DataFrame:
     """Flatten nested <Code> elements into rows with '::'-joined full paths."""
-    book = root if _local(root.tag) == "CodeBook" else _kid(root, "CodeBook")
-    codes = None if book is None else _kid(book, "Codes")
+    book = root if xml_local(root.tag) == "CodeBook" else xml_child(root, "CodeBook")
+    codes = None if book is None else xml_child(book, "Codes")
     rows: list[dict[str, Any]] = []
     if codes is not None:
-        for code in _kids(codes, "Code"):
+        for code in xml_children(codes, "Code"):
             _walk_code(code, None, None, rows)
     seen: set[str] = set()
     for row in rows:
@@ -390,31 +390,31 @@ def _walk_code(
             "name": name,
             "path": path,
             "parent_guid": parent_guid,
-            "description": _kid_text(code, "Description"),
+            "description": xml_child_text(code, "Description"),
             "color": code.get("color"),
             "is_codable": (code.get("isCodable") or "true").lower() == "true",
         }
     )
-    for child in _kids(code, "Code"):
+    for child in xml_children(code, "Code"):
         _walk_code(child, path, guid, rows)
 
 
 def _read_variable_names(root: ET.Element) -> dict[str, str]:
     """Map variable GUIDs to names (VariableValue only carries the GUID)."""
-    block = _kid(root, "Variables")
+    block = xml_child(root, "Variables")
     if block is None:
         return {}
-    return {v.get("guid", ""): v.get("name", "") for v in _kids(block, "Variable")}
+    return {v.get("guid", ""): v.get("name", "") for v in xml_children(block, "Variable")}
 
 
 def _variable_values(el: ET.Element, names: dict[str, str]) -> dict[str, str | None]:
     """Read the VariableValue children of a case or source as name -> string value."""
     values: dict[str, str | None] = {}
-    for vv in _kids(el, "VariableValue"):
-        ref = _kid(vv, "VariableRef")
+    for vv in xml_children(el, "VariableValue"):
+        ref = xml_child(vv, "VariableRef")
         guid = None if ref is None else ref.get("targetGUID")
         name = names.get(guid or "", guid or "")
-        value_el = next((c for c in vv if _local(c.tag).endswith("Value")), None)
+        value_el = next((c for c in vv if xml_local(c.tag).endswith("Value")), None)
         values[name] = None if value_el is None else (value_el.text or "")
     return values
 
@@ -427,24 +427,24 @@ def _read_cases(
 ) -> tuple[pd.DataFrame, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Read cases and which sources and selections each one owns; a case name the register
     does not know is kept as its hash, variable values screened (MetadataScreen)."""
-    block = _kid(root, "Cases")
+    block = xml_child(root, "Cases")
     records: list[dict[str, Any]] = []
     by_source: dict[str, dict[str, Any]] = {}
     by_selection: dict[str, dict[str, Any]] = {}
     shared: set[str] = set()
-    for case in [] if block is None else _kids(block, "Case"):
+    for case in [] if block is None else xml_children(block, "Case"):
         variables = _variable_values(case, names)
         info = {
             "name": _person(screen, case.get("name")),
             "variables": {k: _screened(screen, v) for k, v in variables.items()},
         }
         records.append({"case_guid": case.get("guid"), "name": info["name"], **info["variables"]})
-        for ref in _kids(case, "SourceRef"):
+        for ref in xml_children(case, "SourceRef"):
             target = ref.get("targetGUID", "")
             if target in by_source:
                 shared.add(target)
             by_source.setdefault(target, info)
-        for ref in _kids(case, "SelectionRef"):
+        for ref in xml_children(case, "SelectionRef"):
             by_selection.setdefault(ref.get("targetGUID", ""), info)
     if shared:
         warnings.append(
@@ -491,14 +491,14 @@ def _source(el: ET.Element, names: dict[str, str], ctx: _Context) -> _Source:
 
 def _read_source(el: ET.Element, names: dict[str, str], ctx: _Context) -> None:
     """Import the text codings of one source and count the media codings it holds."""
-    kind = _local(el.tag)
+    kind = xml_local(el.tag)
     src = _source(el, names, ctx)
     holders = _text_holders(el)
     text_guids: set[str] = set()
     for holder in holders:
         text_guids |= _read_text_holder(holder, src, ctx)
     if kind == "PDFSource":
-        for sel in _kids(el, "PDFSelection"):
+        for sel in xml_children(el, "PDFSelection"):
             if sel.get("guid") not in text_guids:
                 _read_pdf_selection(sel, src, ctx)
     if kind != "TextSource":
@@ -508,10 +508,10 @@ def _read_source(el: ET.Element, names: dict[str, str], ctx: _Context) -> None:
 def _count_media(el: ET.Element, ctx: _Context) -> None:
     """Count picture, audio, video and transcript selections, which carry no text offsets."""
     for sel in el.iter():
-        kind = _local(sel.tag)
+        kind = xml_local(sel.tag)
         if kind in NON_TEXT_SELECTIONS:
             ctx.skipped[kind] = ctx.skipped.get(kind, 0) + 1
-    direct = len(_kids(el, "Coding"))
+    direct = len(xml_children(el, "Coding"))
     if direct:
         ctx.skipped["whole-media coding"] = ctx.skipped.get("whole-media coding", 0) + direct
 
@@ -521,7 +521,7 @@ def _read_text_holder(holder: ET.Element, src: _Source, ctx: _Context) -> set[st
     text, origin = ctx.texts[holder]
     guids: set[str] = set()
     from_name = 0
-    for sel in _kids(holder, "PlainTextSelection"):
+    for sel in xml_children(holder, "PlainTextSelection"):
         guids.add(sel.get("guid", ""))
         from_name += _read_selection(sel, holder, src, ctx)
     if from_name:
@@ -529,7 +529,7 @@ def _read_text_holder(holder: ET.Element, src: _Source, ctx: _Context) -> set[st
             f"source '{src.name}': {from_name} coding(s) took their text from the selection name "
             "because the source text is missing (names may be shortened previews ending in '…')"
         )
-    for coding in _kids(holder, "Coding"):
+    for coding in xml_children(holder, "Coding"):
         _add_row(coding, holder, src, ctx, text=text, start=0, end=None, origin=origin)
         if text is not None:
             ctx.rows[-1]["end"] = len(text)
@@ -538,14 +538,14 @@ def _read_text_holder(holder: ET.Element, src: _Source, ctx: _Context) -> set[st
 
 def _source_text(holder: ET.Element, src: _Source, ctx: _Context) -> tuple[str | None, str | None]:
     """The plain text of a source: inline PlainTextContent, else its internal:// file."""
-    inline = _kid_text(holder, "PlainTextContent")
+    inline = xml_child_text(holder, "PlainTextContent")
     if inline is not None:
         return inline, "inline content"
     uri = holder.get("plainTextPath")
     if not uri:
         ctx.warnings.append(f"source '{src.name}': no plain text (no plainTextPath or content)")
         return None, None
-    name = _internal_name(uri)
+    name = internal_name(uri)
     data = None if name is None else ctx.fetch(name)
     if data is None:
         ctx.warnings.append(
@@ -623,7 +623,7 @@ def _problem_column(problem: str | None) -> str | None:
 def _read_selection(sel: ET.Element, holder: ET.Element, src: _Source, ctx: _Context) -> int:
     """Add one row per coding of a text selection; return how many took the selection name."""
     cut, text_origin = _selection_text(sel, holder, ctx)
-    codings = _kids(sel, "Coding")
+    codings = xml_children(sel, "Coding")
     if not codings:
         ctx.uncoded += 1
     for coding in codings:
@@ -638,9 +638,9 @@ def _read_selection(sel: ET.Element, holder: ET.Element, src: _Source, ctx: _Con
 
 def _read_pdf_selection(sel: ET.Element, src: _Source, ctx: _Context) -> None:
     """Import a PDF region coding through its text representation (no character offsets)."""
-    rep = _kid(sel, "Representation")
-    text = None if rep is None else _kid_text(rep, "PlainTextContent")
-    codings = _kids(sel, "Coding")
+    rep = xml_child(sel, "Representation")
+    text = None if rep is None else xml_child_text(rep, "PlainTextContent")
+    codings = xml_children(sel, "Coding")
     if not codings:
         ctx.uncoded += 1
     for coding in codings:
@@ -659,7 +659,7 @@ def _add_row(
     origin: str | None,
 ) -> None:
     """Append one canonical excerpt row for one coding of one span."""
-    ref = _kid(coding, "CodeRef")
+    ref = xml_child(coding, "CodeRef")
     code_guid = None if ref is None else ref.get("targetGUID")
     code = ctx.codes.get(code_guid or "", f"<unknown code GUID {code_guid or 'missing'}>")
     owner_guid = owner.get("guid", "")

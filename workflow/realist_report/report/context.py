@@ -1096,7 +1096,7 @@ def run_render_html(
 ) -> None:
     """Rule adapter: gather the tables, build the context and write the HTML edition (and, to
     `checks_out`, what the team has not yet written)."""
-    from realist_report.core.tables import _atomic_write
+    from realist_report.core.tables import atomic_write
 
     context = report_context(
         read_report_tables(inputs),
@@ -1109,7 +1109,7 @@ def run_render_html(
         options=options,
     )
     html = render_numbered(context)
-    _atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    atomic_write(Path(out), lambda tmp: tmp.write_text(html, encoding="utf-8"))
     checks = word_limit_lines(
         html, options.get("word_limits", {}), strict=options.get("strict", False)
     )
@@ -1118,7 +1118,7 @@ def run_render_html(
         log.warning("%s", line)
     if checks_out:
         text = "".join(f"{line}\n" for line in checks)
-        _atomic_write(Path(checks_out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        atomic_write(Path(checks_out), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     log.info(
         "report HTML: %d characters, %d figures, build %s",
         len(html),
@@ -1139,9 +1139,9 @@ def unreported_lines(gaps: dict[int, str]) -> list[str]:
 
 def run_render_pdf(html_path: str, pdf_path: str) -> None:
     """Rule adapter: print the HTML to PDF with an identifier derived from its content."""
-    from realist_report.core.tables import _atomic_write
+    from realist_report.core.tables import atomic_write
 
     identifier = hashlib.sha256(Path(html_path).read_bytes()).hexdigest()[:32]
     pages: list[int] = []
-    _atomic_write(Path(pdf_path), lambda tmp: pages.append(write_pdf(html_path, tmp, identifier)))
+    atomic_write(Path(pdf_path), lambda tmp: pages.append(write_pdf(html_path, tmp, identifier)))
     log.info("report PDF: %d pages", pages[0])

@@ -375,9 +375,9 @@ _CORE_DATE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:
 
 
 def _atomic(path: str, write: Callable[[Path], object]) -> None:
-    from realist_report.core.tables import _atomic_write
+    from realist_report.core.tables import atomic_write
 
-    _atomic_write(Path(path), write)
+    atomic_write(Path(path), write)
 
 
 def build_record(study_title: str, build_id: str, narrative_dir: str | Path) -> dict:
