@@ -131,6 +131,53 @@ def clean_batch(
 ) -> CleanResult:
     """Normalise codes, waves and source types; check references; quarantine the rest."""
     batch = str(raw["batch"].iloc[0]) if len(raw) else ""
+    frame, duplicates_removed, repeated = _without_exact_duplicates(_neutralised(raw))
+    triage = _Triage(frame)
+    _flag_ingest_problems(triage, frame)
+    code_ids = _flag_codes(triage, frame, definitions)
+    waves, source_types = _flag_design_terms(triage, frame)
+    register = participants.set_index("participant_id")
+    site_id = _flag_people_and_sites(triage, frame, register, sites, source_types)
+    _flag_registered_waves(triage, frame, register, waves)
+    start, end = _flag_offsets_and_ids(triage, frame)
+    quarantine = frame.assign(reason=triage.reason, column=triage.column, detail=triage.detail).loc[
+        ~triage.ok, QUARANTINE_COLUMNS
+    ]
+    # Details quote the rejected cell ("code '...'"): what was wrong stays, an identifier in
+    # the cell becomes a placeholder before results/quarantine.csv or an error can show it.
+    quarantine, _ = redact_excerpts(
+        quarantine, names_from_registers(participants), QUARANTINED_SCREENED_FIELDS
+    )
+    ok = triage.ok
+    clean = frame[ok].assign(
+        code_label=frame["code"][ok],
+        code=code_ids[ok],
+        wave=waves[ok],
+        source_type=source_types[ok],
+        site_id=site_id[ok],
+        role=frame["participant_id"][ok].map(register["role"]),
+        participant_id=frame["participant_id"][ok].where(~_blank(frame["participant_id"])[ok]),
+        start=start[ok],
+        end=end[ok],
+    )
+    clean = clean_excerpts_schema().validate(_with_segment_ids(clean).reset_index(drop=True))
+    counts = {
+        "batch": batch,
+        "source_rows": source_rows(raw),
+        "rows_in": len(raw),
+        "clean": len(clean),
+        "quarantined": len(quarantine),
+        "duplicates_removed": duplicates_removed,
+        # kept: identical in every column but their row (see ingest.number_repeats)
+        "repeated_codings": repeated,
+    }
+    check_row_accounting(counts)
+    _fail_or_log(quarantine, counts, on_invalid)
+    return CleanResult(clean, quarantine.reset_index(drop=True), counts)
+
+
+def _neutralised(raw: pd.DataFrame) -> pd.DataFrame:
+    """Text columns without control characters; ids and names trimmed, excerpts as exported."""
     frame = raw.reset_index(drop=True).copy()
     for column in frame.columns:
         if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(
@@ -140,18 +187,24 @@ def clean_batch(
             text = text.map(neutralise_control_characters, na_action="ignore").astype("string")
             # an excerpt stays as exported (its spaces are the export's); ids and names trimmed
             frame[column] = text if column == "text" else text.str.strip()
+    return frame
 
+
+def _without_exact_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """Rows without exact duplicates, how many were removed, and how many codings repeat
+    another in everything but their id (kept: distinct codings without positions)."""
     # the same coding twice from one coder; two coders' equal codings both stay (agreement)
     exact = frame.duplicated(subset=["excerpt_id", *CONTENT_COLUMNS, "coder"], keep="first")
-    duplicates_removed = int(exact.sum())
     frame = frame[~exact]
     where = ["paragraphs"] if "paragraphs" in frame.columns else []  # MAXQDA, ATLAS.ti
     repeated = int(frame.duplicated([*CONTENT_COLUMNS, *where, "coder"], keep="first").sum())
+    return frame, int(exact.sum()), repeated
 
-    triage = _Triage(frame)
+
+def _flag_ingest_problems(triage: _Triage, frame: pd.DataFrame) -> None:
+    """Rows ingest kept but could not complete (e.g. offsets outside the source), empty text."""
     if "problem" in frame.columns:
         problem = frame["problem"].astype("string")
-        # ingest marks rows it kept but could not complete, e.g. offsets outside the source
         reasons = problem.fillna("").str.casefold().str.replace(r"\W+", "_", regex=True)
         # table ingest also says which column and why (problem_column, problem_detail)
         where = frame.get("problem_column", pd.Series("start", index=frame.index))
@@ -164,6 +217,9 @@ def clean_batch(
         _blank(frame["text"]), "empty_text", "text", "text is empty; expected the coded passage"
     )
 
+
+def _flag_codes(triage: _Triage, frame: pd.DataFrame, definitions: Definitions) -> pd.Series:
+    """Each row's codebook code id (None when missing or unknown, flagged)."""
     # each distinct label normalised once (a batch has thousands of rows, tens of codes)
     known_codes = {
         label: definitions.lookup.get(normalise_code(label))
@@ -177,7 +233,11 @@ def clean_batch(
         "code",
         "code " + _quoted(frame["code"]) + " is not in the codebook or its aliases",
     )
+    return code_ids
 
+
+def _flag_design_terms(triage: _Triage, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Waves and source types in the design's spelling (unrecognised ones flagged)."""
     design = current_design()
     waves = _spelled(frame["wave"], design.wave_of)
     triage.flag(
@@ -197,8 +257,18 @@ def clean_batch(
         + _quoted(frame["source_type"])
         + f" is not one of design.source_types ({', '.join(design.source_type_labels)})",
     )
+    return waves, source_types
 
-    register = participants.set_index("participant_id")
+
+def _flag_people_and_sites(
+    triage: _Triage,
+    frame: pd.DataFrame,
+    register: pd.DataFrame,
+    sites: pd.DataFrame,
+    source_types: pd.Series,
+) -> pd.Series:
+    """Participants against the register, and each row's site (given, else the register's)."""
+    design = current_design()
     needs_person = [t.id for t in design.source_types if t.needs_participant]
     has_person = ~_blank(frame["participant_id"])
     known = frame["participant_id"].isin(register.index)
@@ -234,6 +304,14 @@ def clean_batch(
         "site_id",
         "site id " + _tagged(site_id) + " (a hash) is not in sites.csv",
     )
+    return site_id
+
+
+def _flag_registered_waves(
+    triage: _Triage, frame: pd.DataFrame, register: pd.DataFrame, waves: pd.Series
+) -> None:
+    """A registered participant's row must be in a wave the register lists for them."""
+    known = frame["participant_id"].isin(register.index)
     registered_waves = frame["participant_id"].map(register["waves"]).fillna("")
     not_registered = [
         bool(wave) and person and wave not in allowed.split(";")
@@ -246,6 +324,9 @@ def clean_batch(
         "participant " + _quoted(frame["participant_id"]) + " is not registered for this wave",
     )
 
+
+def _flag_offsets_and_ids(triage: _Triage, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Whole-number, ordered offsets, and an id used once; the offsets as integers."""
     bad_offsets, reversed_offsets, start, end = _offset_problems(frame)
     triage.flag(
         bad_offsets,
@@ -256,7 +337,7 @@ def clean_batch(
     triage.flag(
         reversed_offsets, "offsets_reversed", "end", "end offset is before the start offset"
     )
-
+    # after every other check: an id reused by a row that is otherwise fine
     conflicting = frame["excerpt_id"].duplicated(keep="first") & triage.ok
     triage.flag(
         conflicting,
@@ -264,43 +345,20 @@ def clean_batch(
         "excerpt_id",
         "id " + _quoted(frame["excerpt_id"]) + " was already used for a different coding",
     )
+    return start, end
 
-    quarantine = frame.assign(reason=triage.reason, column=triage.column, detail=triage.detail).loc[
-        ~triage.ok, QUARANTINE_COLUMNS
-    ]
-    # Details quote the rejected cell ("code '...'"): what was wrong stays, an identifier in
-    # the cell becomes a placeholder before results/quarantine.csv or an error can show it.
-    quarantine, _ = redact_excerpts(
-        quarantine, names_from_registers(participants), QUARANTINED_SCREENED_FIELDS
-    )
-    ok = triage.ok
-    clean = frame[ok].assign(
-        code_label=frame["code"][ok],
-        code=code_ids[ok],
-        wave=waves[ok],
-        source_type=source_types[ok],
-        site_id=site_id[ok],
-        role=frame["participant_id"][ok].map(register["role"]),
-        participant_id=frame["participant_id"][ok].where(has_person[ok]),
-        start=start[ok],
-        end=end[ok],
-    )
+
+def _with_segment_ids(clean: pd.DataFrame) -> pd.DataFrame:
+    """Each clean row's segment id: the same passage of the same source in any export."""
     parts = ["batch", "source_id", "start", "end", "text"]
     clean["segment_id"] = [
         stable_id(*values) for values in zip(*(clean[c].tolist() for c in parts), strict=True)
     ]
-    clean = clean_excerpts_schema().validate(clean.reset_index(drop=True))
-    counts = {
-        "batch": batch,
-        "source_rows": source_rows(raw),
-        "rows_in": len(raw),
-        "clean": len(clean),
-        "quarantined": len(quarantine),
-        "duplicates_removed": duplicates_removed,
-        # kept: identical in every column but their row (see ingest.number_repeats)
-        "repeated_codings": repeated,
-    }
-    check_row_accounting(counts)
+    return clean
+
+
+def _fail_or_log(quarantine: pd.DataFrame, counts: dict, on_invalid: str) -> None:
+    """Stop at the first quarantined row when cleaning.on_invalid is 'fail'; else log counts."""
     if on_invalid == "fail" and len(quarantine):
         first = quarantine.iloc[0]
         raise InputFileError(
@@ -312,10 +370,9 @@ def clean_batch(
         "batch %s: %d rows in, %d clean, %d quarantined, %d exact duplicates removed (same id "
         "and content); %d codings repeat another in source, code, text, position and coder "
         "(no character positions: kept as distinct codings)",
-        batch, counts["rows_in"], counts["clean"], counts["quarantined"], duplicates_removed,
-        repeated,
+        counts["batch"], counts["rows_in"], counts["clean"], counts["quarantined"],
+        counts["duplicates_removed"], counts["repeated_codings"],
     )  # fmt: skip
-    return CleanResult(clean, quarantine.reset_index(drop=True), counts)
 
 
 def source_rows(raw: pd.DataFrame) -> int:
