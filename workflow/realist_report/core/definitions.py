@@ -135,7 +135,22 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
         ]
     )
     markers = _check_codes(codebook["codes"], area_ids, codebook_path)
-    cmocs = pd.DataFrame(
+    cmocs = _cmoc_table(cmoc_data["cmocs"])
+    history = _history_table(cmoc_data["cmocs"])
+    _require_unique(cmocs["cmoc_id"], f"{cmocs_path}: CMOC id")
+    roles = dict(zip(codes["code_id"], codes["role"], strict=True))
+    part_rows = [
+        row for cmoc in cmoc_data["cmocs"] for row in _cmoc_parts(cmoc, area_ids, roles, cmocs_path)
+    ]
+    direct = _direct_codes(cmocs)
+    codes = pd.concat([codes, direct], ignore_index=True)
+    lookup = _build_lookup(codebook["codes"], direct, codebook_path)
+    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup, markers, history)
+
+
+def _cmoc_table(cmocs: list[dict]) -> pd.DataFrame:
+    """One row per CMOC: its area, title, if/then/because narrative, pinned quotes, judgement."""
+    return pd.DataFrame(
         [
             {
                 "cmoc_id": m["id"],
@@ -147,46 +162,57 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
                 "quotes": ";".join(m.get("quotes", [])),
                 **judgement_fields(m),
             }
-            for m in cmoc_data["cmocs"]
+            for m in cmocs
         ]
     )
-    history = pd.DataFrame(
+
+
+def _history_table(cmocs: list[dict]) -> pd.DataFrame:
+    """Each CMOC's dated history entries, oldest first."""
+    return pd.DataFrame(
         [
             {"cmoc_id": m["id"], "date": entry["date"], "text": entry["text"]}
-            for m in cmoc_data["cmocs"]
+            for m in cmocs
             for entry in sorted(m.get("history", []), key=lambda e: e["date"])
         ],
         columns=list(HISTORY_COLUMNS),
     )
-    _require_unique(cmocs["cmoc_id"], f"{cmocs_path}: CMOC id")
-    roles = dict(zip(codes["code_id"], codes["role"], strict=True))
-    part_rows = []
-    for cmoc in cmoc_data["cmocs"]:
-        if cmoc["area"] not in area_ids:
+
+
+def _cmoc_parts(
+    cmoc: dict, area_ids: set[str], roles: dict[str, str], cmocs_path: str | Path
+) -> list[dict[str, str]]:
+    """One CMOC's context, mechanism and outcome codes, each checked against the codebook."""
+    if cmoc["area"] not in area_ids:
+        raise ConfigError(
+            f"{cmocs_path}: CMOC '{cmoc['id']}' names area '{cmoc['area']}', "
+            f"which the codebook does not define"
+        )
+    rows = []
+    for part in PARTS:
+        repeated = sorted({c for c in cmoc[part] if cmoc[part].count(c) > 1})
+        if repeated:
             raise ConfigError(
-                f"{cmocs_path}: CMOC '{cmoc['id']}' names area '{cmoc['area']}', "
-                f"which the codebook does not define"
+                f"{cmocs_path}: CMOC '{cmoc['id']}' lists {repeated} more than once in its {part}"
             )
-        for part in PARTS:
-            repeated = sorted({c for c in cmoc[part] if cmoc[part].count(c) > 1})
-            if repeated:
+        for code_id in cmoc[part]:
+            if code_id not in roles:
                 raise ConfigError(
-                    f"{cmocs_path}: CMOC '{cmoc['id']}' lists {repeated} more than once "
-                    f"in its {part}"
+                    f"{cmocs_path}: CMOC '{cmoc['id']}' {part} refers to code '{code_id}', "
+                    "which is not in the codebook"
                 )
-            for code_id in cmoc[part]:
-                if code_id not in roles:
-                    raise ConfigError(
-                        f"{cmocs_path}: CMOC '{cmoc['id']}' {part} refers to code '{code_id}', "
-                        "which is not in the codebook"
-                    )
-                if roles[code_id] != part:
-                    raise ConfigError(
-                        f"{cmocs_path}: CMOC '{cmoc['id']}' uses '{code_id}' as its {part}, "
-                        f"but the codebook tags it as {roles[code_id]}"
-                    )
-                part_rows.append({"cmoc_id": cmoc["id"], "part": part, "code_id": code_id})
-    direct = pd.DataFrame(
+            if roles[code_id] != part:
+                raise ConfigError(
+                    f"{cmocs_path}: CMOC '{cmoc['id']}' uses '{code_id}' as its {part}, "
+                    f"but the codebook tags it as {roles[code_id]}"
+                )
+            rows.append({"cmoc_id": cmoc["id"], "part": part, "code_id": code_id})
+    return rows
+
+
+def _direct_codes(cmocs: pd.DataFrame) -> pd.DataFrame:
+    """A code per CMOC ("cmoc_<id>") for excerpts coded to the CMOC itself."""
+    return pd.DataFrame(
         {
             "code_id": [f"cmoc_{m}" for m in cmocs["cmoc_id"]],
             "path": [f"{DIRECT_CODE_PREFIX}{m}" for m in cmocs["cmoc_id"]],
@@ -195,9 +221,6 @@ def load_definitions(codebook_path: str | Path, cmocs_path: str | Path) -> Defin
             "direct_cmoc": cmocs["cmoc_id"],
         }
     )
-    codes = pd.concat([codes, direct], ignore_index=True)
-    lookup = _build_lookup(codebook["codes"], direct, codebook_path)
-    return Definitions(areas, codes, cmocs, pd.DataFrame(part_rows), lookup, markers, history)
 
 
 def judgement_fields(cmoc: dict) -> dict[str, str | None]:
