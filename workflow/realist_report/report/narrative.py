@@ -19,6 +19,7 @@ import difflib
 import html
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -471,7 +472,7 @@ def load_narrative(
     citations: Citations | None = None,
 ) -> Narrative:
     """Read, check and render a narrative folder (see the module docstring); `[@key]`
-    citations are checked against the bibliography and left as markers (realist_report.report.citations)."""
+    citations are checked against the bibliography and left as markers (report.citations)."""
     root = Path(folder)
     citations = citations or Citations.load(None)
     cmoc_ids = [key for key in values if key != "counts"]
@@ -488,6 +489,19 @@ def load_narrative(
         narrative.typed_numbers.extend(typed_numbers(text, path, values, own_cmoc))
         return narrative_part(path.relative_to(root).as_posix(), markup)
 
+    _render_sections(root, narrative, render, front_matter)
+    _render_areas_and_cmocs(root, narrative, render, {"areas": area_ids, "cmocs": cmoc_ids})
+    abbreviations = root / "abbreviations.md"
+    if abbreviations.is_file():
+        narrative.abbreviations = load_abbreviations(abbreviations)
+    _log_narrative(narrative)
+    return narrative
+
+
+def _render_sections(
+    root: Path, narrative: Narrative, render: Callable[..., Markup], front_matter: list[str]
+) -> None:
+    """The RAMESES sections and front matter: each file under sections/, or "not yet written"."""
     # front_matter: the switched-on FRONT_MATTER files and the configured NIHR parts
     # (report_options.front_parts / back_parts), each a file under sections/
     needed = {
@@ -502,7 +516,12 @@ def load_narrative(
             narrative.sections[name] = not_yet_written(path, what)
             continue
         narrative.sections[name] = render(path, 2)
-    known = {"areas": area_ids, "cmocs": cmoc_ids}
+
+
+def _render_areas_and_cmocs(
+    root: Path, narrative: Narrative, render: Callable[..., Markup], known: dict[str, list[str]]
+) -> None:
+    """areas/<id>.md and cmocs/<id>.md, each named after a defined area or CMOC."""
     for kind, ids in known.items():
         for path in sorted((root / kind).glob("*.md")):
             if path.stem not in ids:
@@ -512,9 +531,10 @@ def load_narrative(
                 )
             own = path.stem if kind == "cmocs" else None
             getattr(narrative, kind)[path.stem] = render(path, 2 if kind == "areas" else 3, own)
-    abbreviations = root / "abbreviations.md"
-    if abbreviations.is_file():
-        narrative.abbreviations = load_abbreviations(abbreviations)
+
+
+def _log_narrative(narrative: Narrative) -> None:
+    """A warning per typed number the pipeline computes, and what the narrative holds."""
     for item in narrative.typed_numbers:
         log.warning(
             "%s, line %d: '%s' is typed, and the pipeline computes the same number: write %s "
@@ -532,7 +552,6 @@ def load_narrative(
         len(narrative.references),
         len(narrative.typed_numbers),
     )
-    return narrative
 
 
 def resolve_references(
