@@ -170,7 +170,9 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.labs(y="Participants interviewed", fill="Role")
         + theme
         + _no_axis_title("x")
-        + p9.theme(axis_text_x=p9.element_text(rotation=45, ha="right"), figure_size=(6.3, 3.1))
+        + p9.theme(
+            axis_text_x=p9.element_text(rotation=45, ha="right"), figure_size=(TEXT_WIDTH_IN, 3.1)
+        )
     )
 
 
@@ -213,7 +215,7 @@ def plot_evidence_heatmap(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + _no_axis_title("x")
         + _no_axis_title("y")
         + p9.theme(
-            figure_size=(6.3, 3.9),
+            figure_size=(TEXT_WIDTH_IN, 3.9),
             panel_grid_major=p9.element_blank(),
             # a long bar so four-digit counts at national scale do not run into each other
             legend_key_width=120,
@@ -237,7 +239,7 @@ def _excerpts_by_cmoc(
         + p9.labs(y="Supporting excerpts", fill=legend)
         + theme
         + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.7))
+        + p9.theme(figure_size=(TEXT_WIDTH_IN, 3.7))
     )
 
 
@@ -323,7 +325,7 @@ def plot_strength_by_area(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.labs(y="CMOCs", fill="Rating or confidence")
         + theme
         + _no_axis_title("y")
-        + p9.theme(figure_size=(6.3, 3.0))
+        + p9.theme(figure_size=(TEXT_WIDTH_IN, 3.0))
     )
 
 
@@ -396,9 +398,9 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + _no_axis_title("y")
     )
     if panels == 1:
-        return plot + p9.theme(figure_size=(6.3, 3.5))
+        return plot + p9.theme(figure_size=(TEXT_WIDTH_IN, 3.5))
     height = min(9.0, 0.8 + panels * (0.5 + 0.18 * len(order)))
-    return plot + p9.facet_wrap("panel", ncol=1) + p9.theme(figure_size=(6.3, height))
+    return plot + p9.facet_wrap("panel", ncol=1) + p9.theme(figure_size=(TEXT_WIDTH_IN, height))
 
 
 def nothing_to_draw(reason: str, theme: p9.theme) -> p9.ggplot:
@@ -409,7 +411,7 @@ def nothing_to_draw(reason: str, theme: p9.theme) -> p9.ggplot:
         + p9.geom_text(size=9)
         + theme
         + p9.theme_void()
-        + p9.theme(figure_size=(6.3, 1.0))
+        + p9.theme(figure_size=(TEXT_WIDTH_IN, 1.0))
     )
 
 
@@ -441,7 +443,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
         + p9.labs(fill=f"Participants with supporting evidence (grey {marker}: suppressed cell)")
         + theme
-        + _tile_layout((6.3, 4.2), 7, legend_title_position="top")
+        + _tile_layout((TEXT_WIDTH_IN, 4.2), 7, legend_title_position="top")
     )
 
 
@@ -528,7 +530,7 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.labs(colour="Programme-theory area", size="Strength of evidence")
         + theme
         + p9.theme(
-            figure_size=(6.3, 4.7),
+            figure_size=(TEXT_WIDTH_IN, 4.7),
             axis_text=p9.element_blank(),
             axis_ticks=p9.element_blank(),
             axis_title=p9.element_blank(),
@@ -583,7 +585,9 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.facet_grid("row_role ~ column_role", scales="free", space="free")
         + p9.labs(fill="Evidence units with both codes")
         + theme
-        + _tile_layout((6.3, 7.4), 6, axis_text_y=p9.element_text(size=6), legend_key_width=120)
+        + _tile_layout(
+            (TEXT_WIDTH_IN, 7.4), 6, axis_text_y=p9.element_text(size=6), legend_key_width=120
+        )
     )
 
 
@@ -897,7 +901,7 @@ def plot_rulegraph(
         + p9.labs(fill="Module")
         + theme
         + p9.theme(
-            figure_size=(6.3, 2.8),
+            figure_size=(TEXT_WIDTH_IN, 2.8),
             axis_text=p9.element_blank(),
             axis_ticks=p9.element_blank(),
             axis_title=p9.element_blank(),
