@@ -13,6 +13,7 @@ from realist_report.audit import provenance as audit
 from realist_report.audit import trace
 from realist_report.core.tables import write_json
 from realist_report.report.figures import FIGURES, figure_text
+from realist_report.runner import code_inputs
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "workflow" / "realist_report"
@@ -46,12 +47,12 @@ def dotted(paths: list[str]) -> set[str]:
 
 
 def test_module_closure_follows_package_imports() -> None:
-    closure = dotted(audit.module_closure(PACKAGE, ["report.figures"]))
+    closure = dotted(code_inputs.module_closure(PACKAGE, ["report.figures"]))
     assert {"report.figures", "core.vocabulary", "core.definitions", "core.errors"} <= closure
     assert {"report", "core"} <= closure, "importing a sub-package's module runs its __init__"
     assert "report.context" not in closure and "analysis.evidence" not in closure
     assert "report.rulegraph" in closure, "figures draws the rule graph from rulegraph's DOT"
-    tracing = dotted(audit.module_closure(PACKAGE, ["report.rulegraph"]))
+    tracing = dotted(code_inputs.module_closure(PACKAGE, ["report.rulegraph"]))
     assert "report.figures" not in tracing, "a figure code edit must not trace the rule graph again"
 
 
@@ -60,7 +61,7 @@ def test_module_closure_is_cached_but_sees_an_edited_module(tmp_path: Path) -> N
     but an edit that adds an import (new size and modification time) is seen at once."""
     for name, body in {"a": "from realist_report.b import x\n", "b": "x = 1\n", "c": ""}.items():
         (tmp_path / f"{name}.py").write_text(body, encoding="utf-8")
-    closure = audit.module_closure
+    closure = code_inputs.module_closure
     assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
     assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
     (tmp_path / "a.py").write_text(
@@ -282,9 +283,9 @@ def test_package_import_graph_has_no_cycle() -> None:
     for name in modules:
         imported = {
             other_import
-            for other in dotted(audit.module_closure(PACKAGE, [name]))
+            for other in dotted(code_inputs.module_closure(PACKAGE, [name]))
             if other != name
-            for other_import in dotted(audit.module_closure(PACKAGE, [other]))
+            for other_import in dotted(code_inputs.module_closure(PACKAGE, [other]))
         }
         if name in imported:
             cyclic.append(name)
@@ -295,9 +296,9 @@ def test_every_rules_logging_does_not_make_the_pdf_screen_an_input_of_every_step
     """Every rule imports runner.rule_logging, which redacts log messages: its closure holds the
     redaction, not the editions' screen (HTML and PDF text), so editing the screen reruns only
     the steps that screen an edition."""
-    logging_closure = dotted(audit.module_closure(PACKAGE, ["runner.rule_logging"]))
+    logging_closure = dotted(code_inputs.module_closure(PACKAGE, ["runner.rule_logging"]))
     assert "privacy.redact" in logging_closure and "privacy.screen" not in logging_closure
     for step in ("ingest.batch", "analysis.clean", "analysis.linking", "analysis.evidence"):
-        closure = dotted(audit.module_closure(PACKAGE, [step, "runner.rule_logging"]))
+        closure = dotted(code_inputs.module_closure(PACKAGE, [step, "runner.rule_logging"]))
         assert "privacy.screen" not in closure, step
-    assert "privacy.screen" in dotted(audit.module_closure(PACKAGE, ["report.publish"]))
+    assert "privacy.screen" in dotted(code_inputs.module_closure(PACKAGE, ["report.publish"]))

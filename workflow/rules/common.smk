@@ -36,7 +36,7 @@ sys.path.insert(0, PYTHON_PATH[0])
 os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_PATH))))
 
 from realist_report.privacy.attribution import attribution_size
-from realist_report.audit.provenance import module_closure
+from realist_report.runner.code_inputs import module_closure
 from realist_report.ingest.dataset import prepare_dataset
 from realist_report.core.definitions import config_problems
 from realist_report.core.errors import InputFileError
