@@ -150,7 +150,8 @@ def read_table(path: Path) -> pd.DataFrame | None:
 
 def ingest_demo(coded: Path = DEMO_CODED) -> pd.DataFrame:
     """Ingest every demo batch in memory, for a measurement without a prior build."""
-    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(FORMATS)
     paths = sorted(p for p in coded.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)

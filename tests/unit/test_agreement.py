@@ -26,7 +26,9 @@ from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import evidence_codings, reference_coders
 from realist_report.analysis.linking import link_evidence, link_shard
 from realist_report.core.ids import stable_id
-from realist_report.ingest.batch import assign_excerpt_ids, ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
+from realist_report.ingest.mapping import assign_excerpt_ids
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BATCH = REPO / "data" / "demo" / "coded" / "baseline_interviews.csv"

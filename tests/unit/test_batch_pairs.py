@@ -21,8 +21,9 @@ from realist_report.analysis.evidence import counted_across_batches, summarise_c
 from realist_report.analysis.linking import combine_links, link_shard
 from realist_report.core.errors import InputFileError
 from realist_report.core.tables import write_parquet
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
 from realist_report.ingest.batch_pairs import find_batch_pairs
+from realist_report.ingest.formats import load_formats
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BATCH = REPO / "data" / "demo" / "coded" / "baseline_interviews.csv"

@@ -14,7 +14,8 @@ from realist_report.analysis.clean import (
     summarise_quality,
 )
 from realist_report.core.errors import InputFileError, PipelineError
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CODED = REPO / "data" / "demo" / "coded"

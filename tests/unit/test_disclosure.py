@@ -15,7 +15,8 @@ from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import counted_codings
 from realist_report.analysis.linking import link_evidence
 from realist_report.core.definitions import load_definitions
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 from realist_report.report import context as report
 from scipy.optimize import Bounds, LinearConstraint, milp
 

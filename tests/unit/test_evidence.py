@@ -22,7 +22,8 @@ from realist_report.analysis import quotes as quoting
 from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import counted_codings
 from realist_report.core import vocabulary
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 from realist_report.privacy.attribution import attribution_groups
 from realist_report.report import context as report
 

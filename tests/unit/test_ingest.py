@@ -14,7 +14,8 @@ from realist_report.analysis.clean import clean_batch
 from realist_report.core.definitions import Definitions
 from realist_report.core.errors import ConfigError, InputFileError
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
-from realist_report.ingest.batch import IngestOptions, ingest_batch, load_ingest_options
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import IngestOptions, load_ingest_options
 
 TESTS = Path(__file__).resolve().parents[1]
 EXPORTS = TESTS / "data" / "exports"
@@ -294,7 +295,7 @@ def test_maxqda_segments_in_english_and_german_xlsx(
     tmp_path: Path, headers: list[str], options: IngestOptions
 ) -> None:
     from openpyxl import Workbook
-    from realist_report.ingest.batch import read_records
+    from realist_report.ingest.readers import read_records
 
     polish = read_records(
         TESTS / "data" / "exports" / "maxqda12_maxqdar" / "coded_segments_polish.xls"

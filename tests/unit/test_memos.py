@@ -223,7 +223,8 @@ def test_memo_columns_of_a_table_batch_are_screened_into_the_memos(tmp_path: Pat
     the REFI-QDA memos through the same screen (run_extract_memos), attached to their coding."""
     from realist_report.analysis.memos import run_extract_memos
     from realist_report.core.tables import read_parquet, write_parquet
-    from realist_report.ingest.batch import ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     repo = Path(__file__).resolve().parents[2]
     export = repo / "tests" / "data" / "exports" / "maxqda24_de_spundlx"

@@ -134,7 +134,8 @@ def test_corpus_covers_every_separator_unicode_form_and_field():
 
 
 def test_no_false_positive_on_the_demo_excerpts():
-    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
     coded = Path(__file__).parents[2] / "data" / "demo" / "coded"
@@ -743,7 +744,8 @@ def test_rule_logs_pass_the_screen_even_for_unexpected_errors(tmp_path):
 
 def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
     from realist_report.core.errors import InputFileError
-    from realist_report.ingest.batch import ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
     path = tmp_path / "no_header.csv"

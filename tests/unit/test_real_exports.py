@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import REAL_EXPORTS
 from realist_report.core.errors import InputFileError
-from realist_report.ingest.batch import IngestOptions, ingest_batch, load_ingest_options
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import IngestOptions, load_ingest_options
 from realist_report.ingest.positions import on_word_boundary
 
 FORMATS = Path(__file__).resolve().parents[2] / "config" / "formats.yaml"

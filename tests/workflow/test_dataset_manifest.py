@@ -307,7 +307,8 @@ def test_a_refi_project_exported_twice_is_refused_naming_both_batches(
     from realist_report.analysis.clean import clean_batch
     from realist_report.analysis.evidence import check_batches_distinct
     from realist_report.core.errors import InputFileError
-    from realist_report.ingest.batch import ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(DEMO.parent.parent / "config" / "formats.yaml")
     sites, participants = registers

@@ -19,7 +19,8 @@ from realist_report.analysis.linking import (
     rows_in_group,
     site_group,
 )
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 
 
 @pytest.fixture(scope="module")

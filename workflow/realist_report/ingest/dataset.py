@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from realist_report.audit.provenance import sha256_file
 from realist_report.core.errors import InputFileError
-from realist_report.ingest.batch import UNSUPPORTED_HINTS
+from realist_report.ingest.readers import UNSUPPORTED_HINTS
 
 REGISTERS = ("sites.csv", "participants.csv")
 CODED = "coded"

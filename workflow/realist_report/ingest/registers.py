@@ -60,7 +60,7 @@ def participants_schema() -> pa.DataFrameSchema:
 def _read_register(path: Path) -> pd.DataFrame:
     """A register as strings, read like the coded tables: UTF-8 (BOM or not), Windows-1252 or
     UTF-16, with comma, semicolon or tab separators; a header without rows is refused."""
-    from realist_report.ingest.batch import read_text_records
+    from realist_report.ingest.readers import read_text_records
 
     if not path.exists():
         raise InputFileError(path, "register not found: the data set folder must contain it")

@@ -56,7 +56,8 @@ def code_paths_from_export(path: Path, formats_path: Path = DEFAULT_FORMATS) -> 
         from realist_report.ingest.refi import read_qdpx
 
         return [str(p) for p in read_qdpx(path, batch=path.stem).codebook["path"]]
-    from realist_report.ingest.batch import ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     try:
         excerpts = ingest_batch(path, path.stem, load_ingest_options(formats_path))
@@ -72,7 +73,8 @@ def code_paths_from_export(path: Path, formats_path: Path = DEFAULT_FORMATS) -> 
 
 def _code_list(path: Path) -> list[str] | None:
     """The codes of a codebook table (Taguette, ATLAS.ti code manager), or None if it is not one."""
-    from realist_report.ingest.batch import HEADER_SEARCH_ROWS, read_records
+    from realist_report.ingest.formats import HEADER_SEARCH_ROWS
+    from realist_report.ingest.readers import read_records
 
     records = read_records(path)
     for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):

@@ -81,13 +81,9 @@ def refi_contents(export: Path) -> ExportContents:
 
 def table_contents(export: Path, formats_path: Path) -> ExportContents:
     """Documents of a coded-segment table export, and the format that reads it."""
-    from realist_report.ingest.batch import (
-        find_header,
-        ingest_batch,
-        load_formats,
-        load_ingest_options,
-        read_records,
-    )
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_formats, load_ingest_options
+    from realist_report.ingest.readers import find_header, read_records
 
     _, format_name = find_header(read_records(export), load_formats(formats_path), export)
     excerpts = ingest_batch(export, export.stem, load_ingest_options(formats_path))
@@ -158,7 +154,7 @@ def study_formats(
 ) -> dict:
     """The shared formats.yaml with this study's naming rules on the format that reads its
     export: the participant id from the document name (when clear) and the study's defaults."""
-    from realist_report.ingest.batch import flatten_rules
+    from realist_report.ingest.formats import flatten_rules
 
     formats = yaml.safe_load(shared.read_text(encoding="utf-8"))
     workflow_naming = flatten_rules(formats.pop("naming", []))
@@ -374,7 +370,7 @@ CMO_ROLES = {"context", "mechanism", "outcome"}
 def _rows(path: Path) -> tuple[list[str], list[list[str]]] | None:
     """A register's header and rows (blank rows dropped), or None when it cannot be read: the
     register checks report that with file, row and column."""
-    from realist_report.ingest.batch import read_text_records
+    from realist_report.ingest.readers import read_text_records
 
     try:
         records = [r for r in read_text_records(path) if any(c.strip() for c in r)]
