@@ -15,7 +15,8 @@ from realist_report.analysis import evidence, linking
 from realist_report.analysis.clean import clean_batch
 from realist_report.analysis.coders import counted_codings
 from realist_report.core.vocabulary import site_columns
-from realist_report.ingest.batch import ingest_batch, load_formats
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 from realist_report.privacy.attribution import (
     NOT_ATTRIBUTED,
     attribution_groups,
