@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.definitions import Definitions, load_definitions
-from realist_report.registers import load_registers
-from realist_report.vocabulary import use_design
+from realist_report.core.definitions import Definitions, load_definitions
+from realist_report.core.vocabulary import use_design
+from realist_report.ingest.registers import load_registers
 
 #: Fail the run when a test skips without a permitted reason (tests/skip_policy.py).
 pytest_plugins = ["skip_policy"]

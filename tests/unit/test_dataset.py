@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from conftest import DEMO, REAL_EXPORTS
-from realist_report.dataset import PROJECT_SOURCE, prepare_dataset, scan_dataset
-from realist_report.ingest import SUPPORTED_SUFFIXES
+from realist_report.ingest.batch import SUPPORTED_SUFFIXES
+from realist_report.ingest.dataset import PROJECT_SOURCE, prepare_dataset, scan_dataset
 
 ORNIO = REAL_EXPORTS / "ornio_hand_authored"
 

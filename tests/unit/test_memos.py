@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import DEMO, REAL_EXPORTS
-from realist_report import report
-from realist_report.demo import DEMO_MEMOS, generate_demo, write_batch
-from realist_report.memos import cmoc_memos, read_memos, redact_memos
-from realist_report.qdpx import read_qdpx
-from realist_report.qdpx_writer import Memo, write_qdpx
-from realist_report.schemas import EXCERPT_COLUMNS
+from realist_demo.generator import DEMO_MEMOS, generate_demo, write_batch
+from realist_demo.qdpx_writer import Memo, write_qdpx
+from realist_report.analysis.memos import cmoc_memos, read_memos, redact_memos
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.refi import read_qdpx
+from realist_report.report import context as report
 
 LW_PROJECT = DEMO / "coded" / "baseline_link_workers.qdpx"
 CTX, MECH, OUT = "c" * 8, "d" * 8, "e" * 8  # code GUID stems
@@ -221,9 +221,10 @@ def test_refinement_view_dates_memos_and_history_and_prints_a_shared_memo_once()
 def test_memo_columns_of_a_table_batch_are_screened_into_the_memos(tmp_path: Path) -> None:
     """A real MAXQDA export's Memos and Kommentar cells, one given an e-mail address: they join
     the REFI-QDA memos through the same screen (run_extract_memos), attached to their coding."""
-    from realist_report.ingest import ingest_batch, load_ingest_options
-    from realist_report.memos import run_extract_memos
-    from realist_report.tables import read_parquet, write_parquet
+    from realist_report.analysis.memos import run_extract_memos
+    from realist_report.core.tables import read_parquet, write_parquet
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     repo = Path(__file__).resolve().parents[2]
     export = repo / "tests" / "data" / "exports" / "maxqda24_de_spundlx"

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import xmlschema
 from conftest import REAL_EXPORTS
-from realist_report.errors import InputFileError
-from realist_report.qdpx import PROBLEM_OFFSETS, read_qdpx
-from realist_report.qdpx_writer import write_qdpx
-from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
+from realist_demo.qdpx_writer import write_qdpx
+from realist_report.core.errors import InputFileError
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS, RAW_EXCERPTS
+from realist_report.ingest.refi import PROBLEM_OFFSETS, read_qdpx
 
 SKYLOOM = REAL_EXPORTS / "skyloom_refi_qda" / "skyloom_TestProject.qdpx"
 ORNIO = REAL_EXPORTS / "ornio_hand_authored"

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 from conftest import REAL_EXPORTS
-from realist_report.errors import InputFileError
-from realist_report.ingest import IngestOptions, ingest_batch, load_ingest_options
-from realist_report.positions import on_word_boundary
+from realist_report.core.errors import InputFileError
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import IngestOptions, load_ingest_options
+from realist_report.ingest.positions import on_word_boundary
 
 FORMATS = Path(__file__).resolve().parents[2] / "config" / "formats.yaml"
 
@@ -286,8 +287,8 @@ def test_taguette_highlights_with_several_tags_repeat_the_id(options: IngestOpti
 
 def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) -> None:
     """codebook init on each real export with codes writes a codebook the pipeline accepts."""
-    from realist_report.codebook import init_codebook
-    from realist_report.definitions import load_codebook
+    from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import init_codebook
 
     exports = [n for n, (rows, *_) in READ.items() if rows] + [
         "qc_qualitative_coding/nvivo_project.qdpx",  # 262 codes, no codings
@@ -316,8 +317,8 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
 
 def test_codebook_init_writes_a_codebook_the_pipeline_validates(tmp_path: Path) -> None:
     """The issue's own case: oltas0517.qdpx -> codebook.yaml with every code path, roles none."""
-    from realist_report.codebook import main
-    from realist_report.definitions import load_codebook
+    from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import main
 
     out = tmp_path / "config" / "codebook.yaml"
     assert (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REAL_EXPORTS, REPO
-from realist_report.errors import PipelineError
-from realist_report.scaffold import (
+from realist_report.core.errors import PipelineError
+from realist_report.study_setup.scaffold import (
     ExportContents,
     id_pattern,
     main,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from realist_report import docx_import
+from realist_report.report import docx_import
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("built_workflow")]
 

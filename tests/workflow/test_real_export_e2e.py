@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REAL_EXPORTS, REPO, copy_workflow, pdf_text, run_snakemake
-from realist_report.positions import on_word_boundary
+from realist_report.ingest.positions import on_word_boundary
 
 REAL = REPO / "tests" / "data" / "real_qdpx_dataset"
 BAD_TABLE = REPO / "tests" / "bad_inputs" / "tables" / "unbalanced_quote.csv"
@@ -88,7 +88,7 @@ def _nvivo_study(tmp_path: Path) -> tuple[Path, list[str]]:
     The team's edit is played by the test: three of the project's code folders are given the
     context, mechanism and outcome roles and one CMOC joins them within a source.
     """
-    from realist_report.codebook import init_codebook
+    from realist_report.study_setup.codebook_skeleton import init_codebook
 
     dataset = tmp_path / "nvivo_study"
     (dataset / "coded").mkdir(parents=True)

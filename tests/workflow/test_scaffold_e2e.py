@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REAL_EXPORTS, copy_workflow, pdf_text, run_snakemake
-from realist_report.scaffold import scaffold_study
+from realist_report.study_setup.scaffold import scaffold_study
 
 # real exports from tests/data/exports (SOURCES.md there): Taguette, and the NVivo 12.6 project
 TAGUETTE = REAL_EXPORTS / "taguette_serdif" / "all_tags_20220303.csv"

@@ -5,7 +5,7 @@ rule assess_coder_agreement:
         clean=per_batch(rules.redact_batch.output.redacted),
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("agreement"),
+        code=package_modules("analysis.agreement"),
     output:
         table=report(
             "results/coder_agreement.csv",

@@ -5,7 +5,7 @@ rule clean_batch:
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("clean"),
+        code=package_modules("analysis.clean"),
     output:
         clean=f"{INTERIM}/clean/{{batch}}.parquet",
         quarantine=f"{INTERIM}/quarantine/{{batch}}.parquet",
@@ -27,7 +27,7 @@ rule collect_data_quality:
     input:
         counts=per_batch(f"{INTERIM}/counts/{{batch}}.json"),
         quarantine=per_batch(f"{INTERIM}/quarantine/{{batch}}.parquet"),
-        code=package_modules("clean"),
+        code=package_modules("analysis.clean"),
     output:
         quarantine=report(
             "results/quarantine.csv",

@@ -7,7 +7,7 @@ rule trace_rule_graph:
         # this workflow's own Snakefile, also when it runs as a module of another project
         snakefile=workflow_path("Snakefile"),
         rules=workflow_files("workflow/rules", "*.smk"),
-        code=package_modules("rulegraph"),
+        code=package_modules("report.rulegraph"),
     output:
         dot=f"{INTERIM}/rulegraph/rulegraph.dot",
     log:
@@ -26,7 +26,7 @@ rule draw_figures:
     input:
         **figure_inputs(),
         rulegraph=rules.trace_rule_graph.output.dot,
-        code=package_modules("figures"),
+        code=package_modules("report.figures"),
     output:
         figures=[
             report(

@@ -5,7 +5,7 @@ rule link_site_evidence:
         clean=rules.redact_batch.output.redacted,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("linking"),
+        code=package_modules("analysis.linking"),
     output:
         links=f"{INTERIM}/links/{{batch}}/{{site_group}}.parquet",
     log:

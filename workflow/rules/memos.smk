@@ -13,7 +13,7 @@ rule extract_memos:
         ),
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("memos"),
+        code=package_modules("analysis.memos"),
     output:
         memos=f"{INTERIM}/memos/memos.parquet",
         hits=f"{INTERIM}/memos/privacy_hits.csv",
@@ -36,7 +36,7 @@ rule attach_memos_to_cmocs:
         memos=rules.extract_memos.output.memos,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("memos"),
+        code=package_modules("analysis.memos"),
     output:
         memos=report(
             "results/memos.csv",

@@ -7,7 +7,7 @@ rule redact_batch:
         clean=rules.clean_batch.output.clean,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("privacy"),
+        code=package_modules("privacy.redact"),
     output:
         redacted=f"{INTERIM}/redacted/{{batch}}.parquet",
         hits=f"{INTERIM}/privacy/{{batch}}.csv",
@@ -31,7 +31,7 @@ rule collect_privacy_hits:
             *per_batch(rules.redact_batch.output.hits),
             f"{INTERIM}/memos/privacy_hits.csv",
         ],
-        code=package_modules("privacy"),
+        code=package_modules("privacy.redact"),
     output:
         hits=report(
             "results/privacy_hits.csv",

@@ -1,4 +1,4 @@
-from realist_report.report import html_options, html_settings
+from realist_report.report.context import html_options, html_settings
 
 
 rule render_report_html:
@@ -26,11 +26,11 @@ rule render_report_html:
         figures=rules.draw_figures.output.figures,
         rulegraph=rules.draw_figures.output.rulegraph,
         narrative=narrative_files(config["narrative"]),
-        # works cited as [@key] and the CSL style they are printed in (realist_report.citations)
+        # works cited as [@key] and the CSL style they are printed in (realist_report.report.citations)
         bibliography=config["report_options"]["bibliography"] or [],
         csl=project_or_workflow_file(config["report_options"]["csl"]),
         templates=TEMPLATE_FILES,
-        code=package_modules("report", "cooccurrence"),
+        code=package_modules("report.context", "analysis.cooccurrence"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",
@@ -60,7 +60,7 @@ rule render_report_html:
 rule render_report_pdf:
     input:
         html=rules.render_report_html.output.html,
-        code=package_modules("report"),
+        code=package_modules("report.context"),
     output:
         pdf=f"{INTERIM}/report/evaluation_report.pdf",
     log:
@@ -82,7 +82,7 @@ rule render_report_docx:
         build_inputs=rules.record_build_inputs.output.manifest,
         narrative=narrative_files(config["narrative"]),
         lua=WORD_FILTER,
-        code=package_modules("office"),
+        code=package_modules("report.office"),
     output:
         docx=f"{INTERIM}/report/evaluation_report.docx",
     log:
@@ -109,7 +109,7 @@ rule write_evidence_workbook:
         wave_change=rules.aggregate_cmoc_evidence.output.wave_change,
         quarantine=rules.collect_data_quality.output.quarantine,
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
-        code=package_modules("office"),
+        code=package_modules("report.office"),
     output:
         workbook=report(
             "results/evidence.xlsx",
