@@ -158,3 +158,30 @@ def test_every_repository_path_and_module_the_docs_name_exists():
     assert sorted((n, p) for n, p in paths if not (REPO / p).exists()) == []
     assert sorted((n, m) for n, m in modules if not resolves(m)) == []
     assert not resolves("realist_report.no_such_module") and not (REPO / "workflow/nope").exists()
+
+
+def architecture_tree_modules(text: str) -> set[str]:
+    """The .py files the package tree of docs/architecture.md lists, as paths under the repo."""
+    listed, top, sub = set(), "", ""
+    for line in text.split("```")[1].splitlines():
+        match = re.match(r"^(\s*)(\S+)", line)
+        if not match:
+            continue
+        indent, name = len(match.group(1)), match.group(2)
+        if name.endswith("/"):
+            top, sub = (name, "") if indent == 0 else (top, name)
+        elif name.endswith(".py"):
+            listed.add(top + sub + name)
+    return listed
+
+
+def test_the_architecture_page_lists_every_module_of_the_packages():
+    listed = architecture_tree_modules((DOCS / "architecture.md").read_text())
+    actual = {
+        path.relative_to(REPO).as_posix()
+        for package in ("realist_report", "realist_demo")
+        for path in (REPO / "workflow" / package).rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    assert len(actual) >= 40
+    assert sorted(listed - actual) == [] and sorted(actual - listed) == []
