@@ -90,3 +90,23 @@ def test_coder_agreement_reaches_the_csv_and_the_methods_table(built_workflow):
     # agreement never names a coder (memos in Appendix G are attributed to their author)
     names = re.compile(r"\bcoder_[a-d]\b")  # the demo's coders (not 'coder_agreement.csv')
     assert not names.search(methods) and not names.search(table.to_csv()), "coders never named"
+
+
+def test_context_contrasts_count_every_site_that_gave_evidence(built_workflow):
+    """Each site has one value of an attribute, so a CMOC's sites with evidence over a row of
+    a contrast table add up to its sites in the summary, a small role's evidence included
+    (the published matrix keys that under its region; the contrasts must not lose it)."""
+    summary = pd.read_csv(built_workflow / "results" / "cmoc_summary.csv").set_index("cmoc_id")
+    html = (built_workflow / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<table class="contrasts">(.*?)</table>', html, flags=re.S)
+    assert tables, "the demo's sites have attributes to contrast"
+    complete_rows = 0
+    for table in tables:
+        for cmoc, cells in re.findall(r'<tr><td><a href="#(CMOC\d+)">\1</a></td>(.*?)</tr>', table):
+            counts = re.findall(r"<td>(\d+|\u2013)(?:/\d+)?;", cells)
+            shown = [int(c) for c in counts if c != "\u2013"]
+            assert sum(shown) <= summary.at[cmoc, "sites"], (cmoc, counts)
+            if len(shown) == len(counts):
+                complete_rows += 1
+                assert sum(shown) == summary.at[cmoc, "sites"], (cmoc, counts)
+    assert complete_rows > 10

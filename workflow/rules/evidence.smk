@@ -13,6 +13,9 @@ rule aggregate_cmoc_evidence:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",
         matrix_parquet=f"{INTERIM}/evidence/cmoc_evidence.parquet",
+        # evidence per CMOC and site where it was given, for the site-attribute contrasts
+        # (small cells suppressed there); never published, unlike the keyed matrix above
+        site_evidence_parquet=f"{INTERIM}/evidence/cmoc_site_evidence.parquet",
         subgroups_parquet=f"{INTERIM}/evidence/cmoc_subgroups.parquet",
         wave_change_parquet=f"{INTERIM}/evidence/cmoc_wave_change.parquet",
         # every unit with its participant and site: the explorer's input, never published

@@ -7,6 +7,7 @@ rule render_report_html:
         sites=rules.validate_registers.output.sites,
         summary=rules.aggregate_cmoc_evidence.output.summary_parquet,
         matrix=rules.aggregate_cmoc_evidence.output.matrix_parquet,
+        site_evidence=rules.aggregate_cmoc_evidence.output.site_evidence_parquet,
         subgroups=rules.aggregate_cmoc_evidence.output.subgroups_parquet,
         wave_change=rules.aggregate_cmoc_evidence.output.wave_change_parquet,
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,

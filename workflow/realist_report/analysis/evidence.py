@@ -763,13 +763,24 @@ def run_aggregate(
         len(clean), len(links), linking["window"],
     )  # fmt: skip
     _log_results(summary, changes, subgroups, min_cell_size)
-    # by-site counts as the attribution rule keys them (attribution.published_place)
-    matrix = evidence_matrix(with_published_places(links, groups), definitions)
-    tables = {"summary": summary, "matrix": matrix, "subgroups": subgroups,
-              "wave_change": changes}  # fmt: skip
+    tables = {"summary": summary, "subgroups": subgroups, "wave_change": changes,
+              **_matrices(links, definitions, groups)}  # fmt: skip
     units = evidence_units(links, definitions)
     published = published_units(units, groups, source_labels(units, register_key(participants)))
     _write_outputs(outputs, links, (units, published), tables, chosen, clean, suppressed_marker)
+
+
+def _matrices(
+    links: pd.DataFrame, definitions: Definitions, groups: AttributionGroups
+) -> dict[str, pd.DataFrame]:
+    """The evidence matrix as published, by-site counts keyed by the attribution rule
+    (attribution.published_place), and each unit at its own site for the contrasts by site
+    attribute (never published; their small cells are suppressed where they are printed)."""
+    own_sites = evidence_matrix(links, definitions)
+    return {
+        "matrix": evidence_matrix(with_published_places(links, groups), definitions),
+        "site_evidence": own_sites[own_sites["dimension"] == "site"],
+    }
 
 
 def _write_outputs(
@@ -791,6 +802,8 @@ def _write_outputs(
     write_csv(units[1], outputs["evidence_units"])
     for name, table in tables.items():
         write_parquet(table, outputs[f"{name}_parquet"])
+        if name not in outputs:  # unpublished: the site evidence has no reviewers' CSV
+            continue
         shown = marked_suppressed(table, suppressed_marker) if name == "subgroups" else table
         write_csv(shown, outputs[name])
     write_csv(chosen, outputs["quotes"])

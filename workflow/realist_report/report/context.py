@@ -767,14 +767,17 @@ def for_whom_context(subgroups: pd.DataFrame, settings: dict) -> dict:
 
 def evidence_context(
     summary: pd.DataFrame,
-    matrix: pd.DataFrame,
+    matrices: tuple[pd.DataFrame, pd.DataFrame],
     sites: pd.DataFrame,
     participants: pd.DataFrame,
     quotes: pd.DataFrame,
     settings: dict,
 ) -> dict:
     """The Results views: CMOC sections with their quotes, summary and CERQual rows, context
-    contrasts, the evidence matrix and where to trace each CMOC."""
+    contrasts, the evidence matrix and where to trace each CMOC. `matrices`: the evidence
+    matrix as published (by-site cells keyed by the attribution rule) and each unit at its
+    own site (the contrasts, whose small cells are suppressed)."""
+    matrix, site_evidence = matrices
     areas = summary[["area", "area_title"]].drop_duplicates()
     columns = site_columns(sites, settings["report_layout"]["max_site_columns"])
     return {
@@ -788,7 +791,7 @@ def evidence_context(
         ],
         "cerqual_rows": cerqual_rows(summary),
         "context_contrasts": contrasts_view(
-            matrix,
+            site_evidence,
             sites,
             participants,
             summary["cmoc_id"].tolist(),
@@ -809,6 +812,7 @@ def build_context(
     sites: pd.DataFrame,
     summary: pd.DataFrame,
     matrix: pd.DataFrame,
+    site_evidence: pd.DataFrame,
     subgroups: pd.DataFrame,
     wave_change: pd.DataFrame,
     quotes: pd.DataFrame,
@@ -834,7 +838,9 @@ def build_context(
     narrative = read_narrative(
         narrative_dir, summary, wave_change, count_values(counts, totals), options, citations
     )
-    evidence = evidence_context(summary, matrix, sites, participants, quotes, settings)
+    evidence = evidence_context(
+        summary, (matrix, site_evidence), sites, participants, quotes, settings
+    )
     return {
         **strength,
         **evidence,
@@ -1016,6 +1022,7 @@ def read_report_tables(inputs: dict[str, str]) -> dict:
         "sites": read_parquet(inputs["sites"]),
         "summary": read_parquet(inputs["summary"]),
         "matrix": read_parquet(inputs["matrix"]),
+        "site_evidence": read_parquet(inputs["site_evidence"]),
         "subgroups": read_parquet(inputs["subgroups"]),
         "wave_change": read_parquet(inputs["wave_change"]),
         "quotes": read_csv(inputs["quotes"], dtype=str, keep_default_na=False),
@@ -1077,7 +1084,8 @@ def report_context(
 
 #: The tables read_report_tables gives that build_context takes by the same name.
 BUILD_CONTEXT_TABLES = (
-    "participants", "sites", "summary", "matrix", "subgroups", "wave_change", "quotes",
+    "participants", "sites", "summary", "matrix", "site_evidence", "subgroups", "wave_change",
+    "quotes",
     "quality", "quarantine", "memos", "memos_read", "snapshot_date",
 )  # fmt: skip
 
