@@ -180,8 +180,14 @@ def test_a_second_study_builds_from_its_config_file_alone(tmp_path: Path) -> Non
     )
     for wave in WAVES:
         assert summary.at["CMOC01", f"{wave}_excerpts"] == sum(w == wave for _, _, w in plan)
-    change = pd.read_csv(workdir / "results" / "cmoc_wave_change.csv").iloc[0]
-    assert (change["from_wave"], change["to_wave"]) == ("r1", "r3")
+    changes = pd.read_csv(workdir / "results" / "cmoc_wave_change.csv")
+    own = changes[changes["cmoc_id"] == "CMOC01"]
+    pairs = {(r.from_wave, r.to_wave): (r.consecutive, r.first_to_last) for r in own.itertuples()}
+    assert pairs == {("r1", "r2"): (True, False), ("r2", "r3"): (True, False),
+                     ("r1", "r3"): (False, True)}  # fmt: skip
+    for row in own.itertuples():  # both roles were interviewed at every wave
+        assert row.from_participants == len({p for p, _, w in plan if w == row.from_wave})
+        assert row.to_participants == len({p for p, _, w in plan if w == row.to_wave})
     html = (workdir / "reports" / "evaluation_report.html").read_text(encoding="utf-8")
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", html, flags=re.S))
     assert DEMO_WORDS.findall(text) == []

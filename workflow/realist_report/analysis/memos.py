@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import xml.etree.ElementTree as ET
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pandas as pd
@@ -59,21 +59,24 @@ CMOC_MEMO_COLUMNS = [
 # ---------------------------------------------------------------- reading
 
 
-def read_memos(path: str | Path, batch: str, screen: MetadataScreen | None = None) -> pd.DataFrame:
+def read_memos(
+    path: str | Path,
+    batch: str,
+    screen: MetadataScreen | None = None,
+    hits: list[dict] | None = None,
+) -> pd.DataFrame:
     """Every Note of a .qdpx or bare .qde with each thing it is attached to (MEMO_COLUMNS).
 
     `codes` lists the code paths (';') of a code target or of a selection's codings; `created`
     is the Note's creationDateTime as written; `coder` its creatingUser by name, as codings are.
-    With a `screen` (qdpx.MetadataScreen) titles, texts, users and source names are screened
-    as they are read, an unknown case's name among the private names.
+    With a `screen` (refi.MetadataScreen) titles, texts, users and source names are screened
+    as they are read, an unknown case's name among the private names; each identifier found
+    is added to `hits` (memo, field, kind: the hit log's rows, never the value).
     """
     with opened_project(path) as (root, fetch):
-        screened = (lambda v: v) if screen is None else screen.knowing_cases(root).text
-        users = {guid: screened(name) for guid, name in read_users(root).items()}
-        targets = {
-            guid: {**target, "source_id": screened(target["source_id"])}
-            for guid, target in _targets(root).items()
-        }
+        screen_memo = _memo_screen(screen.knowing_cases(root) if screen else None, batch, hits)
+        users = read_users(root)
+        targets = _targets(root)
         notes_block = xml_child(root, "Notes")
         notes = [] if notes_block is None else xml_children(notes_block, "Note")
         attached = _attachments(root, {n.get("guid", "") for n in notes}, targets)
@@ -81,23 +84,53 @@ def read_memos(path: str | Path, batch: str, screen: MetadataScreen | None = Non
         for note in notes:
             guid = note.get("guid", "")
             text, origin = _note_text(note, fetch)
+            user = note.get("creatingUser", "")
             base = {
                 "memo_id": guid,
                 "batch": batch,
-                "title": screened(note.get("name")),
+                "title": screen_memo(guid, "title", note.get("name")),
                 "created": note.get("creationDateTime"),
-                "coder": users.get(note.get("creatingUser", ""), note.get("creatingUser")),
-                "text": screened(text),
+                "coder": screen_memo(guid, "coder", users.get(user, user or None)),
+                "text": screen_memo(guid, "text", text),
                 "text_origin": origin,
             }
             for target in attached.get(guid) or [_UNATTACHED]:
-                rows.append({**base, **target})
+                source = screen_memo(guid, "source_id", target["source_id"])
+                rows.append({**base, **target, "source_id": source})
     memos = pd.DataFrame(rows, columns=MEMO_COLUMNS).astype(object)
     memos = memos.where(memos.notna(), None)
     order = {kind: i for i, kind in enumerate(MEMO_TARGETS)}
     memos["rank"] = memos["target"].map(order)
     memos = memos.sort_values(["memo_id", "rank", "target_id"], kind="stable")
     return memos.drop(columns="rank").reset_index(drop=True)
+
+
+def _memo_screen(
+    screen: MetadataScreen | None, batch: str, hits: list[dict] | None
+) -> Callable[[str, str, str | None], str | None]:
+    """A memo field's screen that logs the identifiers of each value of a memo's field once
+    (a memo's text is read once; its targets' source names once each)."""
+    seen: set[tuple[str, str, str]] = set()
+
+    def screened(memo_id: str, field: str, value: str | None) -> str | None:
+        if screen is None:
+            return value
+        text, kinds = screen.screened(value)
+        if hits is not None and kinds and (memo_id, field, str(value)) not in seen:
+            seen.add((memo_id, field, str(value)))
+            hits.extend(
+                {"batch": batch, "excerpt_id": memo_id, "field": memo_field(field),
+                 "kind": kind, "count": kinds.count(kind)}
+                for kind in sorted(set(kinds))
+            )  # fmt: skip
+        return text
+
+    return screened
+
+
+def memo_field(field: str) -> str:
+    """A memo field as the hit log names it ('memo text', 'memo source id')."""
+    return "memo " + field.replace("_", " ")
 
 
 _UNATTACHED = {"target": "unattached", "target_id": None, "source_id": None, "codes": None}
@@ -229,7 +262,7 @@ def redact_memos(
     keyed = memos.assign(excerpt_id=memos["memo_id"])
     redacted, hits = redact_excerpts(keyed, names, MEMO_SCREENED_FIELDS, places)
     hits = hits.drop_duplicates().reset_index(drop=True)  # a memo's rows repeat its text
-    hits["field"] = "memo " + hits["field"].str.replace("_", " ")
+    hits["field"] = hits["field"].map(memo_field).astype("string")
     batch_of = dict(zip(memos["memo_id"], memos["batch"], strict=False))
     hits.insert(0, "batch", hits["excerpt_id"].map(batch_of).astype("string"))
     return redacted.drop(columns="excerpt_id"), hits
@@ -295,12 +328,17 @@ def run_extract_memos(
         tuple(load_name_list(place_list)),
         frozenset(participants["participant_id"].astype(str)),
     )
-    frames = [read_memos(path, batch, screen) for path, batch in zip(exports, batches, strict=True)]
+    read_hits: list[dict] = []  # identifiers the screen found as the projects were read
+    frames = [
+        read_memos(path, batch, screen, read_hits)
+        for path, batch in zip(exports, batches, strict=True)
+    ]
     frames += [memos_from_codings(read_parquet(path)) for path in table_paths]
     frames = [frame for frame in frames if len(frame)] or frames[:1]
     memos = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=MEMO_COLUMNS)
     memos = memos.astype(object)
     redacted, hits = redact_memos(memos, names, load_name_list(place_list))
+    hits = pd.concat([pd.DataFrame(read_hits, columns=list(HIT_LOG_COLUMNS)), hits])
     for batch, own in memos.groupby("batch", sort=True):
         targets = own.drop_duplicates(["memo_id", "target"])["target"].value_counts()
         log.info(

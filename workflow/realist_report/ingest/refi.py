@@ -99,7 +99,15 @@ class MetadataScreen:
 
     def text(self, value: str | None) -> str | None:
         """A metadata value with every identifier the screen finds as a placeholder."""
-        return value if not value else redact(value, self.names, self.places)[0]
+        return self.screened(value)[0]
+
+    def screened(self, value: str | None) -> tuple[str | None, list[str]]:
+        """A metadata value screened, and the kind of each identifier found (no value), for
+        the hit log."""
+        if not value:
+            return value, []
+        text, hits = redact(value, self.names, self.places)
+        return text, [hit.kind for hit in hits]
 
     def person(self, value: str | None) -> str | None:
         """A case or participant name: itself when the register knows it, else a hash."""
