@@ -174,15 +174,17 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
 
 
 def _count_tiles(
-    cells: pd.DataFrame, count: str, tile_size: float, text_size: float
+    cells: pd.DataFrame, count: str, tile_size: float, text_size: float | None
 ) -> tuple[pd.DataFrame, list]:
     """Blue heat-map tiles labelled with their count (white ink on the darkest cells), with a
-    compact colour bar: the cells with their ink column, and the layers to add."""
+    compact colour bar: the cells with their ink column, and the layers to add (no labels if
+    text_size is None)."""
     high = cells[count].max() if len(cells) else 0
     cells = cells.assign(ink=(cells[count] > high * 0.6).map({True: "light", False: "dark"}))
+    labels = [p9.geom_text(p9.aes(label=count, colour="ink"), size=text_size, show_legend=False)]
     layers = [
         p9.geom_tile(colour="white", size=tile_size),
-        p9.geom_text(p9.aes(label=count, colour="ink"), size=text_size, show_legend=False),
+        *(labels if text_size else []),
         p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None),
         p9.scale_fill_gradient(low="#EFF5FB", high="#08306B"),
         # rectangles keep the SVG small: a smooth gradient bar becomes thousands of elements
@@ -366,7 +368,7 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.geom_text(
             p9.aes(x=105, y="cmoc_id", label="change"),
             data=changes,
-            size=6.5,
+            size=6.7,
             ha="left",
             colour="#333333",
         )
@@ -418,7 +420,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
     return (
         p9.ggplot(table, p9.aes("value", "cmoc_id", fill="shown"))
         + p9.geom_tile(colour="white", size=0.5)
-        + p9.geom_text(p9.aes(label="label"), size=6)
+        + p9.geom_text(p9.aes(label="label"), size=6.7)
         + p9.facet_grid(". ~ panel", scales="free_x", space="free_x")
         + p9.scale_fill_gradient(low="#FDF1DC", high="#B35900", na_value="#DDDDDD")
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
@@ -495,7 +497,7 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.geom_label(
             p9.aes("x", "y", label="label"),
             data=nodes,
-            size=6.3,
+            size=6.7,
             fill="white",
             label_size=0.4,
             label_padding=0.3,
@@ -559,14 +561,15 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
     both["column_role"] = pd.Categorical(
         both["column"].map(roles).map(ROLE_TITLES), categories=titles
     )
-    both, tiles = _count_tiles(both, "units", tile_size=0.3, text_size=4.5)
+    # no counts in the tiles: 38 columns leave no room for them at print size (the csv has them)
+    both, tiles = _count_tiles(both, "units", tile_size=0.3, text_size=None)
     return (
         p9.ggplot(both, p9.aes("column_label", "row_label", fill="units"))
         + tiles
         + p9.facet_grid("row_role ~ column_role", scales="free", space="free")
         + p9.labs(fill="Evidence units with both codes")
         + theme
-        + _tile_layout((6.3, 7.4), 6, axis_text_y=p9.element_text(size=6), legend_key_width=120)
+        + _tile_layout((6.3, 7.6), 7, axis_text_y=p9.element_text(size=7), legend_key_width=120)
     )
 
 
@@ -579,6 +582,8 @@ class Figure(NamedTuple):
     needs: tuple[str, ...]
     #: the report section whose end prints it ('results'); None: a template places it by name
     section: str | None = None
+    #: printed up to 200 mm high (print.css .figure.tall) so its many labels stay readable
+    tall: bool = False
 
 
 #: Figure name -> Figure. Numbers come from where the report places them, not from this order.
@@ -652,9 +657,10 @@ FIGURES: dict[str, Figure] = {
         "and outcome codes is coded together, codes grouped by realist role. An aid for finding "
         "configurations, not evidence for one.",
         "Heat map of codes against codes in nine panels (context, mechanism and outcome codes "
-        "against each other); darker cells are pairs coded together in more evidence units, and "
-        "each cell is labelled with its count.",
+        "against each other); darker cells are pairs coded together in more evidence units "
+        "(the counts are in the code co-occurrence table).",
         ("cooccurrence", "definitions"),
+        tall=True,
     ),
 }
 

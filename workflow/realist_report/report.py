@@ -35,6 +35,7 @@ from realist_report.narrative import (
     resolve_references,
 )
 from realist_report.rameses import NOT_YET_REPORTED, item_gaps
+from realist_report.running_heads import add_running_titles
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
@@ -78,6 +79,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
             "alt": alt,
             "src": svg_data_uri(figure_paths[name]),
             "section": FIGURES[name].section if name in FIGURES else None,
+            "tall": FIGURES[name].tall if name in FIGURES else False,
         }
     return entries
 
@@ -523,7 +525,7 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
     final["rameses"] = rameses_checklist(draft, context.get("rameses_gaps"))
-    html = resolve_references(render_html(final, template_dir), numbers, anchors)
+    html = add_running_titles(resolve_references(render_html(final, template_dir), numbers, anchors))
     if context.get("citations"):
         html, _ = context["citations"].resolve(html)
     leftover = sorted(set(_MARKER.findall(html)))
