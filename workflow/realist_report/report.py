@@ -35,7 +35,7 @@ from realist_report.narrative import (
     resolve_references,
 )
 from realist_report.rameses import NOT_YET_REPORTED, item_gaps
-from realist_report.running_heads import add_running_titles
+from realist_report.print_layout import add_running_titles, compounds_unhyphenated
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
@@ -912,7 +912,8 @@ def write_pdf(
 ) -> int:
     """Print the HTML to a tagged PDF; identifier from the HTML digest, dates from its meta tags."""
     HTML = load_weasyprint()
-    document = HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).render()
+    printed = compounds_unhyphenated(Path(html_path).read_text(encoding="utf-8"))
+    document = HTML(string=printed, base_url=str(Path(html_path).parent)).render()
     options: dict = {"pdf_identifier": identifier.encode("ascii"), "custom_metadata": False}
     if variant:
         options["pdf_variant"] = variant

@@ -1,6 +1,6 @@
-"""Running headers of the printed report: one line each, however long a heading is.
+"""Print-only adjustments to the report HTML: one-line running headers, compounds kept whole.
 
-The print stylesheet sets the page headers from each h1's ``data-running`` attribute (CSS
+Running headers: the print stylesheet sets the page headers from each h1's ``data-running`` attribute (CSS
 ``string-set: ... attr(data-running)``), so a chapter or appendix keeps its full title on the
 page while its header prints a shortened one that fits beside the document title.
 """
@@ -14,7 +14,7 @@ import re
 #: chapter's header box takes 44 % of the 168 mm text width, the document title's 56 %
 #: (print.css, @top-left and @top-right).
 RUNNING_LIMIT = 40
-TITLE_LIMIT = 54
+TITLE_LIMIT = 60
 
 _H1 = re.compile(r"<h1\b([^>]*)>(.*?)</h1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -47,3 +47,29 @@ def add_running_titles(html: str) -> str:
         return f'<h1{attributes} data-running="{short}">{inner}</h1>'
 
     return _H1.sub(mark, html)
+
+
+#: A hyphenated compound in running text ('co-location', 'context-mechanism-outcome').
+_COMPOUND = re.compile(r"(?<![\w-])\w+(?:-\w+)+(?![\w-])")
+_TAGS = re.compile(r"(<[^>]*>)")
+_SKIP = re.compile(r"<(style|script|title|code|head)\b", re.I)
+
+
+def compounds_unhyphenated(html: str) -> str:
+    """The HTML to print, every hyphenated compound wrapped in span.compound (hyphens: manual):
+    WeasyPrint would otherwise break 'co-location' as 'co-loca-tion', a second hyphen the reader
+    takes for part of the word. The line may still break after the compound's own hyphen."""
+    start = html.find("<body")
+    head, body = (html[:start], html[start:]) if start >= 0 else ("", html)
+    parts = _TAGS.split(body)
+    skipping: list[str] = []
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            opening = _SKIP.match(part)
+            if opening and not part.endswith("/>"):
+                skipping.append(opening.group(1).lower())
+            elif skipping and part.lower().startswith(f"</{skipping[-1]}"):
+                skipping.pop()
+        elif not skipping:
+            parts[i] = _COMPOUND.sub(r'<span class="compound">\g<0></span>', part)
+    return head + "".join(parts)
