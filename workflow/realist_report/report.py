@@ -34,8 +34,8 @@ from realist_report.narrative import (
     load_narrative,
     resolve_references,
 )
-from realist_report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.print_layout import add_running_titles, compounds_unhyphenated
+from realist_report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.vocabulary import (
     CHANGES,
     RATIONALE_COMPONENTS,
