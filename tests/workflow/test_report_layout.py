@@ -199,13 +199,7 @@ FIGURE_NAMES = [
     "wave_change",
     "strength_by_area",
     "code_cooccurrence",
-    pytest.param(
-        "rulegraph",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="Graphviz graph of 24 rules is 3x the text width; labels print at about 3 pt",
-        ),
-    ),
+    "rulegraph",
 ]
 
 

@@ -582,8 +582,6 @@ class Figure(NamedTuple):
     needs: tuple[str, ...]
     #: the report section whose end prints it ('results'); None: a template places it by name
     section: str | None = None
-    #: printed up to 200 mm high (print.css .figure.tall) so its many labels stay readable
-    tall: bool = False
 
 
 #: Figure name -> Figure. Numbers come from where the report places them, not from this order.
@@ -660,12 +658,14 @@ FIGURES: dict[str, Figure] = {
         "against each other); darker cells are pairs coded together in more evidence units "
         "(the counts are in the code co-occurrence table).",
         ("cooccurrence", "definitions"),
-        tall=True,
     ),
 }
 
 #: Figures not in the registry (the rule graph, drawn from trace_rule_graph's DOT): name ->
 #: (caption, alt text).
+#: Figures printed up to 200 mm high (print.css .figure.tall) so their many labels print at 7 pt.
+TALL_FIGURES = frozenset({"code_cooccurrence", "rulegraph"})
+
 EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
     "rulegraph": (
         "The workflow that built this report: each box is a Snakemake rule, arrows show which "
@@ -800,13 +800,15 @@ def rulegraph_dot(
     """Our own DOT for the rule graph: sorted, themed, coloured by module, so bytes are stable."""
     lines = [
         "digraph workflow {",
-        f'  graph [rankdir=TB, bgcolor="white", margin=0, nodesep=0.15, ranksep=0.28, fontname="{font}"];',
+        # boxes close together, one word a line: the graph fits the text width at 7 pt or more
+        f'  graph [rankdir=TB, bgcolor="white", margin=0, nodesep=0.05, ranksep=0.28, fontname="{font}"];',
         f'  node [shape=box, style="rounded,filled", fontname="{font}", fontsize=9, penwidth=1.2, height=0.3];',
         '  edge [color="#777777", arrowsize=0.6, penwidth=0.9];',
     ]
     for rule in rules:
         colour = MODULE_COLOURS.get(modules.get(rule, ""), "#DDDDDD")
-        lines.append(f'  "{rule}" [color="{colour}", fillcolor="{colour}33"];')
+        label = rule.replace("_", "\\n")
+        lines.append(f'  "{rule}" [label="{label}", color="{colour}", fillcolor="{colour}33"];')
     lines += [f'  "{a}" -> "{b}";' for a, b in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"

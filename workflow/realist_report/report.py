@@ -67,7 +67,7 @@ def svg_data_uri(path: str | Path) -> str:
 def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
     # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
-    from realist_report.figures import FIGURES, figure_text
+    from realist_report.figures import FIGURES, TALL_FIGURES, figure_text
 
     entries = {}
     for name in sorted(figure_paths):
@@ -79,7 +79,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
             "alt": alt,
             "src": svg_data_uri(figure_paths[name]),
             "section": FIGURES[name].section if name in FIGURES else None,
-            "tall": FIGURES[name].tall if name in FIGURES else False,
+            "tall": name in TALL_FIGURES,
         }
     return entries
 
@@ -525,7 +525,9 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
     final["rameses"] = rameses_checklist(draft, context.get("rameses_gaps"))
-    html = add_running_titles(resolve_references(render_html(final, template_dir), numbers, anchors))
+    html = add_running_titles(
+        resolve_references(render_html(final, template_dir), numbers, anchors)
+    )
     if context.get("citations"):
         html, _ = context["citations"].resolve(html)
     leftover = sorted(set(_MARKER.findall(html)))
