@@ -914,7 +914,9 @@ def write_pdf(
 ) -> int:
     """Print the HTML to a tagged PDF; identifier from the HTML digest, dates from its meta tags."""
     HTML = load_weasyprint()
-    printed = compounds_unhyphenated(Path(html_path).read_text(encoding="utf-8"))
+    printed = add_running_titles(
+        compounds_unhyphenated(Path(html_path).read_text(encoding="utf-8"))
+    )
     document = HTML(string=printed, base_url=str(Path(html_path).parent)).render()
     options: dict = {"pdf_identifier": identifier.encode("ascii"), "custom_metadata": False}
     if variant:
