@@ -2,9 +2,9 @@
 
 Both are made to the HTML that WeasyPrint prints (report.write_pdf), never to the HTML edition.
 
-Running headers: the print stylesheet sets the page headers from each h1's ``data-running`` attribute (CSS
-``string-set: ... attr(data-running)``), so a chapter or appendix keeps its full title on the
-page while its header prints a shortened one that fits beside the document title.
+Running headers: the print stylesheet sets the page headers from each h1's ``data-running``
+attribute (CSS ``string-set: ... attr(data-running)``), so a chapter or appendix keeps its full
+title on the page while its header prints a shortened one that fits beside the document title.
 """
 
 from __future__ import annotations
