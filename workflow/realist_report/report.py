@@ -525,9 +525,7 @@ def render_numbered(context: dict, template_dir: str | Path = TEMPLATE_DIR) -> s
     final["table_list"] = [{**t, "number": numbers["tab"][t["key"]]} for t in tables]
     final["toc"] = contents_from_html(draft)
     final["rameses"] = rameses_checklist(draft, context.get("rameses_gaps"))
-    html = add_running_titles(
-        resolve_references(render_html(final, template_dir), numbers, anchors)
-    )
+    html = resolve_references(render_html(final, template_dir), numbers, anchors)
     if context.get("citations"):
         html, _ = context["citations"].resolve(html)
     leftover = sorted(set(_MARKER.findall(html)))
