@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from realist_report.print_layout import (
+from realist_report.report.print_layout import (
     RUNNING_LIMIT,
     TITLE_LIMIT,
     add_running_titles,

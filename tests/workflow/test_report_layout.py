@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from realist_report.vocabulary import suppression_marker
+from realist_report.core.vocabulary import suppression_marker
 
 REPO = Path(__file__).resolve().parents[2]
 PRINT_CSS = (REPO / "workflow" / "templates" / "print.css").read_text(encoding="utf-8")
