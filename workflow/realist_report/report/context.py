@@ -53,6 +53,7 @@ from realist_report.report.narrative import (
     load_narrative,
     resolve_references,
 )
+from realist_report.report.print_layout import add_running_titles, compounds_unhyphenated
 from realist_report.report.rameses import NOT_YET_REPORTED, item_gaps
 from realist_report.report.wordlimits import word_limit_lines
 
@@ -68,7 +69,7 @@ def svg_data_uri(path: str | Path) -> str:
 def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str, dict]:
     """Each figure with caption, alt text and embedded image; its number comes from placement."""
     # imported here, not at the top: the PDF job needs none of plotnine/matplotlib (about 1 s)
-    from realist_report.report.figures import FIGURES, figure_text
+    from realist_report.report.figures import FIGURES, TALL_FIGURES, figure_text
 
     entries = {}
     for name in sorted(figure_paths):
@@ -80,6 +81,7 @@ def figure_entries(figure_paths: dict[str, str], site: str = "site") -> dict[str
             "alt": alt,
             "src": svg_data_uri(figure_paths[name]),
             "section": FIGURES[name].section if name in FIGURES else None,
+            "tall": name in TALL_FIGURES,
         }
     return entries
 
@@ -948,7 +950,10 @@ def write_pdf(
 ) -> int:
     """Print the HTML to a tagged PDF; identifier from the HTML digest, dates from its meta tags."""
     HTML = load_weasyprint()
-    document = HTML(filename=str(html_path), base_url=str(Path(html_path).parent)).render()
+    printed = add_running_titles(
+        compounds_unhyphenated(Path(html_path).read_text(encoding="utf-8"))
+    )
+    document = HTML(string=printed, base_url=str(Path(html_path).parent)).render()
     options: dict = {"pdf_identifier": identifier.encode("ascii"), "custom_metadata": False}
     if variant:
         options["pdf_variant"] = variant

@@ -177,15 +177,17 @@ def plot_participants(data: FigureData, theme: p9.theme) -> p9.ggplot:
 
 
 def _count_tiles(
-    cells: pd.DataFrame, count: str, tile_size: float, text_size: float
+    cells: pd.DataFrame, count: str, tile_size: float, text_size: float | None
 ) -> tuple[pd.DataFrame, list]:
     """Blue heat-map tiles labelled with their count (white ink on the darkest cells), with a
-    compact colour bar: the cells with their ink column, and the layers to add."""
+    compact colour bar: the cells with their ink column, and the layers to add (no labels if
+    text_size is None)."""
     high = cells[count].max() if len(cells) else 0
     cells = cells.assign(ink=(cells[count] > high * 0.6).map({True: "light", False: "dark"}))
+    labels = [p9.geom_text(p9.aes(label=count, colour="ink"), size=text_size, show_legend=False)]
     layers = [
         p9.geom_tile(colour="white", size=tile_size),
-        p9.geom_text(p9.aes(label=count, colour="ink"), size=text_size, show_legend=False),
+        *(labels if text_size else []),
         p9.scale_colour_manual(values={"light": "white", "dark": "#1a1a1a"}, guide=None),
         p9.scale_fill_gradient(low="#EFF5FB", high="#08306B"),
         # rectangles keep the SVG small: a smooth gradient bar becomes thousands of elements
@@ -382,7 +384,7 @@ def plot_wave_change(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.geom_text(
             p9.aes(x=105, y="cmoc_id", label="change"),
             data=changes,
-            size=6.5,
+            size=6.7,
             ha="left",
             colour="#333333",
         )
@@ -437,7 +439,7 @@ def plot_for_whom(data: FigureData, theme: p9.theme) -> p9.ggplot:
     return (
         p9.ggplot(table, p9.aes("value", "cmoc_id", fill="shown"))
         + p9.geom_tile(colour="white", size=0.5)
-        + p9.geom_text(p9.aes(label="label"), size=6)
+        + p9.geom_text(p9.aes(label="label"), size=6.7)
         + p9.facet_grid(". ~ panel", scales="free_x", space="free_x")
         + p9.scale_fill_gradient(low="#FDF1DC", high="#B35900", na_value="#DDDDDD")
         + p9.guides(fill=p9.guide_colorbar(display="rectangles", nbin=10))
@@ -514,7 +516,7 @@ def plot_programme_theory(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.geom_label(
             p9.aes("x", "y", label="label"),
             data=nodes,
-            size=6.3,
+            size=6.7,
             fill="white",
             label_size=0.4,
             label_padding=0.3,
@@ -578,7 +580,8 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
     both["column_role"] = pd.Categorical(
         both["column"].map(roles).map(ROLE_TITLES), categories=titles
     )
-    both, tiles = _count_tiles(both, "units", tile_size=0.3, text_size=4.5)
+    # no counts in the tiles: 38 columns leave no room for them at print size (the csv has them)
+    both, tiles = _count_tiles(both, "units", tile_size=0.3, text_size=None)
     return (
         p9.ggplot(both, p9.aes("column_label", "row_label", fill="units"))
         + tiles
@@ -586,7 +589,7 @@ def plot_code_cooccurrence(data: FigureData, theme: p9.theme) -> p9.ggplot:
         + p9.labs(fill="Evidence units with both codes")
         + theme
         + _tile_layout(
-            (TEXT_WIDTH_IN, 7.4), 6, axis_text_y=p9.element_text(size=6), legend_key_width=120
+            (TEXT_WIDTH_IN, 7.6), 7, axis_text_y=p9.element_text(size=7), legend_key_width=120
         )
     )
 
@@ -673,14 +676,17 @@ FIGURES: dict[str, Figure] = {
         "and outcome codes is coded together, codes grouped by realist role. An aid for finding "
         "configurations, not evidence for one.",
         "Heat map of codes against codes in nine panels (context, mechanism and outcome codes "
-        "against each other); darker cells are pairs coded together in more evidence units, and "
-        "each cell is labelled with its count.",
+        "against each other); darker cells are pairs coded together in more evidence units "
+        "(the counts are in the code co-occurrence table).",
         ("cooccurrence", "definitions"),
     ),
 }
 
 #: Figures not in the registry (the rule graph, drawn from trace_rule_graph's DOT): name ->
 #: (caption, alt text).
+#: Figures printed up to 200 mm high (print.css .figure.tall) so their many labels print at 7 pt.
+TALL_FIGURES = frozenset({"code_cooccurrence", "rulegraph"})
+
 EXTERNAL_FIGURES: dict[str, tuple[str, str]] = {
     "rulegraph": (
         "The workflow that built this report: each box is a Snakemake rule, arrows show which "
@@ -830,13 +836,15 @@ def rulegraph_dot(
     """Our own DOT for the rule graph: sorted, themed, coloured by module, so bytes are stable."""
     lines = [
         "digraph workflow {",
-        f'  graph [rankdir=TB, bgcolor="white", margin=0, nodesep=0.15, ranksep=0.28, fontname="{font}"];',
+        # boxes close together, one word a line: the graph fits the text width at 7 pt or more
+        f'  graph [rankdir=TB, bgcolor="white", margin=0, nodesep=0.05, ranksep=0.28, fontname="{font}"];',
         f'  node [shape=box, style="rounded,filled", fontname="{font}", fontsize=9, penwidth=1.2, height=0.3];',
         '  edge [color="#777777", arrowsize=0.6, penwidth=0.9];',
     ]
     for rule in rules:
         colour = MODULE_COLOURS.get(modules.get(rule, ""), "#DDDDDD")
-        lines.append(f'  "{rule}" [color="{colour}", fillcolor="{colour}33"];')
+        label = rule.replace("_", "\\n")
+        lines.append(f'  "{rule}" [label="{label}", color="{colour}", fillcolor="{colour}33"];')
     lines += [f'  "{a}" -> "{b}";' for a, b in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
