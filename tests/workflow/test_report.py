@@ -142,6 +142,18 @@ def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -
     assert not narrative.typed_numbers
 
 
+def test_an_optional_section_prints_only_when_its_file_exists(tmp_path, demo_values) -> None:
+    """Without sections/for_whom.md nothing is printed and nothing is reported unwritten; with
+    it, the team's reading is rendered with its placeholders filled."""
+    folder = narrative_copy(tmp_path)
+    (folder / "sections" / "for_whom.md").unlink()
+    narrative = N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
+    assert "for_whom" not in narrative.sections and "for_whom" not in narrative.not_written
+    assert "notice" in narrative.sections
+    notice = str(narrative.sections["notice"])
+    assert 'data-placeholder="counts.sites"' in notice and "synthetic" in notice
+
+
 def test_a_placeholder_typo_stops_the_build_naming_file_and_line(tmp_path, demo_values) -> None:
     folder = narrative_copy(tmp_path)
     path = folder / "cmocs" / "CMOC04.md"
