@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from realist_report import narrative as N
-from realist_report import rameses
+from realist_report.report import narrative as N
+from realist_report.report import rameses
 
 REPO = Path(__file__).resolve().parents[2]
 NARRATIVE = REPO / "report" / "narrative"
