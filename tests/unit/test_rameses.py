@@ -59,6 +59,8 @@ def demo_values() -> dict:
                 for name in N.CMOC_VALUES
                 if name not in ("title", "area", "strength", "change")
             },
+            "baseline_excerpts": 1,
+            "followup_excerpts": 1,
         }
         for i in range(1, 13)
     ]
@@ -104,8 +106,14 @@ def test_main_findings_need_a_team_interpretation_of_every_cmoc() -> None:
     assert 15 not in rameses.item_gaps({}, cmocs, ["CMOC01"])
 
 
-def test_the_demo_ethics_and_conflicts_placeholders_are_not_reported(tmp_path: Path) -> None:
-    rendered = demo_narrative(tmp_path, ethics="", rationale="To be written.\n")
+def test_the_demo_narrative_reports_every_item_until_a_section_is_emptied(tmp_path: Path) -> None:
+    cmoc_ids = [f"CMOC{i:02d}" for i in range(1, 13)]
+    whole = demo_narrative(tmp_path / "whole")
+    assert rameses.item_gaps(whole.sections, whole.cmocs, cmoc_ids) == {}
+    placeholder = "The authors declare no conflicts (demonstration text; state any here).\n"
+    rendered = demo_narrative(
+        tmp_path, ethics="", rationale="To be written.\n", conflicts=placeholder
+    )
     gaps = rameses.item_gaps(rendered.sections, rendered.cmocs, [])
     assert gaps[6] == "sections/ethics.md: empty"
     assert gaps[3] == "sections/rationale.md: a stub (3 words)"

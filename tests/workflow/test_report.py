@@ -122,7 +122,7 @@ def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -
         front_matter=list(N.FRONT_MATTER),
         citations=DEMO_CITATIONS,
     )
-    assert set(narrative.sections) == {*N.SECTIONS, *N.FRONT_MATTER}
+    assert set(narrative.sections) == {*N.SECTIONS, *N.FRONT_MATTER, *N.OPTIONAL_SECTIONS}
     assert "@@cite:wong2016rameses@@" in narrative.sections["analysis"]
     assert set(narrative.areas) == set(AREAS)
     assert len(narrative.cmocs) >= 3
@@ -140,6 +140,18 @@ def test_demo_narrative_renders_every_section_area_and_some_cmocs(demo_values) -
     assert "<li>" in narrative.sections["recommendations"]
     assert ("CMOC", "context-mechanism-outcome configuration") in narrative.abbreviations
     assert not narrative.typed_numbers
+
+
+def test_an_optional_section_prints_only_when_its_file_exists(tmp_path, demo_values) -> None:
+    """Without sections/for_whom.md nothing is printed and nothing is reported unwritten; with
+    it, the team's reading is rendered with its placeholders filled."""
+    folder = narrative_copy(tmp_path)
+    (folder / "sections" / "for_whom.md").unlink()
+    narrative = N.load_narrative(folder, demo_values, area_ids=AREAS, citations=DEMO_CITATIONS)
+    assert "for_whom" not in narrative.sections and "for_whom" not in narrative.not_written
+    assert "notice" in narrative.sections
+    notice = str(narrative.sections["notice"])
+    assert 'data-placeholder="counts.sites"' in notice and "synthetic" in notice
 
 
 def test_a_placeholder_typo_stops_the_build_naming_file_and_line(tmp_path, demo_values) -> None:
@@ -268,10 +280,12 @@ def test_built_html_edition_reads_in_a_browser(built_workflow: Path) -> None:
     assert tables == list(range(1, len(tables) + 1))
     for xref in re.findall(r'<a class="xref" href="#([^"]+)">', html):
         assert f'id="{xref}"' in html, f"cross-reference to missing #{xref}"
-    # the demo's ethics and conflicts texts are placeholders, 8 CMOCs have no team text yet and
-    # the abstract has no conclusion of its own (sections/abstract_conclusion.md)
-    assert html.count("<td>Y</td>") == 16, "RAMESES II items the demo team has written"
-    assert html.count("<td>not yet reported (") == 4
+    # every CMOC has team text and every section is written (tests/unit/test_demo_narrative.py);
+    # ethics and conflicts describe the synthetic study as it is (no approval needed, no funder)
+    assert html.count("<td>Y</td>") == 20, "RAMESES II items the demo team has written"
+    assert html.count("<td>not yet reported (") == 0
+    assert html.count('class="narrative notice"') == 1, "one notice that the data are synthetic"
+    assert "n/a" not in html and "Demonstration build" not in html
 
 
 @pytest.mark.e2e

@@ -64,6 +64,15 @@ SECTIONS: dict[str, str] = {
     # the abstract's own conclusion: the Discussion's is not printed twice
     "abstract_conclusion": "item 2: the abstract's conclusion (a sentence or two; not the Discussion's)",
 }
+#: Sections printed only when their file exists (nothing is printed otherwise): a note before the
+#: summary, and the team's reading of the tables the pipeline writes for "for whom", "in what
+#: circumstances" and change over time.
+OPTIONAL_SECTIONS: dict[str, str] = {
+    "notice": "a note printed before the summary (for example, that the data are synthetic)",
+    "for_whom": "the team's reading of the 'for whom' tables",
+    "context_contrasts": "the team's reading of the evidence by site characteristics",
+    "change_over_time": "the team's reading of the change between waves",
+}
 FRONT_MATTER: dict[str, str] = {
     "plain_language_summary": "NIHR front matter: plain language summary",
     "scientific_summary": "NIHR front matter: scientific summary",
@@ -501,21 +510,22 @@ def load_narrative(
 def _render_sections(
     root: Path, narrative: Narrative, render: Callable[..., Markup], front_matter: list[str]
 ) -> None:
-    """The RAMESES sections and front matter: each file under sections/, or "not yet written"."""
+    """The RAMESES sections and front matter (each file under sections/, or "not yet written"),
+    and the optional parts whose file exists."""
     # front_matter: the switched-on FRONT_MATTER files and the configured NIHR parts
     # (report_options.front_parts / back_parts), each a file under sections/
     needed = {
         **SECTIONS,
         **{k: FRONT_MATTER.get(k, "a configured report part") for k in front_matter},
     }
-    for name, what in needed.items():
+    for name, what in {**OPTIONAL_SECTIONS, **needed}.items():
         path = root / "sections" / f"{name}.md"
-        if not path.is_file():
+        if path.is_file():
+            narrative.sections[name] = render(path, 2)
+        elif name in needed:
             log.warning("%s: not yet written (%s); the report says so", path, what)
             narrative.not_written.append(name)
             narrative.sections[name] = not_yet_written(path, what)
-            continue
-        narrative.sections[name] = render(path, 2)
 
 
 def _render_areas_and_cmocs(

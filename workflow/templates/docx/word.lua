@@ -252,7 +252,9 @@ end
 local function title_page(div)
   local kept = {}
   for _, block in ipairs(div.content) do
-    if block.t == "DefinitionList" then table.insert(kept, block) end
+    -- the details list, and the team's notice (narrative sections/notice.md) when there is one
+    local notice = block.t == "Div" and block.classes:includes("notice")
+    if block.t == "DefinitionList" or notice then table.insert(kept, block) end
   end
   return kept
 end
