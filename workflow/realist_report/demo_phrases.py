@@ -976,23 +976,25 @@ REFINES_TAGS: dict[str, list[str]] = {
     ],
 }
 
+#: Openings of an interview passage; each reads before any sentence of any voice and tense.
 HEDGES = [
     "",
     "",
     "",
     "To be honest, ",
-    "I think ",
+    "Well, ",
     "You know, ",
-    "I'd say ",
-    "Looking back, ",
+    "I mean, ",
+    "Honestly, ",
 ]
 
+#: Openings of a fieldnote passage: a time of day, not a place, so that any observation fits.
 FIELDNOTE_OPENERS = [
-    "Observed in clinic: ",
-    "Team meeting note: ",
-    "Debrief with the link worker: ",
-    "Observed at a VCSE drop-in: ",
-    "Fieldnote, reception area: ",
+    "Fieldnote, morning: ",
+    "Fieldnote, midday: ",
+    "Fieldnote, afternoon: ",
+    "Fieldnote, end of day: ",
+    "Field diary: ",
 ]
 
 #: Uncoded talk between an interview's coded passages.
