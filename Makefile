@@ -29,16 +29,16 @@ system-cluster:
 # After a failed or killed build, say whether results/ and reports/ still belong to one build.
 # Another study: make report CONFIG=studies/pharmacy/config.yaml (its config file on top of config/config.yaml)
 report: $(STAMP) system-report
-	@$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile "$(CONFIG)") || { $(BIN)/python -m realist_report.verify; exit 1; }
+	@$(BIN)/snakemake --cores $(CORES) $(if $(CONFIG),--configfile "$(CONFIG)") || { $(BIN)/python -m realist_report.audit.verify; exit 1; }
 
 # Every value placeholder the narrative may use for the current config: make placeholders [CONFIG=...]
 placeholders: $(STAMP)
-	@$(BIN)/python -m realist_report.placeholders $(if $(CONFIG),--config "$(CONFIG)")
+	@$(BIN)/python -m realist_report.report.placeholders $(if $(CONFIG),--config "$(CONFIG)")
 
 # Live preview after a build: re-renders the HTML on every save and reloads the browser; the PDF
 # on demand goes to preview/ (never reports/): make preview [CONFIG=config/config.yaml] [PORT=8000]
 preview: $(STAMP)
-	$(BIN)/python -m realist_report.preview --config $(or $(CONFIG),config/config.yaml) $(if $(PORT),--port $(PORT))
+	$(BIN)/python -m realist_report.report.preview --config $(or $(CONFIG),config/config.yaml) $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) system-test
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
@@ -72,27 +72,27 @@ audit: report
 # a candidate CMOC (rank or id) or a code pair: make trace CANDIDATE=1, make trace PAIR=code_a+code_b
 trace: $(STAMP)
 	@test -n "$(CMOC)$(CANDIDATE)$(PAIR)" || { echo "usage: make trace CMOC=CMOC04 [CELL=site=S03] [QUOTE=1] | CANDIDATE=1 | PAIR=code_a+code_b"; exit 2; }
-	$(BIN)/python -m realist_report.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(if $(PAIR),--pair $(PAIR))
+	$(BIN)/python -m realist_report.audit.trace $(CMOC) $(if $(CELL),--cell $(CELL)) $(if $(QUOTE),--quote $(QUOTE)) $(if $(CANDIDATE),--candidate $(CANDIDATE)) $(if $(PAIR),--pair $(PAIR))
 
 # A codebook skeleton from the team's own export (.qdpx, .qde, .qdc or a coded-segment table):
 # make codebook EXPORT=data/raw/project.qdpx [OUT=config/codebook.yaml] [FORCE=1]
 codebook: $(STAMP)
 	@test -n "$(EXPORT)" || { echo "usage: make codebook EXPORT=path/to/export [OUT=config/codebook.yaml] [FORCE=1]"; exit 2; }
-	$(BIN)/python -m realist_report.codebook init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
+	$(BIN)/python -m realist_report.study_setup.codebook_skeleton init "$(EXPORT)" --out "$(or $(OUT),config/codebook.yaml)" $(if $(FORCE),--force)
 # A co-author's edited Word edition back to report/narrative/: a diff per narrative file, conflicts,
 # comments and edits of computed parts; APPLY=1 writes the changes, FORCE=1 over files changed since
 import-docx: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make import-docx FILE=edited.docx [APPLY=1] [FORCE=1]"; exit 2; }
-	$(BIN)/python -m realist_report.docx_import "$(FILE)" $(if $(APPLY),--apply) $(if $(FORCE),--force)
+	$(BIN)/python -m realist_report.report.docx_import "$(FILE)" $(if $(APPLY),--apply) $(if $(FORCE),--force)
 
 # A new study's folder (config with a design: skeleton, registers listing the export's documents,
 # codebook, cmocs.yaml, narrative stubs, the export in data/coded/): make new-study DIR=studies/x [EXPORT=file]
 new-study: $(STAMP)
 	@test -n "$(DIR)" || { echo "usage: make new-study DIR=path/to/study [EXPORT=path/to/export]"; exit 2; }
-	@$(BIN)/python -m realist_report.scaffold "$(DIR)" $(if $(EXPORT),--export "$(EXPORT)")
+	@$(BIN)/python -m realist_report.study_setup.scaffold "$(DIR)" $(if $(EXPORT),--export "$(EXPORT)")
 # Do results/ and reports/ belong to one build? (checked against results/provenance.json)
 verify: $(STAMP)
-	$(BIN)/python -m realist_report.verify
+	$(BIN)/python -m realist_report.audit.verify
 
 lint: $(STAMP)
 	$(BIN)/ruff check workflow tests
@@ -106,7 +106,7 @@ format: $(STAMP)
 	$(BIN)/snakefmt Snakefile workflow/rules
 
 demo-data: $(STAMP)
-	$(BIN)/python -m realist_report.demo --out data/demo
+	$(BIN)/python -m realist_demo.generator --out data/demo
 
 clean:
 	rm -rf data/interim results logs reports/evaluation_report.* .snakemake .slurm-demo

@@ -10,13 +10,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.definitions import Definitions, load_definitions
-from realist_report.registers import load_registers
-from realist_report.vocabulary import use_design
+from realist_report.core.definitions import Definitions, load_definitions
+from realist_report.core.vocabulary import use_design
+from realist_report.ingest.registers import load_registers
+
+#: Fail the run when a test skips without a permitted reason (tests/skip_policy.py).
+pytest_plugins = ["skip_policy"]
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo"
-SHARED_SAMPLES = REPO.parent / "shared" / "real-qda-samples"
+#: Real exports made by QDA tools (public, licensed: tests/data/exports/SOURCES.md), one folder each.
+REAL_EXPORTS = REPO / "tests" / "data" / "exports"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 WORKFLOW_PARTS = ["Snakefile", "config", "report", "workflow", ".test"]
 #: Scenario configs: each runs with one `--configfile .test/config_<case>/config.yaml`.

@@ -13,7 +13,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from realist_report.explorer import payload
+from realist_report.report.explorer import payload
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -1,6 +1,6 @@
 """The live preview's edit loop, timed from outside as an author meets it (run_bench.py uses it).
 
-`python -m realist_report.preview` runs in a built workflow copy on a free port; for each of
+`python -m realist_report.report.preview` runs in a built workflow copy on a free port; for each of
 five narrative edits the clock runs from the save to the moment a fetch of the page (what the
 browser's automatic reload asks for) returns the new sentence, after the server-sent event
 announcing it. Then one more edit is followed by the page's PDF request: save -> PDF written in
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EDITS = 5
-#: The HTML the preview printed its PDF from (realist_report.preview.PREVIEW_DIR).
+#: The HTML the preview printed its PDF from (realist_report.report.preview.PREVIEW_DIR).
 PREVIEW_HTML = Path("preview/evaluation_report.html")
 #: Goals (issue 28): edit -> preview updated, median over EDITS; edit -> PDF against a bare render.
 PREVIEW_MAX_S = 1.0
@@ -72,7 +72,7 @@ class Events:
 def start_preview(workdir: Path) -> tuple[subprocess.Popen, str]:
     """The preview process and its URL (the first line it prints)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "realist_report.preview", "--port", str(free_port())],
+        [sys.executable, "-m", "realist_report.report.preview", "--port", str(free_port())],
         cwd=workdir,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

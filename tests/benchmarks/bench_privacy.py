@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from realist_report.definitions import normalise_code
-from realist_report.privacy import find_identifiers, redact, redact_excerpts
+from realist_report.core.definitions import normalise_code
+from realist_report.privacy.redact import find_identifiers, redact, redact_excerpts
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TABLE = ROOT / "data" / "interim" / "clean"
@@ -150,7 +150,8 @@ def read_table(path: Path) -> pd.DataFrame | None:
 
 def ingest_demo(coded: Path = DEMO_CODED) -> pd.DataFrame:
     """Ingest every demo batch in memory, for a measurement without a prior build."""
-    from realist_report.ingest import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(FORMATS)
     paths = sorted(p for p in coded.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)

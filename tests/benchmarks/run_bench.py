@@ -191,7 +191,7 @@ def generate_data(scale: int, out: Path) -> Timed:
         return Timed(**json.loads(record.read_text(encoding="utf-8")))
     if out.exists():
         shutil.rmtree(out)  # an unfinished generation
-    command = [str(BIN / "python"), "-m", "realist_report.demo", "--out", str(out)]
+    command = [str(BIN / "python"), "-m", "realist_demo.generator", "--out", str(out)]
     timed = run_timed([*command, "--scale", str(scale)], ROOT)
     record.write_text(json.dumps(asdict(timed)) + "\n", encoding="utf-8")
     return timed

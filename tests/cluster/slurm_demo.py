@@ -43,13 +43,14 @@ SACCT_FIELDS = "JobID,Comment%60,State,ExitCode,Elapsed,NodeList"
 
 
 def cluster_unavailable() -> str | None:
-    """Why the local cluster cannot run here (not root, packages missing), or None."""
+    """Why the local cluster cannot run here (not root, packages missing), or None; the reason
+    starts as the test suite's skip policy allows (tests/skip_policy.py)."""
     if os.geteuid() != 0:
-        return "the local SLURM cluster needs root (slurmd starts jobs as their user)"
+        return "needs root/SLURM: the local SLURM cluster needs root (slurmd starts jobs as their user)"
     missing = [command for command in CLUSTER_COMMANDS if shutil.which(command) is None]
     if missing:
         return (
-            f"SLURM packages not installed ({', '.join(missing)} missing): "
+            f"missing system package: SLURM ({', '.join(missing)} missing): "
             "run 'sh workflow/setup_system.sh cluster' as root"
         )
     return None

@@ -9,7 +9,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from realist_report.agreement import (
+from realist_report.analysis.agreement import (
     ASSESSED,
     NO_DOUBLE_CODING,
     NO_VARIATION,
@@ -22,11 +22,13 @@ from realist_report.agreement import (
     report_context,
     run_assess_agreement,
 )
-from realist_report.clean import clean_batch
-from realist_report.coders import evidence_codings, reference_coders
-from realist_report.ids import stable_id
-from realist_report.ingest import assign_excerpt_ids, ingest_batch, load_formats
-from realist_report.linking import link_evidence, link_shard
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import evidence_codings, reference_coders
+from realist_report.analysis.linking import link_evidence, link_shard
+from realist_report.core.ids import stable_id
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
+from realist_report.ingest.mapping import assign_excerpt_ids
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BATCH = REPO / "data" / "demo" / "coded" / "baseline_interviews.csv"

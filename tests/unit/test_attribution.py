@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pandas as pd
-from realist_report.attribution import attributed_parts, attribution, attribution_groups
-from realist_report.vocabulary import site_label
+from realist_report.core.vocabulary import site_label
+from realist_report.privacy.attribution import attributed_parts, attribution, attribution_groups
 
 ROLES = ["patient", "link_worker", "vcse"]
 SITES = pd.DataFrame(
@@ -93,7 +93,7 @@ def test_the_demo_lone_link_workers_are_attributed_without_site(registers) -> No
 
 
 def test_trace_prints_the_attribution_rule_not_the_site(tmp_path) -> None:
-    from realist_report import trace
+    from realist_report.audit import trace
 
     clean = tmp_path / "redacted"
     clean.mkdir()

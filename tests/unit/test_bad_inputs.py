@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.clean import CleanResult, clean_batch
-from realist_report.definitions import Definitions
-from realist_report.errors import ConfigError, InputFileError
-from realist_report.ingest import ingest_batch, load_ingest_options
+from realist_report.analysis.clean import CleanResult, clean_batch
+from realist_report.core.definitions import Definitions
+from realist_report.core.errors import ConfigError, InputFileError
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_ingest_options
 
 TESTS = Path(__file__).resolve().parents[1]
 BAD = TESTS / "bad_inputs"

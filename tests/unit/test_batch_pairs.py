@@ -10,19 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.agreement import (
+from realist_report.analysis.agreement import (
     PAIRED_BATCHES,
     agreement_summary,
     assess_agreement,
     run_assess_agreement,
 )
-from realist_report.batch_pairs import find_batch_pairs
-from realist_report.clean import clean_batch
-from realist_report.errors import InputFileError
-from realist_report.evidence import counted_across_batches, summarise_cmocs
-from realist_report.ingest import ingest_batch, load_formats
-from realist_report.linking import combine_links, link_shard
-from realist_report.tables import write_parquet
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.evidence import counted_across_batches, summarise_cmocs
+from realist_report.analysis.linking import combine_links, link_shard
+from realist_report.core.errors import InputFileError
+from realist_report.core.tables import write_parquet
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.batch_pairs import find_batch_pairs
+from realist_report.ingest.formats import load_formats
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BATCH = REPO / "data" / "demo" / "coded" / "baseline_interviews.csv"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from realist_report import narrative as N
-from realist_report import report as R
-from realist_report.citations import CitationError, Citations
+from realist_report.report import context as R
+from realist_report.report import narrative as N
+from realist_report.report.citations import CitationError, Citations
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_BIB = REPO / "report" / "references.bib"

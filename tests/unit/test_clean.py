@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.clean import CleanResult, check_row_accounting, clean_batch, summarise_quality
-from realist_report.errors import InputFileError, PipelineError
-from realist_report.ingest import ingest_batch, load_formats
+from realist_report.analysis.clean import (
+    CleanResult,
+    check_row_accounting,
+    clean_batch,
+    summarise_quality,
+)
+from realist_report.core.errors import InputFileError, PipelineError
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CODED = REPO / "data" / "demo" / "coded"

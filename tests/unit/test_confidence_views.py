@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from realist_report import report as R
-from realist_report.judgement import cerqual_rows, confidence_counts
+from realist_report.analysis.judgement import cerqual_rows, confidence_counts
+from realist_report.report import context as R
 
 
 def summary() -> pd.DataFrame:

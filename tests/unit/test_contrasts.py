@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from realist_report.contrasts import contrasts_view, site_attributes
+from realist_report.analysis.contrasts import contrasts_view, site_attributes
 
 SITES = pd.DataFrame(
     {

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report import cooccurrence as co
-from realist_report import trace
-from realist_report.definitions import Definitions, load_definitions
-from realist_report.tables import write_csv
+from realist_report.analysis import cooccurrence as co
+from realist_report.audit import trace
+from realist_report.core.definitions import Definitions, load_definitions
+from realist_report.core.tables import write_csv
 
 CODES = {
     "c1": "context", "c2": "context", "c3": "context",

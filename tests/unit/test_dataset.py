@@ -6,11 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import DEMO, SHARED_SAMPLES
-from realist_report.dataset import PROJECT_SOURCE, prepare_dataset, scan_dataset
-from realist_report.ingest import SUPPORTED_SUFFIXES
+from conftest import DEMO, REAL_EXPORTS
+from realist_report.ingest.batch import SUPPORTED_SUFFIXES
+from realist_report.ingest.dataset import PROJECT_SOURCE, prepare_dataset, scan_dataset
 
-ORNIO = SHARED_SAMPLES / "ornio_hand_authored"
+ORNIO = REAL_EXPORTS / "ornio_hand_authored"
 
 
 def dataset_with_bare_project(target: Path) -> Path:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from realist_report.definitions import load_definitions, normalise_code
-from realist_report.errors import ConfigError
+from realist_report.core.definitions import load_definitions, normalise_code
+from realist_report.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO / "config" / "codebook.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.demo import BASELINE_COUNTS, FOLLOWUP_PATIENTS, generate_demo, write_demo
+from realist_demo.generator import BASELINE_COUNTS, FOLLOWUP_PATIENTS, generate_demo, write_demo
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,8 +8,8 @@ import re
 
 import pandas as pd
 import pytest
-from realist_report.demo import SECOND_CODER, generate_demo
-from realist_report.quotes import sentences
+from realist_demo.generator import SECOND_CODER, generate_demo
+from realist_report.analysis.quotes import sentences
 
 #: Words only a professional uses of the people they see.
 PROFESSIONAL = r"(?i)\bwe refer\b|\bmy caseload\b|\bmy patients\b|\bour patients\b|\bher patients\b"

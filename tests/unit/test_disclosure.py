@@ -1,5 +1,5 @@
 """Complementary suppression against arithmetic: an attacker's integer programme, written here
-apart from realist_report.disclosure, solves for every suppressed number from what a reader
+apart from realist_report.privacy.disclosure, solves for every suppressed number from what a reader
 sees (the published cmoc_subgroups table, each CMOC's participant and excerpt totals, the
 register total) and fails when one is pinned, shown zero or shown full."""
 
@@ -10,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from realist_report import evidence, report
-from realist_report.clean import clean_batch
-from realist_report.coders import counted_codings
-from realist_report.definitions import load_definitions
-from realist_report.ingest import ingest_batch, load_formats
-from realist_report.linking import link_evidence
+from realist_report.analysis import evidence
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import counted_codings
+from realist_report.analysis.linking import link_evidence
+from realist_report.core.definitions import load_definitions
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
+from realist_report.report import context as report
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 REPO = Path(__file__).resolve().parents[2]

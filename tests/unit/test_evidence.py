@@ -17,12 +17,15 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 from rapidfuzz import fuzz
 from rapidfuzz import utils as rf_utils
-from realist_report import evidence, linking, report, vocabulary
-from realist_report import quotes as quoting
-from realist_report.attribution import attribution_groups
-from realist_report.clean import clean_batch
-from realist_report.coders import counted_codings
-from realist_report.ingest import ingest_batch, load_formats
+from realist_report.analysis import evidence, linking
+from realist_report.analysis import quotes as quoting
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import counted_codings
+from realist_report.core import vocabulary
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
+from realist_report.privacy.attribution import attribution_groups
+from realist_report.report import context as report
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "data" / "demo"
@@ -216,7 +219,7 @@ def test_demo_summary_counts_and_rules(demo_summary):
     ).all()
     for column in ["excerpts", "partial", "refuting", "refining"]:
         ids = "excerpt_ids" if column == "excerpts" else f"{column}_excerpt_ids"
-        assert (summary[ids].map(linking._count_ids) >= summary[column]).all(), column
+        assert (summary[ids].map(linking.count_ids) >= summary[column]).all(), column
         assert ((summary[column] == 0) == (summary[ids] == "")).all(), column
 
 
@@ -243,7 +246,7 @@ def test_matrix_cells_hold_exactly_the_summary_ids(demo_links, demo_summary, def
         cells = (
             matrix[matrix["dimension"] == dimension]
             .groupby("cmoc_id")["excerpt_ids"]
-            .agg(linking._join_ids)
+            .agg(linking.join_ids)
         )
         expected = demo_summary.set_index("cmoc_id")["excerpt_ids"]
         assert cells.to_dict() == expected[expected != ""].to_dict(), dimension
@@ -300,7 +303,7 @@ def test_report_views_skip_cmocs_without_patients_and_spell_out_shares(
     )
     assert changes["compared_label"] == "Link workers and patients"
     cmoc12 = next(row for row in changes["rows"] if row["cmoc_id"] == "CMOC12")
-    assert (cmoc12["baseline_text"], cmoc12["followup_text"], cmoc12["ratio_text"]) == (
+    assert (cmoc12["from_text"], cmoc12["to_text"], cmoc12["ratio_text"]) == (
         "0/68 (0%)",
         "5/48 (10%)",
         "\u2013",
@@ -383,16 +386,23 @@ def test_demo_wave_change(demo_links, definitions, registers):
         "cmoc_id"
     )
     assert table["compared_roles"].unique().tolist() == ["link_worker;patient"]
-    assert (table["baseline_pool"].iloc[0], table["followup_pool"].iloc[0]) == (68, 48)
+    # two waves: one comparison per CMOC, consecutive and first to last at once
+    assert len(table) == len(definitions.cmocs)
+    assert table["consecutive"].all() and table["first_to_last"].all()
+    assert (table["from_wave"].unique().tolist(), table["to_wave"].unique().tolist()) == (
+        ["baseline"],
+        ["followup"],
+    )
+    assert (table["from_pool"].iloc[0], table["to_pool"].iloc[0]) == (68, 48)
     assert table.loc["CMOC12", "change"] == "new"
     assert table.loc["CMOC09", "change"] == "strengthened"
     assert table.loc["CMOC01", "change"] == "not seen again"
     assert {"sustained", "weakened"} & set(table["lw_change"])
     lw = table[["lw_continued", "lw_dropped", "lw_new"]]
-    assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_baseline_participants"]).all()
-    assert (lw["lw_continued"] + lw["lw_new"] == table["lw_followup_participants"]).all()
-    for wave in ["baseline", "followup"]:
-        counts = table[f"{wave}_excerpt_ids"].map(linking._count_ids)
+    assert (lw["lw_continued"] + lw["lw_dropped"] == table["lw_from_participants"]).all()
+    assert (lw["lw_continued"] + lw["lw_new"] == table["lw_to_participants"]).all()
+    for wave in ["from", "to"]:
+        counts = table[f"{wave}_excerpt_ids"].map(linking.count_ids)
         assert (counts >= table[f"{wave}_excerpts"]).all()
         assert ((counts == 0) == (table[f"{wave}_excerpts"] == 0)).all()
 
@@ -610,7 +620,7 @@ def test_pinned_quotes_are_printed_in_order_and_reserved(demo_links, demo_clean,
 
 
 def test_a_pinned_quote_is_printed_redacted(definitions):
-    from realist_report.privacy import PLACEHOLDERS, redact_excerpts
+    from realist_report.privacy.redact import PLACEHOLDERS, redact_excerpts
 
     text = "Ms Okafor never once looked at the clock; we had as long as we needed, every time."
     clean = frame([coding("s1", c, text=text) for c in CMOC01])
@@ -777,9 +787,7 @@ def test_counts_add_up_across_every_breakdown(definitions, clean, window):
             attribute
         )
     change = result["wave_change"].set_index("cmoc_id")
-    assert (
-        change["lw_continued"] + change["lw_dropped"] == change["lw_baseline_participants"]
-    ).all()
+    assert (change["lw_continued"] + change["lw_dropped"] == change["lw_from_participants"]).all()
 
 
 @PROPERTY

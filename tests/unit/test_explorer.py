@@ -7,9 +7,9 @@ import json
 
 import pandas as pd
 import pytest
-from realist_report import explorer as X
-from realist_report.errors import PrivacyError
-from realist_report.publish import screen_explorer
+from realist_report.core.errors import PrivacyError
+from realist_report.report import explorer as X
+from realist_report.report.publish import screen_explorer
 
 EXCERPTS = pd.DataFrame(
     {
@@ -95,10 +95,11 @@ def test_page_data_cannot_close_its_script_element_and_reads_back() -> None:
     assert X.payload(page) == json.loads(json.dumps(data))
 
 
-def test_cards_name_a_site_only_where_the_attribution_rule_allows_it() -> None:
-    """Two patients at S01, one at S02, at a minimum of two: S01's cards name the site, S02's
-    lone patient is shown by the region; without registers no card names a place."""
-    from realist_report.attribution import attribution_groups
+def test_units_and_cards_are_keyed_by_a_site_only_where_the_attribution_rule_allows_it() -> None:
+    """Two patients at S01, one at S02, at a minimum of two: S01's units and cards name the
+    site, S02's lone patient the region; a fieldnote keeps its site; no participant id is on
+    the page; without registers no unit of a role names a place."""
+    from realist_report.privacy.attribution import NOT_ATTRIBUTED, attribution_groups
 
     participants = pd.DataFrame(
         {
@@ -110,15 +111,18 @@ def test_cards_name_a_site_only_where_the_attribution_rule_allows_it() -> None:
     )
     sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
     groups = attribution_groups(participants, sites, 2)
-    data = X.explorer_data(tables(), EXCERPTS, {}, groups)
-    shown = [data["strings"][i] for i in data["units"]["shown_site"]]
-    assert shown == ["site 1", "site 2"], "u2 has no role: a fieldnote keeps its site"
+    data = X.explorer_data(tables(), EXCERPTS, {}, groups, {"INT-2": "source 0f"})
+    strings = data["strings"]
+    assert [strings[i] for i in data["units"]["site"]] == ["S01", "S02"], "u2: no role"
+    assert data["labels"]["site"] == {"S01": "site 1", "S02": "site 2"}
     cards = dict(zip(data["excerpts"]["id"], data["excerpts"]["site"], strict=True))
-    assert data["strings"][cards["e3"]] == "North", "P-02 is alone at S02"
-    assert data["strings"][cards["e1"]] == "site 1"
+    assert strings[cards["e3"]] == "North", "P-02 is alone at S02"
+    assert strings[cards["e1"]] == "S01"
+    assert "source 0f" in strings and "INT-2" not in strings
+    assert "P-0" not in json.dumps(data) and "participant" not in data["units"]
+    assert data["people"] == {"C1": {"participants": 1, "sites": 1}}
     bare = X.explorer_data(tables(), EXCERPTS, {})
-    assert {bare["strings"][i] for i in bare["excerpts"]["site"]} - {"site 1"} <= {""}
-    assert X.card_site("S02", "patient", "baseline", None) == ""
+    assert {bare["strings"][i] for i in bare["excerpts"]["site"]} == {NOT_ATTRIBUTED}
 
 
 def test_report_counts_are_spans_in_print_and_links_in_the_html_edition() -> None:
@@ -146,8 +150,8 @@ def test_publish_screen_reads_every_string_of_the_explorer_data(tmp_path) -> Non
 
 
 def test_the_appendix_matrix_knows_which_site_each_column_opens() -> None:
-    from realist_report.report import site_matrix
-    from realist_report.vocabulary import site_columns
+    from realist_report.core.vocabulary import site_columns
+    from realist_report.report.context import site_matrix
 
     sites = pd.DataFrame({"site_id": ["S01", "S02"], "region": ["North", "North"]})
     matrix = pd.DataFrame(

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
-from realist_report import figures as F
-from realist_report import rulegraph
+from realist_report.report import figures as F
+from realist_report.report import rulegraph
 
 DOT = """digraph snakemake_dag {
     graph[bgcolor=white, margin=0];
@@ -80,10 +80,14 @@ def data() -> F.FigureData:
     wave_change = pd.DataFrame(
         {
             "cmoc_id": ["CMOC01", "CMOC02"],
-            "baseline_participants": [10, 2],
-            "baseline_pool": [20, 20],
-            "followup_participants": [3, 4],
-            "followup_pool": [10, 10],
+            "from_wave": ["baseline"] * 2,
+            "to_wave": ["followup"] * 2,
+            "consecutive": [True] * 2,
+            "first_to_last": [True] * 2,
+            "from_participants": [10, 2],
+            "from_pool": [20, 20],
+            "to_participants": [3, 4],
+            "to_pool": [10, 10],
             "change": ["weakened", "strengthened"],
         }
     )
@@ -212,7 +216,7 @@ def test_rulegraph_without_graphviz_is_drawn_with_plotnine(tmp_path: Path) -> No
     assert "report_pdf" in out.read_text(encoding="utf-8")  # labels wrap after the verb
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.skipif(shutil.which("dot") is None, reason="missing system package: graphviz (dot)")
 def test_rulegraph_with_graphviz_is_reproducible(tmp_path: Path) -> None:
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
     assert F.draw_rule_graph(DOT, MODULES, first, THEME) == "graphviz"
@@ -270,7 +274,7 @@ def test_all_figures_in_one_call_match_figures_drawn_alone(
 def test_importing_the_figures_module_does_not_import_plotnine() -> None:
     """The Snakefile reads FIGURES at every start: plotnine (about 1.5 s) loads on first use."""
     code = (
-        "import sys, realist_report.figures as F; F.FIGURES; F.figure_text('participants'); "
+        "import sys, realist_report.report.figures as F; F.FIGURES; F.figure_text('participants'); "
         "print(type(sys.modules['plotnine']).__name__, 'matplotlib.pyplot' in sys.modules)"
     )
     result = subprocess.run(

@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report.clean import clean_batch
-from realist_report.definitions import Definitions
-from realist_report.errors import ConfigError, InputFileError
-from realist_report.ingest import IngestOptions, ingest_batch, load_ingest_options
-from realist_report.schemas import EXCERPT_COLUMNS
+from realist_report.analysis.clean import clean_batch
+from realist_report.core.definitions import Definitions
+from realist_report.core.errors import ConfigError, InputFileError
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import IngestOptions, load_ingest_options
 
 TESTS = Path(__file__).resolve().parents[1]
 EXPORTS = TESTS / "data" / "exports"
@@ -102,7 +103,7 @@ def test_qualcoder_text_exact_separators_as_line_breaks_memos_and_columns_logged
     """QualCoder writes paragraph breaks as U+2029 and keeps the coder's spaces: the text is
     kept as exported (breaks as line breaks, through clean too), Coded_Memo is a memo on the
     coding, and the log says Category is joined into the code, never 'not used'."""
-    from realist_report.memos import memos_from_codings
+    from realist_report.analysis.memos import memos_from_codings
 
     text = (EXPORTS / "qualcoder_coded_text.csv").read_text(encoding="utf-8-sig")
     text = text.replace('"She rang me back', '" She rang me back').replace(
@@ -294,10 +295,11 @@ def test_maxqda_segments_in_english_and_german_xlsx(
     tmp_path: Path, headers: list[str], options: IngestOptions
 ) -> None:
     from openpyxl import Workbook
-    from realist_report.ingest import read_records
+    from realist_report.ingest.readers import read_records
 
-    polish = read_records(TESTS.parent.parent / "shared" / "real-qda-samples" / "maxqda12_maxqdar"
-                          / "coded_segments_polish.xls")  # fmt: skip
+    polish = read_records(
+        TESTS / "data" / "exports" / "maxqda12_maxqdar" / "coded_segments_polish.xls"
+    )
     book = Workbook()
     book.active.append(headers)
     for record in polish[1:]:

@@ -9,15 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from realist_report import evidence, linking, report
-from realist_report.definitions import SCHEMA_DIR, load_definitions
-from realist_report.errors import ConfigError
-from realist_report.vocabulary import (
+from realist_report.analysis import evidence, linking
+from realist_report.core.definitions import SCHEMA_DIR, load_definitions
+from realist_report.core.errors import ConfigError
+from realist_report.core.vocabulary import (
     CMOC_STATUSES,
     CONFIDENCE_LEVELS,
     RATIONALE_COMPONENTS,
     rating_as_confidence,
 )
+from realist_report.report import context as report
 from test_evidence import CMOC01, STRENGTH, coding, frame
 
 REPO = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from realist_report.linking import window_warning
+from realist_report.analysis.linking import window_warning
 
 
 def codings(codes: list[str], segments: list[str], starts: list[object]) -> pd.DataFrame:

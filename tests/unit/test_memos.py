@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DEMO, SHARED_SAMPLES
-from realist_report import report
-from realist_report.demo import DEMO_MEMOS, generate_demo, write_batch
-from realist_report.memos import cmoc_memos, read_memos, redact_memos
-from realist_report.qdpx import read_qdpx
-from realist_report.qdpx_writer import Memo, write_qdpx
-from realist_report.schemas import EXCERPT_COLUMNS
+from conftest import DEMO, REAL_EXPORTS
+from realist_demo.generator import DEMO_MEMOS, generate_demo, write_batch
+from realist_demo.qdpx_writer import Memo, write_qdpx
+from realist_report.analysis.memos import cmoc_memos, read_memos, redact_memos
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS
+from realist_report.ingest.refi import read_qdpx
+from realist_report.report import context as report
 
 LW_PROJECT = DEMO / "coded" / "baseline_link_workers.qdpx"
 CTX, MECH, OUT = "c" * 8, "d" * 8, "e" * 8  # code GUID stems
@@ -134,20 +134,20 @@ def test_real_samples_with_notes(definitions) -> None:
     """ATLAS.ti 8.4 links a memo to a quotation with a Link; f4analyse puts NoteRefs on a code
     and on memo-only selections and leaves the note files out of the export; the hand-written
     REFI fixture attaches one memo by a Link and to the project."""
-    atlas = read_memos(SHARED_SAMPLES / "skyloom_TestProject.qdpx", "atlas")
+    atlas = read_memos(REAL_EXPORTS / "skyloom_refi_qda" / "skyloom_TestProject.qdpx", "atlas")
     assert list(atlas["target"]) == ["unattached", "selection"]
     assert set(atlas["coder"]) == {"Friedrich Markgraf"}
     assert list(atlas["created"]) == ["2018-03-27T19:38:46Z", "2018-03-27T19:41:28Z"]
     assert atlas["text"].str.startswith(("This is a great project", "This version")).all()
-    f4 = read_memos(SHARED_SAMPLES / "f4analyse_bare_qde" / "project.qde", "f4")
+    f4 = read_memos(REAL_EXPORTS / "f4analyse_bare_qde" / "project.qde", "f4")
     assert sorted(f4["target"]) == ["code", "selection", "selection"]
     assert f4["text"].isna().all(), "the export holds no note files"
     coded = f4[f4["memo_id"] == "7b5e2e19-bae9-4450-97d0-f548e3e4ec76"].iloc[0]
     assert coded["codes"] == "Dies ist ein Test-Code", "shares the coded selection's span"
-    ornio = read_memos(SHARED_SAMPLES / "ornio_hand_authored" / "project.qde", "ornio")
+    ornio = read_memos(REAL_EXPORTS / "ornio_hand_authored" / "project.qde", "ornio")
     assert list(ornio["target"]) == ["selection", "project"]
     assert set(ornio["codes"].dropna()) == {"Topics::Health"}
-    assert read_memos(SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx", "nvivo").empty
+    assert read_memos(REAL_EXPORTS / "nvivo_oltas" / "oltas.qdpx", "nvivo").empty
 
 
 def test_demo_project_memos_are_read_screened_and_tied_to_cmocs(definitions) -> None:
@@ -221,9 +221,10 @@ def test_refinement_view_dates_memos_and_history_and_prints_a_shared_memo_once()
 def test_memo_columns_of_a_table_batch_are_screened_into_the_memos(tmp_path: Path) -> None:
     """A real MAXQDA export's Memos and Kommentar cells, one given an e-mail address: they join
     the REFI-QDA memos through the same screen (run_extract_memos), attached to their coding."""
-    from realist_report.ingest import ingest_batch, load_ingest_options
-    from realist_report.memos import run_extract_memos
-    from realist_report.tables import read_parquet, write_parquet
+    from realist_report.analysis.memos import run_extract_memos
+    from realist_report.core.tables import read_parquet, write_parquet
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     repo = Path(__file__).resolve().parents[2]
     export = repo / "tests" / "data" / "exports" / "maxqda24_de_spundlx"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import DEMO_CONFIG
-from realist_report import evidence
-from realist_report.design_text import counted, design_context, in_text, plural
-from realist_report.report import TEMPLATE_DIR, template_environment
-from realist_report.vocabulary import current_design, use_design
+from realist_report.analysis import evidence
+from realist_report.core.vocabulary import current_design, use_design
+from realist_report.report.context import TEMPLATE_DIR, template_environment
+from realist_report.report.design_text import counted, design_context, in_text, plural
 
 
 @pytest.mark.parametrize(

@@ -6,20 +6,19 @@ import re
 import zipfile
 from pathlib import Path
 
-import pytest
 import yaml
-from conftest import SHARED_SAMPLES
-from realist_report.positions import (
+from conftest import REAL_EXPORTS
+from realist_report.ingest.positions import (
     OFFSET_UNIT_SETTINGS,
     check_reading,
     choose_unit,
     locator,
     unit_for_origin,
 )
-from realist_report.qdpx import read_qdpx
+from realist_report.ingest.refi import read_qdpx
 
 SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
-QC = SHARED_SAMPLES / "qc_qualitative_coding" / "demo_qc_export.qdpx"
+QC = REAL_EXPORTS / "qc_qualitative_coding" / "demo_qc_export.qdpx"
 TEXT = "Ok 😀 then — héllo 👍🏽 world"
 
 
@@ -88,7 +87,6 @@ def _shifted_qc(tmp_path: Path, by: int) -> Path:
     return out
 
 
-@pytest.mark.skipif(not QC.exists(), reason="shared qc sample absent")
 def test_positions_that_fit_no_unit_quarantine_the_source_and_cut_no_text(tmp_path: Path) -> None:
     project = read_qdpx(_shifted_qc(tmp_path, 3), "qc")
     ex = project.excerpts
@@ -103,8 +101,8 @@ def test_positions_that_fit_no_unit_quarantine_the_source_and_cut_no_text(tmp_pa
 def test_own_export_with_emoji_reads_back_in_code_points(tmp_path: Path) -> None:
     """write_qdpx counts code points; reading it back must not take it for NVivo's UTF-16."""
     import pandas as pd
-    from realist_report.qdpx_writer import write_qdpx
-    from realist_report.schemas import EXCERPT_COLUMNS
+    from realist_demo.qdpx_writer import write_qdpx
+    from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 
     text = "Great 👍 service 😀 and the link worker 🙏 rang me back twice"
     words = ["service", "link worker", "rang me back"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from realist_report import preview as P
+from realist_report.report import preview as P
 
 BUILT = '<!DOCTYPE html>\n<html lang="en-GB"><head><title>R</title></head>\n<body class="report">\n<h1>Report</h1></body></html>\n'
 

@@ -12,23 +12,25 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from realist_report.errors import PrivacyError
-from realist_report.privacy import (
+from realist_report.core.errors import PrivacyError
+from realist_report.privacy.redact import (
     KINDS,
     PLACEHOLDERS,
     Hit,
     assert_no_identifiers,
     find_identifiers,
-    html_visible_text,
     is_valid_nhs_number,
-    join_broken_lines,
     load_name_list,
     names_from_registers,
-    pdf_text,
     redact,
     redact_excerpts,
     run_collect_hits,
     run_redact_batch,
+)
+from realist_report.privacy.screen import (
+    html_visible_text,
+    join_broken_lines,
+    pdf_text,
     screen_report,
     words_to_text,
 )
@@ -132,7 +134,8 @@ def test_corpus_covers_every_separator_unicode_form_and_field():
 
 
 def test_no_false_positive_on_the_demo_excerpts():
-    from realist_report.ingest import SUPPORTED_SUFFIXES, ingest_batch, load_ingest_options
+    from realist_report.ingest.batch import SUPPORTED_SUFFIXES, ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
     coded = Path(__file__).parents[2] / "data" / "demo" / "coded"
@@ -328,7 +331,7 @@ def test_an_excerpt_id_that_starts_like_a_phone_number_is_not_one():
 
 
 def test_nino_prefix_rules():
-    from realist_report.privacy import is_issued_nino_prefix
+    from realist_report.privacy.redact import is_issued_nino_prefix
 
     assert is_issued_nino_prefix("JG") and is_issued_nino_prefix("AB")
     for prefix in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ", "DA", "FA", "QQ", "AD", "AO", "AV"):
@@ -653,7 +656,7 @@ def test_words_to_text_breaks_on_blocks_and_wide_gaps_and_joins_wrapped_lines():
 
 
 def test_the_publish_screen_refuses_html_or_pdf_text_with_an_identifier(rendered_report, tmp_path):
-    """The HTML and PDF half of publish_report (realist_report.publish adds the Word edition and
+    """The HTML and PDF half of publish_report (realist_report.report.publish adds the Word edition and
     copies only after every edition passed: tests/workflow/test_office.py)."""
     html, pdf = rendered_report
     with pytest.raises(PrivacyError, match=r"HTML report .*2 possible identifier\(s\).*EMAIL"):
@@ -713,7 +716,7 @@ def test_redact_batch_uses_the_name_list_and_register_names(tmp_path):
 def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
     empty = tmp_path / "none.csv"
     empty.write_text("batch,excerpt_id,field,kind,count\n", encoding="utf-8")
-    with caplog.at_level("INFO", logger="realist_report.privacy"):
+    with caplog.at_level("INFO", logger="realist_report.privacy.redact"):
         run_collect_hits([str(empty)], str(tmp_path / "all.csv"))
     assert "0 identifiers redacted in 0 excerpts" in caplog.text
     assert pd.read_csv(tmp_path / "all.csv").empty
@@ -725,7 +728,7 @@ def test_collect_hits_without_any_hit_logs_zero_counts(tmp_path, caplog):
 def test_rule_logs_pass_the_screen_even_for_unexpected_errors(tmp_path):
     from types import SimpleNamespace
 
-    from realist_report.rule_logging import rule_logging
+    from realist_report.runner.rule_logging import rule_logging
 
     names = tmp_path / "names.txt"
     names.write_text("Margaret Okafor\n", encoding="utf-8")
@@ -749,8 +752,9 @@ def test_rule_logs_pass_the_screen_even_for_unexpected_errors(tmp_path):
 
 
 def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
-    from realist_report.errors import InputFileError
-    from realist_report.ingest import ingest_batch, load_ingest_options
+    from realist_report.core.errors import InputFileError
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(Path(__file__).parents[2] / "config" / "formats.yaml")
     path = tmp_path / "no_header.csv"
@@ -765,8 +769,8 @@ def test_unrecognised_export_errors_show_label_cells_only(tmp_path):
 
 
 def test_quarantine_details_and_register_ids_never_hold_the_value(tmp_path):
-    from realist_report.errors import InputFileError
-    from realist_report.registers import load_registers
+    from realist_report.core.errors import InputFileError
+    from realist_report.ingest.registers import load_registers
 
     demo = Path(__file__).parents[2] / "data" / "demo"
     dataset = tmp_path / "dataset"

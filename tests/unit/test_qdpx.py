@@ -7,22 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.errors import InputFileError
-from realist_report.qdpx import PROBLEM_OFFSETS, read_qdpx
-from realist_report.qdpx_writer import write_qdpx
-from realist_report.schemas import EXCERPT_COLUMNS, RAW_EXCERPTS
+import xmlschema
+from conftest import REAL_EXPORTS
+from realist_demo.qdpx_writer import write_qdpx
+from realist_report.core.errors import InputFileError
+from realist_report.core.excerpt_table import EXCERPT_COLUMNS, RAW_EXCERPTS
+from realist_report.ingest.refi import PROBLEM_OFFSETS, read_qdpx
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "real-qda-samples"
-SKYLOOM = SAMPLES / "skyloom_TestProject.qdpx"
-ORNIO = SAMPLES / "ornio_hand_authored"
-XSD = SAMPLES / "REFI_Project-mrt2019.xsd"
+SKYLOOM = REAL_EXPORTS / "skyloom_refi_qda" / "skyloom_TestProject.qdpx"
+ORNIO = REAL_EXPORTS / "ornio_hand_authored"
+XSD = REAL_EXPORTS / "refi_qda_schema" / "REFI_Project-mrt2019.xsd"
 BAD_DIR = Path(__file__).resolve().parents[1] / "bad_inputs" / "qdpx"
 ORNIO_TEXT_NAME = "11111111-1111-1111-1111-111111111111.txt"
-
-needs_samples = pytest.mark.skipif(
-    not SKYLOOM.exists() or not ORNIO.exists(),
-    reason=f"real REFI-QDA samples not found at {SAMPLES} (shared sample folder absent)",
-)
 
 
 def zip_project(
@@ -46,7 +42,6 @@ def ornio_qdpx(tmp_path: Path, qde: str | None = None, *, folder: str = "sources
 # --------------------------------------------------------------------------- real samples
 
 
-@needs_samples
 def test_atlasti_sample_imports_codes_and_codings_without_sources() -> None:
     project = read_qdpx(SKYLOOM, batch="atlas")
     ex = project.excerpts
@@ -73,7 +68,6 @@ def test_atlasti_sample_imports_codes_and_codings_without_sources() -> None:
     assert any("VideoSelection" in w for w in project.warnings)
 
 
-@needs_samples
 def test_ornio_project_cuts_text_from_the_source_by_offsets(tmp_path: Path) -> None:
     project = read_qdpx(ornio_qdpx(tmp_path), batch="b1")
     ex = project.excerpts.set_index("excerpt_id")
@@ -94,7 +88,6 @@ def test_ornio_project_cuts_text_from_the_source_by_offsets(tmp_path: Path) -> N
     assert len(project.excerpts) == 3  # two text selections + one PDF region with text
 
 
-@needs_samples
 @pytest.mark.parametrize(
     "variant",
     ["Sources-folder", "no-namespace", "codebook-namespace", "bare-qde"],
@@ -118,7 +111,6 @@ def test_ornio_variants_read_the_same(tmp_path: Path, variant: str) -> None:
     pd.testing.assert_frame_equal(got[cols], want[cols])
 
 
-@needs_samples
 def test_unknown_codes_bad_offsets_and_missing_text_are_kept_not_dropped(tmp_path: Path) -> None:
     qde = (ORNIO / "project.qde").read_text(encoding="utf-8")
     tail = '"/>\n        </Coding>\n      </PlainTextSelection>'
@@ -140,7 +132,6 @@ def test_unknown_codes_bad_offsets_and_missing_text_are_kept_not_dropped(tmp_pat
     assert any("offsets that do not fit" in w for w in project.warnings)
 
 
-@needs_samples
 def test_unsafe_internal_source_paths_are_never_followed(tmp_path: Path) -> None:
     qde = (ORNIO / "project.qde").read_text(encoding="utf-8")
     gap = "\n                creatingUser"
@@ -154,11 +145,9 @@ def test_unsafe_internal_source_paths_are_never_followed(tmp_path: Path) -> None
     assert any("external, unsafe or missing path" in w for w in project.warnings)
 
 
-@needs_samples
 def test_xsd_accepts_the_real_samples() -> None:
-    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema not installed")
     schema = xmlschema.XMLSchema(str(XSD))
-    schema.validate(str(SAMPLES / "skyloom_Project.qde"))
+    schema.validate(str(SKYLOOM.with_name("skyloom_Project.qde")))
     schema.validate(str(ORNIO / "project.qde"))
 
 
@@ -394,9 +383,6 @@ def test_output_is_byte_identical_and_sorted(tmp_path: Path) -> None:
 
 
 def test_output_validates_against_the_refi_schema(tmp_path: Path) -> None:
-    xmlschema = pytest.importorskip("xmlschema", reason="xmlschema not installed")
-    if not XSD.exists():
-        pytest.skip(f"REFI-QDA schema not found at {XSD}")
     path = tmp_path / "out.qdpx"
     write_qdpx(round_trip_frame(), SOURCES, path, cases=pd.DataFrame({"participant_id": ["P01"]}))
     with zipfile.ZipFile(path) as archive:

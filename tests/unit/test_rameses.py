@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from realist_report import narrative as N
-from realist_report import rameses
-from realist_report.citations import Citations
+from realist_report.report import narrative as N
+from realist_report.report import rameses
+from realist_report.report.citations import Citations
 
 REPO = Path(__file__).resolve().parents[2]
 NARRATIVE = REPO / "report" / "narrative"

@@ -1,4 +1,4 @@
-"""Every shared real QDA export is read exactly (or refused with its reason), checked file by file.
+"""Every real QDA export in tests/data/exports/ is read exactly (or refused with its reason), checked file by file.
 
 For REFI-QDA projects the test cuts every selection's text itself, in the unit the producing
 tool is measured to count (NVivo: UTF-16 code units; qc: code points), and compares it with the
@@ -15,16 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_SAMPLES
-from realist_report.errors import InputFileError
-from realist_report.ingest import IngestOptions, ingest_batch, load_ingest_options
-from realist_report.positions import on_word_boundary
+from conftest import REAL_EXPORTS
+from realist_report.core.errors import InputFileError
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import IngestOptions, load_ingest_options
+from realist_report.ingest.positions import on_word_boundary
 
 FORMATS = Path(__file__).resolve().parents[2] / "config" / "formats.yaml"
-
-pytestmark = pytest.mark.skipif(
-    not SHARED_SAMPLES.is_dir(), reason=f"shared real QDA samples absent ({SHARED_SAMPLES})"
-)
 
 #: file -> (rows ingested, {row problem: count}, unit the tool counts or None, mid-word selections)
 READ = {
@@ -32,8 +29,8 @@ READ = {
     "nvivo_oltas/oltas0517.qdpx": (303, {}, "utf16", 3),
     "nvivo_oltas/OltasSzkepticizmus_17June.qdpx": (297, {}, "utf16", 3),
     "qc_qualitative_coding/demo_qc_export.qdpx": (205, {}, "code_points", 0),
-    "skyloom_TestProject.qdpx": (11, {}, None, 0),  # texts from the selection names
-    "skyloom_Project.qde": (11, {}, None, 0),
+    "skyloom_refi_qda/skyloom_TestProject.qdpx": (11, {}, None, 0),  # texts from selection names
+    "skyloom_refi_qda/skyloom_Project.qde": (11, {}, None, 0),
     "f4analyse_bare_qde/project.qde": (2, {"source text missing": 2}, None, 0),
     # hand-written: selection 2 is named "health are closely" but its positions 9-23 end "clo"
     "ornio_hand_authored/project.qde": (3, {}, "code_points", 1),
@@ -98,7 +95,7 @@ REFUSED = {
     "nvivo_matrix_novelqualcodes/Int15_ID112.xlsx": ["matrix coding query", "counts"],
     "atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx": ["co-occurrence", "counts"],
 }
-NOT_EXPORTS = {"SOURCES.md", "REFI_Project-mrt2019.xsd", "atlasti_edgeai_icsa26/README.md"}
+NOT_EXPORTS = {"refi_qda_schema/REFI_Project-mrt2019.xsd"}
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +103,15 @@ def options() -> IngestOptions:
     return load_ingest_options(FORMATS)
 
 
-def test_every_shared_export_is_listed() -> None:
-    """A sample added to the shared folder must be added here, read or refused."""
+def test_every_real_export_is_listed() -> None:
+    """A real export added to a folder of tests/data/exports/ must be added here, read or refused
+    (the loose files beside the folders are small tables written for other tests)."""
     found = {
-        str(p.relative_to(SHARED_SAMPLES))
-        for p in SHARED_SAMPLES.rglob("*")
+        p.relative_to(REAL_EXPORTS).as_posix()
+        for p in REAL_EXPORTS.glob("*/**/*")
         if p.is_file() and "sources" not in p.parts and not p.name.startswith("LICENSE")
     }
+    assert len(found) > 40
     assert found - NOT_EXPORTS == set(READ) | set(REFUSED)
 
 
@@ -170,7 +169,7 @@ def _mid_word(text: str, cut: str) -> bool:
 @pytest.mark.parametrize("name", sorted(READ))
 def test_real_export_is_read_exactly(name: str, options: IngestOptions) -> None:
     rows, problems, unit, mid_word = READ[name]
-    path = SHARED_SAMPLES / name
+    path = REAL_EXPORTS / name
     raw = ingest_batch(path, path.stem, options)
     assert len(raw) == rows
     assert dict(collections.Counter(raw["problem"].dropna())) == problems
@@ -200,7 +199,7 @@ def test_nvivo_mid_word_selections_are_the_same_in_the_windows_and_mac_exports(
     """The three mid-word cuts are in the coding itself: both exports of the project share them."""
     texts = {}
     for name in ("nvivo_oltas/oltas0517.qdpx", "nvivo_oltas/OltasSzkepticizmus_17June.qdpx"):
-        cuts = _selection_texts(SHARED_SAMPLES / name, "utf16").values()
+        cuts = _selection_texts(REAL_EXPORTS / name, "utf16").values()
         texts[name] = {cut.replace("\r\n", "\n") for cut, text in cuts if _mid_word(text, cut)}
     windows, mac = texts.values()
     assert len(windows) == 3 and windows == mac
@@ -208,7 +207,7 @@ def test_nvivo_mid_word_selections_are_the_same_in_the_windows_and_mac_exports(
 
 def test_nvivo_positions_read_as_code_points_would_cut_mid_word(options: IngestOptions) -> None:
     """Forcing the wrong unit never passes on wrong text: the source's codings are quarantined."""
-    path = SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx"
+    path = REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx"
     raw = ingest_batch(path, "oltas", options, offset_units="code_points")
     assert set(raw["problem"]) == {"offsets fit no unit"}
     assert raw["text"].isna().all()
@@ -220,7 +219,7 @@ def test_nvivo_positions_read_as_code_points_would_cut_mid_word(options: IngestO
 def test_file_without_coded_segments_is_refused_with_its_reason(
     name: str, options: IngestOptions
 ) -> None:
-    path = SHARED_SAMPLES / name
+    path = REAL_EXPORTS / name
     with pytest.raises(InputFileError) as caught:
         ingest_batch(path, path.stem, options)
     message = str(caught.value)
@@ -231,7 +230,7 @@ def test_file_without_coded_segments_is_refused_with_its_reason(
 
 def test_maxqda_polish_segments_keep_paragraphs_codes_and_coders(options: IngestOptions) -> None:
     raw = ingest_batch(
-        SHARED_SAMPLES / "maxqda12_maxqdar" / "coded_segments_polish.xls", "mx", options
+        REAL_EXPORTS / "maxqda12_maxqdar" / "coded_segments_polish.xls", "mx", options
     )
     assert sorted(raw["code"].unique()) == [
         "DATE", "INSTITUTION", "LOCAL", "MISC", "PERSON", "ROLE", "TYPE",
@@ -243,7 +242,7 @@ def test_maxqda_polish_segments_keep_paragraphs_codes_and_coders(options: Ingest
 
 
 def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOptions) -> None:
-    raw = ingest_batch(SHARED_SAMPLES / "nvivo_node_export_nireland" / "J_Denial.txt", "n", options)
+    raw = ingest_batch(REAL_EXPORTS / "nvivo_node_export_nireland" / "J_Denial.txt", "n", options)
     assert set(raw["code"]) == {"J_Denial"}
     first = raw.iloc[0]
     assert first["source_id"] == "IMG_9711_DEFE_13_1358"
@@ -251,7 +250,7 @@ def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOpti
     region = raw[raw["problem"].notna()]
     assert region["text"].str.match(r"^Page \d+ : \(").all()
     lines = (
-        (SHARED_SAMPLES / "nvivo_node_export_nireland" / "J_Denial.txt")
+        (REAL_EXPORTS / "nvivo_node_export_nireland" / "J_Denial.txt")
         .read_text(encoding="utf-8-sig")
         .split("\n")
     )
@@ -263,7 +262,7 @@ def test_nvivo_node_export_keeps_multi_line_references_whole(options: IngestOpti
 def test_nvivo_node_export_cut_short_is_refused_at_its_heading(
     tmp_path: Path, options: IngestOptions
 ) -> None:
-    text = (SHARED_SAMPLES / "nvivo_node_export_nireland" / "J_Intelligence.txt").read_text(
+    text = (REAL_EXPORTS / "nvivo_node_export_nireland" / "J_Intelligence.txt").read_text(
         encoding="utf-8-sig"
     )
     lines = text.split("\n")
@@ -275,21 +274,21 @@ def test_nvivo_node_export_cut_short_is_refused_at_its_heading(
 
 
 def test_a_bare_qde_beside_its_sources_folder_is_a_batch(options: IngestOptions) -> None:
-    raw = ingest_batch(SHARED_SAMPLES / "ornio_hand_authored" / "project.qde", "ornio", options)
+    raw = ingest_batch(REAL_EXPORTS / "ornio_hand_authored" / "project.qde", "ornio", options)
     assert raw["text_origin"].tolist() == ["source", "source", "pdf region text"]
     assert "Diet and health" in set(raw["text"])
 
 
 def test_taguette_highlights_with_several_tags_repeat_the_id(options: IngestOptions) -> None:
-    raw = ingest_batch(SHARED_SAMPLES / "taguette_serdif" / "all_tags_20220303.csv", "t", options)
+    raw = ingest_batch(REAL_EXPORTS / "taguette_serdif" / "all_tags_20220303.csv", "t", options)
     assert raw["excerpt_id"].is_unique
     assert raw["source_id"].nunique() == 17 and raw["code"].nunique() == 22
 
 
 def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) -> None:
-    """codebook init on each shared export with codes writes a codebook the pipeline accepts."""
-    from realist_report.codebook import init_codebook
-    from realist_report.definitions import load_codebook
+    """codebook init on each real export with codes writes a codebook the pipeline accepts."""
+    from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import init_codebook
 
     exports = [n for n, (rows, *_) in READ.items() if rows] + [
         "qc_qualitative_coding/nvivo_project.qdpx",  # 262 codes, no codings
@@ -302,7 +301,7 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
     counts = {}
     for number, name in enumerate(sorted(exports)):
         out = tmp_path / f"{number}.yaml"
-        entries = init_codebook(SHARED_SAMPLES / name, out)
+        entries = init_codebook(REAL_EXPORTS / name, out)
         book = load_codebook(out)
         assert [c["path"] for c in book["codes"]] == [e.path for e in entries]
         counts[name] = len(entries)
@@ -318,20 +317,18 @@ def test_every_real_export_with_codes_starts_a_valid_codebook(tmp_path: Path) ->
 
 def test_codebook_init_writes_a_codebook_the_pipeline_validates(tmp_path: Path) -> None:
     """The issue's own case: oltas0517.qdpx -> codebook.yaml with every code path, roles none."""
-    from realist_report.codebook import main
-    from realist_report.definitions import load_codebook
+    from realist_report.core.definitions import load_codebook
+    from realist_report.study_setup.codebook_skeleton import main
 
     out = tmp_path / "config" / "codebook.yaml"
     assert (
-        main(["init", str(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx"), "--out", str(out)])
-        == 0
+        main(["init", str(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx"), "--out", str(out)]) == 0
     )
     book = load_codebook(out)
     assert len(book["codes"]) == 152 and {c["role"] for c in book["codes"]} == {"none"}
     assert out.read_text(encoding="utf-8").count("# role not guessed") == 152
     assert (
-        main(["init", str(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx"), "--out", str(out)])
-        == 1
+        main(["init", str(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx"), "--out", str(out)]) == 1
     )
 
 
@@ -340,9 +337,9 @@ def test_nvivo_windows_and_mac_exports_of_one_project_give_the_same_texts(
 ) -> None:
     """Windows (CRLF, BOM) and Mac (LF) exports count different positions for the same words:
     read right, the texts agree (the Mac export of 17 June has one coding fewer)."""
-    windows = ingest_batch(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", "w", options)
+    windows = ingest_batch(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx", "w", options)
     mac = ingest_batch(
-        SHARED_SAMPLES / "nvivo_oltas" / "OltasSzkepticizmus_17June.qdpx", "m", options
+        REAL_EXPORTS / "nvivo_oltas" / "OltasSzkepticizmus_17June.qdpx", "m", options
     )
     windows_texts = {text.replace("\r\n", "\n") for text in windows["text"]}
     mac_texts = set(mac["text"])
@@ -358,7 +355,7 @@ def test_coded_fragments_table_gives_each_fragment_the_codes_its_row_counts(
     329 of the codings) must not split into two."""
     import csv
 
-    path = SHARED_SAMPLES / "atlasti_edgeai_icsa26" / "fragments_to_codes.csv"
+    path = REAL_EXPORTS / "atlasti_edgeai_icsa26" / "fragments_to_codes.csv"
     raw = ingest_batch(path, "fragments", options)
     with path.open(encoding="utf-8", newline="") as handle:
         expected = {row["fragment_id"]: int(row["n_codes"]) for row in csv.DictReader(handle)}

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from realist_report.clean import clean_batch
-from realist_report.codebook import code_paths_from_export
-from realist_report.errors import InputFileError
-from realist_report.ingest import ingest_batch, load_ingest_options
-from realist_report.memos import memos_from_codings
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.memos import memos_from_codings
+from realist_report.core.errors import InputFileError
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_ingest_options
+from realist_report.study_setup.codebook_skeleton import code_paths_from_export
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORTS = REPO / "tests" / "data" / "exports"
@@ -158,9 +159,7 @@ def test_media_coding_without_text_is_quarantined_with_its_position(tmp_path, op
 
 
 def test_a_renamed_qdpx_is_named(tmp_path, options) -> None:
-    source = REPO.parent / "shared" / "real-qda-samples" / "skyloom_TestProject.qdpx"
-    if not source.exists():
-        pytest.skip("shared samples absent")
+    source = REPO / "tests" / "data" / "exports" / "skyloom_refi_qda" / "skyloom_TestProject.qdpx"
     renamed = tmp_path / "project.zip"
     shutil.copy(source, renamed)
     assert zipfile.is_zipfile(renamed)

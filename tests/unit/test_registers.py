@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import DEMO
-from realist_report.errors import InputFileError
-from realist_report.registers import load_registers
+from realist_report.core.errors import InputFileError
+from realist_report.ingest.registers import load_registers
 
 
 def _copy_demo_registers(target: Path) -> Path:

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 import pytest
-from realist_report.privacy import find_identifiers, load_name_list
+from realist_report.privacy.redact import find_identifiers, load_name_list
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,12 +28,13 @@ PLANTED_ON_PURPOSE = frozenset(
         "tests/benchmarks/bench_privacy.py",  # adversarial excerpts full of identifiers
         "tests/workflow/test_office.py",  # the Word edition's screen must refuse a phone and an e-mail
         "tests/unit/test_evidence.py",  # a pinned quote is printed redacted (a listed name planted)
-        "workflow/realist_report/demo.py",  # a demo memo names a GP and her phone (issue 16)
+        "workflow/realist_demo/generator.py",  # a demo memo names a GP and her phone (issue 16)
         "data/demo/coded/baseline_link_workers.qdpx",  # ... written into the demo's project
         "tests/unit/test_memos.py",  # memo redaction on a hand-written project
+        "tests/unit/test_qdpx_screen.py",  # REFI-QDA metadata naming a person must be screened
         # the detection rules' comments show the spellings they catch (a lower-case titled name, a
         # lower-case NI number), so the rules and their examples are read together
-        "workflow/realist_report/privacy.py",
+        "workflow/realist_report/privacy/redact.py",
         "tests/workflow/test_docx_import.py",  # a co-author's phone must not be imported
         # a CSL project style: CC BY-SA asks its author metadata (a public e-mail) be kept as is
         "workflow/templates/csl/nlm-citation-sequence.csl",
@@ -41,6 +42,19 @@ PLANTED_ON_PURPOSE = frozenset(
         # quality reading ("PM10.\n1723,P12...") and a hex run in the workbook's colour theme
         "tests/data/exports/taguette_serdif/all_tags_20220303.csv",
         "tests/data/exports/atlasti_cooccurrence_icsa26/20250914_code_coocurrrence.xlsx",
+        # real public exports (same SOURCES.md) whose text holds what the screen catches: public
+        # YouTube comments that may name people, OCR'd archive text with titled names ("Mr ..."),
+        # authors' e-mail addresses in a study's own fragments and a licence; public upstream data
+        # under their licences, kept exactly as the tools wrote them so the readers are tested on them
+        "tests/data/exports/atlasti_edgeai_icsa26/20250914_citation_manager.csv",
+        "tests/data/exports/atlasti_edgeai_icsa26/fragments_to_codes.csv",
+        "tests/data/exports/nvivo_node_export_nireland/J_Denial.txt",
+        "tests/data/exports/nvivo_node_export_nireland/J_Intelligence.txt",
+        "tests/data/exports/nvivo_oltas/OltasSzkepticizmus_17June.qdpx",
+        "tests/data/exports/nvivo_oltas/oltas.qdpx",
+        "tests/data/exports/nvivo_oltas/oltas0517.qdpx",
+        "tests/data/exports/qc_qualitative_coding/LICENSE-upstream.txt",
+        "tests/data/exports/qc_qualitative_coding/demo_qc_export.qdpx",
     }
 )
 # Where study-shaped files may be tracked: the synthetic demo and test fixtures.
@@ -127,7 +141,7 @@ def texts_of(path: Path) -> list[tuple[str, str]]:
         ("share/coded/followup.xlsx", "coded export batch"),
         ("config/private_names.txt", "private config or built report"),
         ("reports/evaluation_report.pdf", "private config or built report"),
-        ("workflow/realist_report/privacy.py", None),
+        ("workflow/realist_report/privacy/redact.py", None),
     ],
 )
 def test_study_data_rule(path: str, problem: str | None) -> None:

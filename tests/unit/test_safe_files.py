@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from realist_report.errors import InputFileError
-from realist_report.safe_files import check_file_size, open_zip_safely, unsafe_member_reason
+from realist_report.core.errors import InputFileError
+from realist_report.core.safe_files import check_file_size, open_zip_safely, unsafe_member_reason
 
 MB = 1024 * 1024
 

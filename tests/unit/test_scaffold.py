@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SHARED_SAMPLES
-from realist_report.errors import PipelineError
-from realist_report.scaffold import (
+from conftest import REAL_EXPORTS, REPO
+from realist_report.core.errors import PipelineError
+from realist_report.study_setup.scaffold import (
     ExportContents,
     id_pattern,
     main,
@@ -19,11 +19,9 @@ from realist_report.scaffold import (
     unfilled_message,
 )
 
-# real exports: Taguette from tests/data/exports (SOURCES.md there); the NVivo 12.6 project is
-# read from the shared samples, not copied: its YouTube comments name real people
-TAGUETTE = REPO / "tests" / "data" / "exports" / "taguette_serdif" / "all_tags_20220303.csv"
-NVIVO = SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx"
-needs_nvivo = pytest.mark.skipif(not NVIVO.is_file(), reason="shared real QDA samples absent")
+# real exports from tests/data/exports (SOURCES.md there): Taguette, and the NVivo 12.6 project
+TAGUETTE = REAL_EXPORTS / "taguette_serdif" / "all_tags_20220303.csv"
+NVIVO = REAL_EXPORTS / "nvivo_oltas" / "oltas.qdpx"
 DESIGN_KEYS = {"site_label", "roles", "waves", "source_types", "followed_roles"}
 
 
@@ -59,7 +57,6 @@ def test_taguette_scaffold_lists_every_document_with_an_id_from_its_name(tmp_pat
     assert "PAT" not in (study / "formats.yaml").read_text(encoding="utf-8")  # demo naming
 
 
-@needs_nvivo
 def test_nvivo_scaffold_lists_its_source_without_guessing_an_id(tmp_path: Path) -> None:
     study = tmp_path / "oltas"
     scaffold_study(study, NVIVO)
@@ -73,7 +70,6 @@ def test_nvivo_scaffold_lists_its_source_without_guessing_an_id(tmp_path: Path) 
     assert len(yaml.safe_load((study / "codebook.yaml").read_text("utf-8"))["codes"]) == 60
 
 
-@needs_nvivo
 def test_a_fresh_scaffold_lists_everything_to_fill_and_nothing_once_filled(tmp_path: Path) -> None:
     study = tmp_path / "oltas"
     scaffold_study(study, NVIVO)

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from realist_report.narrative import placeholder_list, wave_groups
-from realist_report.vocabulary import Design, current_design, design_problems, use_design
+from realist_report.core.vocabulary import Design, current_design, design_problems, use_design
+from realist_report.report.narrative import placeholder_list, wave_groups
 
 REPO = Path(__file__).resolve().parents[2]
 #: The demo generator may speak of its own study; everything else must not.
-DEMO_FILES = {"demo.py", "demo_phrases.py", "qdpx_writer.py"}
+DEMO_PACKAGE = "realist_demo"
 DEMO_WORDS = re.compile(
     r"link[ _-]?workers?|\bvcse\b|social prescrib|primary[ _-]care|\bpatients?\b", re.IGNORECASE
 )
@@ -40,7 +40,7 @@ OTHER_STUDY = {
 def workflow_files() -> list[Path]:
     found = {p for pattern in SCANNED for p in (REPO / "workflow").rglob(pattern)}
     found.add(REPO / "Snakefile")
-    return sorted(p for p in found if p.name not in DEMO_FILES and "__pycache__" not in p.parts)
+    return sorted(p for p in found if DEMO_PACKAGE not in p.parts and "__pycache__" not in p.parts)
 
 
 def test_no_demo_study_words_in_the_workflow() -> None:
@@ -116,7 +116,7 @@ def test_a_role_the_design_does_not_declare_is_named_at_config_time() -> None:
 
 def test_make_placeholders_lists_every_count_the_demo_narrative_uses() -> None:
     """The demo narrative's {{ counts.* }} placeholders are all in the printed list."""
-    from realist_report.placeholders import placeholder_lines, read_config
+    from realist_report.report.placeholders import placeholder_lines, read_config
 
     listed = {line.split("}}")[0] + "}}" for line in placeholder_lines(read_config(None))}
     used = {
@@ -129,10 +129,39 @@ def test_make_placeholders_lists_every_count_the_demo_narrative_uses() -> None:
 
 
 def test_a_rating_the_design_cannot_reach_is_named() -> None:
-    from realist_report.vocabulary import unreachable_ratings
+    from realist_report.core.vocabulary import unreachable_ratings
 
     rules = [{"rating": "strong", "min_roles": 3}, {"rating": "tentative", "min_roles": 1}]
     assert unreachable_ratings(rules, Design.from_config(OTHER_STUDY["design"])) == [
-        "strength rating 'strong' asks for 3 role groups; design.roles declares 2, so no CMOC "
-        "can be rated 'strong'"
+        "rating 'strong' needs 3 role groups; the design has 2 roles, so no CMOC can be rated "
+        "'strong'"
     ]
+
+
+def test_ratings_asking_for_more_than_the_registers_hold_are_named(tmp_path: Path) -> None:
+    """One role, two sites, three participants: 'moderate' needs more of each; the registers'
+    sizes come from the files as the workflow reads them when it starts."""
+    from realist_report.core.vocabulary import unreachable_ratings
+    from realist_report.ingest.registers import register_sizes
+
+    (tmp_path / "sites.csv").write_text("site_id,kind\nA,x\nB,y\n", encoding="utf-8")
+    (tmp_path / "participants.csv").write_text(
+        "participant_id,site_id,role,waves\nP1,A,resident,t1\nP2,B,resident,t1\nP3,B,resident,t1\n",
+        encoding="utf-8",
+    )
+    sizes = register_sizes(tmp_path)
+    assert sizes == (2, 3)
+    one_role = Design.from_config(
+        {**OTHER_STUDY["design"], "roles": OTHER_STUDY["design"]["roles"][:1]}
+    )
+    rules = [
+        {"rating": "moderate", "min_participants": 5, "min_sites": 2, "min_roles": 2},
+        {"rating": "tentative", "min_participants": 1, "min_sites": 1, "min_roles": 1},
+    ]
+    assert unreachable_ratings(rules, one_role, *sizes) == [
+        "rating 'moderate' needs 2 role groups; the design has 1 role, so no CMOC can be rated "
+        "'moderate'",
+        "rating 'moderate' needs 5 participants; the study has 3, so no CMOC can be rated "
+        "'moderate'",
+    ]
+    assert register_sizes(tmp_path / "missing") == (None, None)  # its own check says why

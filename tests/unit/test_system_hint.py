@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from realist_report.errors import PipelineError
-from realist_report.report import load_weasyprint
+from realist_report.core.errors import PipelineError
+from realist_report.report.context import load_weasyprint
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 SETUP = REPO / "workflow" / "setup_system.sh"
 CODE = sorted(
     [
-        *(REPO / "workflow" / "realist_report").glob("*.py"),
+        *(REPO / "workflow" / "realist_report").rglob("*.py"),
         *(REPO / "workflow" / "scripts").glob("*.py"),
+        *(REPO / "workflow" / "realist_demo").glob("*.py"),
     ]
 )
 SUBPROCESS_CALLS = {"run", "Popen", "call", "check_call", "check_output"}

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report.tables import FORMULA_TRIGGERS, read_csv, write_csv, write_json, write_parquet
+from realist_report.core.tables import (
+    FORMULA_TRIGGERS,
+    read_csv,
+    write_csv,
+    write_json,
+    write_parquet,
+)
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from realist_report.wordlimits import WordLimitError, chapter_words, word_limit_lines
+from realist_report.report.wordlimits import WordLimitError, chapter_words, word_limit_lines
 
 DOCUMENT = (
     '<h1 id="summary">Summary</h1><div class="keyfigures">\n  <div><strong>7</strong>sites</div>\n'

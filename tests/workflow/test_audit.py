@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import run_snakemake
-from realist_report import audit, trace
-from realist_report.figures import FIGURES, figure_text
-from realist_report.tables import write_json
+from realist_report.audit import provenance as audit
+from realist_report.audit import trace
+from realist_report.core.tables import write_json
+from realist_report.report.figures import FIGURES, figure_text
+from realist_report.runner import code_inputs
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "workflow" / "realist_report"
@@ -36,13 +38,22 @@ def snapshot(build_id: str, **cmocs: tuple[str, int, int]) -> dict:
     }  # fmt: skip
 
 
+def dotted(paths: list[str]) -> set[str]:
+    """Module files as dotted names below the package ("report.figures")."""
+    return {
+        ".".join(Path(p).relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        for p in paths
+    }
+
+
 def test_module_closure_follows_package_imports() -> None:
-    closure = {Path(p).stem for p in audit.module_closure(PACKAGE, ["figures"])}
-    assert {"figures", "vocabulary", "definitions", "errors"} <= closure
-    assert "report" not in closure and "demo" not in closure
-    assert "rulegraph" in closure, "figures draws the rule graph from rulegraph's DOT"
-    tracing = {Path(p).stem for p in audit.module_closure(PACKAGE, ["rulegraph"])}
-    assert "figures" not in tracing, "a figure code edit must not trace the rule graph again"
+    closure = dotted(code_inputs.module_closure(PACKAGE, ["report.figures"]))
+    assert {"report.figures", "core.vocabulary", "core.definitions", "core.errors"} <= closure
+    assert {"report", "core"} <= closure, "importing a sub-package's module runs its __init__"
+    assert "report.context" not in closure and "analysis.evidence" not in closure
+    assert "report.rulegraph" in closure, "figures draws the rule graph from rulegraph's DOT"
+    tracing = dotted(code_inputs.module_closure(PACKAGE, ["report.rulegraph"]))
+    assert "report.figures" not in tracing, "a figure code edit must not trace the rule graph again"
 
 
 def test_module_closure_is_cached_but_sees_an_edited_module(tmp_path: Path) -> None:
@@ -50,7 +61,7 @@ def test_module_closure_is_cached_but_sees_an_edited_module(tmp_path: Path) -> N
     but an edit that adds an import (new size and modification time) is seen at once."""
     for name, body in {"a": "from realist_report.b import x\n", "b": "x = 1\n", "c": ""}.items():
         (tmp_path / f"{name}.py").write_text(body, encoding="utf-8")
-    closure = audit.module_closure
+    closure = code_inputs.module_closure
     assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
     assert [Path(p).stem for p in closure(tmp_path, ["a"])] == ["a", "b"]
     (tmp_path / "a.py").write_text(
@@ -266,16 +277,28 @@ def test_snakemake_report_is_a_self_contained_audit_companion(
 def test_package_import_graph_has_no_cycle() -> None:
     """No package module imports, directly or through others, a module that imports it back
     (cmo and shards once did): every module's closure of imports leaves itself out."""
-    modules = sorted(p.stem for p in Path(PACKAGE).glob("*.py") if p.stem != "__init__")
-    assert {"linking", "evidence", "vocabulary", "ids", "qdpx_writer"} <= set(modules)
+    modules = sorted(dotted([str(p) for p in PACKAGE.rglob("*.py") if p.stem != "__init__"]))
+    assert {"analysis.linking", "analysis.evidence", "core.vocabulary", "core.ids"} <= set(modules)
     cyclic = []
     for name in modules:
         imported = {
-            Path(p).stem
-            for other in audit.module_closure(PACKAGE, [name])
-            if Path(other).stem != name
-            for p in audit.module_closure(PACKAGE, [Path(other).stem])
+            other_import
+            for other in dotted(code_inputs.module_closure(PACKAGE, [name]))
+            if other != name
+            for other_import in dotted(code_inputs.module_closure(PACKAGE, [other]))
         }
         if name in imported:
             cyclic.append(name)
     assert cyclic == []
+
+
+def test_every_rules_logging_does_not_make_the_pdf_screen_an_input_of_every_step() -> None:
+    """Every rule imports runner.rule_logging, which redacts log messages: its closure holds the
+    redaction, not the editions' screen (HTML and PDF text), so editing the screen reruns only
+    the steps that screen an edition."""
+    logging_closure = dotted(code_inputs.module_closure(PACKAGE, ["runner.rule_logging"]))
+    assert "privacy.redact" in logging_closure and "privacy.screen" not in logging_closure
+    for step in ("ingest.batch", "analysis.clean", "analysis.linking", "analysis.evidence"):
+        closure = dotted(code_inputs.module_closure(PACKAGE, [step, "runner.rule_logging"]))
+        assert "privacy.screen" not in closure, step
+    assert "privacy.screen" in dotted(code_inputs.module_closure(PACKAGE, ["report.publish"]))

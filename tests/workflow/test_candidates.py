@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report import cooccurrence as co
-from realist_report import trace
-from realist_report.demo import PLANTED_INTERVIEWS, PLANTED_TRIAD
-from realist_report.tables import read_csv, read_parquets
+from realist_demo.generator import PLANTED_INTERVIEWS, PLANTED_TRIAD
+from realist_report.analysis import cooccurrence as co
+from realist_report.audit import trace
+from realist_report.core.tables import read_csv, read_parquets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

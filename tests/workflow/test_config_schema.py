@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, SCENARIOS, copy_workflow, run_snakemake
-from realist_report.definitions import config_problems, schema_problems
+from realist_report.core.definitions import config_problems, schema_problems
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -98,3 +98,25 @@ def test_each_scenario_config_fits_the_schema_over_the_demo_config(case: str) ->
     for key, value in scenario.items():
         merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
     assert schema_problems(merged, SCHEMA) == []
+
+
+@pytest.mark.e2e
+def test_a_one_role_design_is_warned_about_when_the_workflow_starts(tmp_path: Path) -> None:
+    """The default rules ask for 2 and 3 role groups: a one-role study hears it once, at the
+    start of a dry run, naming the rating, what it needs and what the study has."""
+    workdir = copy_workflow(tmp_path / "wf")
+    extra = workdir / "config" / "one_role.yaml"
+    extra.write_text(
+        "design:\n  roles:\n    - {id: patient, label: Patient, plural: patients}\n"
+        "  followed_roles: []\nfor_whom:\n  roles: [patient]\n",
+        "utf-8",
+    )
+    result = run_snakemake(workdir, "-n", "--configfile", "config/config.yaml", str(extra))
+    output = result.stdout + result.stderr
+    for rating, roles in [("strong", 3), ("moderate", 2)]:
+        warning = (
+            f"WARNING: rating '{rating}' needs {roles} role groups; the design has 1 role, "
+            f"so no CMOC can be rated '{rating}'"
+        )
+        assert output.count(warning) == 1, output[-3000:]
+    assert "needs 2 role groups" not in run_snakemake(workdir, "-n").stderr  # the demo: 5 roles

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import DEMO, SNAKEMAKE, copy_workflow, run_snakemake
-from realist_report.tables import FORMULA_TRIGGERS
+from realist_report.core.tables import FORMULA_TRIGGERS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workflow")]
 
@@ -230,7 +230,14 @@ def test_terminal_escapes_reach_no_output(messy_build: Path) -> None:
     summary = pd.read_csv(messy_build / "results/cmoc_summary.csv", dtype=str)
     cmoc = summary.loc[summary["excerpt_ids"].str.contains("-2 wave3", regex=False), "cmoc_id"]
     trace = subprocess.run(
-        [sys.executable, "-m", "realist_report.trace", cmoc.iloc[0], "--workdir", str(messy_build)],
+        [
+            sys.executable,
+            "-m",
+            "realist_report.audit.trace",
+            cmoc.iloc[0],
+            "--workdir",
+            str(messy_build),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -244,7 +251,7 @@ def test_terminal_escapes_reach_no_output(messy_build: Path) -> None:
 
 def verify(workdir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "realist_report.verify", "--workdir", str(workdir)],
+        [sys.executable, "-m", "realist_report.audit.verify", "--workdir", str(workdir)],
         capture_output=True,
         text=True,
         check=False,
@@ -297,10 +304,11 @@ def test_a_refi_project_exported_twice_is_refused_naming_both_batches(
     definitions, registers
 ) -> None:
     """Different bytes (a re-export) pass the checksum check; the shared GUIDs do not."""
-    from realist_report.clean import clean_batch
-    from realist_report.errors import InputFileError
-    from realist_report.evidence import check_batches_distinct
-    from realist_report.ingest import ingest_batch, load_ingest_options
+    from realist_report.analysis.clean import clean_batch
+    from realist_report.analysis.evidence import check_batches_distinct
+    from realist_report.core.errors import InputFileError
+    from realist_report.ingest.batch import ingest_batch
+    from realist_report.ingest.formats import load_ingest_options
 
     options = load_ingest_options(DEMO.parent.parent / "config" / "formats.yaml")
     sites, participants = registers

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from realist_report import docx_import
+from realist_report.report import docx_import
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("built_workflow")]
 
@@ -110,7 +110,9 @@ def test_python_docx_edits_come_back_as_markdown(built_workflow: Path, tmp_path:
     check_co_author_import(built_workflow, edited, tmp_path)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="missing system package: libreoffice-writer (soffice)"
+)
 def test_edits_survive_a_libreoffice_save(built_workflow: Path, tmp_path: Path) -> None:
     edited = tmp_path / "edited.docx"
     co_author_edits(built_workflow / "reports" / "evaluation_report.docx", edited)

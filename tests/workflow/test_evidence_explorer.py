@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
-from realist_report.explorer import payload
-from realist_report.tables import read_csv
+from realist_report.core.tables import read_csv
+from realist_report.report.explorer import payload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

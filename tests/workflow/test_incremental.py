@@ -192,18 +192,19 @@ def test_threshold_change_reruns_aggregation_onwards(built_copy: Path) -> None:
 
 
 def edit_module(workdir: Path, name: str) -> None:
-    """Change a package module's content (a touch alone is not a change to Snakemake)."""
-    module = workdir / "workflow" / "realist_report" / f"{name}.py"
+    """Change a module's content (a touch alone is not a change to Snakemake); name is dotted
+    below workflow/, as "realist_report.report.figures"."""
+    module = workdir.joinpath("workflow", *name.split(".")).with_suffix(".py")
     module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
 
 
 def test_package_code_change_reruns_the_steps_that_use_it(built_copy: Path) -> None:
-    edit_module(built_copy, "audit")
+    edit_module(built_copy, "realist_report.audit.provenance")
     assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
 
 
 def test_figure_code_change_redraws_every_figure_but_does_not_retrace(built_copy: Path) -> None:
-    edit_module(built_copy, "figures")
+    edit_module(built_copy, "realist_report.report.figures")
     assert planned_jobs(built_copy) == Counter({**FIGURES_JOB, **REPORT_AND_AUDIT})
 
 
@@ -217,7 +218,7 @@ def test_a_rule_file_change_retraces_the_rule_graph(built_copy: Path) -> None:
 
 
 def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_copy: Path) -> None:
-    edit_module(built_copy, "clean")
+    edit_module(built_copy, "realist_report.analysis.clean")
     jobs = planned_jobs(built_copy)
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     assert jobs["clean_batch"] == batches and jobs["redact_batch"] == batches
@@ -228,21 +229,25 @@ def test_cleaning_code_change_recleans_every_batch_but_does_not_reingest(built_c
 def test_demo_only_qdpx_writer_change_reruns_no_data_step(built_copy: Path) -> None:
     """The demo's .qdpx writer was in qdpx.py beside the reader, so editing it reran every
     ingest_batch and everything after; moved to qdpx_writer.py, only the build id follows it."""
-    edit_module(built_copy, "qdpx")  # the reader, where the writer used to be: the old cost
+    edit_module(
+        built_copy, "realist_report.ingest.refi"
+    )  # the reader, where the writer used to be: the old cost
     before = planned_jobs(built_copy)
     batches = len(list((built_copy / "data" / "demo" / "coded").iterdir()))
     assert before["ingest_batch"] == batches and before["clean_batch"] == batches
     assert before["link_site_evidence"] == batches * site_shards(built_copy)
-    reader = built_copy / "workflow" / "realist_report" / "qdpx.py"
+    reader = built_copy / "workflow" / "realist_report" / "ingest" / "refi.py"
     reader.write_text(reader.read_text(encoding="utf-8").removesuffix("\n# edited\n"), "utf-8")
-    edit_module(built_copy, "qdpx_writer")  # in the build id (all code is), in no step's closure
+    edit_module(
+        built_copy, "realist_demo.qdpx_writer"
+    )  # in the build id (all code is), in no step's closure
     assert planned_jobs(built_copy) == Counter(REPORT_AND_AUDIT)
 
 
 def test_report_view_change_relinks_nothing(built_copy: Path) -> None:
     """The report views (for whom, change over time) were in cmo.py, which every link shard and
     aggregation imported; in report.py they rerun the rendering and audit steps alone."""
-    edit_module(built_copy, "report")
+    edit_module(built_copy, "realist_report.report.context")
     jobs = planned_jobs(built_copy)
     assert "link_site_evidence" not in jobs and "aggregate_cmoc_evidence" not in jobs
     assert jobs == Counter(REPORT_AND_AUDIT)
@@ -259,16 +264,16 @@ def relinking_jobs(built_copy: Path) -> Counter:
 def test_evidence_code_change_reruns_aggregation_but_no_link_shard(built_copy: Path) -> None:
     """Rating and quote code (evidence.py) is not an input of linking (linking.py); coder
     agreement cuts its units with linking's code, so a linking edit reruns it too."""
-    edit_module(built_copy, "evidence")
+    edit_module(built_copy, "realist_report.analysis.evidence")
     assert planned_jobs(built_copy) == Counter(AFTER_AGGREGATION)
-    edit_module(built_copy, "linking")
+    edit_module(built_copy, "realist_report.analysis.linking")
     assert planned_jobs(built_copy) == relinking_jobs(built_copy)
 
 
 def test_coder_rule_change_relinks_and_agreement_change_reassesses(built_copy: Path) -> None:
     """coders.py picks each source's evidence coder (linking imports it); agreement.py only
     measures agreement, so editing it reruns that step and the report, no evidence."""
-    edit_module(built_copy, "agreement")
+    edit_module(built_copy, "realist_report.analysis.agreement")
     assert planned_jobs(built_copy) == Counter({**AGREEMENT, **REPORT_AND_AUDIT})
-    edit_module(built_copy, "coders")
+    edit_module(built_copy, "realist_report.analysis.coders")
     assert planned_jobs(built_copy) == relinking_jobs(built_copy)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
-from realist_report.audit import digest_files
+from realist_report.audit.provenance import digest_files
 
 SNAKEDEPLOY = str(Path(sys.executable).with_name("snakedeploy"))
 # a change a team makes in its checkout of the workflow: the report must be rendered from it
@@ -75,7 +75,8 @@ def test_snakedeploy_project_builds_the_report_from_its_own_data(
     manifest = json.loads((project / "data/interim/audit/build_inputs.json").read_text())
     assert manifest["code_files"] == len(
         [
-            *checkout.joinpath("workflow", "realist_report").glob("*.py"),
+            *checkout.joinpath("workflow", "realist_report").rglob("*.py"),
+            *checkout.joinpath("workflow", "realist_demo").glob("*.py"),
             *checkout.joinpath("workflow", "scripts").glob("*.py"),
             *checkout.joinpath("workflow", "rules").glob("*.smk"),
             # every template but the Word styles, an input of render_report_docx only
@@ -101,7 +102,7 @@ def test_editing_the_deployed_package_reruns_the_steps_that_import_it(
     assert (
         "Nothing to be done" in run_snakemake(project, "-n", snakefile="workflow/Snakefile").stdout
     )
-    figures = checkout / "workflow" / "realist_report" / "figures.py"
+    figures = checkout / "workflow" / "realist_report" / "report" / "figures.py"
     original = figures.read_text(encoding="utf-8")
     try:
         figures.write_text(original + "\n# a team's edit\n", encoding="utf-8")
@@ -117,7 +118,11 @@ def test_editing_the_deployed_package_reruns_the_steps_that_import_it(
 def test_code_digest_is_the_same_from_a_clone_and_from_a_deployed_checkout(tmp_path: Path) -> None:
     """Relative paths in a clone, absolute ones from a project elsewhere: one build id."""
     checkout = copy_workflow(tmp_path / "elsewhere" / "realist-report")
-    names = ["Snakefile", "workflow/rules/common.smk", "workflow/realist_report/audit.py"]
+    names = [
+        "Snakefile",
+        "workflow/rules/common.smk",
+        "workflow/realist_report/audit/provenance.py",
+    ]
     from_project = digest_files([str(checkout / name) for name in names])
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(checkout)

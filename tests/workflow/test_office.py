@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from docx.oxml.ns import qn
-from realist_report import office
-from realist_report.errors import PrivacyError
-from realist_report.publish import screen_docx
+from realist_report.core.errors import PrivacyError
+from realist_report.report import office
+from realist_report.report.publish import screen_docx
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO / "workflow" / "templates" / "docx" / "reference.docx"
@@ -243,8 +243,8 @@ def test_demo_evidence_workbook_holds_every_table(built_workflow: Path) -> None:
 
 
 def test_publish_writes_no_edition_when_only_the_word_file_holds_an_identifier(tmp_path) -> None:
-    from realist_report.publish import run_publish_report
-    from realist_report.report import write_pdf
+    from realist_report.report.context import write_pdf
+    from realist_report.report.publish import run_publish_report
 
     clean = small_report(tmp_path, "Nothing personal here.")
     pdf = tmp_path / "report.pdf"

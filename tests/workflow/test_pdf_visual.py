@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import pdf_text
 from PIL import Image, ImageOps
-from realist_report.figures import EXTERNAL_FIGURES, FIGURES
-from realist_report.report import RAMESES_ITEMS
+from realist_report.report.context import RAMESES_ITEMS
+from realist_report.report.figures import EXTERNAL_FIGURES, FIGURES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("built_workflow")]
 DPI = 30

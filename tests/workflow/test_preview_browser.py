@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_workflow, run_snakemake
-from realist_report import preview as P
-from realist_report.explorer import link_report_counts
+from realist_report.report import preview as P
+from realist_report.report.explorer import link_report_counts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("preview")]
 
@@ -143,9 +143,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def served(project: Path):
-    """`python -m realist_report.preview` in the built copy on a free port; its URL."""
+    """`python -m realist_report.report.preview` in the built copy on a free port; its URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "realist_report.preview", "--port", str(free_port())],
+        [sys.executable, "-m", "realist_report.report.preview", "--port", str(free_port())],
         cwd=project,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -158,7 +158,7 @@ def served(project: Path):
     process.wait(timeout=10)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed")
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="missing system package: chromium")
 def test_a_browser_shows_an_edit_without_a_reload_by_hand(project: Path, served: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 

@@ -32,17 +32,15 @@ import pytest
 import yaml
 from conftest import DEMO, copy_workflow, run_snakemake
 from openpyxl import load_workbook
-from realist_report.office import docx_text
-from realist_report.privacy import (
-    COLUMN_BREAK,
+from realist_report.audit.trace import main as trace_main
+from realist_report.privacy.redact import (
     PLACEHOLDERS,
     find_identifiers,
-    html_visible_text,
     is_valid_nhs_number,
     matching_form,
-    pdf_text,
 )
-from realist_report.trace import main as trace_main
+from realist_report.privacy.screen import COLUMN_BREAK, html_visible_text, pdf_text
+from realist_report.report.office import docx_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -99,6 +97,16 @@ REFI_PLANTS = {
     "note": "NI AB 12 34 56 C, called 07700 900461",
 }
 REFI_BATCH = "baseline_link_workers"
+#: A case named after a person whose name no list knows (only the phone number is an
+#: identifier the screen can see), the same name in its source's name, a note title and the
+#: project's description: the reader screens them all as it reads (qdpx.MetadataScreen).
+HOSTILE_CASE = "Jane Doe 07700 900123"
+HOSTILE_REFI = {
+    "case name": HOSTILE_CASE,
+    "source name": "Jane Doe interview",
+    "note title": f"Call back {HOSTILE_CASE}",
+    "project description": f"Interviews with {HOSTILE_CASE}",
+}
 
 
 def field_values() -> list[str]:
@@ -106,7 +114,8 @@ def field_values() -> list[str]:
     return [
         *SOURCE_NAMES, "943 476 5919", "401 023 2137", "03/03/1961", CODER_NAME, "Chaudhry",
         *QUARANTINED.values(), "07700 900985", *REFI_PLANTS.values(), "Adeyemi", "Okoro",
-        "0113 496 0555", "AB 12 34 56 C", "07700 900461", "9434765919",
+        "0113 496 0555", "AB 12 34 56 C", "07700 900461", "9434765919", "Jane Doe",
+        "07700 900123",
     ]  # fmt: skip
 
 
@@ -152,6 +161,14 @@ def plant_refi(path: Path) -> None:
     xml = xml.replace(f'name="{user}"', f'name="{REFI_PLANTS["user name"]}"', 1)
     xml = xml.replace('name="INT-LW-01-BL"', f'name="{REFI_PLANTS["source name"]}"', 1)
     xml = xml.replace('name="LW-02">', f'name="{REFI_PLANTS["case name"]}">', 1)
+    xml = xml.replace('name="LW-03">', f'name="{HOSTILE_REFI["case name"]}">', 1)
+    xml = xml.replace('name="INT-LW-03-BL"', f'name="{HOSTILE_REFI["source name"]}"', 1)
+    xml = re.sub(
+        r"(<Project [^>]*>)",
+        rf"\1<Description>{HOSTILE_REFI['project description']}</Description>",
+        xml,
+        count=1,
+    )
     xml = re.sub(
         r'(<Code guid="[^"]+" name="CMOC01" isCodable="true") />',
         rf"\1><Description>{REFI_PLANTS['code description']}</Description></Code>",
@@ -160,7 +177,9 @@ def plant_refi(path: Path) -> None:
     )
     note = (
         '<Notes><Note guid="0B1C2D3E-0000-4000-8000-000000000001" name="call log">'
-        f"<PlainTextContent>{REFI_PLANTS['note']}</PlainTextContent></Note></Notes>"
+        f"<PlainTextContent>{REFI_PLANTS['note']}</PlainTextContent></Note>"
+        f'<Note guid="0B1C2D3E-0000-4000-8000-000000000002" name="{HOSTILE_REFI["note title"]}">'
+        "<PlainTextContent>Rang back, no answer.</PlainTextContent></Note></Notes>"
     )
     xml = xml.replace("</Project>", f"{note}</Project>")
     members["project.qde"] = xml.encode("utf-8")
@@ -302,13 +321,18 @@ def test_other_fields_are_redacted_in_place_and_rejected_cells_quarantined(plant
     assert "INT-LW-01-BL NHS [NHS NUMBER]" in set(refi["source_id"])
     assert "Dr [NAME]" in set(refi["coder"].dropna())
     units = pd.read_csv(workdir / "results" / "cmoc_evidence_units.csv", dtype=str)
-    assert any("[NHS NUMBER]" in s for s in units["source_id"].dropna())
+    # an interview's source id names its participant: the published table has its label
+    assert "participant_id" not in units.columns
+    assert not units["source_id"].str.contains("INT-", regex=False).any()
     quarantine = pd.read_csv(workdir / "results" / "quarantine.csv", dtype=str)
     planted = quarantine[quarantine["batch"] == PLANTED_BATCH]
     assert {"unknown_code", "unknown_participant", "date_not_recognised"} <= set(planted["reason"])
     assert any("[NHS NUMBER]" in d for d in planted["detail"])
     refi_rows = quarantine[quarantine["batch"] == REFI_BATCH]
     assert (refi_rows["reason"] == "unknown_participant").any()  # the case named by an NHS number
+    # the case named after a person is named by its hash, as the reader left it
+    unknown = refi_rows.loc[refi_rows["reason"] == "unknown_participant", "detail"]
+    assert unknown.str.contains(r"#[0-9a-f]{8} \(a hash\)").all()
     hits = pd.read_csv(workdir / "results" / "privacy_hits.csv", dtype=str)
     assert {"text", "source_id", "coder"} <= set(hits["field"])
     assert {"NI NUMBER", "TITLED NAME", "PLACE"} <= set(hits["kind"])

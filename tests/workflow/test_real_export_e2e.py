@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED_SAMPLES, copy_workflow, pdf_text, run_snakemake
-from realist_report.positions import on_word_boundary
+from conftest import REAL_EXPORTS, REPO, copy_workflow, pdf_text, run_snakemake
+from realist_report.ingest.positions import on_word_boundary
 
 REAL = REPO / "tests" / "data" / "real_qdpx_dataset"
 BAD_TABLE = REPO / "tests" / "bad_inputs" / "tables" / "unbalanced_quote.csv"
@@ -47,7 +47,6 @@ def log_text(workdir: Path, rule: str) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in (workdir / "logs" / rule).glob("*.log"))
 
 
-@pytest.mark.skipif(not (REAL / "coded").is_dir(), reason="real .qdpx data set missing")
 def test_atlasti_sample_project_builds_a_report(tmp_path: Path) -> None:
     workdir, config = workflow_for_real_dataset(tmp_path)
     run_snakemake(workdir, *config)
@@ -62,17 +61,14 @@ def test_atlasti_sample_project_builds_a_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared real QDA samples absent")
 def test_nvivo_project_and_bare_qde_added_to_the_data_set_still_give_a_report(
     tmp_path: Path,
 ) -> None:
     """Real NVivo 12.6 and f4analyse exports dropped into coded/ are read, accounted, reported."""
     dataset = tmp_path / "dataset"
     shutil.copytree(REAL, dataset)
-    shutil.copy2(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
-    shutil.copy2(
-        SHARED_SAMPLES / "f4analyse_bare_qde" / "project.qde", dataset / "coded" / "f4.qde"
-    )
+    shutil.copy2(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
+    shutil.copy2(REAL_EXPORTS / "f4analyse_bare_qde" / "project.qde", dataset / "coded" / "f4.qde")
     workdir, config = workflow_for_real_dataset(tmp_path, dataset)
     run_snakemake(workdir, *config)
     assert (workdir / PDF).stat().st_size > 10_000
@@ -92,12 +88,12 @@ def _nvivo_study(tmp_path: Path) -> tuple[Path, list[str]]:
     The team's edit is played by the test: three of the project's code folders are given the
     context, mechanism and outcome roles and one CMOC joins them within a source.
     """
-    from realist_report.codebook import init_codebook
+    from realist_report.study_setup.codebook_skeleton import init_codebook
 
     dataset = tmp_path / "nvivo_study"
     (dataset / "coded").mkdir(parents=True)
     (dataset / "config").mkdir()
-    shutil.copy2(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
+    shutil.copy2(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx", dataset / "coded")
     (dataset / "sites.csv").write_text(
         "site_id,region,employer_type,setting,team_model,observation_hours\n"
         "YT,Online,VCSE organisation,Online,Team of link workers,0\n",
@@ -147,7 +143,6 @@ def _nvivo_study(tmp_path: Path) -> tuple[Path, list[str]]:
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared real QDA samples absent")
 def test_a_real_nvivo_project_with_its_own_codebook_gives_a_report_with_whole_word_quotes(
     tmp_path: Path,
 ) -> None:
@@ -164,7 +159,7 @@ def test_a_real_nvivo_project_with_its_own_codebook_gives_a_report_with_whole_wo
     assert len(quotes) >= 1
     clean = pd.read_parquet(workdir / "data" / "interim" / "clean" / "oltas0517.parquet")
     clean = clean.set_index("excerpt_id")
-    with zipfile.ZipFile(SHARED_SAMPLES / "nvivo_oltas" / "oltas0517.qdpx") as archive:
+    with zipfile.ZipFile(REAL_EXPORTS / "nvivo_oltas" / "oltas0517.qdpx") as archive:
         sources = [
             archive.read(n).decode("utf-8-sig") for n in archive.namelist() if n.endswith(".txt")
         ]

@@ -9,7 +9,7 @@ What is read: every text of the built HTML edition except
 - a table cell's sentence holding a number: counts written out ("2 role groups (...) and 1
   data type") are table values that two rows may share, not prose.
 Sentences end at . ! ? or a colon (so "Adequacy: ..." and "2021-02-01: ..." compare the text after
-the label), as realist_report.quotes splits quotes. The PDF must print no such sentence more
+the label), as realist_report.analysis.quotes splits quotes. The PDF must print no such sentence more
 often than the whole HTML does (contents, lists and running headers included), so a sentence
 printed once in the HTML is printed once in the PDF.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import pdf_text
-from realist_report.quotes import MIN_SHARED_SENTENCE_WORDS
+from realist_report.analysis.quotes import MIN_SHARED_SENTENCE_WORDS
 
 pytestmark = pytest.mark.e2e
 

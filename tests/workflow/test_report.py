@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from realist_report import narrative as N
-from realist_report import report as R
-from realist_report.citations import Citations
-from realist_report.vocabulary import site_columns
+from realist_report.core.vocabulary import site_columns
+from realist_report.report import context as R
+from realist_report.report import narrative as N
+from realist_report.report.citations import Citations
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -9,14 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, SHARED_SAMPLES, copy_workflow, pdf_text, run_snakemake
-from realist_report.scaffold import scaffold_study
+from conftest import REAL_EXPORTS, copy_workflow, pdf_text, run_snakemake
+from realist_report.study_setup.scaffold import scaffold_study
 
-# real exports: Taguette from tests/data/exports (SOURCES.md there); the NVivo 12.6 project is
-# read from the shared samples, not copied: its YouTube comments name real people
-TAGUETTE = REPO / "tests" / "data" / "exports" / "taguette_serdif" / "all_tags_20220303.csv"
-NVIVO = SHARED_SAMPLES / "nvivo_oltas" / "oltas.qdpx"
-needs_nvivo = pytest.mark.skipif(not NVIVO.is_file(), reason="shared real QDA samples absent")
+# real exports from tests/data/exports (SOURCES.md there): Taguette, and the NVivo 12.6 project
+TAGUETTE = REAL_EXPORTS / "taguette_serdif" / "all_tags_20220303.csv"
+NVIVO = REAL_EXPORTS / "nvivo_oltas" / "oltas.qdpx"
 ROLE = {"id": "participant", "label": "Participant", "plural": "participants", "staff": False}
 
 pytestmark = [pytest.mark.e2e]
@@ -107,7 +105,6 @@ def test_a_filled_taguette_scaffold_builds_a_report(tmp_path: Path) -> None:
     assert "Not yet written" in text and "link worker" not in text.casefold()
 
 
-@needs_nvivo
 def test_a_filled_nvivo_scaffold_builds_a_report(tmp_path: Path) -> None:
     study = tmp_path / "oltas"
     scaffold_study(study, NVIVO)

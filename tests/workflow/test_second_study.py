@@ -191,4 +191,4 @@ def test_a_second_study_builds_from_its_config_file_alone(tmp_path: Path) -> Non
     one_many = r"\b1 (role groups|pharmacies|participants|customers|pharmacists|excerpts|sites)\b"
     assert re.findall(one_many, text) == []
     # three role groups for 'strong', two roles declared: said in Methods
-    assert "asks for 3 role groups; design.roles declares 2" in text
+    assert "rating 'strong' needs 3 role groups; the design has 2 roles" in text

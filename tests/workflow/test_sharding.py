@@ -9,10 +9,9 @@ import sys
 import pandas as pd
 import pytest
 from conftest import DEMO, REPO, copy_workflow, run_snakemake
-from realist_report.clean import clean_batch
-from realist_report.coders import evidence_codings
-from realist_report.ingest import ingest_batch, load_formats
-from realist_report.linking import (
+from realist_report.analysis.clean import clean_batch
+from realist_report.analysis.coders import evidence_codings
+from realist_report.analysis.linking import (
     WINDOWS,
     combine_links,
     link_evidence,
@@ -20,6 +19,8 @@ from realist_report.linking import (
     rows_in_group,
     site_group,
 )
+from realist_report.ingest.batch import ingest_batch
+from realist_report.ingest.formats import load_formats
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_a_source_naming_two_sites_stays_in_one_shard(clean_batches):
 
 
 def test_site_groups_do_not_depend_on_the_python_hash_seed():
-    code = "from realist_report.linking import site_group; print([site_group(f'S{i:03d}', 8) for i in range(50)])"
+    code = "from realist_report.analysis.linking import site_group; print([site_group(f'S{i:03d}', 8) for i in range(50)])"
     outputs = {
         subprocess.run(
             [sys.executable, "-c", code],

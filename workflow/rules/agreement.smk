@@ -5,7 +5,7 @@ rule assess_coder_agreement:
         clean=per_batch(rules.redact_batch.output.redacted),
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("agreement"),
+        code=package_modules("analysis.agreement"),
     output:
         table=report(
             "results/coder_agreement.csv",
@@ -16,6 +16,8 @@ rule assess_coder_agreement:
         "logs/assess_coder_agreement/agreement.log",
     benchmark:
         "benchmarks/assess_coder_agreement/agreement.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         window=config["linking"]["window"],
         coders=config["linking"]["coders"],

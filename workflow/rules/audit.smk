@@ -5,7 +5,8 @@ ARCHIVE = "archive"
 CODE_FILES = sorted(
     {
         workflow_path("Snakefile"),
-        *workflow_files("workflow/realist_report", "*.py"),
+        *workflow_files("workflow/realist_report", "**/*.py"),
+        *workflow_files("workflow/realist_demo", "*.py"),
         *workflow_files("workflow/scripts", "*.py"),
         *workflow_files("workflow/rules", "*.smk"),
         *TEMPLATE_FILES,
@@ -32,6 +33,8 @@ rule record_build_inputs:
         "logs/record_build_inputs/manifest.log",
     benchmark:
         "benchmarks/record_build_inputs/manifest.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         # the data set folder, from the input paths: inputs are labelled relative to it
         dataset=lambda wildcards, input: os.path.dirname(input.sites),
@@ -47,7 +50,7 @@ rule compare_with_previous_build:
         summary=rules.aggregate_cmoc_evidence.output.summary_parquet,
         evidence_snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
         clean=per_batch(rules.clean_batch.output.clean),
-        code=package_modules("audit"),
+        code=package_modules("audit.provenance"),
     output:
         snapshot=f"{INTERIM}/audit/evidence_snapshot.json",
         summary=f"{INTERIM}/audit/changes.json",
@@ -60,6 +63,8 @@ rule compare_with_previous_build:
         "logs/compare_with_previous_build/changes.log",
     benchmark:
         "benchmarks/compare_with_previous_build/changes.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         archive=ARCHIVE,
         strength=config["strength"],
@@ -73,7 +78,7 @@ rule write_provenance:
         snapshot=rules.compare_with_previous_build.output.snapshot,
         # a function: evaluated once every rule file (report.smk too) has been read
         outputs=lambda wildcards: audited_outputs(),
-        code=package_modules("audit"),
+        code=package_modules("audit.provenance"),
     output:
         provenance=report(
             "results/provenance.json",
@@ -84,6 +89,8 @@ rule write_provenance:
         "logs/write_provenance/provenance.log",
     benchmark:
         "benchmarks/write_provenance/provenance.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         archive=ARCHIVE,
     script:

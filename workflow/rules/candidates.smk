@@ -6,7 +6,7 @@ rule find_candidate_cmocs:
         clean=per_batch(rules.redact_batch.output.redacted),
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("cooccurrence"),
+        code=package_modules("analysis.cooccurrence"),
     output:
         pairs_parquet=f"{INTERIM}/candidates/code_cooccurrence.parquet",
         summary=f"{INTERIM}/candidates/candidates.json",
@@ -24,6 +24,8 @@ rule find_candidate_cmocs:
         "logs/find_candidate_cmocs/candidates.log",
     benchmark:
         "benchmarks/find_candidate_cmocs/candidates.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         window=config["linking"]["window"],
         coders=config["linking"]["coders"],

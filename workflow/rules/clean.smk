@@ -5,7 +5,7 @@ rule clean_batch:
         participants=rules.validate_registers.output.participants,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("clean"),
+        code=package_modules("analysis.clean"),
     output:
         clean=f"{INTERIM}/clean/{{batch}}.parquet",
         quarantine=f"{INTERIM}/quarantine/{{batch}}.parquet",
@@ -14,6 +14,8 @@ rule clean_batch:
         "logs/clean_batch/{batch}.log",
     benchmark:
         "benchmarks/clean_batch/{batch}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         on_invalid=config["cleaning"]["on_invalid"],
         design=config["design"],
@@ -25,7 +27,7 @@ rule collect_data_quality:
     input:
         counts=per_batch(f"{INTERIM}/counts/{{batch}}.json"),
         quarantine=per_batch(f"{INTERIM}/quarantine/{{batch}}.parquet"),
-        code=package_modules("clean"),
+        code=package_modules("analysis.clean"),
     output:
         quarantine=report(
             "results/quarantine.csv",
@@ -41,5 +43,7 @@ rule collect_data_quality:
         "logs/collect_data_quality/quality.log",
     benchmark:
         "benchmarks/collect_data_quality/quality.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/collect_data_quality.py"

@@ -35,18 +35,19 @@ PYTHON_PATH = [
 sys.path.insert(0, PYTHON_PATH[0])
 os.environ.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(filter(None, PYTHON_PATH))))
 
-from realist_report.attribution import attribution_size
-from realist_report.audit import module_closure
-from realist_report.dataset import prepare_dataset
-from realist_report.definitions import config_problems
-from realist_report.errors import InputFileError
-from realist_report.figures import FIGURES, figure_text
-from realist_report.ingest import SUPPORTED_SUFFIXES
-from realist_report.privacy import find_identifiers, kind_counts, load_name_list
-from realist_report.narrative import narrative_files
-from realist_report.linking import shard_names
-from realist_report.scaffold import unfilled_items, unfilled_message
-from realist_report.vocabulary import (
+from realist_report.privacy.attribution import attribution_size
+from realist_report.runner.code_inputs import module_closure
+from realist_report.ingest.dataset import prepare_dataset
+from realist_report.core.definitions import config_problems
+from realist_report.core.errors import InputFileError
+from realist_report.report.figures import FIGURES, figure_text
+from realist_report.ingest.batch import SUPPORTED_SUFFIXES
+from realist_report.privacy.redact import find_identifiers, kind_counts, load_name_list
+from realist_report.ingest.registers import register_sizes
+from realist_report.report.narrative import narrative_files
+from realist_report.analysis.linking import shard_names
+from realist_report.study_setup.scaffold import unfilled_items, unfilled_message
+from realist_report.core.vocabulary import (
     design_problems,
     suppression_marker,
     unreachable_ratings,
@@ -72,8 +73,7 @@ if design_problems(config):
         "ERROR: the configuration's design does not hold together:\n"
         + "\n".join(design_problems(config))
     )
-for warning in unreachable_ratings(config["strength"], use_design(config)):
-    print(f"WARNING: {warning}", file=sys.stderr)
+DESIGN = use_design(config)
 
 DATASET = Path(config["dataset"])
 INTERIM = "data/interim"
@@ -108,6 +108,13 @@ try:
     refuse_identifying_batch_names(DATASET / "coded", list(DATASET_MANIFEST.batches))
 except InputFileError as error:
     sys.exit(f"ERROR: {error}")  # the message alone: a data problem, not a bug
+# Ratings no CMOC can reach (more role groups, sites or participants than the study has): said
+# once when the build starts (not again by cluster jobs that parse the workflow), and in Methods.
+if workflow.is_main_process:
+    for warning in unreachable_ratings(
+        config["strength"], DESIGN, *register_sizes(DATASET)
+    ):
+        print(f"WARNING: {warning}", file=sys.stderr)
 BATCHES = DATASET_MANIFEST.batches
 SITE_GROUPS = int(config["sharding"]["site_groups"])
 
@@ -156,7 +163,7 @@ def package_modules(*names: str) -> list[str]:
     """A step's package modules and those they import, as inputs so a code edit reruns the step
     (every rule script also imports rule_logging)."""
     return module_closure(
-        workflow_path("workflow", "realist_report"), [*names, "rule_logging"]
+        workflow_path("workflow", "realist_report"), [*names, "runner.rule_logging"]
     )
 
 

@@ -8,13 +8,15 @@ rule aggregate_cmoc_evidence:
         sites=rules.validate_registers.output.sites,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("evidence"),
+        code=package_modules("analysis.evidence"),
     output:
         links=f"{INTERIM}/evidence/cmoc_links.parquet",
         summary_parquet=f"{INTERIM}/evidence/cmoc_summary.parquet",
         matrix_parquet=f"{INTERIM}/evidence/cmoc_evidence.parquet",
         subgroups_parquet=f"{INTERIM}/evidence/cmoc_subgroups.parquet",
         wave_change_parquet=f"{INTERIM}/evidence/cmoc_wave_change.parquet",
+        # every unit with its participant and site: the explorer's input, never published
+        evidence_units_parquet=f"{INTERIM}/evidence/cmoc_evidence_units.parquet",
         snapshot=f"{INTERIM}/evidence/snapshot.json",
         summary=report(
             "results/cmoc_summary.csv",
@@ -50,6 +52,8 @@ rule aggregate_cmoc_evidence:
         "logs/aggregate_cmoc_evidence/evidence.log",
     benchmark:
         "benchmarks/aggregate_cmoc_evidence/evidence.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         linking=config["linking"],
@@ -58,7 +62,7 @@ rule aggregate_cmoc_evidence:
         quotes=config["quotes"],
         for_whom=config["for_whom"],
         min_cell_size=config["privacy"]["min_cell_size"],
-        min_attribution=config["privacy"].get("min_attribution"),
+        min_attribution=attribution_size(config["privacy"]),
         suppressed_marker=suppression_marker(config["privacy"]),
         wave_change=config["wave_change"],
     script:

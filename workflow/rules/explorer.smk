@@ -6,7 +6,8 @@
 rule render_evidence_explorer:
     input:
         summary=rules.aggregate_cmoc_evidence.output.summary,
-        units=rules.aggregate_cmoc_evidence.output.evidence_units,
+        # every unit's participant and site (unpublished): the page keys them by the rule
+        units=rules.aggregate_cmoc_evidence.output.evidence_units_parquet,
         subgroups=rules.aggregate_cmoc_evidence.output.subgroups,
         # a quoted excerpt's card names its short reference in the report (E1, E2...)
         quotes=rules.aggregate_cmoc_evidence.output.quotes,
@@ -20,7 +21,7 @@ rule render_evidence_explorer:
         sites=rules.validate_registers.output.sites,
         excerpts=per_batch(rules.redact_batch.output.redacted),
         templates=EXPLORER_FILES,
-        code=package_modules("explorer"),
+        code=package_modules("report.explorer"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evidence_explorer.html",
@@ -28,6 +29,8 @@ rule render_evidence_explorer:
         "logs/render_evidence_explorer/explorer.log",
     benchmark:
         "benchmarks/render_evidence_explorer/explorer.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         study=config["study"],
         min_attribution=attribution_size(config["privacy"]),

@@ -7,13 +7,15 @@ rule trace_rule_graph:
         # this workflow's own Snakefile, also when it runs as a module of another project
         snakefile=workflow_path("Snakefile"),
         rules=workflow_files("workflow/rules", "*.smk"),
-        code=package_modules("rulegraph"),
+        code=package_modules("report.rulegraph"),
     output:
         dot=f"{INTERIM}/rulegraph/rulegraph.dot",
     log:
         "logs/trace_rule_graph/rulegraph.log",
     benchmark:
         "benchmarks/trace_rule_graph/rulegraph.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         config_overrides={"dataset": config["dataset"]},
     script:
@@ -24,7 +26,7 @@ rule draw_figures:
     input:
         **figure_inputs(),
         rulegraph=rules.trace_rule_graph.output.dot,
-        code=package_modules("figures"),
+        code=package_modules("report.figures"),
     output:
         figures=[
             report(
@@ -45,6 +47,8 @@ rule draw_figures:
         "logs/draw_figures/figures.log",
     benchmark:
         "benchmarks/draw_figures/figures.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         # each figure's input names (its FIGURES needs) and caption (printed by figure.rst)

@@ -5,13 +5,15 @@ rule link_site_evidence:
         clean=rules.redact_batch.output.redacted,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("linking"),
+        code=package_modules("analysis.linking"),
     output:
         links=f"{INTERIM}/links/{{batch}}/{{site_group}}.parquet",
     log:
         "logs/link_site_evidence/{batch}/{site_group}.log",
     benchmark:
         "benchmarks/link_site_evidence/{batch}/{site_group}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         groups=SITE_GROUPS,
         linking=config["linking"],

@@ -13,7 +13,7 @@ rule extract_memos:
         ),
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("memos"),
+        code=package_modules("analysis.memos"),
     output:
         memos=f"{INTERIM}/memos/memos.parquet",
         hits=f"{INTERIM}/memos/privacy_hits.csv",
@@ -21,6 +21,8 @@ rule extract_memos:
         "logs/extract_memos/memos.log",
     benchmark:
         "benchmarks/extract_memos/memos.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         batches=refi_batches(),
         name_list=config["privacy"].get("name_list"),
@@ -34,7 +36,7 @@ rule attach_memos_to_cmocs:
         memos=rules.extract_memos.output.memos,
         codebook=config["codebook"],
         cmocs=config["cmocs"],
-        code=package_modules("memos"),
+        code=package_modules("analysis.memos"),
     output:
         memos=report(
             "results/memos.csv",
@@ -50,5 +52,7 @@ rule attach_memos_to_cmocs:
         "logs/attach_memos_to_cmocs/memos.log",
     benchmark:
         "benchmarks/attach_memos_to_cmocs/memos.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/attach_memos_to_cmocs.py"

@@ -7,7 +7,7 @@ rule redact_batch:
         clean=rules.clean_batch.output.clean,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("privacy"),
+        code=package_modules("privacy.redact"),
     output:
         redacted=f"{INTERIM}/redacted/{{batch}}.parquet",
         hits=f"{INTERIM}/privacy/{{batch}}.csv",
@@ -15,6 +15,8 @@ rule redact_batch:
         "logs/redact_batch/{batch}.log",
     benchmark:
         "benchmarks/redact_batch/{batch}.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         name_list=config["privacy"].get("name_list"),
         place_list=config["privacy"].get("place_list"),
@@ -29,7 +31,7 @@ rule collect_privacy_hits:
             *per_batch(rules.redact_batch.output.hits),
             f"{INTERIM}/memos/privacy_hits.csv",
         ],
-        code=package_modules("privacy"),
+        code=package_modules("privacy.redact"),
     output:
         hits=report(
             "results/privacy_hits.csv",
@@ -40,5 +42,7 @@ rule collect_privacy_hits:
         "logs/collect_privacy_hits/hits.log",
     benchmark:
         "benchmarks/collect_privacy_hits/hits.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/collect_privacy_hits.py"

@@ -11,7 +11,7 @@ rule publish_report:
         explorer=rules.render_evidence_explorer.output.html,
         participants=rules.validate_registers.output.participants,
         name_list=private_name_list(),
-        code=package_modules("publish"),
+        code=package_modules("report.publish"),
     output:
         html=report(
             "reports/evaluation_report.html",
@@ -37,6 +37,8 @@ rule publish_report:
         "logs/publish_report/report.log",
     benchmark:
         "benchmarks/publish_report/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         name_list=config["privacy"].get("name_list"),
         place_list=config["privacy"].get("place_list"),

@@ -1,4 +1,4 @@
-from realist_report.report import html_options, html_settings
+from realist_report.report.context import html_options, html_settings
 
 
 rule render_report_html:
@@ -26,11 +26,11 @@ rule render_report_html:
         figures=rules.draw_figures.output.figures,
         rulegraph=rules.draw_figures.output.rulegraph,
         narrative=narrative_files(config["narrative"]),
-        # works cited as [@key] and the CSL style they are printed in (realist_report.citations)
+        # works cited as [@key] and the CSL style they are printed in (realist_report.report.citations)
         bibliography=config["report_options"]["bibliography"] or [],
         csl=project_or_workflow_file(config["report_options"]["csl"]),
         templates=TEMPLATE_FILES,
-        code=package_modules("report", "cooccurrence"),
+        code=package_modules("report.context", "analysis.cooccurrence"),
     output:
         # screened by publish_report (publish.smk) before it is copied to reports/
         html=f"{INTERIM}/report/evaluation_report.html",
@@ -42,6 +42,8 @@ rule render_report_html:
         "logs/render_report_html/report.log",
     benchmark:
         "benchmarks/render_report_html/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         design=config["design"],
         # the folder the narrative files (inputs above) are read from
@@ -58,13 +60,15 @@ rule render_report_html:
 rule render_report_pdf:
     input:
         html=rules.render_report_html.output.html,
-        code=package_modules("report"),
+        code=package_modules("report.context"),
     output:
         pdf=f"{INTERIM}/report/evaluation_report.pdf",
     log:
         "logs/render_report_pdf/report.log",
     benchmark:
         "benchmarks/render_report_pdf/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/render_report_pdf.py"
 
@@ -78,13 +82,15 @@ rule render_report_docx:
         build_inputs=rules.record_build_inputs.output.manifest,
         narrative=narrative_files(config["narrative"]),
         lua=WORD_FILTER,
-        code=package_modules("office"),
+        code=package_modules("report.office"),
     output:
         docx=f"{INTERIM}/report/evaluation_report.docx",
     log:
         "logs/render_report_docx/report.log",
     benchmark:
         "benchmarks/render_report_docx/report.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     params:
         narrative=lambda wildcards: config["narrative"],
         study_title=config["study"]["title"],
@@ -103,7 +109,7 @@ rule write_evidence_workbook:
         wave_change=rules.aggregate_cmoc_evidence.output.wave_change,
         quarantine=rules.collect_data_quality.output.quarantine,
         snapshot=rules.aggregate_cmoc_evidence.output.snapshot,
-        code=package_modules("office"),
+        code=package_modules("report.office"),
     output:
         workbook=report(
             "results/evidence.xlsx",
@@ -114,6 +120,8 @@ rule write_evidence_workbook:
         "logs/write_evidence_workbook/workbook.log",
     benchmark:
         "benchmarks/write_evidence_workbook/workbook.tsv"
+    conda:
+        "../envs/realist-report.yaml"
     script:
         "../scripts/write_evidence_workbook.py"
 

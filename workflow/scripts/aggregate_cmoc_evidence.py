@@ -1,7 +1,7 @@
 """Rule aggregate_cmoc_evidence: link excerpts to CMOCs; count, rate, break down and quote."""
 
-from realist_report.evidence import run_aggregate
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.evidence import run_aggregate
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_aggregate(

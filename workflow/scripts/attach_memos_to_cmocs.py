@@ -1,7 +1,7 @@
 """Rule attach_memos_to_cmocs: screened memos for reviewers, and each CMOC's memos."""
 
-from realist_report.memos import run_attach_memos
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.memos import run_attach_memos
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_attach_memos(

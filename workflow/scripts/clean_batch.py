@@ -1,7 +1,7 @@
 """Rule clean_batch: validate one batch; clean rows, quarantine and row accounting."""
 
-from realist_report.clean import run_clean
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.clean import run_clean
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_clean(

@@ -1,7 +1,7 @@
 """Rule collect_data_quality: every batch's quarantine and row accounting as reviewer CSVs."""
 
-from realist_report.clean import run_collect_quality
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.clean import run_collect_quality
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_collect_quality(

@@ -1,7 +1,7 @@
 """Rule compare_with_previous_build: snapshot this build's evidence, list what changed."""
 
-from realist_report.audit import run_compare_with_previous_build
-from realist_report.rule_logging import rule_logging
+from realist_report.audit.provenance import run_compare_with_previous_build
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_compare_with_previous_build(

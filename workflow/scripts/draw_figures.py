@@ -1,7 +1,7 @@
 """Rule draw_figures: every figure of the FIGURES registry and the rule graph, as SVG."""
 
-from realist_report.figures import FIGURES, run_figures
-from realist_report.rule_logging import rule_logging
+from realist_report.report.figures import FIGURES, run_figures
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_figures(

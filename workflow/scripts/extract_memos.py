@@ -1,8 +1,8 @@
 """Rule extract_memos: every REFI-QDA batch's Notes and what they are attached to, and
 the memo columns of table batches, screened."""
 
-from realist_report.memos import run_extract_memos
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.memos import run_extract_memos
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_extract_memos(

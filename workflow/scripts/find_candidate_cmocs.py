@@ -1,7 +1,7 @@
 """Rule find_candidate_cmocs: code co-occurrence per evidence unit and candidate CMOCs."""
 
-from realist_report.cooccurrence import run_cooccurrence
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.cooccurrence import run_cooccurrence
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_cooccurrence(

@@ -1,7 +1,7 @@
 """Rule ingest_batch: one export file -> canonical excerpt table."""
 
-from realist_report.ingest import run_ingest
-from realist_report.rule_logging import rule_logging
+from realist_report.ingest.batch import run_ingest
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_ingest(
@@ -10,4 +10,9 @@ with rule_logging(snakemake):
         snakemake.input.formats,
         snakemake.output.excerpts,
         snakemake.params.offset_units,
+        screening={
+            "participants": snakemake.input.participants,
+            "name_list": snakemake.params.name_list,
+            "place_list": snakemake.params.place_list,
+        },
     )

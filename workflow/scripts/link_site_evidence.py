@@ -1,7 +1,7 @@
 """Rule link_site_evidence: link one batch's rows of one site group to CMOCs (one shard)."""
 
-from realist_report.linking import run_link_shard
-from realist_report.rule_logging import rule_logging
+from realist_report.analysis.linking import run_link_shard
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_link_shard(

@@ -1,8 +1,8 @@
 """Rule publish_report: screen the rendered HTML, PDF and Word editions and the
 evidence explorer, then publish them."""
 
-from realist_report.publish import run_publish_report
-from realist_report.rule_logging import rule_logging
+from realist_report.report.publish import run_publish_report
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     editions = ("html", "pdf", "docx", "explorer")

@@ -1,7 +1,7 @@
 """Rule record_build_inputs: checksum the inputs, digest settings and code, derive the build id."""
 
-from realist_report.audit import run_record_build_inputs
-from realist_report.rule_logging import rule_logging
+from realist_report.audit.provenance import run_record_build_inputs
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_record_build_inputs(

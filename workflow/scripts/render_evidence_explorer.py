@@ -1,7 +1,7 @@
 """Rule render_evidence_explorer: the reviewers' offline explorer of the evidence behind counts."""
 
-from realist_report.explorer import run_render_explorer
-from realist_report.rule_logging import rule_logging
+from realist_report.report.explorer import run_render_explorer
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_render_explorer(

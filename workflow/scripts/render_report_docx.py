@@ -1,7 +1,7 @@
 """Rule render_report_docx: the Word edition of the report (pandoc, reference.docx styles)."""
 
-from realist_report.office import run_render_docx
-from realist_report.rule_logging import rule_logging
+from realist_report.report.office import run_render_docx
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_render_docx(

@@ -1,7 +1,7 @@
 """Rule render_report_html: computed context -> jinja2 -> HTML edition of the report."""
 
-from realist_report.report import render_request, run_render_html, write_render_request
-from realist_report.rule_logging import rule_logging
+from realist_report.report.context import render_request, run_render_html, write_render_request
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     request = render_request(dict(snakemake.input.items()), snakemake.params.narrative)

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from realist_report.registers import run_validate_registers
-from realist_report.rule_logging import rule_logging
+from realist_report.ingest.registers import run_validate_registers
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_validate_registers(

@@ -1,7 +1,7 @@
 """Rule write_evidence_workbook: results/evidence.xlsx, one sheet per evidence table."""
 
-from realist_report.office import run_write_workbook
-from realist_report.rule_logging import rule_logging
+from realist_report.report.office import run_write_workbook
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     tables = {

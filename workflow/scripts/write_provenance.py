@@ -1,7 +1,7 @@
 """Rule write_provenance: checksum every output into results/provenance.json, archive the build."""
 
-from realist_report.audit import run_write_provenance
-from realist_report.rule_logging import rule_logging
+from realist_report.audit.provenance import run_write_provenance
+from realist_report.runner.rule_logging import rule_logging
 
 with rule_logging(snakemake):
     run_write_provenance(

@@ -1,4 +1,4 @@
--- pandoc filter for the Word edition (realist_report.office.write_docx), run on the HTML edition.
+-- pandoc filter for the Word edition (realist_report.report.office.write_docx), run on the HTML edition.
 --  * title and subtitle come from the document title ("title: subtitle"), printed in Word's Title
 --    and Subtitle styles; the HTML title page keeps only its details (authors, funder, build)
 --  * contents, list of tables and list of figures are Word TOC fields (Word refreshes them with

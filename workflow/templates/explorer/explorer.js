@@ -30,6 +30,8 @@
   }
   function roleLabel(r) { return DATA.labels.role[r] || r || "(none)"; }
   function waveLabel(w) { return DATA.labels.wave[w] || w; }
+  /* A unit's place is the attribution rule's (a site, a coarser place, or not attributed). */
+  function siteLabel(s) { return DATA.labels.site[s] || s; }
   function uniq(values) { return Array.from(new Set(values)).filter(function (v) { return v !== ""; }).sort(); }
 
   /* ---------- state and URL fragment ---------- */
@@ -66,7 +68,7 @@
     values.forEach(function (v) { select.appendChild(el("option", { value: v, text: label ? label(v) : v })); });
   }
   function setupFilters() {
-    fillSelect("site", uniq(U.site.map(function (i) { return S[i]; })));
+    fillSelect("site", uniq(U.site.map(function (i) { return S[i]; })), siteLabel);
     fillSelect("role", uniq(U.role.map(function (i) { return S[i]; })), roleLabel);
     fillSelect("wave", uniq(U.wave.map(function (i) { return S[i]; })), waveLabel);
     fillSelect("type", uniq(U.type.map(function (i) { return S[i]; })));
@@ -124,19 +126,15 @@
     return unitsOf[cmoc];
   }
   function tally(list) {
-    var t = { support: 0, partial: 0, refutes: 0, other: 0, people: new Set(), sites: new Set() };
-    list.forEach(function (u) {
-      t[U.as[u]] = (t[U.as[u]] || 0) + 1;
-      if (U.as[u] === "support") {
-        if (U.participant[u]) t.people.add(U.participant[u]);
-        t.sites.add(U.site[u]);
-      }
-    });
+    var t = { support: 0, partial: 0, refutes: 0, other: 0 };
+    list.forEach(function (u) { t[U.as[u]] = (t[U.as[u]] || 0) + 1; });
     return t;
   }
+  /* Units carry no participant: who and where are counted by the build (DATA.people). */
   function cmocCounts(cmoc) {
     var t = tally(units(cmoc));
-    return { excerpts: t.support, partial: t.partial, refuting: t.refutes, participants: t.people.size, sites: t.sites.size };
+    var p = DATA.people[cmoc] || { participants: 0, sites: 0 };
+    return { excerpts: t.support, partial: t.partial, refuting: t.refutes, participants: p.participants, sites: p.sites };
   }
 
   /* ---------- cards ---------- */
@@ -168,8 +166,7 @@
     var card = el("article", { class: "card " + U.as[u], "data-unit": U.id[u] },
       el("header", {}, el("span", { class: "badge " + U.as[u], text: STANCES.filter(function (s) { return s[0] === U.as[u]; }).map(function (s) { return s[1]; })[0] || U.as[u] }),
         " unit ", el("code", { text: U.id[u] }), U.stance[u] ? " (" + U.stance[u] + ")" : ""),
-      facts([["Participant", U.participant[u] || "none (fieldnote)"], ["Role", roleLabel(S[U.role[u]])],
-        ["Site", S[U.shown_site[u]] || "not attributed"], ["Wave", waveLabel(S[U.wave[u]])], ["Data type", S[U.type[u]]],
+      facts([["Role", roleLabel(S[U.role[u]])], ["Site", siteLabel(S[U.site[u]])], ["Wave", waveLabel(S[U.wave[u]])], ["Data type", S[U.type[u]]],
         ["Batch", first === undefined ? "" : S[E.batch[first]]], ["Source", first === undefined ? "" : S[E.source[first]]]]));
     textBlocks(card, U.ex[u]);
     return card;
@@ -178,8 +175,7 @@
     var card = el("article", { class: "card", "data-excerpt": E.id[x] },
       el("header", {}, "excerpt ", el("code", { text: E.id[x] }),
         DATA.quoted && DATA.quoted[E.id[x]] ? " \u00b7 quoted in the report as " + DATA.quoted[E.id[x]] : ""),
-      facts([["Participant", hidePerson ? "not shown in a for-whom view" : (E.participant[x] || "none (fieldnote)")],
-        ["Role", roleLabel(S[E.role[x]])], ["Site", S[E.site[x]] || "not attributed"], ["Wave", waveLabel(S[E.wave[x]])],
+      facts([["Role", roleLabel(S[E.role[x]])], ["Site", hidePerson ? "not shown in a for-whom view" : siteLabel(S[E.site[x]])], ["Wave", waveLabel(S[E.wave[x]])],
         ["Data type", S[E.type[x]]], ["Batch", S[E.batch[x]]], ["Source", S[E.source[x]]]]));
     textBlocks(card, [x]);
     return card;
@@ -319,9 +315,9 @@
     });
     function of(site, role) { return cells[(site === null ? "" : site) + "\u0000" + (role === null ? "" : role)] || []; }
     sites.concat([null]).forEach(function (s) {
-      var tr = el("tr", {}, el("th", { text: s === null ? "All sites" : s }));
+      var tr = el("tr", {}, el("th", { text: s === null ? "All sites" : siteLabel(s) }));
       roles.concat([null]).forEach(function (r) {
-        var label = (s === null ? "all sites" : s) + ", " + (r === null ? "all roles" : roleLabel(r));
+        var label = (s === null ? "all sites" : siteLabel(s)) + ", " + (r === null ? "all roles" : roleLabel(r));
         tr.appendChild(cellButton(of(s, r), label, { site: s, role: r }));
       });
       body.appendChild(tr);

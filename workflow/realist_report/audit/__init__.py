@@ -1,0 +1,1 @@
+"""Step 5, audit: provenance, what changed, trace a number, verify a build."""

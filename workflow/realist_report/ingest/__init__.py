@@ -1,0 +1,1 @@
+"""Step 1, ingest: QDA exports and registers read into the canonical excerpt table."""

@@ -1,0 +1,1 @@
+"""Step 4, report: context, figures, narrative, HTML/PDF/Word and the explorer."""

@@ -1,0 +1,1 @@
+"""Tools that start a study's config (not pipeline steps)."""
