@@ -272,7 +272,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "observation": [
             "A GP accepted the link worker's view that a patient needed a same-day appointment.",
             "The nurse handed over a patient's notes to the link worker without further checks.",
-            "The duty doctor asked the link worker to take on a man waiting in reception.",
+            "A nurse asked the link worker to see a man who was waiting in reception.",
         ],
         "link_worker": [
             "The GPs trust me now to decide whether something is medical or not.",
@@ -518,7 +518,7 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "I love the work, but I can't see myself doing it for much longer.",
         ],
     },
-    # ---- codes of the planted candidate CMOC (demo.PLANTED_TRIAD): coded, not yet configured
+    # ---- codes of the planted candidate CMOC (generator.PLANTED_TRIAD): coded, not yet configured
     "transport_barriers": {
         "patient": [
             "There's one bus an hour out of the estate, and none at all on a Sunday.",
@@ -551,15 +551,18 @@ PHRASES: dict[str, dict[str, list[str]]] = {
 
 #: Wording of passages coded as refuting, per code and voice: the context and mechanism in other
 #: words than the supporting ones, and an outcome sentence that says the outcome did not follow.
+#: The position drawn for the supporting list picks from it (cyclically, where it is shorter).
 REFUTING: dict[str, dict[str, list[str]]] = {
     "flexible_appointments": {
         "patient": [
             "She gave me a full hour each time, far more than the doctor ever could.",
             "She let me choose how often we met, weekly or whenever I felt up to it.",
+            "Nobody rushed me; our sessions lasted as long as I wanted.",
         ],
         "primary_care_staff": [
             "Nobody here limits how long her appointments run.",
             "She sets her own diary, with long sessions whenever she wants them.",
+            "Her appointments can be as long or as frequent as she thinks right.",
         ],
         "observation": ["Each of the link worker's appointments that day was booked for an hour."],
         "link_worker": [
@@ -575,10 +578,12 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "patient": [
             "She had a long list of clubs and societies to suggest.",
             "She knew the people who run the community centre personally.",
+            "She seemed to have a contact at every club in the area.",
         ],
         "vcse": [
             "She knows our group and every other one in the area.",
             "She has been to all the voluntary sector meetings this year.",
+            "There isn't a group in the town she hasn't visited.",
         ],
         "observation": ["The link worker named six local groups from memory during the session."],
         "link_worker": [
@@ -594,10 +599,12 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "primary_care_staff": [
             "Our lead GP has always spoken up for the link worker post.",
             "The partners here fought to keep her funding last year.",
+            "Our practice manager has backed her from day one.",
         ],
         "vcse": [
             "That surgery has a doctor who really believes in her work.",
             "Their practice manager is one of her biggest fans.",
+            "The GPs at that surgery speak highly of her.",
         ],
         "observation": ["The senior partner introduced the link worker warmly at the meeting."],
         "link_worker": [
@@ -609,6 +616,7 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "primary_care_staff": [
             "She's based here in the building, two doors from my room.",
             "She shares the corridor with the nurses every day.",
+            "Her office is on our corridor, so we see her every day.",
         ],
         "observation": ["The link worker's room is on the same corridor as the GPs' rooms."],
         "link_worker": [
@@ -620,14 +628,17 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "patient": [
             "My husband had just died and the bills were piling up.",
             "I was caring for my son and behind on the rent.",
+            "I'd lost my job, and my marriage was falling apart.",
         ],
         "primary_care_staff": [
             "The patient I'm thinking of had grief, debt and a bad chest all at once.",
             "Most of the people I send her are juggling several problems.",
+            "He had money trouble, a bereavement and nobody at home.",
         ],
         "vcse": [
             "The man she sent us was homeless and grieving.",
             "She referred a young mum with debts and no family nearby.",
+            "Most of her referrals have several things going wrong at once.",
         ],
         "observation": ["The patient described arrears, a bereavement and chronic pain."],
         "link_worker": [
@@ -639,6 +650,7 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "primary_care_staff": [
             "Nobody in the practice could say where her job stops.",
             "Her remit was never properly agreed with us.",
+            "What her job covers was never written down for us.",
         ],
         "observation": ["The practice had no written description of the link worker's remit."],
         "link_worker": [
@@ -654,14 +666,17 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "patient": [
             "I knew she had a huge list of people to see.",
             "She told me she was seeing dozens of us every week.",
+            "Her diary was so full I had to wait a month to see her.",
         ],
         "primary_care_staff": [
             "Her list is the longest of anyone in the practice.",
             "We've sent her more people this year than ever.",
+            "She has far more people on her books than anyone planned.",
         ],
         "vcse": [
             "She has more people on her books than she can count.",
             "Her waiting list runs to several weeks now.",
+            "She tells us she has over a hundred people to keep track of.",
         ],
         "link_worker": [
             "My list is longer than it has ever been.",
@@ -686,16 +701,21 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "patient": [
             "She went out of her way and made the phone calls for me.",
             "She came to my house when I couldn't face going out.",
+            "She did more than she had to, ringing round on my behalf.",
         ],
         "primary_care_staff": [
             "She went the extra mile and visited him at home.",
             "She took it on herself to ring the council for the patient.",
+            "She used her own judgement and went well beyond signposting.",
         ],
         "vcse": [
             "She came along to the first session with him herself.",
             "She made the introduction in person, not just a referral form.",
+            "She walked him through our door on his first day herself.",
         ],
-        "observation": ["The link worker made a phone call on the patient's behalf during the session."],
+        "observation": [
+            "The link worker made a phone call on the patient's behalf during the session."
+        ],
         "link_worker": [
             "I went with her to the group myself, which isn't strictly my job.",
             "I made the calls for him rather than handing over a number.",
@@ -753,14 +773,17 @@ REFUTING: dict[str, dict[str, list[str]]] = {
         "patient": [
             "She stayed with me for months and never rushed me.",
             "She rang me every week for most of the year.",
+            "She kept me on long after the usual sessions ran out.",
         ],
         "primary_care_staff": [
             "She has kept some of our patients on her books for a year.",
             "She never lets go of people quickly.",
+            "She keeps seeing people long after most services would stop.",
         ],
         "vcse": [
             "She stays involved with the people she sends us for months.",
             "She keeps ringing the people she referred.",
+            "She keeps in close touch with everyone she refers to us.",
         ],
         "link_worker": [
             "I kept him on for the best part of a year.",
