@@ -78,7 +78,9 @@ def test_every_passage_speaks_in_its_speakers_voice(passages, role):
     assert len(own) > 20, f"too few {role} passages to check"
     wrong = {text: foreign_voice(role, text) for text in own["text"]}
     wrong = {text: marker for text, marker in wrong.items() if marker}
-    assert not wrong, f"{role}: {len(wrong)} passages in another voice, e.g. {next(iter(wrong.items()))}"
+    assert not wrong, (
+        f"{role}: {len(wrong)} passages in another voice, e.g. {next(iter(wrong.items()))}"
+    )
 
 
 def test_refuting_passages_share_no_long_sentence_with_supporting_ones(passages):

@@ -239,7 +239,9 @@ class _SegmentWriter:
         marker_draw = self.rng.random()
         if marker_draw < 0.05:
             tag = str(self.pick(REFUTES_TAGS[voice]))
-            sentences = [_cycled(REFUTING[code][voice], i) for code, i in drawn]
+            # each CMOC starts one wording further on, so two CMOCs sharing a code differ
+            shift = list(self.cmocs).index(cmoc_id)
+            sentences = [_cycled(REFUTING[code][voice], i + shift) for code, i in drawn]
             if "outcome" not in order:
                 sentences.append(tag)
             codes.append(self.codes["refutes"]["path"])
