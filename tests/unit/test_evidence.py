@@ -528,6 +528,9 @@ def test_a_refuting_quote_is_chosen_where_refuting_evidence_can_be_quoted(demo_l
     refuting = quotes[quotes["stance"] == "refutes"]
     assert len(refuting) >= 1 and refuting["cmoc_id"].is_unique
     counted = linking.refuting_links(demo_links)
+    # the demo's refuting passages are worded apart from its supporting ones, so nearly every
+    # CMOC with refuting evidence prints a refuting quote (3 of 12 did while they shared words)
+    assert refuting["cmoc_id"].nunique() >= counted["cmoc_id"].nunique() - 2
     for row in refuting.to_dict("records"):
         own = counted[
             (counted["cmoc_id"] == row["cmoc_id"]) & (counted["unit_id"] == row["unit_id"])

@@ -321,6 +321,15 @@ def test_every_number_in_a_long_run_of_numbers_is_found():
     assert [text[h.start : h.end] for h in hits] == numbers
 
 
+def test_an_excerpt_id_that_starts_like_a_phone_number_is_not_one():
+    """The evidence explorer prints stable ids (16 hex digits); the demo's "0133114357a15eeb"
+    stopped the build as a phone number. The same digits as a number are still found."""
+    ids = "\u00a6 de9386d618aa6f75 \u00a6 0133114357a15eeb \u00a6 04455b6c8dc5019c"
+    assert find_identifiers(ids) == []
+    for text in ("ring 01331 143570 now", "ring 0133114357 or 01331143570", "0133114357a"):
+        assert [h.kind for h in find_identifiers(text)][:1] == ["PHONE"], text
+
+
 def test_nino_prefix_rules():
     from realist_report.privacy.redact import is_issued_nino_prefix
 

@@ -19,7 +19,16 @@ import pandas as pd
 import yaml
 from realist_report.core.excerpt_table import EXCERPT_COLUMNS
 
-from realist_demo.phrases import FIELDNOTE_OPENERS, FILLER, HEDGES, PHRASES
+from realist_demo.phrases import (
+    FIELDNOTE_FILLER,
+    FIELDNOTE_OPENERS,
+    FILLER,
+    HEDGES,
+    PHRASES,
+    REFINES_TAGS,
+    REFUTES_TAGS,
+    REFUTING,
+)
 from realist_demo.qdpx_writer import Memo
 
 DEFAULT_SEED = 20210301
@@ -213,34 +222,52 @@ class _SegmentWriter:
         return code["path"]
 
     def segment(self, cmoc_id: str, voice: str, opener: str = "") -> tuple[str, list[str]]:
-        """One coded segment for a CMOC: its text and the code paths applied to it."""
+        """One coded segment for a CMOC in a voice (a role, or the observer): its text and the
+        code paths applied to it. A refuting passage takes its wording from REFUTING at the
+        position drawn, so the draws (and hence every count) do not depend on the stance."""
         cmoc = self.cmocs[cmoc_id]
         parts = {part: str(self.pick(cmoc[part])) for part in ("context", "mechanism", "outcome")}
         kind = self.rng.choice(SEGMENT_KINDS[0], p=SEGMENT_KINDS[1])
         order = ["context", "mechanism", "outcome"]
         if kind == "partial":
             order.remove(str(self.pick(order)))
-        sentences = [str(self.pick(PHRASES[parts[part]][voice])) for part in order]
+        drawn = [(parts[part], self.draw(len(PHRASES[parts[part]][voice]))) for part in order]
         codes = [self.code_path(parts[part]) for part in order]
         if kind == "direct":
             codes = [f"CMOC::{cmoc_id}", self.code_path(parts["outcome"])]
+        sentences = [PHRASES[code][voice][i] for code, i in drawn]
         marker_draw = self.rng.random()
         if marker_draw < 0.05:
-            sentences.append(str(self.pick(PHRASES["refutes"][voice])))
+            tag = str(self.pick(REFUTES_TAGS[voice]))
+            # each CMOC starts one wording further on, so two CMOCs sharing a code differ
+            shift = list(self.cmocs).index(cmoc_id)
+            sentences = [_cycled(REFUTING[code][voice], i + shift) for code, i in drawn]
+            if "outcome" not in order:
+                sentences.append(tag)
             codes.append(self.codes["refutes"]["path"])
         elif marker_draw < 0.11:
-            sentences.append(str(self.pick(PHRASES["refines"][voice])))
+            sentences.append(str(self.pick(REFINES_TAGS[voice])))
             codes.append(self.codes["refines"]["path"])
         hedge = opener if opener else str(self.pick(HEDGES))
-        first = sentences[0]
-        if hedge:
-            first = (
-                hedge + first[0].lower() + first[1:]
-                if not first.startswith("I ")
-                else hedge + first
-            )
-        text = " ".join([first, *sentences[1:]])
-        return text, codes
+        first = hedge + _lower_first(sentences[0]) if hedge else sentences[0]
+        return " ".join([first, *sentences[1:]]), codes
+
+    def draw(self, count: int) -> int:
+        """A position among `count` options (the draw `pick` makes)."""
+        return int(self.rng.integers(0, count))
+
+
+def _cycled(options: list[str], position: int) -> str:
+    return options[position % len(options)]
+
+
+def _lower_first(sentence: str) -> str:
+    """A sentence continuing a hedge or an opener: its first letter lower-cased unless the first
+    word is "I" (I, I'm, I've) or an abbreviation (GP, VCSE)."""
+    word = sentence.split(" ", 1)[0]
+    if word == "I" or word.startswith("I'") or (len(word) > 1 and word[1].isupper()):
+        return sentence
+    return sentence[0].lower() + sentence[1:]
 
 
 def _weighted_choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -263,6 +290,7 @@ def _collect_rows(
     cmoc_weights: dict[str, float],
     n_segments: int,
     openers: list[str] | None = None,
+    fillers: list[str] = FILLER,
 ) -> tuple[list[dict], str]:
     """Rows for one source (one per code per segment) and the source's full text."""
     rng = writer.rng
@@ -272,7 +300,7 @@ def _collect_rows(
     coder = str(writer.pick(CODERS))
     for _ in range(n_segments):
         if rng.random() < 0.35:
-            filler = str(writer.pick(FILLER))
+            filler = str(writer.pick(fillers))
             chunks.append(filler)
             offset += len(filler) + 2
         opener = str(writer.pick(openers)) if openers else ""
@@ -319,7 +347,6 @@ def _interview_batch(
         days = int(rng.integers(0, 56)) + (int(rng.integers(274, 366)) if wave == "followup" else 0)
         collected = dt.date.fromisoformat(starts[person.site_id]) + dt.timedelta(days=days)
         source_id = f"INT-{person.participant_id}-{suffix}"
-        voice = "lw" if person.role in ("link_worker", "other_link_worker") else "other"
         source_rows, sources[source_id] = _collect_rows(
             writer,
             batch=name,
@@ -329,7 +356,7 @@ def _interview_batch(
             site_id=person.site_id,
             wave=wave,
             collected_on=collected.isoformat(),
-            voice=voice,
+            voice=person.role,
             cmoc_weights=weights,
             n_segments=int(rng.integers(low, high + 1)),
         )
@@ -356,10 +383,11 @@ def _fieldnote_batch(writer: _SegmentWriter, sites: pd.DataFrame) -> Batch:
                 site_id=site.site_id,
                 wave="baseline",
                 collected_on=date.isoformat(),
-                voice="other",
+                voice="observation",
                 cmoc_weights=CMOC_WEIGHTS[("observation", "baseline")],
                 n_segments=int(rng.integers(1, 3)),
                 openers=FIELDNOTE_OPENERS,
+                fillers=FIELDNOTE_FILLER,
             )
             rows.extend(source_rows)
     return Batch("observation_fieldnotes", "xlsx", pd.DataFrame(rows), sources)
@@ -470,9 +498,11 @@ def _plant_candidate_triad(batch: Batch, codebook: dict, seed: int, scale: int) 
     first_rows = batch.excerpts.drop_duplicates("source_id")
     speakers = first_rows[first_rows["participant_id"].str.match(r"(PAT|VCSE)-")]
     chosen = rng.choice(len(speakers), size=PLANTED_INTERVIEWS * scale, replace=False)
+    role_of = {prefix: role for role, prefix in ID_PREFIX.items()}
     rows = []
     for source in speakers.iloc[np.sort(chosen)].to_dict("records"):
-        sentences = [PHRASES[code]["other"] for code in PLANTED_TRIAD]
+        voice = role_of[source["participant_id"].split("-")[0]]
+        sentences = [PHRASES[code][voice] for code in PLANTED_TRIAD]
         text = " ".join(str(options[int(rng.integers(0, len(options)))]) for options in sentences)
         start = (
             int(batch.excerpts.loc[batch.excerpts["source_id"] == source["source_id"], "end"].max())

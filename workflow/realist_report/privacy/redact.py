@@ -267,6 +267,9 @@ _PHONE_RE = re.compile(
     rf"(?P<body>\d{{1,11}}(?:(?:{_SEP}|\){_SEP}?)\d{{1,11}}){{0,5}})"
 )
 _PHONE_GROUP_RE = re.compile(r"\d+")
+#: A stable id (core.ids.stable_id: 16 lower-case hex digits, at least one a letter), which the
+#: evidence tables print: "0133114357a15eeb" starts like a number but is not one.
+_STABLE_ID_RE = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16}(?![\w\-])")
 
 # Royal Mail letter rules: outward A9, A99, AA9, AA99, A9A, AA9A; inward 9AA. The match is
 # case-insensitive; _postcode_hits keeps upper case (space optional) and lower case only
@@ -431,7 +434,8 @@ def _phone_hits(text: str) -> Iterable[Hit]:
     """
     pos = 0
     while (m := _PHONE_RE.search(text, pos)) is not None:
-        end = _phone_end(text, m)
+        stable_id = _STABLE_ID_RE.match(text, m.start())
+        end = None if stable_id else _phone_end(text, m)
         if end is None:
             pos = m.start() + 1
             continue
