@@ -26,7 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 FIELDNOTES = "(fieldnotes)"
-CARD_FACTS = {"Participant", "Role", "Site", "Wave", "Data type", "Batch", "Source"}
+# a card names no participant: the attribution rule keys its site, its source has a keyed label
+CARD_FACTS = {"Role", "Site", "Wave", "Data type", "Batch", "Source"}
 VIEWS = ("index", "search", "candidates", "pairs", "disagreements", "quarantine", "provenance")
 
 

@@ -482,10 +482,12 @@ def test_identifiers_that_cannot_be_redacted_stop_the_build_without_the_value(tm
     """A participant id that is an NHS number, a headerless export whose first row quotes a
     phone number and a link to a system file: each stops with file and row, never the value."""
 
-    def change(dataset: Path) -> None:
+    def bad_register(dataset: Path) -> None:
         participants = pd.read_csv(dataset / "participants.csv", dtype=str, keep_default_na=False)
         participants.loc[3, "participant_id"] = "943 476 5919"
         participants.to_csv(dataset / "participants.csv", index=False, lineterminator="\n")
+
+    def bad_exports(dataset: Path) -> None:
         (dataset / "coded" / "headerless.csv").write_text(
             "INT-9,interview,PAT-001,S01,baseline,2021-03-29,Context::Complex needs,"
             '"Ring Tom Hargreaves on 07700 900986, he said",0,10,coder_a\n',
@@ -493,15 +495,19 @@ def test_identifiers_that_cannot_be_redacted_stop_the_build_without_the_value(tm
         )
         (dataset / "coded" / "system.csv").symlink_to("/etc/passwd")
 
-    workdir, output = failed_build(tmp_path, change, "--keep-going")
+    # ingest screens a project's metadata with the register, so a bad register stops first
+    workdir, output = failed_build(tmp_path / "register", bad_register, "--keep-going")
     assert "participants.csv, row 5, column 'participant_id'" in output
     assert "looks like a personal identifier (1 NHS NUMBER)" in output
-    assert "headerless.csv, row 1: unrecognised export format" in output
-    assert "system.csv, row 1: unrecognised export format" in output
     everything = printed_and_logged(workdir, output)
+    exports_dir, exports_output = failed_build(tmp_path / "exports", bad_exports, "--keep-going")
+    assert "headerless.csv, row 1: unrecognised export format" in exports_output
+    assert "system.csv, row 1: unrecognised export format" in exports_output
+    everything += printed_and_logged(exports_dir, exports_output)
     values = ["943 476 5919", "07700 900986", "Tom Hargreaves", "root:x:0:0", "daemon:x:1:1"]
     assert leaks_in(everything, "build", values) == []
     assert not (workdir / "results" / "quarantine.csv").exists()
+    assert not (exports_dir / "results" / "quarantine.csv").exists()
 
 
 def test_identifying_batch_file_name_stops_before_any_job(tmp_path):

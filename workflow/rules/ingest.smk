@@ -34,6 +34,8 @@ rule ingest_batch:
         code=package_modules("ingest.batch"),
     output:
         excerpts=f"{INTERIM}/ingested/{{batch}}.parquet",
+        # identifiers screened out of a REFI-QDA project's metadata, by kind (no values)
+        hits=f"{INTERIM}/ingested/{{batch}}.hits.csv",
     log:
         "logs/ingest_batch/{batch}.log",
     benchmark:

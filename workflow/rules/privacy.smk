@@ -28,6 +28,7 @@ rule collect_privacy_hits:
     input:
         # memo hits (memos.smk) follow the batches' hits
         hits=[
+            *per_batch(rules.ingest_batch.output.hits),
             *per_batch(rules.redact_batch.output.hits),
             f"{INTERIM}/memos/privacy_hits.csv",
         ],

@@ -15,4 +15,5 @@ with rule_logging(snakemake):
             "name_list": snakemake.params.name_list,
             "place_list": snakemake.params.place_list,
         },
+        hits_out=snakemake.output.hits,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -207,12 +208,15 @@ def run_ingest(
     out: str | Path,
     offset_units: str = "auto",
     screening: dict[str, Any] | None = None,
+    hits_out: str | Path | None = None,
 ) -> int:
     """Rule adapter: ingest one batch file and write its canonical table as parquet.
 
     `screening` names the participant register ('participants', its validated parquet) and
     the private 'name_list' and 'place_list': a REFI-QDA project's metadata is screened with
-    them as it is read (refi.MetadataScreen), before any log line can show it."""
+    them as it is read (refi.MetadataScreen), before any log line can show it; what it
+    screened out is counted by kind to `hits_out` (the hit log's rows, field 'project
+    metadata', no value), which joins results/privacy_hits.csv."""
     from realist_report.core.tables import read_parquet, write_parquet
     from realist_report.ingest.refi import MetadataScreen
     from realist_report.privacy.redact import load_name_list, screening_names
@@ -228,5 +232,22 @@ def run_ingest(
         options = dataclasses.replace(options, screen=screen)
     excerpts = ingest_batch(source, batch, options, offset_units=offset_units)
     write_parquet(excerpts, out)
+    if hits_out is not None:
+        write_metadata_hits(options.screen.found if options.screen else [], batch, hits_out)
     log.info("batch %s: %d coded rows ingested from %s", batch, len(excerpts), Path(source).name)
     return len(excerpts)
+
+
+def write_metadata_hits(kinds: list[str], batch: str, out: str | Path) -> None:
+    """The identifiers a project's metadata screen found, as hit-log rows by kind."""
+    from realist_report.core.tables import write_csv
+    from realist_report.privacy.redact import HIT_LOG_COLUMNS
+
+    counts = Counter(kinds)
+    rows = [
+        {"batch": batch, "excerpt_id": "", "field": "project metadata", "kind": k, "count": n}
+        for k, n in sorted(counts.items())
+    ]
+    for kind, count in sorted(counts.items()):
+        log.info("screened %d %s placeholder(s) in the project's metadata", count, kind)
+    write_csv(pd.DataFrame(rows, columns=list(HIT_LOG_COLUMNS)), out)

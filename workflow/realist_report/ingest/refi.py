@@ -84,6 +84,8 @@ class MetadataScreen:
     names: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     participants: frozenset[str] = frozenset()
+    #: the kind of every identifier screened out so far (no value), for the hit log
+    found: list[str] = field(default_factory=list, compare=False)
 
     def knowing_cases(self, root: ET.Element) -> MetadataScreen:
         """This screen plus the name part of every unknown case name of the project."""
@@ -95,7 +97,8 @@ class MetadataScreen:
             for name in unknown
         }
         extra = {name for name in extra if len(name) > 2}
-        return MetadataScreen(tuple(sorted({*self.names, *extra})), self.places, self.participants)
+        names = tuple(sorted({*self.names, *extra}))
+        return MetadataScreen(names, self.places, self.participants, self.found)
 
     def text(self, value: str | None) -> str | None:
         """A metadata value with every identifier the screen finds as a placeholder."""
@@ -107,6 +110,7 @@ class MetadataScreen:
         if not value:
             return value, []
         text, hits = redact(value, self.names, self.places)
+        self.found.extend(hit.kind for hit in hits)
         return text, [hit.kind for hit in hits]
 
     def person(self, value: str | None) -> str | None:
