@@ -330,6 +330,17 @@ def test_an_excerpt_id_that_starts_like_a_phone_number_is_not_one():
         assert [h.kind for h in find_identifiers(text)][:1] == ["PHONE"], text
 
 
+def test_a_file_digest_that_starts_like_a_phone_number_is_not_one():
+    """The provenance appendix prints 48-digit file digests; one that began with eleven digits
+    ("01331143570e0d...") stopped the HTML report as a phone number. A phone number glued to
+    a shorter run of letters is still found."""
+    digest = "01331143570e0d126e39169349a00168f4b009af703a8b16ac3"[:48]
+    assert find_identifiers(f"\u00a6 data/interim/audit/changes.json \u00a6 {digest}") == []
+    assert find_identifiers(digest + "0" * 16) == []
+    for text in ("01331143570e0d", "ring 01331143570 \u00a6 e0d126e39169349a"):
+        assert [h.kind for h in find_identifiers(text)][:1] == ["PHONE"], text
+
+
 def test_nino_prefix_rules():
     from realist_report.privacy.redact import is_issued_nino_prefix
 

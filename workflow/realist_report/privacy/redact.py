@@ -268,8 +268,9 @@ _PHONE_RE = re.compile(
 )
 _PHONE_GROUP_RE = re.compile(r"\d+")
 #: A stable id (core.ids.stable_id: 16 lower-case hex digits, at least one a letter), which the
-#: evidence tables print: "0133114357a15eeb" starts like a number but is not one.
-_STABLE_ID_RE = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16}(?![\w\-])")
+#: evidence tables print, or a longer file digest (the provenance table's, up to SHA-256's 64):
+#: "0133114357a15eeb" starts like a number but is not one.
+_STABLE_ID_RE = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16,64}(?![\w\-])")
 
 # Royal Mail letter rules: outward A9, A99, AA9, AA99, A9A, AA9A; inward 9AA. The match is
 # case-insensitive; _postcode_hits keeps upper case (space optional) and lower case only

@@ -253,8 +253,11 @@ local function title_page(div)
   local kept = {}
   for _, block in ipairs(div.content) do
     -- the details list, and the team's notice (narrative sections/notice.md) when there is one
-    local notice = block.t == "Div" and block.classes:includes("notice")
-    if block.t == "DefinitionList" or notice then table.insert(kept, block) end
+    -- (set in reference.docx's boxed "Notice" style, as the PDF and HTML box it)
+    if block.t == "DefinitionList" then table.insert(kept, block) end
+    if block.t == "Div" and block.classes:includes("notice") then
+      table.insert(kept, pandoc.Div(block.content, {["custom-style"] = "Notice"}))
+    end
   end
   return kept
 end
