@@ -47,8 +47,9 @@ def ink(image: Image.Image) -> float:
 
 
 def test_page_count_is_in_the_expected_range(pages: list[Image.Image]) -> None:
-    # issue 25 added the CERQual findings table, context contrasts, NIHR back matter, references
-    assert 20 <= len(pages) <= 56, f"{len(pages)} pages"
+    # the NIHR monograph parts, the CERQual table, context contrasts, team text for every
+    # CMOC and the audit appendix: 58 pages on the demo
+    assert 20 <= len(pages) <= 62, f"{len(pages)} pages"
 
 
 def test_no_page_is_blank(pages: list[Image.Image]) -> None:

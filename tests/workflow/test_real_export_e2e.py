@@ -22,11 +22,15 @@ pytestmark = [pytest.mark.e2e]
 def workflow_for_real_dataset(tmp_path: Path, dataset: Path = REAL) -> tuple[Path, list[str]]:
     """A workflow copy whose formats.yaml carries the project's `qdpx` section, and its --config.
 
-    The demo's authored prose for its areas and CMOCs is removed: this project has its own (an
-    area or CMOC file the definitions do not know stops the build)."""
+    The demo's authored prose for its areas and CMOCs, and the sections that name its CMOCs, is
+    removed: this project has its own (prose naming a CMOC the definitions do not know stops
+    the build)."""
     workdir = copy_workflow(tmp_path / "workflow")
     for part in ("areas", "cmocs"):
         shutil.rmtree(workdir / "report" / "narrative" / part)
+    for section in (workdir / "report" / "narrative" / "sections").glob("*.md"):
+        if "{{ cmoc." in section.read_text(encoding="utf-8"):  # the demo's CMOCs, by id
+            section.unlink()
     formats_path = workdir / "config" / "formats.yaml"
     formats = yaml.safe_load(formats_path.read_text(encoding="utf-8"))
     formats["qdpx"] = yaml.safe_load(
